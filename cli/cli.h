@@ -1,0 +1,109 @@
+/*
+ * The pprofc program: a command table (main.c) and one file per command.
+ * Commands use only the public library header and the helpers here.
+ */
+#ifndef PPROFC_CLI_H
+#define PPROFC_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pprofc.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+typedef struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+	const char *help; /* full --help text */
+} command;
+
+extern const command commands[];
+void print_overview(FILE *f);
+
+int cmd_to_callgrind(int argc, char **argv);
+int cmd_to_folded(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+const command *find_command(const char *name);
+
+/* Options every converting command takes. */
+typedef struct common_opts {
+	const char *output;       /* -o FILE, NULL: standard output */
+	const char *sample_index; /* --sample-index */
+	uint64_t max_size;        /* --max-size, 0: the library's default */
+} common_opts;
+
+/* Long options shared by converters; their ids start at 1000. */
+enum {
+	OPT_SAMPLE_INDEX = 1000,
+	OPT_MAX_SIZE,
+	OPT_FIRST_OWN, /* commands number their own options from here */
+};
+#define COMMON_LONG_OPTS                                                 \
+	{ "output", required_argument, NULL, 'o' },                     \
+	{ "sample-index", required_argument, NULL, OPT_SAMPLE_INDEX },  \
+	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },          \
+	{ "help", no_argument, NULL, 'h' }
+
+/* Handles an option common to all converters; returns -1 when `c` is not
+ * one, else an exit code (EXIT_OK to go on). Sets *done for --help. */
+int common_option(const command *cmd, int c, const char *arg, common_opts *o, bool *done);
+
+/* Prints "pprofc: MSG" on stderr: one line per error, lowercase. */
+void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Usage error: the message and where to read more; returns EXIT_USAGE. */
+int usage_error(const command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* getopt's unknown option / missing argument, as one usage line. */
+int bad_option(const command *cmd, char **argv);
+
+/* Reads SOURCE ("-" for standard input). On failure prints the error and
+ * returns EXIT_FAIL (or EXIT_USAGE); *ret is set on success only. */
+int load_profile(const char *source, const common_opts *o, pprofc_profile **ret);
+
+/* Picks the sample type for --sample-index; prints a usage error. */
+int select_sample_type(pprofc_profile *p, const common_opts *o, size_t *ret_index);
+
+/*
+ * The destination of a command's output. With -o the bytes go to a temp
+ * file beside FILE, renamed over it only when everything succeeded:
+ * there is never a half-written FILE. A signal meanwhile removes the temp.
+ */
+typedef struct output {
+	const char *path; /* NULL for standard output */
+	char *tmp;
+	FILE *fp;
+	int err; /* errno of the first failed write */
+	pprofc_sink sink;
+} output;
+
+int output_open(output *out, const char *path);
+/* Finishes writing. `ok` false: discard. Returns an exit code, having
+ * printed any error. */
+int output_close(output *out, bool ok);
+
+/* Runs a writer's result through one message: returns the exit code. */
+int report_write(pprofc_profile *p, pprofc_status st, output *out);
+
+/*
+ * The body of every converting command: options, SOURCE, loading, sample
+ * type, output. `own` lists the command's extra long options (ended by a
+ * zero entry) and own_option() handles them (returning an exit code, or
+ * -1 for "not mine"); write() produces the output.
+ */
+struct option;
+typedef struct converter {
+	const command *cmd;
+	const char *shortopts; /* beyond "o:h" */
+	const struct option *own;
+	int (*own_option)(void *ctx, int c, const char *arg);
+	pprofc_status (*write)(void *ctx, pprofc_profile *p, size_t index, const char *source,
+			       const pprofc_sink *sink);
+	void *ctx;
+} converter;
+
+int run_converter(const converter *cv, int argc, char **argv);
+
+#endif

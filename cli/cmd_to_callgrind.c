@@ -1,0 +1,15 @@
+/* pprofc to-callgrind: a profile as a callgrind file for KCachegrind. */
+#include "cli.h"
+
+static pprofc_status write_callgrind(void *ctx, pprofc_profile *p, size_t index,
+				     const char *source, const pprofc_sink *sink)
+{
+	(void)ctx;
+	return pprofc_write_callgrind(p, index, source, sink);
+}
+
+int cmd_to_callgrind(int argc, char **argv)
+{
+	converter cv = { .cmd = find_command("to-callgrind"), .write = write_callgrind };
+	return run_converter(&cv, argc, argv);
+}

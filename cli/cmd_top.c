@@ -1,0 +1,64 @@
+/* pprofc top: pprof's flat report, as text or JSON. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+enum { OPT_CUM = OPT_FIRST_OWN, OPT_FLAT, OPT_NODECOUNT, OPT_JSON };
+
+static const struct option top_options[] = {
+	{ "cum", no_argument, NULL, OPT_CUM },
+	{ "flat", no_argument, NULL, OPT_FLAT },
+	{ "nodecount", required_argument, NULL, OPT_NODECOUNT },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int top_option(void *ctx, int c, const char *arg)
+{
+	pprofc_top_options *t = ctx;
+	char *end;
+	switch (c) {
+	case OPT_CUM:
+		t->sort_by_cum = 1;
+		return EXIT_OK;
+	case OPT_FLAT:
+		t->sort_by_cum = 0;
+		return EXIT_OK;
+	case OPT_JSON:
+		t->json = 1;
+		return EXIT_OK;
+	case OPT_NODECOUNT:
+		errno = 0;
+		long long v = strtoll(arg, &end, 10);
+		if (errno || end == arg || *end || v < 0)
+			return usage_error(find_command("top"),
+					   "invalid count '%s' for --nodecount", arg);
+		t->nodecount = (size_t)v;
+		return EXIT_OK;
+	}
+	return -1;
+}
+
+static pprofc_status write_top(void *ctx, pprofc_profile *p, size_t index, const char *source,
+			       const pprofc_sink *sink)
+{
+	pprofc_top_options *t = ctx;
+	(void)source;
+	t->sample_index = index;
+	return pprofc_write_top(p, t, sink);
+}
+
+int cmd_top(int argc, char **argv)
+{
+	pprofc_top_options t = { 0 };
+	converter cv = {
+		.cmd = find_command("top"),
+		.own = top_options,
+		.own_option = top_option,
+		.write = write_top,
+		.ctx = &t,
+	};
+	return run_converter(&cv, argc, argv);
+}

@@ -1,0 +1,315 @@
+/*
+ * Helpers the commands share: messages, the common options, loading a
+ * source, and writing output safely (temp file + rename, write errors
+ * reported, never a partial file).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("pprofc: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int usage_error(const command *cmd, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (cmd)
+		error("%s (see 'pprofc %s --help')", msg, cmd->name);
+	else
+		error("%s (see 'pprofc help')", msg);
+	return EXIT_USAGE;
+}
+
+int bad_option(const command *cmd, char **argv)
+{
+	const char *arg = argv[optind - 1];
+	if (optopt && optopt < 256)
+		return usage_error(cmd, "option '-%c' is unknown or needs a value", optopt);
+	return usage_error(cmd, "option '%s' is unknown or needs a value", arg);
+}
+
+/* "1G", "512M", "64k" or plain bytes. */
+static bool parse_size(const char *s, uint64_t *ret)
+{
+	char *end;
+	errno = 0;
+	if (!*s || *s == '-')
+		return false;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return false;
+	uint64_t mul = 1;
+	switch (*end) {
+	case 'k': case 'K': mul = 1ull << 10; end++; break;
+	case 'm': case 'M': mul = 1ull << 20; end++; break;
+	case 'g': case 'G': mul = 1ull << 30; end++; break;
+	case 't': case 'T': mul = 1ull << 40; end++; break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || v == 0 || v > UINT64_MAX / mul)
+		return false;
+	*ret = v * mul;
+	return true;
+}
+
+int common_option(const command *cmd, int c, const char *arg, common_opts *o, bool *done)
+{
+	switch (c) {
+	case 'o':
+		o->output = arg;
+		return EXIT_OK;
+	case OPT_SAMPLE_INDEX:
+		o->sample_index = arg;
+		return EXIT_OK;
+	case OPT_MAX_SIZE:
+		if (!parse_size(arg, &o->max_size))
+			return usage_error(cmd, "invalid size '%s' for --max-size", arg);
+		return EXIT_OK;
+	case 'h':
+		fputs(cmd->help, stdout);
+		*done = true;
+		return EXIT_OK;
+	}
+	return -1;
+}
+
+int load_profile(const char *source, const common_opts *o, pprofc_profile **ret)
+{
+	pprofc_profile *p = pprofc_profile_create();
+	if (!p) {
+		error("out of memory");
+		return EXIT_FAIL;
+	}
+	pprofc_profile_set_max_size(p, o->max_size);
+	pprofc_status st;
+	if (!strcmp(source, "-"))
+		st = pprofc_profile_load_fd(p, STDIN_FILENO);
+	else
+		st = pprofc_profile_load_file(p, source);
+	if (st != PPROFC_OK) {
+		error("cannot read '%s': %s", !strcmp(source, "-") ? "standard input" : source,
+		      pprofc_profile_errmsg(p));
+		pprofc_profile_destroy(p);
+		return EXIT_FAIL;
+	}
+	*ret = p;
+	return EXIT_OK;
+}
+
+int select_sample_type(pprofc_profile *p, const common_opts *o, size_t *ret_index)
+{
+	if (pprofc_profile_select_sample_type(p, o->sample_index, ret_index) == PPROFC_OK)
+		return EXIT_OK;
+	error("%s", pprofc_profile_errmsg(p));
+	return o->sample_index ? EXIT_USAGE : EXIT_FAIL;
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+/* The temp file a signal must remove; written before the handler can run. */
+static char *volatile pending_tmp;
+
+static void on_signal(int sig)
+{
+	char *t = pending_tmp;
+	if (t)
+		unlink(t);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static int sink_write(void *ctx, const void *data, size_t len)
+{
+	output *out = ctx;
+	if (fwrite(data, 1, len, out->fp) == len)
+		return 0;
+	if (!out->err)
+		out->err = errno ? errno : EIO;
+	return -1;
+}
+
+int output_open(output *out, const char *path)
+{
+	memset(out, 0, sizeof(*out));
+	out->sink.write = sink_write;
+	out->sink.ctx = out;
+	if (!path || !strcmp(path, "-")) {
+		out->fp = stdout;
+		return EXIT_OK;
+	}
+	out->path = path;
+	char *copy = strdup(path);
+	size_t n = strlen(path) + 32;
+	out->tmp = malloc(n);
+	if (!copy || !out->tmp) {
+		free(copy);
+		error("out of memory");
+		return EXIT_FAIL;
+	}
+	/* Beside the destination, so the final rename stays on one file
+	 * system and is atomic. */
+	char *base = strdup(path);
+	snprintf(out->tmp, n, "%s/.%s.pprofc-XXXXXX", dirname(copy), base ? basename(base) : "out");
+	free(base);
+	free(copy);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	int fd = mkstemp(out->tmp);
+	if (fd < 0) {
+		error("cannot write '%s': %s", path, strerror(errno));
+		free(out->tmp);
+		out->tmp = NULL;
+		return EXIT_FAIL;
+	}
+	pending_tmp = out->tmp;
+	/* mkstemp makes 0600; an output file gets the usual 0666 & ~umask. */
+	mode_t mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0 || !(out->fp = fdopen(fd, "w"))) {
+		error("cannot write '%s': %s", path, strerror(errno));
+		close(fd);
+		unlink(out->tmp);
+		pending_tmp = NULL;
+		free(out->tmp);
+		out->tmp = NULL;
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+int output_close(output *out, bool ok)
+{
+	int rc = ok ? EXIT_OK : EXIT_FAIL;
+	if (!out->path) {
+		/* A full disk or a closed pipe on stdout is an error too. */
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			if (!out->err)
+				out->err = errno ? errno : EIO;
+		}
+		if (ok && out->err) {
+			error("cannot write to standard output: %s", strerror(out->err));
+			rc = EXIT_FAIL;
+		}
+		return rc;
+	}
+	if (ok) {
+		if (fflush(out->fp) != 0 || ferror(out->fp)) {
+			if (!out->err)
+				out->err = errno ? errno : EIO;
+		} else if (fsync(fileno(out->fp)) != 0 && errno != EINVAL) {
+			out->err = errno;
+		}
+	}
+	if (fclose(out->fp) != 0 && ok && !out->err)
+		out->err = errno;
+	out->fp = NULL;
+	if (ok && out->err) {
+		error("cannot write '%s': %s", out->path, strerror(out->err));
+		rc = EXIT_FAIL;
+	}
+	if (rc == EXIT_OK && rename(out->tmp, out->path) != 0) {
+		error("cannot write '%s': %s", out->path, strerror(errno));
+		rc = EXIT_FAIL;
+	}
+	if (rc != EXIT_OK)
+		unlink(out->tmp);
+	pending_tmp = NULL;
+	free(out->tmp);
+	out->tmp = NULL;
+	return rc;
+}
+
+int report_write(pprofc_profile *p, pprofc_status st, output *out)
+{
+	if (st == PPROFC_OK)
+		return output_close(out, true);
+	if (st == PPROFC_ERR_IO && out->err) {
+		error("cannot write '%s': %s", out->path ? out->path : "standard output",
+		      strerror(out->err));
+	} else {
+		error("%s", pprofc_profile_errmsg(p));
+	}
+	output_close(out, false);
+	return EXIT_FAIL;
+}
+
+/* ---- the converting commands' shared body ----------------------------- */
+
+int run_converter(const converter *cv, int argc, char **argv)
+{
+	static const struct option common[] = { COMMON_LONG_OPTS };
+	const size_t ncommon = sizeof(common) / sizeof(common[0]);
+	struct option longopts[64];
+	size_t n = 0;
+	for (size_t i = 0; i < ncommon; i++)
+		longopts[n++] = common[i];
+	for (const struct option *o = cv->own; o && o->name && n < 63; o++)
+		longopts[n++] = *o;
+	memset(&longopts[n], 0, sizeof(longopts[n]));
+	char shortopts[32];
+	snprintf(shortopts, sizeof(shortopts), "+o:h%s", cv->shortopts ? cv->shortopts : "");
+
+	common_opts co = { 0 };
+	bool done = false;
+	int c;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c == '?' || c == ':')
+			return bad_option(cv->cmd, argv);
+		int rc = common_option(cv->cmd, c, optarg, &co, &done);
+		if (rc == -1)
+			rc = cv->own_option ? cv->own_option(cv->ctx, c, optarg) : -1;
+		if (rc == -1)
+			return bad_option(cv->cmd, argv);
+		if (rc != EXIT_OK || done)
+			return rc;
+	}
+	if (optind == argc)
+		return usage_error(cv->cmd, "missing SOURCE (a profile file, or - for standard input)");
+	if (argc - optind > 1)
+		return usage_error(cv->cmd, "one SOURCE expected, got %d", argc - optind);
+	const char *source = argv[optind];
+
+	pprofc_profile *p;
+	int rc = load_profile(source, &co, &p);
+	if (rc != EXIT_OK)
+		return rc;
+	size_t index;
+	rc = select_sample_type(p, &co, &index);
+	if (rc == EXIT_OK) {
+		output out;
+		rc = output_open(&out, co.output);
+		if (rc == EXIT_OK) {
+			pprofc_status st = cv->write(cv->ctx, p, index, source, &out.sink);
+			rc = report_write(p, st, &out);
+		}
+	}
+	pprofc_profile_destroy(p);
+	return rc;
+}

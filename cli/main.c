@@ -1,0 +1,111 @@
+/*
+ * pprofc: the command table and dispatch. Each command lives in its own
+ * cmd_*.c file; the texts of `pprofc help` and `pprofc CMD --help` come from
+ * this table, so the two always agree.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define COMMON_HELP                                                                       \
+	"  -o, --output FILE        write to FILE (atomically: a temp file renamed into\n"  \
+	"                           place on success) instead of standard output\n"         \
+	"      --sample-index N|NAME  the sample type to use, by index or name (e.g.\n"     \
+	"                           alloc_space); default: the profile's\n"                 \
+	"                           default_sample_type, else its last type\n"              \
+	"      --max-size SIZE      refuse profiles larger than SIZE decompressed\n"        \
+	"                           (default 1G; suffixes k, M, G)\n"                       \
+	"  -h, --help               show this help\n"                                       \
+	"\n"                                                                                \
+	"SOURCE is a profile file (profile.proto, gzipped or not) or - for standard input.\n" \
+	"Exit status: 0 success, 1 failure, 2 usage error.\n"
+
+const command commands[] = {
+	{ "to-callgrind", cmd_to_callgrind, "write callgrind for KCachegrind and callgrind_annotate",
+	  "usage: pprofc to-callgrind [options] SOURCE\n"
+	  "\n"
+	  "Write the profile in callgrind format, for KCachegrind, QCachegrind and\n"
+	  "callgrind_annotate. Every sample type becomes an event, the selected one first;\n"
+	  "calls= counts the samples through each call.\n"
+	  "\n"
+	  "  pprofc to-callgrind -o callgrind.out.cpu cpu.pb.gz && kcachegrind callgrind.out.cpu\n"
+	  "\n"
+	  "Options:\n" COMMON_HELP },
+	{ "to-folded", cmd_to_folded, "write folded stacks for flame graphs",
+	  "usage: pprofc to-folded [options] SOURCE\n"
+	  "\n"
+	  "Write one line per distinct stack, root first: 'main;work;leaf 42'. Identical\n"
+	  "stacks are merged, zero values left out, lines sorted. Names are made safe for\n"
+	  "the format (';' becomes ':', control characters '?').\n"
+	  "\n"
+	  "  pprofc to-folded heap.pb.gz | flamegraph.pl > heap.svg\n"
+	  "\n"
+	  "Options:\n" COMMON_HELP },
+	{ "top", cmd_top, "print the functions with the highest flat or cum values",
+	  "usage: pprofc top [options] SOURCE\n"
+	  "\n"
+	  "Print pprof's flat report: flat, flat%, sum%, cum, cum% and the function,\n"
+	  "one row per function. Samples without a stack form a row '[no stack]'.\n"
+	  "\n"
+	  "  pprofc top --nodecount 10 cpu.pb.gz\n"
+	  "  pprofc top --json --sample-index alloc_space heap.pb.gz\n"
+	  "\n"
+	  "Options:\n"
+	  "      --flat               sort by flat value (default)\n"
+	  "      --cum                sort by cumulative value\n"
+	  "      --nodecount N        show at most N rows (0: all, the default)\n"
+	  "      --json               print {\"sample_type\", \"unit\", \"total\", \"rows\": [{\"name\",\n"
+	  "                           \"flat\", \"cum\"}]} with integer values in the sample unit\n"
+	  COMMON_HELP },
+	{ "help", cmd_help, "show help for pprofc or a command",
+	  "usage: pprofc help [COMMAND]\n" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+const command *find_command(const char *name)
+{
+	for (const command *c = commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+void print_overview(FILE *f)
+{
+	fprintf(f, "usage: pprofc COMMAND [options] SOURCE\n"
+		   "       pprofc help COMMAND | pprofc --version\n\n"
+		   "Convert pprof profiles (Go, Node.js, any profile.proto producer).\n\n"
+		   "Commands:\n");
+	for (const command *c = commands; c->name; c++)
+		fprintf(f, "  %-14s %s\n", c->name, c->summary);
+	fprintf(f, "\nExit status: 0 success, 1 failure, 2 usage error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	/* A closed pipe must be a write error we report, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (argc < 2) {
+		print_overview(stderr);
+		return EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (!strcmp(name, "--version") || !strcmp(name, "-V")) {
+		printf("pprofc %s\n", pprofc_version());
+		return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	}
+	if (!strcmp(name, "--help") || !strcmp(name, "-h"))
+		name = "help";
+	const command *c = find_command(name);
+	if (!c)
+		return usage_error(NULL, "unknown command '%s'", name);
+	int rc = c->run(argc - 1, argv + 1);
+	if (fflush(stdout) != 0 && rc == EXIT_OK) {
+		error("cannot write to standard output");
+		rc = EXIT_FAIL;
+	}
+	return rc;
+}

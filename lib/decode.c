@@ -1,0 +1,444 @@
+/*
+ * decode: walk the top-level Profile message of the inflated buffer and
+ * fill the model's tables. Each sub-message (ValueType, Mapping, Location,
+ * Function, Sample) is unpacked by protobuf-c into a bump arena that is
+ * reset afterwards, so there is no malloc per message and no unbounded
+ * allocation (the arena draws on the profile's budget).
+ *
+ * Fields come in any order: the Go runtime writes the string table last and
+ * google/pprof's encoder writes samples before the locations they use. So
+ * samples are only recorded as spans in the first pass; decode_samples()
+ * decodes them once the locations are known (model_resolve), mapping ids to
+ * dense indices and hashing each stack once.
+ */
+#include <string.h>
+
+#include <protobuf-c/protobuf-c.h>
+
+#include "internal.h"
+#include "profile.pb-c.h"
+
+enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
+
+static const char *const field_names[] = {
+	NULL,	    "sample_type", "sample",	  "mapping",	  "location",
+	"function", "string_table", "drop_frames", "keep_frames", "time_nanos",
+	"duration_nanos", "period_type", "period", "comment", "default_sample_type",
+	"doc_url",
+};
+
+/* Reads a base-128 varint. 0 on success, else -1 (truncated) or -2 (more
+ * than 10 bytes, or bits beyond 64). */
+static int read_varint(const unsigned char **pp, const unsigned char *end, uint64_t *ret)
+{
+	const unsigned char *p = *pp;
+	uint64_t v = 0;
+	for (unsigned shift = 0; shift < 70; shift += 7) {
+		if (p == end)
+			return -1;
+		unsigned char b = *p++;
+		if (shift == 63 && b > 1)
+			return -2;
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*pp = p;
+			*ret = v;
+			return 0;
+		}
+	}
+	return -2;
+}
+
+static void *arena_pb_alloc(void *data, size_t size)
+{
+	return arena_alloc(data, size);
+}
+
+static void arena_pb_free(void *data, void *ptr)
+{
+	/* Freed all at once by arena_reset. */
+	(void)data;
+	(void)ptr;
+}
+
+typedef struct decoder {
+	pprofc_profile *p;
+	arena arena;
+	ProtobufCAllocator alloc;
+} decoder;
+
+static pprofc_status submsg_error(decoder *d, const char *what, size_t at)
+{
+	/* protobuf-c returns NULL both when a message is malformed and when
+	 * the allocator refused; the budget tells them apart. */
+	if (d->p->mem.limit - d->p->mem.used < 2 * 65536)
+		return set_error(d->p, PPROFC_ERR_NOMEM,
+				 "memory limit of %llu bytes reached while decoding %s at byte %zu",
+				 (unsigned long long)d->p->mem.limit, what, at);
+	return set_error(d->p, PPROFC_ERR_DECODE, "malformed %s message at byte %zu", what, at);
+}
+
+#define PUSH(p, arr, n, cap)                                                                  \
+	(vec_reserve(&(p)->mem, (void **)&(p)->arr, &(p)->cap, (p)->n + 1, sizeof(*(p)->arr)) \
+		 ? &(p)->arr[(p)->n++]                                                        \
+		 : NULL)
+
+static pprofc_status oom(pprofc_profile *p, const char *what)
+{
+	return set_error(p, PPROFC_ERR_NOMEM, "out of memory (or over the memory limit) for %s",
+			 what);
+}
+
+static pprofc_status add_value_type(decoder *d, const unsigned char *data, size_t len,
+				    size_t at, value_type *ret)
+{
+	Perftools__Profiles__ValueType *m =
+		perftools__profiles__value_type__unpack(&d->alloc, len, data);
+	if (!m)
+		return submsg_error(d, "ValueType", at);
+	ret->type = m->type;
+	ret->unit = m->unit;
+	arena_reset(&d->arena);
+	return PPROFC_OK;
+}
+
+static pprofc_status add_mapping(decoder *d, const unsigned char *data, size_t len, size_t at)
+{
+	pprofc_profile *p = d->p;
+	Perftools__Profiles__Mapping *m = perftools__profiles__mapping__unpack(&d->alloc, len, data);
+	if (!m)
+		return submsg_error(d, "Mapping", at);
+	mapping *dst = PUSH(p, mappings, nmappings, cap_mappings);
+	if (!dst)
+		return oom(p, "mappings");
+	dst->id = m->id;
+	dst->start = m->memory_start;
+	dst->limit = m->memory_limit;
+	dst->offset = m->file_offset;
+	dst->filename = m->filename;
+	dst->build_id = m->build_id;
+	arena_reset(&d->arena);
+	return PPROFC_OK;
+}
+
+static pprofc_status add_location(decoder *d, const unsigned char *data, size_t len, size_t at)
+{
+	pprofc_profile *p = d->p;
+	Perftools__Profiles__Location *m =
+		perftools__profiles__location__unpack(&d->alloc, len, data);
+	if (!m)
+		return submsg_error(d, "Location", at);
+	if (p->nlines + m->n_line > UINT32_MAX)
+		return set_error(p, PPROFC_ERR_LIMIT, "too many lines in locations");
+	location *dst = PUSH(p, locations, nlocations, cap_locations);
+	if (!dst || !vec_reserve(&p->mem, (void **)&p->lines, &p->cap_lines,
+				 p->nlines + m->n_line, sizeof(*p->lines)))
+		return oom(p, "locations");
+	dst->id = m->id;
+	dst->mapping_id = m->mapping_id;
+	dst->address = m->address;
+	dst->mapping = NONE;
+	dst->line_off = (uint32_t)p->nlines;
+	dst->nlines = (uint32_t)m->n_line;
+	for (size_t i = 0; i < m->n_line; i++) {
+		line *ln = &p->lines[p->nlines++];
+		ln->function_id = m->line[i]->function_id;
+		ln->function = NONE;
+		ln->line = m->line[i]->line;
+	}
+	arena_reset(&d->arena);
+	return PPROFC_OK;
+}
+
+static pprofc_status add_function(decoder *d, const unsigned char *data, size_t len, size_t at)
+{
+	pprofc_profile *p = d->p;
+	Perftools__Profiles__Function *m =
+		perftools__profiles__function__unpack(&d->alloc, len, data);
+	if (!m)
+		return submsg_error(d, "Function", at);
+	function *dst = PUSH(p, functions, nfunctions, cap_functions);
+	if (!dst)
+		return oom(p, "functions");
+	dst->id = m->id;
+	dst->name = m->name;
+	dst->system_name = m->system_name;
+	dst->filename = m->filename;
+	dst->start_line = m->start_line;
+	arena_reset(&d->arena);
+	return PPROFC_OK;
+}
+
+static pprofc_status add_span(pprofc_profile *p, span **arr, size_t *n, size_t *cap, size_t off,
+			      size_t len, const char *what)
+{
+	if (!vec_reserve(&p->mem, (void **)arr, cap, *n + 1, sizeof(span)))
+		return oom(p, what);
+	(*arr)[*n].off = off;
+	(*arr)[*n].len = len;
+	(*n)++;
+	return PPROFC_OK;
+}
+
+pprofc_status decode_profile(pprofc_profile *p)
+{
+	decoder d = { .p = p };
+	arena_init(&d.arena, &p->mem);
+	d.alloc.alloc = arena_pb_alloc;
+	d.alloc.free = arena_pb_free;
+	d.alloc.allocator_data = &d.arena;
+
+	const unsigned char *base = p->buf;
+	const unsigned char *cur = base, *end = base + p->buflen;
+	pprofc_status st = PPROFC_OK;
+
+	while (cur < end && st == PPROFC_OK) {
+		size_t at = (size_t)(cur - base);
+		uint64_t key, v = 0;
+		int r = read_varint(&cur, end, &key);
+		if (r) {
+			st = set_error(p, PPROFC_ERR_DECODE, "%s field tag at byte %zu",
+				       r == -1 ? "truncated" : "over-long", at);
+			break;
+		}
+		uint64_t field = key >> 3;
+		unsigned wt = key & 7;
+		if (field == 0 || field > 0x1fffffff) {
+			st = set_error(p, PPROFC_ERR_DECODE, "invalid field number %llu at byte %zu",
+				       (unsigned long long)field, at);
+			break;
+		}
+		const unsigned char *payload = cur;
+		size_t len = 0;
+		switch (wt) {
+		case WT_VARINT:
+			r = read_varint(&cur, end, &v);
+			if (r)
+				st = set_error(p, PPROFC_ERR_DECODE,
+					       "%s varint in field %llu at byte %zu",
+					       r == -1 ? "truncated" : "over-long (more than 10 bytes)",
+					       (unsigned long long)field, at);
+			break;
+		case WT_I64:
+		case WT_I32:
+			len = wt == WT_I64 ? 8 : 4;
+			if ((size_t)(end - cur) < len)
+				st = set_error(p, PPROFC_ERR_DECODE,
+					       "truncated fixed-size field %llu at byte %zu",
+					       (unsigned long long)field, at);
+			else
+				cur += len;
+			break;
+		case WT_LEN:
+			r = read_varint(&cur, end, &v);
+			if (r || v > (uint64_t)(end - cur)) {
+				st = set_error(p, PPROFC_ERR_DECODE,
+					       "field %llu at byte %zu: length runs past the end of "
+					       "the data (truncated profile?)",
+					       (unsigned long long)field, at);
+				break;
+			}
+			payload = cur;
+			len = (size_t)v;
+			cur += len;
+			break;
+		default:
+			st = set_error(p, PPROFC_ERR_DECODE,
+				       "unsupported wire type %u in field %llu at byte %zu", wt,
+				       (unsigned long long)field, at);
+			break;
+		}
+		if (st != PPROFC_OK)
+			break;
+		if (field > 15)
+			continue; /* unknown field: skipped, as protobuf requires */
+
+		/* Known fields must carry their declared wire type; comment (13)
+		 * may be packed (LEN) or not. */
+		unsigned want = (field <= 6 || field == 11) ? WT_LEN : WT_VARINT;
+		if (wt != want && !(field == 13 && wt == WT_LEN)) {
+			st = set_error(p, PPROFC_ERR_DECODE,
+				       "field %s at byte %zu has wire type %u, expected %u",
+				       field_names[field], at, wt, want);
+			break;
+		}
+		size_t off = (size_t)(payload - base);
+		switch (field) {
+		case 1: {
+			value_type *vt = PUSH(p, sample_types, nsample_types, cap_sample_types);
+			st = vt ? add_value_type(&d, payload, len, at, vt) : oom(p, "sample types");
+			break;
+		}
+		case 2:
+			st = add_span(p, &p->sample_spans, &p->nsamples, &p->cap_sample_spans, off,
+				      len, "samples");
+			break;
+		case 3:
+			st = add_mapping(&d, payload, len, at);
+			break;
+		case 4:
+			st = add_location(&d, payload, len, at);
+			break;
+		case 5:
+			st = add_function(&d, payload, len, at);
+			break;
+		case 6:
+			if (len > UINT32_MAX - 1)
+				st = set_error(p, PPROFC_ERR_LIMIT, "string at byte %zu is too long",
+					       at);
+			else
+				st = add_span(p, &p->strspans, &p->nstrings, &p->cap_strings, off,
+					      len, "strings");
+			break;
+		case 7:
+			p->drop_frames = (int64_t)v;
+			break;
+		case 8:
+			p->keep_frames = (int64_t)v;
+			break;
+		case 9:
+			/* Two time_nanos mean two profiles were concatenated;
+			 * google/pprof refuses those too. */
+			if (p->has_time_nanos)
+				st = set_error(p, PPROFC_ERR_INVALID,
+					       "time_nanos appears twice (concatenated profiles?)");
+			p->has_time_nanos = true;
+			p->time_nanos = (int64_t)v;
+			break;
+		case 10:
+			p->duration_nanos = (int64_t)v;
+			break;
+		case 11:
+			st = add_value_type(&d, payload, len, at, &p->period_type);
+			break;
+		case 12:
+			p->period = (int64_t)v;
+			break;
+		case 13:
+			if (wt == WT_VARINT) {
+				int64_t *c = PUSH(p, comments, ncomments, cap_comments);
+				if (!c)
+					st = oom(p, "comments");
+				else
+					*c = (int64_t)v;
+			} else {
+				const unsigned char *q = payload, *qend = payload + len;
+				while (q < qend && st == PPROFC_OK) {
+					uint64_t cv;
+					if (read_varint(&q, qend, &cv)) {
+						st = set_error(p, PPROFC_ERR_DECODE,
+							       "malformed packed comment at byte %zu",
+							       at);
+						break;
+					}
+					int64_t *c = PUSH(p, comments, ncomments, cap_comments);
+					if (!c)
+						st = oom(p, "comments");
+					else
+						*c = (int64_t)cv;
+				}
+			}
+			break;
+		case 14:
+			p->default_sample_type = (int64_t)v;
+			break;
+		case 15:
+			p->doc_url = (int64_t)v;
+			break;
+		}
+	}
+	arena_finish(&d.arena);
+	return st;
+}
+
+pprofc_status decode_samples(pprofc_profile *p)
+{
+	size_t ntypes = p->nsample_types;
+	size_t n = p->nsamples;
+	if (n > UINT32_MAX - 1)
+		return set_error(p, PPROFC_ERR_LIMIT, "too many samples (%zu)", n);
+	if (n && ntypes > SIZE_MAX / sizeof(int64_t) / n)
+		return oom(p, "sample values");
+
+	p->values = budget_alloc(&p->mem, n * ntypes * sizeof(int64_t));
+	p->sample_stack = budget_alloc(&p->mem, n * sizeof(uint32_t));
+	p->label_off = budget_alloc(&p->mem, (n + 1) * sizeof(uint32_t));
+	if ((n && ntypes && !p->values) || (n && !p->sample_stack) || !p->label_off)
+		return oom(p, "samples");
+
+	decoder d = { .p = p };
+	arena_init(&d.arena, &p->mem);
+	d.alloc.alloc = arena_pb_alloc;
+	d.alloc.free = arena_pb_free;
+	d.alloc.allocator_data = &d.arena;
+
+	uint32_t *locs = NULL;
+	size_t cap_locs = 0;
+	pprofc_status st = PPROFC_OK;
+
+	p->label_off[0] = 0;
+	for (size_t i = 0; i < n && st == PPROFC_OK; i++) {
+		const span *sp = &p->sample_spans[i];
+		Perftools__Profiles__Sample *m =
+			perftools__profiles__sample__unpack(&d.alloc, sp->len, p->buf + sp->off);
+		if (!m) {
+			st = submsg_error(&d, "Sample", sp->off);
+			break;
+		}
+		if (m->n_value != ntypes) {
+			st = set_error(p, PPROFC_ERR_INVALID,
+				       "sample %zu has %zu values, but the profile has %zu sample "
+				       "types",
+				       i, m->n_value, ntypes);
+			break;
+		}
+		if (ntypes)
+			memcpy(p->values + i * ntypes, m->value, ntypes * sizeof(int64_t));
+
+		if (!vec_reserve(&p->mem, (void **)&locs, &cap_locs, m->n_location_id + 1,
+				 sizeof(*locs))) {
+			st = oom(p, "a stack");
+			break;
+		}
+		for (size_t k = 0; k < m->n_location_id; k++) {
+			uint32_t li = model_location_index(p, m->location_id[k]);
+			if (li == NONE) {
+				st = set_error(p, PPROFC_ERR_INVALID,
+					       "location id %llu in sample %zu does not exist",
+					       (unsigned long long)m->location_id[k], i);
+				break;
+			}
+			locs[k] = li;
+		}
+		if (st == PPROFC_OK)
+			st = model_intern_stack(p, locs, m->n_location_id, &p->sample_stack[i]);
+
+		if (st == PPROFC_OK && m->n_label) {
+			if (p->nlabels + m->n_label > UINT32_MAX - 1) {
+				st = set_error(p, PPROFC_ERR_LIMIT, "too many labels");
+				break;
+			}
+			if (!vec_reserve(&p->mem, (void **)&p->labels, &p->cap_labels,
+					 p->nlabels + m->n_label, sizeof(*p->labels))) {
+				st = oom(p, "labels");
+				break;
+			}
+			for (size_t k = 0; k < m->n_label && st == PPROFC_OK; k++) {
+				const Perftools__Profiles__Label *l = m->label[k];
+				if (!model_check_str(p, l->key, "label key in sample", i) ||
+				    !model_check_str(p, l->str, "label value in sample", i) ||
+				    !model_check_str(p, l->num_unit, "label unit in sample", i)) {
+					st = PPROFC_ERR_INVALID;
+					break;
+				}
+				p->labels[p->nlabels++] =
+					(label){ l->key, l->str, l->num, l->num_unit };
+			}
+		}
+		p->label_off[i + 1] = (uint32_t)p->nlabels;
+		arena_reset(&d.arena);
+	}
+	budget_free(&p->mem, locs);
+	arena_finish(&d.arena);
+	return st;
+}

@@ -1,0 +1,179 @@
+/*
+ * frames: turn locations into the frames that reports are about, and sum
+ * the samples per distinct stack.
+ *
+ * A location expands to one frame per line, innermost first (the last line
+ * is the function the others were inlined into); a location without lines
+ * is one frame named 0x<address>; a sample without any location is one
+ * frame named "[no stack]", so every output adds up to the profile's total.
+ * Frames of the same name share a node: the row of `top`, the frame of a
+ * folded stack (pprof's default "functions" granularity).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct name_map {
+	uint32_t *slots; /* node + 1 */
+	size_t mask;
+} name_map;
+
+static uint32_t intern_node(frames *f, name_map *m, const char *s, size_t len, uint32_t func,
+			    uint64_t addr)
+{
+	uint64_t h = hash_bytes(s, len, 7);
+	size_t i = h & m->mask;
+	for (;; i = (i + 1) & m->mask) {
+		uint32_t nid = m->slots[i];
+		if (!nid)
+			break;
+		const node *n = &f->nodes[nid - 1];
+		if (n->name.len == len && !memcmp(n->name.s, s, len))
+			return nid - 1;
+	}
+	uint32_t id = (uint32_t)f->nnodes++;
+	f->nodes[id].name.s = s;
+	f->nodes[id].name.len = (uint32_t)len;
+	f->nodes[id].function = func;
+	f->nodes[id].address = addr;
+	m->slots[i] = id + 1;
+	return id;
+}
+
+pprofc_status frames_build(pprofc_profile *p, frames *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->mem = &p->mem;
+
+	size_t nframes = 0, nlineless = 0;
+	for (size_t i = 0; i < p->nlocations; i++) {
+		nframes += p->locations[i].nlines ? p->locations[i].nlines : 1;
+		nlineless += p->locations[i].nlines == 0;
+	}
+	/* Every function, lineless location and [no stack] may be a node. */
+	size_t maxnodes = p->nfunctions + nlineless + 1;
+	size_t slots = 16;
+	while (slots < 2 * maxnodes)
+		slots *= 2;
+	name_map m = { .mask = slots - 1 };
+
+	f->names_size = nlineless * 20 + 1;
+	f->nodes = budget_alloc(&p->mem, maxnodes * sizeof(node));
+	f->frames = budget_alloc(&p->mem, (nframes + 1) * sizeof(frame));
+	f->loc_off = budget_alloc(&p->mem, (p->nlocations + 1) * sizeof(uint32_t));
+	f->func_node = budget_alloc(&p->mem, (p->nfunctions + 1) * sizeof(uint32_t));
+	f->names = budget_alloc(&p->mem, f->names_size);
+	m.slots = budget_alloc(&p->mem, slots * sizeof(uint32_t));
+	if (!f->nodes || !f->frames || !f->loc_off || !f->func_node || !f->names || !m.slots) {
+		budget_free(&p->mem, m.slots);
+		frames_finish(f);
+		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for frames");
+	}
+	memset(m.slots, 0, slots * sizeof(uint32_t));
+
+	for (size_t i = 0; i < p->nfunctions; i++) {
+		const function *fn = &p->functions[i];
+		const pstr *name = model_str(p, fn->name);
+		if (!name->len)
+			name = model_str(p, fn->system_name);
+		if (!name->len)
+			f->func_node[i] = intern_node(f, &m, "[unknown]", 9, (uint32_t)i, 0);
+		else
+			f->func_node[i] = intern_node(f, &m, name->s, name->len, (uint32_t)i, 0);
+	}
+
+	char *nw = f->names;
+	size_t k = 0;
+	for (size_t i = 0; i < p->nlocations; i++) {
+		const location *l = &p->locations[i];
+		f->loc_off[i] = (uint32_t)k;
+		if (!l->nlines) {
+			int w = snprintf(nw, 20, "0x%" PRIx64, l->address);
+			uint32_t nid = intern_node(f, &m, nw, (size_t)w, NONE, l->address);
+			if (f->nodes[nid].name.s == nw)
+				nw += w + 1;
+			f->frames[k++] = (frame){ nid, NONE, 0 };
+			continue;
+		}
+		for (uint32_t j = 0; j < l->nlines; j++) {
+			const line *ln = &p->lines[l->line_off + j];
+			f->frames[k++] = (frame){ f->func_node[ln->function], ln->function, ln->line };
+		}
+	}
+	f->loc_off[p->nlocations] = (uint32_t)k;
+	f->nostack = intern_node(f, &m, "[no stack]", 10, NONE, 0);
+	budget_free(&p->mem, m.slots);
+
+	/* Per-stack sums, so writers visit each distinct stack once rather
+	 * than each sample. */
+	size_t nt = p->nsample_types;
+	f->stack_values = budget_alloc(&p->mem, (p->nstacks * nt + 1) * sizeof(int64_t));
+	f->stack_count = budget_alloc(&p->mem, (p->nstacks + 1) * sizeof(uint64_t));
+	if (!f->stack_values || !f->stack_count) {
+		frames_finish(f);
+		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for stack sums");
+	}
+	memset(f->stack_values, 0, (p->nstacks * nt + 1) * sizeof(int64_t));
+	memset(f->stack_count, 0, (p->nstacks + 1) * sizeof(uint64_t));
+	for (size_t i = 0; i < p->nsamples; i++) {
+		uint32_t s = p->sample_stack[i];
+		const int64_t *v = p->values + i * nt;
+		int64_t *dst = f->stack_values + (size_t)s * nt;
+		bool nonzero = false;
+		for (size_t t = 0; t < nt; t++) {
+			dst[t] = wadd(dst[t], v[t]);
+			nonzero |= v[t] != 0;
+		}
+		f->stack_count[s] += nonzero;
+	}
+
+	/* The deepest expansion bounds every writer's scratch buffer. */
+	f->max_depth = 1;
+	for (size_t s = 0; s < p->nstacks; s++) {
+		size_t d = 0;
+		for (uint32_t j = p->stack_off[s]; j < p->stack_off[s + 1]; j++) {
+			uint32_t li = p->stack_locs[j];
+			d += f->loc_off[li + 1] - f->loc_off[li];
+		}
+		if (d > f->max_depth)
+			f->max_depth = d;
+	}
+	return PPROFC_OK;
+}
+
+void frames_finish(frames *f)
+{
+	/* The budget's count is only read while loading; plain sizes here
+	 * keep it roughly right for a later writer. */
+	budget *b = f->mem;
+	if (!b)
+		return;
+	budget_free(b, f->nodes);
+	budget_free(b, f->frames);
+	budget_free(b, f->loc_off);
+	budget_free(b, f->func_node);
+	budget_free(b, f->names);
+	budget_free(b, f->stack_values);
+	budget_free(b, f->stack_count);
+	memset(f, 0, sizeof(*f));
+}
+
+size_t frames_expand(const pprofc_profile *p, const frames *f, uint32_t s, frame *dst)
+{
+	uint32_t begin = p->stack_off[s], end = p->stack_off[s + 1];
+	if (begin == end) {
+		dst[0] = (frame){ f->nostack, NONE, 0 };
+		return 1;
+	}
+	size_t n = 0;
+	/* Root first: the last location, and within a location its last
+	 * line (the caller the others were inlined into). */
+	for (uint32_t j = end; j-- > begin;) {
+		uint32_t li = p->stack_locs[j];
+		for (uint32_t k = f->loc_off[li + 1]; k-- > f->loc_off[li];)
+			dst[n++] = f->frames[k];
+	}
+	return n;
+}

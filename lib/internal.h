@@ -1,0 +1,291 @@
+/*
+ * Private declarations shared by the stages of the library. Nothing here is
+ * visible to users of pprofc.h; the protobuf-c types stay behind decode.c.
+ *
+ * The data's path: source.c reads bytes -> gunzip.c inflates them ->
+ * decode.c walks the Profile message and fills the model's tables ->
+ * model.c resolves ids, validates, and hashes stacks -> writers
+ * (write_callgrind.c, write_folded.c, write_top.c) read the model through
+ * frames.c and emit text through out.c.
+ */
+#ifndef PPROFC_INTERNAL_H
+#define PPROFC_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pprofc.h"
+
+#define NONE UINT32_MAX
+
+/* Sums of hostile values may overflow: wrap instead of undefined behaviour. */
+static inline int64_t wadd(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+/* ---- growable arrays (vec.c) ------------------------------------------ */
+
+/* A counted allocator: every byte the model and decoder hold goes through
+ * one of these, so a hostile input cannot make us allocate without bound. */
+typedef struct budget {
+	uint64_t used;
+	uint64_t limit;
+} budget;
+
+void *budget_alloc(budget *b, size_t size);
+void *budget_realloc(budget *b, void *ptr, size_t new_size);
+void budget_free(budget *b, void *ptr); /* accepts NULL */
+
+/* Grow *arr (elements of `elem` bytes, capacity *cap) to hold `need`. */
+bool vec_reserve(budget *b, void **arr, size_t *cap, size_t need, size_t elem);
+
+/* Bump allocator for protobuf-c's per-message allocations: reset after each
+ * message, so decoding a million samples does not call malloc a million
+ * times. Memory comes from (and is counted by) a budget. */
+typedef struct arena {
+	budget *b;
+	char *block;
+	size_t size, used;
+	struct arena_big *big; /* allocations larger than the block */
+} arena;
+
+void arena_init(arena *a, budget *b);
+void *arena_alloc(arena *a, size_t size);
+void arena_reset(arena *a);
+void arena_finish(arena *a);
+
+/* ---- the model (model.c) ---------------------------------------------- */
+
+typedef struct pstr {
+	const char *s; /* NUL-terminated copy; may contain embedded NULs */
+	uint32_t len;
+} pstr;
+
+typedef struct value_type {
+	int64_t type, unit; /* string indices */
+} value_type;
+
+typedef struct mapping {
+	uint64_t id, start, limit, offset;
+	int64_t filename, build_id;
+} mapping;
+
+typedef struct line {
+	uint64_t function_id; /* raw id; resolved into `function` */
+	uint32_t function;    /* index into p->functions */
+	int64_t line;
+} line;
+
+typedef struct location {
+	uint64_t id, mapping_id, address;
+	uint32_t mapping; /* index or NONE */
+	uint32_t line_off, nlines;
+} location;
+
+typedef struct function {
+	uint64_t id;
+	int64_t name, system_name, filename, start_line;
+} function;
+
+typedef struct label {
+	int64_t key, str, num, num_unit;
+} label;
+
+/* id -> index: a direct table when ids are dense (the usual 1..n), else an
+ * open-addressing hash. */
+typedef struct idmap {
+	uint32_t *dense; /* dense[id] = index + 1, 0 = absent */
+	size_t dense_len;
+	uint64_t *keys;  /* hash form: keys[slot], vals[slot] = index + 1 */
+	uint32_t *vals;
+	size_t mask;
+} idmap;
+
+typedef struct span {
+	size_t off;
+	size_t len;
+} span;
+
+struct pprofc_profile {
+	budget mem;
+	uint64_t max_size;
+	bool loaded;
+	char errmsg[512];
+
+	/* The decompressed message; freed once samples are decoded. */
+	unsigned char *buf;
+	size_t buflen, bufcap;
+
+	/* Top-level scalars. */
+	int64_t drop_frames, keep_frames, time_nanos, duration_nanos, period;
+	int64_t default_sample_type, doc_url;
+	value_type period_type;
+	bool has_time_nanos;
+
+	value_type *sample_types;
+	size_t nsample_types, cap_sample_types;
+	int64_t *comments;
+	size_t ncomments, cap_comments;
+
+	span *strspans; /* string_table as spans of buf, until resolved */
+	size_t nstrings, cap_strings;
+	pstr *strings;  /* resolved, NUL-terminated copies */
+	char *strdata;
+	size_t strdata_len;
+
+	mapping *mappings;
+	size_t nmappings, cap_mappings;
+	location *locations;
+	size_t nlocations, cap_locations;
+	line *lines;
+	size_t nlines, cap_lines;
+	function *functions;
+	size_t nfunctions, cap_functions;
+
+	/* Samples: spans into buf until decoded; then values, stack ids and
+	 * labels in flat arrays (no allocation per sample). */
+	span *sample_spans;
+	size_t nsamples, cap_sample_spans;
+	int64_t *values;     /* nsamples * nsample_types */
+	uint32_t *sample_stack;
+	label *labels;
+	size_t nlabels, cap_labels;
+	uint32_t *label_off; /* nsamples + 1 */
+
+	/* Unique stacks of location indices, leaf first, hashed once. */
+	uint32_t *stack_locs;
+	size_t nstack_locs, cap_stack_locs;
+	uint32_t *stack_off; /* nstacks + 1 */
+	size_t nstacks, cap_stack_off;
+	uint32_t *stack_hash;
+	size_t cap_stack_hash;
+	uint32_t *stack_table; /* open addressing: stack id + 1, 0 = empty */
+	size_t stack_mask;
+
+	idmap loc_ids, func_ids, map_ids;
+};
+
+pprofc_status set_error(pprofc_profile *p, pprofc_status st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* source.c: read a descriptor to its end, at most `limit` bytes. */
+pprofc_status source_read_fd(pprofc_profile *p, int fd, uint64_t limit, unsigned char **ret_buf,
+			     size_t *ret_len, size_t *ret_cap);
+pprofc_status source_open(pprofc_profile *p, const char *path, int *ret_fd);
+
+/* gunzip.c: inflate a complete single-member gzip buffer into a new
+ * budget-allocated buffer of at most p->max_size bytes. */
+pprofc_status gunzip_buffer(pprofc_profile *p, const unsigned char *in, size_t inlen,
+			    unsigned char **ret_out, size_t *ret_len, size_t *ret_cap);
+
+/* decode.c: walk the Profile message in p->buf, filling the tables; samples
+ * are recorded as spans. decode_samples() then decodes them into the flat
+ * arrays, calling model_add_stack() for each. */
+pprofc_status decode_profile(pprofc_profile *p);
+pprofc_status decode_samples(pprofc_profile *p);
+
+/* model.c */
+pprofc_status model_resolve(pprofc_profile *p);
+pprofc_status model_finish_samples(pprofc_profile *p);
+void model_free_maps(pprofc_profile *p);
+const pstr *model_str(const pprofc_profile *p, int64_t idx);
+bool model_check_str(pprofc_profile *p, int64_t idx, const char *what, uint64_t id);
+
+uint32_t model_location_index(const pprofc_profile *p, uint64_t id);
+pprofc_status model_intern_stack(pprofc_profile *p, const uint32_t *locs, size_t n,
+				 uint32_t *ret_stack);
+
+/* ---- output buffering (out.c) ----------------------------------------- */
+
+typedef struct out {
+	const pprofc_sink *sink;
+	size_t n;
+	bool failed;
+	char buf[1 << 16];
+} out;
+
+void out_init(out *o, const pprofc_sink *sink);
+void out_flush(out *o);
+void out_write(out *o, const void *data, size_t len);
+void out_str(out *o, const char *s);
+void out_char(out *o, char c);
+void out_i64(out *o, int64_t v);
+void out_u64(out *o, uint64_t v);
+void out_fmt(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Name with control bytes written as \xHH, so one name stays on one line. */
+void out_name_escaped(out *o, const char *s, size_t len);
+/* JSON string literal, quotes included; invalid UTF-8 becomes U+FFFD. */
+void out_json_str(out *o, const char *s, size_t len);
+pprofc_status out_finish(out *o, pprofc_profile *p);
+
+/* ---- frames (frames.c) ------------------------------------------------ */
+
+/*
+ * A "node" is what a report row, a callgrind function or a folded frame is
+ * about: for now one per function name (pprof's default granularity), one
+ * per address for locations without lines, and one for samples with no
+ * stack at all. Each location expands to the nodes of its lines.
+ */
+typedef struct node {
+	pstr name;          /* display name */
+	uint32_t function;  /* a representative function index, or NONE */
+	uint64_t address;   /* for lineless locations */
+} node;
+
+typedef struct frame {
+	uint32_t node;
+	uint32_t function; /* NONE for lineless */
+	int64_t line;
+} frame;
+
+typedef struct frames {
+	node *nodes;
+	size_t nnodes;
+	frame *frames;      /* all locations' frames, innermost first */
+	uint32_t *loc_off;  /* nlocations + 1 */
+	uint32_t *func_node;
+	uint32_t nostack;   /* node of samples with no locations */
+	char *names;        /* storage for synthesized names */
+	size_t names_size;
+	/* per distinct stack: nstacks * ntypes summed values, and how many
+	 * samples with a non-zero value it has */
+	int64_t *stack_values;
+	uint64_t *stack_count;
+	size_t max_depth;   /* frames in the deepest expanded stack */
+	budget *mem;
+} frames;
+
+pprofc_status frames_build(pprofc_profile *p, frames *f);
+void frames_finish(frames *f);
+
+/* Expand stack `s` root first into dst (room for f->max_depth frames);
+ * returns the number of frames, at least 1. */
+size_t frames_expand(const pprofc_profile *p, const frames *f, uint32_t s, frame *dst);
+
+uint64_t hash_bytes(const void *data, size_t len, uint64_t seed);
+
+/* sort.c: stable merge sort; false when out of memory. */
+bool sort_ctx(budget *b, void *base, size_t n, size_t size,
+	      int (*cmp)(const void *, const void *, void *), void *ctx);
+
+/* ---- a map from a pair of u64 to a dense index (kmap.c) ------------------ */
+
+/* Values are 0, 1, 2, ... in order of insertion, so callers keep their
+ * entries in a plain array indexed by the value. */
+typedef struct kmap {
+	uint64_t *keys; /* two per slot */
+	uint32_t *vals; /* value + 1, 0 = empty */
+	size_t mask, n;
+	budget *b;
+} kmap;
+
+bool kmap_init(kmap *m, budget *b, size_t hint);
+/* The value of (a, b), adding it as m->n when new (*added set). NONE when
+ * out of memory. */
+uint32_t kmap_put(kmap *m, uint64_t a, uint64_t b, bool *added);
+void kmap_free(kmap *m);
+
+#endif /* PPROFC_INTERNAL_H */

@@ -1,0 +1,163 @@
+/*
+ * Memory for the decoder and the model: a counted budget that every
+ * allocation goes through, growable arrays on top of it, and a bump arena
+ * that protobuf-c unpacks each sub-message into.
+ *
+ * Why counted: a 2 MB gzip file can claim gigabytes of repeated fields. The
+ * budget turns that into PPROFC_ERR_NOMEM with a message instead of the
+ * machine swapping.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Each block carries its size in front, so frees keep the count exact
+ * without callers tracking capacities. */
+typedef union hdr {
+	size_t size;
+	max_align_t align;
+} hdr;
+
+void *budget_alloc(budget *b, size_t size)
+{
+	if (size > b->limit - b->used || size > SIZE_MAX - sizeof(hdr))
+		return NULL;
+	hdr *h = malloc(sizeof(hdr) + size);
+	if (!h)
+		return NULL;
+	h->size = size;
+	b->used += size;
+	return h + 1;
+}
+
+void *budget_realloc(budget *b, void *ptr, size_t new_size)
+{
+	if (!ptr)
+		return budget_alloc(b, new_size);
+	hdr *h = (hdr *)ptr - 1;
+	size_t old = h->size;
+	if ((new_size > old && new_size - old > b->limit - b->used) ||
+	    new_size > SIZE_MAX - sizeof(hdr))
+		return NULL;
+	hdr *nh = realloc(h, sizeof(hdr) + new_size);
+	if (!nh)
+		return NULL;
+	nh->size = new_size;
+	b->used = b->used - old + new_size;
+	return nh + 1;
+}
+
+void budget_free(budget *b, void *ptr)
+{
+	if (!ptr)
+		return;
+	hdr *h = (hdr *)ptr - 1;
+	b->used -= h->size;
+	free(h);
+}
+
+bool vec_reserve(budget *b, void **arr, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return true;
+	size_t ncap = *cap ? *cap : 16;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			return false;
+		ncap *= 2;
+	}
+	if (ncap > SIZE_MAX / elem)
+		return false;
+	void *np = budget_realloc(b, *arr, ncap * elem);
+	if (!np)
+		return false;
+	*arr = np;
+	*cap = ncap;
+	return true;
+}
+
+/* ---- arena ------------------------------------------------------------ */
+
+struct arena_big {
+	struct arena_big *next;
+	size_t size;
+	max_align_t data[];
+};
+
+#define ARENA_BLOCK (64 * 1024)
+
+void arena_init(arena *a, budget *b)
+{
+	memset(a, 0, sizeof(*a));
+	a->b = b;
+}
+
+void *arena_alloc(arena *a, size_t size)
+{
+	size = (size + 15) & ~(size_t)15;
+	if (!a->block) {
+		a->block = budget_alloc(a->b, ARENA_BLOCK);
+		if (!a->block)
+			return NULL;
+		a->size = ARENA_BLOCK;
+	}
+	if (size <= a->size - a->used) {
+		void *ptr = a->block + a->used;
+		a->used += size;
+		return ptr;
+	}
+	/* Rare: a message bigger than the block. Keep it on a list that
+	 * arena_reset frees, so the block itself never grows. */
+	if (size > SIZE_MAX - sizeof(struct arena_big))
+		return NULL;
+	struct arena_big *big = budget_alloc(a->b, sizeof(*big) + size);
+	if (!big)
+		return NULL;
+	big->size = sizeof(*big) + size;
+	big->next = a->big;
+	a->big = big;
+	return big->data;
+}
+
+void arena_reset(arena *a)
+{
+	a->used = 0;
+	while (a->big) {
+		struct arena_big *next = a->big->next;
+		budget_free(a->b, a->big);
+		a->big = next;
+	}
+}
+
+void arena_finish(arena *a)
+{
+	arena_reset(a);
+	budget_free(a->b, a->block);
+	a->block = NULL;
+	a->size = 0;
+}
+
+/* A small, fast hash for stacks and names (FNV-1a on 64-bit words would be
+ * slower on long stacks; this mixes 8 bytes at a time). */
+uint64_t hash_bytes(const void *data, size_t len, uint64_t seed)
+{
+	const unsigned char *p = data;
+	uint64_t h = seed ^ (len * 0x9E3779B97F4A7C15ull);
+	while (len >= 8) {
+		uint64_t k;
+		memcpy(&k, p, 8);
+		k *= 0xff51afd7ed558ccdull;
+		k ^= k >> 32;
+		h = (h ^ k) * 0xc4ceb9fe1a85ec53ull;
+		p += 8;
+		len -= 8;
+	}
+	uint64_t k = 0;
+	memcpy(&k, p, len);
+	h = (h ^ k) * 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 29;
+	return h;
+}

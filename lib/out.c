@@ -1,0 +1,182 @@
+/*
+ * out: the buffered text writer every output format goes through. It
+ * collects bytes in a 64 KiB buffer and hands them to the caller's sink in
+ * large chunks; the first failed write stops all further output and turns
+ * into PPROFC_ERR_IO at out_finish().
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+void out_init(out *o, const pprofc_sink *sink)
+{
+	o->sink = sink;
+	o->n = 0;
+	o->failed = false;
+}
+
+void out_flush(out *o)
+{
+	if (o->n && !o->failed && o->sink->write(o->sink->ctx, o->buf, o->n) != 0)
+		o->failed = true;
+	o->n = 0;
+}
+
+void out_write(out *o, const void *data, size_t len)
+{
+	if (o->failed)
+		return;
+	if (len > sizeof(o->buf) - o->n) {
+		out_flush(o);
+		if (len >= sizeof(o->buf)) {
+			if (!o->failed && o->sink->write(o->sink->ctx, data, len) != 0)
+				o->failed = true;
+			return;
+		}
+	}
+	memcpy(o->buf + o->n, data, len);
+	o->n += len;
+}
+
+void out_str(out *o, const char *s)
+{
+	out_write(o, s, strlen(s));
+}
+
+void out_char(out *o, char c)
+{
+	if (o->n == sizeof(o->buf))
+		out_flush(o);
+	o->buf[o->n++] = c;
+}
+
+void out_u64(out *o, uint64_t v)
+{
+	char tmp[24];
+	size_t i = sizeof(tmp);
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	out_write(o, tmp + i, sizeof(tmp) - i);
+}
+
+void out_i64(out *o, int64_t v)
+{
+	if (v < 0) {
+		out_char(o, '-');
+		out_u64(o, (uint64_t)0 - (uint64_t)v);
+	} else {
+		out_u64(o, (uint64_t)v);
+	}
+}
+
+void out_fmt(out *o, const char *fmt, ...)
+{
+	char tmp[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	out_write(o, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+void out_name_escaped(out *o, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t start = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != 0x7f)
+			continue;
+		out_write(o, s + start, i - start);
+		char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+		out_write(o, esc, 4);
+		start = i + 1;
+	}
+	out_write(o, s + start, len - start);
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len;
+	uint32_t cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* overlong forms, surrogates and code points past U+10FFFF */
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+void out_json_str(out *o, const char *str, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	out_char(o, '"');
+	size_t start = 0, i = 0;
+	while (i < len) {
+		unsigned char c = s[i];
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			i++;
+			continue;
+		}
+		size_t u = c >= 0x80 ? utf8_len(s + i, len - i) : 0;
+		if (u) {
+			i += u;
+			continue;
+		}
+		out_write(o, s + start, i - start);
+		if (c == '"' || c == '\\') {
+			char esc[2] = { '\\', (char)c };
+			out_write(o, esc, 2);
+		} else if (c == '\n') {
+			out_write(o, "\\n", 2);
+		} else if (c == '\t') {
+			out_write(o, "\\t", 2);
+		} else if (c < 0x20) {
+			char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			out_write(o, esc, 6);
+		} else {
+			out_write(o, "\\ufffd", 6);
+		}
+		i++;
+		start = i;
+	}
+	out_write(o, s + start, len - start);
+	out_char(o, '"');
+}
+
+pprofc_status out_finish(out *o, pprofc_profile *p)
+{
+	out_flush(o);
+	if (o->failed)
+		return set_error(p, PPROFC_ERR_IO, "write failed");
+	return PPROFC_OK;
+}

@@ -1,0 +1,320 @@
+/*
+ * profile: the public handle. Loading runs the stages in order (source ->
+ * gunzip -> decode -> model), and the accessors and sample-type selection
+ * read the finished model.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+const char *pprofc_strerror(pprofc_status status)
+{
+	switch (status) {
+	case PPROFC_OK:
+		return "success";
+	case PPROFC_ERR_NOMEM:
+		return "out of memory";
+	case PPROFC_ERR_IO:
+		return "input/output error";
+	case PPROFC_ERR_GZIP:
+		return "corrupt gzip data";
+	case PPROFC_ERR_LIMIT:
+		return "a limit was exceeded";
+	case PPROFC_ERR_DECODE:
+		return "malformed profile data";
+	case PPROFC_ERR_INVALID:
+		return "invalid profile";
+	case PPROFC_ERR_USAGE:
+		return "invalid argument";
+	}
+	return "unknown error";
+}
+
+const char *pprofc_version(void)
+{
+	return PPROFC_VERSION;
+}
+
+pprofc_status set_error(pprofc_profile *p, pprofc_status st, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->errmsg, sizeof(p->errmsg), fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+pprofc_profile *pprofc_profile_create(void)
+{
+	pprofc_profile *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->mem.limit = PPROFC_DEFAULT_MAX_MEMORY;
+	p->max_size = PPROFC_DEFAULT_MAX_SIZE;
+	return p;
+}
+
+void pprofc_profile_destroy(pprofc_profile *p)
+{
+	if (!p)
+		return;
+	budget_free(&p->mem, p->buf);
+	budget_free(&p->mem, p->sample_types);
+	budget_free(&p->mem, p->comments);
+	budget_free(&p->mem, p->strspans);
+	budget_free(&p->mem, p->strings);
+	budget_free(&p->mem, p->strdata);
+	budget_free(&p->mem, p->mappings);
+	budget_free(&p->mem, p->locations);
+	budget_free(&p->mem, p->lines);
+	budget_free(&p->mem, p->functions);
+	budget_free(&p->mem, p->sample_spans);
+	budget_free(&p->mem, p->values);
+	budget_free(&p->mem, p->sample_stack);
+	budget_free(&p->mem, p->labels);
+	budget_free(&p->mem, p->label_off);
+	budget_free(&p->mem, p->stack_locs);
+	budget_free(&p->mem, p->stack_off);
+	budget_free(&p->mem, p->stack_hash);
+	budget_free(&p->mem, p->stack_table);
+	model_free_maps(p);
+	free(p);
+}
+
+void pprofc_profile_set_max_size(pprofc_profile *p, uint64_t bytes)
+{
+	p->max_size = bytes ? bytes : PPROFC_DEFAULT_MAX_SIZE;
+}
+
+void pprofc_profile_set_max_memory(pprofc_profile *p, uint64_t bytes)
+{
+	p->mem.limit = bytes ? bytes : PPROFC_DEFAULT_MAX_MEMORY;
+}
+
+const char *pprofc_profile_errmsg(const pprofc_profile *p)
+{
+	return p ? p->errmsg : "no profile handle";
+}
+
+/* Names what an input that is plainly not protobuf looks like, so that an
+ * HTML error page or a legacy text profile gets a useful message. */
+static const char *sniff_text(const unsigned char *b, size_t len)
+{
+	size_t n = len < 64 ? len : 64;
+	if (n < 4)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!(isprint(b[i]) || b[i] == '\n' || b[i] == '\r' || b[i] == '\t'))
+			return NULL;
+	size_t i = 0;
+	while (i < n && isspace(b[i]))
+		i++;
+	if (i < n && b[i] == '<')
+		return "HTML or XML";
+	if (i < n && (b[i] == '{' || b[i] == '['))
+		return "JSON";
+	return "text (pprof's legacy text formats are not supported)";
+}
+
+/* Takes ownership of `buf` (capacity `cap`, from the budget). */
+static pprofc_status load_owned(pprofc_profile *p, unsigned char *buf, size_t len, size_t cap)
+{
+	pprofc_status st;
+	if (len == 0) {
+		budget_free(&p->mem, buf);
+		return set_error(p, PPROFC_ERR_DECODE, "empty input (0 bytes)");
+	}
+	if (len >= 2 && buf[0] == 0x1f && buf[1] == 0x8b) {
+		st = gunzip_buffer(p, buf, len, &p->buf, &p->buflen, &p->bufcap);
+		budget_free(&p->mem, buf);
+		if (st != PPROFC_OK)
+			return st;
+	} else {
+		const char *kind = sniff_text(buf, len);
+		if (kind) {
+			budget_free(&p->mem, buf);
+			return set_error(p, PPROFC_ERR_DECODE, "not a profile: the input looks like %s",
+					 kind);
+		}
+		if (len > p->max_size) {
+			budget_free(&p->mem, buf);
+			return set_error(p, PPROFC_ERR_LIMIT,
+					 "the profile is over the size limit of %llu bytes",
+					 (unsigned long long)p->max_size);
+		}
+		p->buf = buf;
+		p->buflen = len;
+		p->bufcap = cap;
+	}
+	st = decode_profile(p);
+	if (st == PPROFC_OK)
+		st = model_resolve(p);
+	if (st == PPROFC_OK)
+		st = decode_samples(p);
+	if (st == PPROFC_OK)
+		st = model_finish_samples(p);
+	if (st != PPROFC_OK && !p->errmsg[0])
+		set_error(p, st, "%s", pprofc_strerror(st));
+	return st;
+}
+
+static pprofc_status begin_load(pprofc_profile *p)
+{
+	p->errmsg[0] = '\0';
+	if (p->loaded)
+		return set_error(p, PPROFC_ERR_USAGE, "a profile handle can be loaded only once");
+	p->loaded = true;
+	return PPROFC_OK;
+}
+
+/* A gzip stream can be a little larger than what it holds. */
+static uint64_t input_limit(const pprofc_profile *p)
+{
+	uint64_t m = p->max_size;
+	return m + m / 8 + 4096 < m ? UINT64_MAX : m + m / 8 + 4096;
+}
+
+static pprofc_status load_fd(pprofc_profile *p, int fd)
+{
+	unsigned char *buf;
+	size_t len, cap;
+	pprofc_status st = source_read_fd(p, fd, input_limit(p), &buf, &len, &cap);
+	if (st != PPROFC_OK)
+		return st;
+	return load_owned(p, buf, len, cap);
+}
+
+pprofc_status pprofc_profile_load_fd(pprofc_profile *p, int fd)
+{
+	pprofc_status st = begin_load(p);
+	return st == PPROFC_OK ? load_fd(p, fd) : st;
+}
+
+pprofc_status pprofc_profile_load_file(pprofc_profile *p, const char *path)
+{
+	pprofc_status st = begin_load(p);
+	if (st != PPROFC_OK)
+		return st;
+	int fd;
+	st = source_open(p, path, &fd);
+	if (st != PPROFC_OK)
+		return st;
+	st = load_fd(p, fd);
+	close(fd);
+	return st;
+}
+
+pprofc_status pprofc_profile_load_memory(pprofc_profile *p, const void *data, size_t len)
+{
+	pprofc_status st = begin_load(p);
+	if (st != PPROFC_OK)
+		return st;
+	if (len > input_limit(p))
+		return set_error(p, PPROFC_ERR_LIMIT, "the input is over the limit of %llu bytes",
+				 (unsigned long long)input_limit(p));
+	unsigned char *buf = budget_alloc(&p->mem, len ? len : 1);
+	if (!buf)
+		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for %zu input bytes", len);
+	if (len)
+		memcpy(buf, data, len);
+	return load_owned(p, buf, len, len ? len : 1);
+}
+
+size_t pprofc_profile_sample_type_count(const pprofc_profile *p)
+{
+	return p->nsample_types;
+}
+
+pprofc_status pprofc_profile_sample_type(const pprofc_profile *p, size_t index,
+					 const char **ret_type, const char **ret_unit)
+{
+	if (index >= p->nsample_types)
+		return PPROFC_ERR_USAGE;
+	if (ret_type)
+		*ret_type = model_str(p, p->sample_types[index].type)->s;
+	if (ret_unit)
+		*ret_unit = model_str(p, p->sample_types[index].unit)->s;
+	return PPROFC_OK;
+}
+
+pprofc_status pprofc_profile_select_sample_type(pprofc_profile *p, const char *spec,
+						size_t *ret_index)
+{
+	size_t n = p->nsample_types;
+	if (n == 0)
+		return set_error(p, PPROFC_ERR_USAGE, "the profile has no sample types");
+	if (!spec || !*spec) {
+		/* default_sample_type names a type; unset (index 0, "") or
+		 * naming no type: the last one, as pprof does. */
+		const pstr *want = model_str(p, p->default_sample_type);
+		size_t idx = n - 1;
+		if (want->len)
+			for (size_t i = 0; i < n; i++) {
+				const pstr *t = model_str(p, p->sample_types[i].type);
+				if (t->len == want->len && !memcmp(t->s, want->s, t->len)) {
+					idx = i;
+					break;
+				}
+			}
+		*ret_index = idx;
+		return PPROFC_OK;
+	}
+	char *endp;
+	errno = 0;
+	unsigned long long v = strtoull(spec, &endp, 10);
+	if (isdigit((unsigned char)spec[0]) && !*endp && errno == 0) {
+		if (v < n) {
+			*ret_index = (size_t)v;
+			return PPROFC_OK;
+		}
+	} else {
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(model_str(p, p->sample_types[i].type)->s, spec)) {
+				*ret_index = i;
+				return PPROFC_OK;
+			}
+	}
+	/* List the choices in the message: the user's next try is then right. */
+	char list[400] = "";
+	size_t used = 0;
+	for (size_t i = 0; i < n && used < sizeof(list) - 1; i++) {
+		int w = snprintf(list + used, sizeof(list) - used, "%s%zu=%s", i ? ", " : "", i,
+				 model_str(p, p->sample_types[i].type)->s);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	return set_error(p, PPROFC_ERR_USAGE, "unknown sample type '%s' (available: %s)", spec,
+			 list);
+}
+
+size_t pprofc_profile_sample_count(const pprofc_profile *p)
+{
+	return p->nsamples;
+}
+
+int64_t pprofc_profile_total(const pprofc_profile *p, size_t index)
+{
+	if (index >= p->nsample_types)
+		return 0;
+	int64_t sum = 0;
+	for (size_t i = 0; i < p->nsamples; i++)
+		sum = wadd(sum, p->values[i * p->nsample_types + index]);
+	return sum;
+}
+
+static int stdio_write(void *ctx, const void *data, size_t len)
+{
+	return fwrite(data, 1, len, ctx) == len ? 0 : -1;
+}
+
+pprofc_sink pprofc_sink_stdio(FILE *f)
+{
+	pprofc_sink s = { stdio_write, f };
+	return s;
+}

@@ -1,0 +1,138 @@
+/*
+ * units: pprof's way of showing values, so that `pprofc top` reads like
+ * `go tool pprof -top`: nanoseconds as ms/s, bytes as kB/MB/GB (powers of
+ * 1024), one output unit chosen for the whole report, two decimals with a
+ * trailing ".00" dropped, and percentages with at least two digits.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "units.h"
+
+typedef struct unit {
+	const char *name;
+	const char *aliases[4];
+	double factor;
+} unit;
+
+typedef struct unit_type {
+	const unit *units;
+	size_t n;
+	const unit *deflt;
+} unit_type;
+
+static const unit memory_units[] = {
+	{ "B", { "b", "byte" }, 1 },
+	{ "kB", { "kb", "kbyte", "kilobyte" }, 1024.0 },
+	{ "MB", { "mb", "mbyte", "megabyte" }, 1048576.0 },
+	{ "GB", { "gb", "gbyte", "gigabyte" }, 1073741824.0 },
+	{ "TB", { "tb", "tbyte", "terabyte" }, 1099511627776.0 },
+	{ "PB", { "pb", "pbyte", "petabyte" }, 1125899906842624.0 },
+};
+
+static const unit time_units[] = {
+	{ "ns", { "ns", "nanosecond" }, 1 },
+	{ "us", { "\xce\xbcs", "us", "microsecond" }, 1e3 },
+	{ "ms", { "ms", "millisecond" }, 1e6 },
+	{ "s", { "s", "sec", "second" }, 1e9 },
+	{ "hrs", { "hour", "hr" }, 3600e9 },
+};
+
+static const unit_type unit_types[] = {
+	{ memory_units, sizeof(memory_units) / sizeof(memory_units[0]), &memory_units[0] },
+	{ time_units, sizeof(time_units) / sizeof(time_units[0]), &time_units[3] },
+};
+
+/* pprof's sniffUnit: lower case, a plural 's' dropped, then an alias. */
+static const unit *sniff(const unit_type *ut, const char *name)
+{
+	char low[32];
+	size_t n = strlen(name);
+	if (n >= sizeof(low))
+		return NULL;
+	for (size_t i = 0; i <= n; i++)
+		low[i] = (char)tolower((unsigned char)name[i]);
+	if (n > 2 && low[n - 1] == 's')
+		low[n - 1] = '\0';
+	for (size_t i = 0; i < ut->n; i++)
+		for (size_t a = 0; a < 4 && ut->units[i].aliases[a]; a++)
+			if (!strcmp(low, ut->units[i].aliases[a]))
+				return &ut->units[i];
+	return NULL;
+}
+
+static bool is_auto(const char *to)
+{
+	return !strcmp(to, "minimum") || !strcmp(to, "auto");
+}
+
+double units_scale(int64_t value, const char *from, const char *to, const char **ret_unit)
+{
+	if (value < 0 && value != INT64_MIN) {
+		double v = units_scale(-value, from, to, ret_unit);
+		return -v;
+	}
+	for (size_t t = 0; t < sizeof(unit_types) / sizeof(unit_types[0]); t++) {
+		const unit_type *ut = &unit_types[t];
+		const unit *fu = sniff(ut, from);
+		if (!fu)
+			continue;
+		double v = (double)value * fu->factor;
+		if (is_auto(to)) {
+			double f = 0;
+			const char *name = NULL;
+			for (size_t i = 0; i < ut->n; i++)
+				if (ut->units[i].factor >= f && v / ut->units[i].factor >= 1.0) {
+					f = ut->units[i].factor;
+					name = ut->units[i].name;
+				}
+			if (name) {
+				*ret_unit = name;
+				return v / f;
+			}
+			*ret_unit = ut->deflt->name;
+			return v / ut->deflt->factor;
+		}
+		const unit *tu = sniff(ut, to);
+		if (!tu)
+			tu = ut->deflt;
+		*ret_unit = tu->name;
+		return v / tu->factor;
+	}
+	if (is_auto(to) || !strcmp(to, "count") || !strcmp(to, "sample") || !strcmp(to, "unit"))
+		*ret_unit = "";
+	else
+		*ret_unit = to;
+	return (double)value;
+}
+
+void units_label(char *buf, size_t n, int64_t value, const char *from, const char *to)
+{
+	const char *u;
+	double v = units_scale(value, from, to, &u);
+	char num[64];
+	snprintf(num, sizeof(num), "%.2f", v);
+	size_t len = strlen(num);
+	if (len > 3 && !strcmp(num + len - 3, ".00"))
+		num[len - 3] = '\0';
+	if (!strcmp(num, "0") || !strcmp(num, "-0")) {
+		snprintf(buf, n, "0");
+		return;
+	}
+	snprintf(buf, n, "%s%s", num, u);
+}
+
+void units_percent(char *buf, size_t n, int64_t value, int64_t total)
+{
+	double r = 0;
+	if (total != 0)
+		r = fabs((double)value / (double)total) * 100;
+	if (r >= 99.95 && r <= 100.05)
+		snprintf(buf, n, "  100%%");
+	else if (r >= 1.0)
+		snprintf(buf, n, "%5.2f%%", r);
+	else
+		snprintf(buf, n, "%5.2g%%", r);
+}

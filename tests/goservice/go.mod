@@ -1,0 +1,3 @@
+module pprofc.test/goservice
+
+go 1.19
