@@ -61,8 +61,8 @@ static pprofc_status idmap_build(pprofc_profile *p, idmap *m, const void *ids, s
 		uint64_t id;
 		memcpy(&id, (const char *)ids + i * stride, sizeof(id));
 		if (id == 0)
-			return set_error(p, PPROFC_ERR_INVALID, "%s %zu has the reserved id 0", what,
-					 i);
+			return set_error(p, PPROFC_ERR_INVALID,
+					 "%s entry %zu has the reserved id 0", what, i);
 		if (id > maxid)
 			maxid = id;
 	}

@@ -1,0 +1,89 @@
+"""Shared helpers for pprofc's test scripts: running programs, parsing
+go tool pprof's text output, and failing with a clear message."""
+import os
+import re
+import subprocess
+import sys
+
+
+class TestFailure(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise TestFailure(msg)
+
+
+def run(args, stdin=None, env=None):
+    p = subprocess.run(args, input=stdin, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, env=env)
+    return p.returncode, p.stdout, p.stderr
+
+
+def main(fn):
+    """Run fn(); print the failure and exit 1 on TestFailure."""
+    try:
+        fn()
+    except TestFailure as e:
+        print("FAIL:", e)
+        sys.exit(1)
+    print("ok")
+
+
+def sample_types(path):
+    """[(type, unit)] as google/pprof reads them (from -raw's header)."""
+    rc, out, err = run(["go", "tool", "pprof", "-raw", "-symbolize=none", path])
+    check(rc == 0, "go tool pprof -raw failed on %s: %s" % (path, err.decode()))
+    lines = out.decode().splitlines()
+    i = lines.index("Samples:")
+    return [tuple(t.replace("[dflt]", "").split("/", 1)) for t in lines[i + 1].split()]
+
+
+_ROW = re.compile(r"^\s*(-?[0-9.]+)(\S*)\s+-?[0-9.e+-]+%\s+-?[0-9.e+-]+%\s+"
+                  r"(-?[0-9.]+)(\S*)\s+-?[0-9.e+-]+%\s+(.*)$")
+_TOTAL = re.compile(r"of (-?[0-9.]+)(\S*) total")
+
+
+def _unit_flag(unit):
+    u = unit.lower()
+    if u in ("nanoseconds", "nanosecond", "ns", "microseconds", "milliseconds", "seconds"):
+        return ["-unit=ns"]
+    if u in ("bytes", "byte", "b"):
+        return ["-unit=B"]
+    return []
+
+
+def _num(s, unit_suffix):
+    # Values are printed with %.2f in the forced base unit: exact integers.
+    v = float(s)
+    check(abs(v - round(v)) < 1e-6, "non-integer value %s%s" % (s, unit_suffix))
+    return int(round(v))
+
+
+def pprof_top(path, index, unit, extra=()):
+    """(total, {name: (flat, cum)}) from go tool pprof -top."""
+    args = ["go", "tool", "pprof", "-top", "-symbolize=none", "-nodefraction=0",
+            "-nodecount=0", "-sample_index=%d" % index] + _unit_flag(unit) + list(extra) + [path]
+    rc, out, err = run(args)
+    check(rc == 0, "%s failed: %s" % (" ".join(args), err.decode()))
+    total = None
+    rows = {}
+    header_seen = False
+    for line in out.decode().splitlines():
+        m = _TOTAL.search(line)
+        if m and total is None:
+            total = _num(m.group(1), m.group(2))
+            continue
+        if line.split() == ["flat", "flat%", "sum%", "cum", "cum%"]:
+            header_seen = True
+            continue
+        if not header_seen:
+            continue
+        m = _ROW.match(line)
+        check(m, "cannot parse pprof row %r" % line)
+        name = re.sub(r" \((partial-)?inline\)$", "", m.group(5))
+        check(name not in rows, "pprof printed %r twice" % name)
+        rows[name] = (_num(m.group(1), m.group(2)), _num(m.group(3), m.group(4)))
+    check(total is not None, "no total in pprof output for %s" % path)
+    return total, rows
