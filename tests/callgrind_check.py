@@ -83,12 +83,12 @@ def test():
             total, rows = parse_rows(annotate(out), len(events))
             check(total == sign_total,
                   "index %d: PROGRAM TOTALS %d, profile total %d" % (index, total, sign_total))
-            # Rows are "file:function"; functions may hold ':' themselves,
-            # so match the longest known name at the end.
-            names = sorted(flat, key=len, reverse=True)
+            # Rows are "file:function"; files and functions may hold ':'
+            # themselves, so try each split, the longest name first.
             self_cost = {}
             for cost, label in rows:
-                name = next((n for n in names if label.endswith(":" + n)), None)
+                name = next((label[i + 1:] for i in range(len(label))
+                             if label[i] == ":" and label[i + 1:] in flat), None)
                 if name is None and cost == 0:
                     continue  # a function with cost in other events only
                 check(name is not None, "unknown function in callgrind_annotate: %r" % label)

@@ -1,0 +1,195 @@
+/* Unit tests: the writers on the hand-built profile of testprof.h, whose
+ * expected numbers are worked out there. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "pprofc.h"
+#include "testprof.h"
+
+static pprofc_profile *load_test_profile(void)
+{
+	pbuf raw = test_profile(0);
+	pprofc_profile *p = pprofc_profile_create();
+	assert_int_equal(pprofc_profile_load_memory(p, raw.d, raw.n), PPROFC_OK);
+	pb_free(&raw);
+	return p;
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+	if (!strstr(hay, needle))
+		fail_msg("expected to find\n%s\nin\n%s", needle, hay);
+}
+
+static void test_folded(void **state)
+{
+	(void)state;
+	pprofc_profile *p = load_test_profile();
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	assert_int_equal(pprofc_write_folded(p, 1, &sink), PPROFC_OK);
+	/* Root first, inlined b expanded under a, recursion kept, the no-stack
+	 * sample as its own frame, the all-zero S6 left out, bytes sorted
+	 * (' ' sorts before ';'). */
+	assert_string_equal(memsink_str(&m), "[no stack] 5\n"
+					     "main;0xbeef 7\n"
+					     "main;a;b 10\n"
+					     "main;a;b;a 100\n"
+					     "main;b;b 50\n");
+	pb_free(&m.buf);
+	assert_int_equal(pprofc_write_folded(p, 0, &sink), PPROFC_OK);
+	assert_contains(memsink_str(&m), "main;b;b 2\n");
+	pb_free(&m.buf);
+	pprofc_profile_destroy(p);
+}
+
+static void test_top_json(void **state)
+{
+	(void)state;
+	pprofc_profile *p = load_test_profile();
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	pprofc_top_options opt = { .sample_index = 1, .json = 1 };
+	assert_int_equal(pprofc_write_top(p, &opt, &sink), PPROFC_OK);
+	/* cum once per sample: a is in S1 twice but counts 100 once. */
+	assert_string_equal(memsink_str(&m),
+			    "{\"sample_type\": \"cpu\", \"unit\": \"nanoseconds\", \"total\": 172, "
+			    "\"rows\": [\n"
+			    "  {\"name\": \"a\", \"flat\": 100, \"cum\": 110},\n"
+			    "  {\"name\": \"b\", \"flat\": 60, \"cum\": 160},\n"
+			    "  {\"name\": \"0xbeef\", \"flat\": 7, \"cum\": 7},\n"
+			    "  {\"name\": \"[no stack]\", \"flat\": 5, \"cum\": 5},\n"
+			    "  {\"name\": \"main\", \"flat\": 0, \"cum\": 167}\n"
+			    "]}\n");
+	pb_free(&m.buf);
+
+	opt.sort_by_cum = 1;
+	opt.nodecount = 2;
+	assert_int_equal(pprofc_write_top(p, &opt, &sink), PPROFC_OK);
+	const char *s = memsink_str(&m);
+	assert_true(strstr(s, "\"main\"") < strstr(s, "\"b\""));
+	assert_null(strstr(s, "\"a\""));
+	pb_free(&m.buf);
+	pprofc_profile_destroy(p);
+}
+
+static void test_top_text(void **state)
+{
+	(void)state;
+	pprofc_profile *p = load_test_profile();
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	pprofc_top_options opt = { .sample_index = 1 };
+	assert_int_equal(pprofc_write_top(p, &opt, &sink), PPROFC_OK);
+	const char *s = memsink_str(&m);
+	assert_contains(s, "Type: cpu\n");
+	assert_contains(s, "Showing nodes accounting for 172ns, 100% of 172ns total\n");
+	assert_contains(s, "      flat  flat%   sum%        cum   cum%\n");
+	assert_contains(s, "     100ns 58.14% 58.14%      110ns 63.95%  a\n");
+	assert_contains(s, "         0     0%   100%      167ns 97.09%  main\n");
+	pb_free(&m.buf);
+	pprofc_profile_destroy(p);
+}
+
+static void test_callgrind(void **state)
+{
+	(void)state;
+	pprofc_profile *p = load_test_profile();
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	assert_int_equal(pprofc_write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
+	const char *s = memsink_str(&m);
+	assert_contains(s, "# callgrind format\nversion: 1\ncreator: pprofc ");
+	assert_contains(s, "cmd: x.pb.gz\npositions: line\n"
+			   "events: cpu_nanoseconds samples_count\nsummary: 172 6\n");
+	/* main -> a: S1 and S2, once each although S1 has a twice. */
+	assert_contains(s, "cfn=(2) a\ncalls=2 0\n10 110 2\n");
+	/* main -> b from S5 only, into another file. */
+	assert_contains(s, "cfi=(3) g.go\ncfn=(3) b\ncalls=1 0\n10 50 2\n");
+	/* a calls b at two lines (20 directly, 21 inlined): cfi= each time. */
+	assert_contains(s, "fn=(2)\n20 100 1\ncfi=(3)\ncfn=(3)\ncalls=1 0\n20 100 1\n"
+			   "cfi=(3)\ncfn=(3)\ncalls=1 0\n21 10 1\n");
+	/* b's whole block: self at 30 and 31, b -> a once, and no b -> b. */
+	assert_contains(s, "fl=(3)\nfn=(3)\n30 50 2\n31 10 1\ncfi=(2)\ncfn=(2)\ncalls=1 0\n"
+			   "30 100 1\n\n");
+	/* the address and the no-stack samples are functions of their own */
+	assert_contains(s, "cfi=(1) ???\ncfn=(5) 0xbeef\ncalls=1 0\n10 7 1\n");
+	assert_contains(s, "fn=(5)\n0 7 1\n");
+	assert_contains(s, "fn=(4) [no stack]\n0 5 1\n");
+	assert_contains(s, "\ntotals: 172 6\n");
+	assert_null(strstr(s, "calls=0"));
+	pb_free(&m.buf);
+
+	/* The selected event comes first. */
+	assert_int_equal(pprofc_write_callgrind(p, 0, NULL, &sink), PPROFC_OK);
+	assert_contains(memsink_str(&m), "events: samples_count cpu_nanoseconds\nsummary: 6 172\n");
+	pb_free(&m.buf);
+	pprofc_profile_destroy(p);
+}
+
+static void test_sink_failure(void **state)
+{
+	(void)state;
+	pprofc_profile *p = load_test_profile();
+	memsink m = { .fail_after = 10 };
+	pprofc_sink sink = { memsink_write, &m };
+	assert_int_equal(pprofc_write_callgrind(p, 1, NULL, &sink), PPROFC_ERR_IO);
+	assert_int_equal(pprofc_write_folded(p, 1, &sink), PPROFC_ERR_IO);
+	pprofc_top_options opt = { .sample_index = 1 };
+	assert_int_equal(pprofc_write_top(p, &opt, &sink), PPROFC_ERR_IO);
+	assert_int_equal(pprofc_write_folded(p, 2, &sink), PPROFC_ERR_USAGE);
+	pb_free(&m.buf);
+	pprofc_profile_destroy(p);
+}
+
+/* Names that would break each format's structure. */
+static void test_hostile_names(void **state)
+{
+	(void)state;
+	pbuf b = { 0 };
+	pb_value_type(&b, 1, 2);
+	static const uint64_t s1[] = { 2, 1 };
+	static const int64_t v1[] = { 3 };
+	pb_sample(&b, s1, 2, v1, 1);
+	static const uint64_t f1[] = { 1 }, f2[] = { 2 };
+	static const int64_t l1[] = { 1 }, l2[] = { 2 };
+	pb_location(&b, 1, 0, f1, l1, 1);
+	pb_location(&b, 2, 0, f2, l2, 1);
+	pb_function(&b, 1, 3, 5);
+	pb_function(&b, 2, 4, 5);
+	static const char *const strs[] = { "", "cpu", "ns", "semi;colon\nnew 42", "ctl\x01\r 7",
+					    "file\nname" };
+	pb_strings(&b, strs, 6);
+	pprofc_profile *p = pprofc_profile_create();
+	assert_int_equal(pprofc_profile_load_memory(p, b.d, b.n), PPROFC_OK);
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	assert_int_equal(pprofc_write_folded(p, 0, &sink), PPROFC_OK);
+	assert_string_equal(memsink_str(&m), "semi:colon?new_42;ctl??_7 3\n");
+	pb_free(&m.buf);
+	assert_int_equal(pprofc_write_callgrind(p, 0, NULL, &sink), PPROFC_OK);
+	assert_contains(memsink_str(&m), "fl=(2) file\\x0aname\nfn=(1) semi;colon\\x0anew 42\n");
+	assert_contains(memsink_str(&m), "cfn=(2) ctl\\x01\\x0d 7\n");
+	pb_free(&m.buf);
+	pprofc_top_options opt = { .json = 1 };
+	assert_int_equal(pprofc_write_top(p, &opt, &sink), PPROFC_OK);
+	assert_contains(memsink_str(&m), "\"name\": \"ctl\\u0001\\u000d 7\"");
+	pb_free(&m.buf);
+	pprofc_profile_destroy(p);
+	pb_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_folded),	   cmocka_unit_test(test_top_json),
+		cmocka_unit_test(test_top_text),   cmocka_unit_test(test_callgrind),
+		cmocka_unit_test(test_sink_failure), cmocka_unit_test(test_hostile_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
