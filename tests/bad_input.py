@@ -9,7 +9,7 @@ import random
 import sys
 import tempfile
 
-from harness import TestFailure, check, run
+from harness import TestFailure, check, pprofc_cmd, run
 from pbgen import (STRINGS, gz, key, lfield, packed, profile, sample, varint,
                    vfield)
 
@@ -113,7 +113,7 @@ def run_case(pprofc, name):
         os.mkdir(outdir)
         for cmd in (["top"], ["to-folded"], ["to-callgrind", "-o", os.path.join(outdir, "cg.out")],
                     ["to-folded", "-o", os.path.join(outdir, "folded.txt")]):
-            rc, out, err = run([pprofc] + cmd + extra + [src])
+            rc, out, err = run(pprofc + cmd + extra + [src])
             lines = err.decode(errors="replace").splitlines()
             what = "%s on %s" % (" ".join(cmd), name)
             check(rc == code, "%s: exit %d, expected %d (stderr %r)" % (what, rc, code, lines))
@@ -127,7 +127,7 @@ def run_case(pprofc, name):
 
 
 def main():
-    pprofc = sys.argv[1]
+    pprofc = pprofc_cmd(sys.argv[1])
     if sys.argv[2] == "--list":
         print("\n".join(CASES))
         return

@@ -12,7 +12,7 @@ import re
 import sys
 import tempfile
 
-from harness import check, main, run, sample_types
+from harness import check, main, pprofc_cmd, run, sample_types
 
 
 def annotate(path, extra=()):
@@ -57,12 +57,12 @@ def parse_rows(text, nevents):
 
 
 def test():
-    pprofc, path = sys.argv[1], sys.argv[2]
+    pprofc, path = pprofc_cmd(sys.argv[1]), sys.argv[2]
     types = sample_types(path)
     with tempfile.TemporaryDirectory() as tmp:
         for index in range(len(types)):
             out = os.path.join(tmp, "callgrind.out.%d" % index)
-            rc, _, err = run([pprofc, "to-callgrind", "--sample-index", str(index), "-o", out,
+            rc, _, err = run(pprofc + ["to-callgrind", "--sample-index", str(index), "-o", out,
                               path])
             check(rc == 0, "pprofc to-callgrind failed: %s" % err.decode())
             with open(out, "rb") as f:
@@ -74,7 +74,7 @@ def test():
                   "first event %r, expected the selected type %r" % (events[0], want))
             check(b"calls=0 " not in data, "a calls=0 line")
 
-            rc, top, err = run([pprofc, "top", "--json", "--sample-index", str(index), path])
+            rc, top, err = run(pprofc + ["top", "--json", "--sample-index", str(index), path])
             check(rc == 0, "pprofc top failed: %s" % err.decode())
             top = json.loads(top)
             flat = {r["name"]: r["flat"] for r in top["rows"]}

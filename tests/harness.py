@@ -2,6 +2,7 @@
 go tool pprof's text output, and failing with a clear message."""
 import os
 import re
+import shlex
 import subprocess
 import sys
 
@@ -13,6 +14,11 @@ class TestFailure(Exception):
 def check(cond, msg):
     if not cond:
         raise TestFailure(msg)
+
+
+def pprofc_cmd(path):
+    """The command that runs pprofc: PPROFC_WRAPPER (e.g. valgrind) first."""
+    return shlex.split(os.environ.get("PPROFC_WRAPPER", "")) + [path]
 
 
 def run(args, stdin=None, env=None):

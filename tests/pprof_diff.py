@@ -15,13 +15,13 @@ import json
 import re
 import sys
 
-from harness import check, main, pprof_top, run, sample_types
+from harness import check, main, pprof_top, pprofc_cmd, run, sample_types
 
 ADDR_ROW = re.compile(r"^([0-9a-f]{16}) (\[.*\]|<unknown>)$")
 
 
 def compare_index(pprofc, path, index, unit):
-    rc, out, err = run([pprofc, "top", "--json", "--sample-index", str(index), path])
+    rc, out, err = run(pprofc + ["top", "--json", "--sample-index", str(index), path])
     check(rc == 0, "pprofc top failed: %s" % err.decode())
     mine = json.loads(out)
     rows = {r["name"]: (r["flat"], r["cum"]) for r in mine["rows"]}
@@ -62,7 +62,7 @@ def compare_index(pprofc, path, index, unit):
           "index %d: [no stack] is %d, expected total %d - pprof rows %d" % (
               index, nostack, total, their_flat))
 
-    rc, out, err = run([pprofc, "to-folded", "--sample-index", str(index), path])
+    rc, out, err = run(pprofc + ["to-folded", "--sample-index", str(index), path])
     check(rc == 0, "pprofc to-folded failed: %s" % err.decode())
     folded_sum = sum(int(l.rsplit(b" ", 1)[1]) for l in out.splitlines())
     check(folded_sum == total,
@@ -71,11 +71,11 @@ def compare_index(pprofc, path, index, unit):
 
 
 def test():
-    pprofc, path = sys.argv[1], sys.argv[2]
+    pprofc, path = pprofc_cmd(sys.argv[1]), sys.argv[2]
     types = sample_types(path)
     check(types, "no sample types in %s" % path)
     # The default sample type is pprof's too.
-    rc, out, err = run([pprofc, "top", "--json", path])
+    rc, out, err = run(pprofc + ["top", "--json", path])
     check(rc == 0, "pprofc top failed: %s" % err.decode())
     rc, theirs, err = run(["go", "tool", "pprof", "-top", "-symbolize=none", "-nodecount=1", path])
     m = re.search(r"^Type: (.*)$", theirs.decode(), re.M)

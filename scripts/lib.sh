@@ -1,0 +1,37 @@
+# Shared by the scripts: install missing Debian packages, configure a build.
+# Sourced, not run.
+
+# ensure_packages PKG...: apt-get install whatever is not installed yet.
+ensure_packages() {
+	local missing=()
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "missing packages: ${missing[*]}; install them (as root: apt-get install ${missing[*]})" >&2
+		return 1
+	fi
+	echo "installing: ${missing[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The packages a build and its tests need.
+BUILD_PACKAGES=(gcc libc6-dev meson ninja-build pkg-config python3 protobuf-c-compiler
+	libprotobuf-c-dev libcurl4-openssl-dev zlib1g-dev libcmocka-dev)
+REFERENCE_PACKAGES=(golang-go valgrind ca-certificates)
+
+# setup_build DIR [meson options...]: configure once, reconfigure after.
+setup_build() {
+	local dir=$1
+	shift
+	if [ -f "$dir/build.ninja" ]; then
+		meson configure "$dir" "$@" >/dev/null
+	else
+		meson setup "$dir" "$@" >/dev/null
+	fi
+}

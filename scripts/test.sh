@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Install what is missing, build, and run the whole test suite: unit tests,
+# crafted bad inputs, and the differential tests against go tool pprof and
+# callgrind_annotate. Warnings are errors.
+#
+#   scripts/test.sh              the suite in build-test/
+#   scripts/test.sh --sanitize   the same, built with ASan+UBSan, in build-asan/
+#   scripts/test.sh --valgrind   the suite in build-test/ with every pprofc run
+#                                and unit test under valgrind's memcheck
+#
+# Exits non-zero when any test fails; meson's log is in BUILDDIR/meson-logs/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+mode=${1:-}
+ensure_packages "${BUILD_PACKAGES[@]}" "${REFERENCE_PACKAGES[@]}"
+
+opts=(-Dwerror=true -Dreference_tests=enabled)
+setup=()
+case "$mode" in
+"")
+	dir=${BUILDDIR:-build-test}
+	;;
+--valgrind)
+	dir=${BUILDDIR:-build-test}
+	setup=(--setup=valgrind)
+	;;
+--sanitize)
+	dir=${BUILDDIR:-build-asan}
+	# Any report stops the program with an error, failing its test.
+	opts+=(-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+		"-Dc_args=-fno-sanitize-recover=all -fno-omit-frame-pointer")
+	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+	export ASAN_OPTIONS=detect_leaks=1
+	;;
+*)
+	echo "usage: scripts/test.sh [--sanitize | --valgrind]" >&2
+	exit 2
+	;;
+esac
+
+setup_build "$dir" "${opts[@]}"
+ninja -C "$dir"
+meson test -C "$dir" --print-errorlogs --num-processes "$(nproc)" "${setup[@]}"
