@@ -27,26 +27,54 @@ int cmd_to_callgrind(int argc, char **argv);
 int cmd_to_folded(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
+int cmd_kcachegrind(int argc, char **argv);
 const command *find_command(const char *name);
+
+/* How to fetch a URL source (every command takes these). */
+typedef struct fetch_opts {
+	long seconds;      /* --seconds, -1: as in the URL */
+	double timeout;    /* --timeout, 0: derived */
+	const char *headers[32];
+	int nheaders;
+	const char *cacert, *cert, *key;
+	int insecure;
+	int quiet;
+} fetch_opts;
 
 /* Options every converting command takes. */
 typedef struct common_opts {
 	const char *output;       /* -o FILE, NULL: standard output */
 	const char *sample_index; /* --sample-index */
 	uint64_t max_size;        /* --max-size, 0: the library's default */
+	fetch_opts fetch;
 } common_opts;
 
-/* Long options shared by converters; their ids start at 1000. */
+/* Long options shared by commands; their ids start at 1000. */
 enum {
 	OPT_SAMPLE_INDEX = 1000,
 	OPT_MAX_SIZE,
+	OPT_SECONDS,
+	OPT_TIMEOUT,
+	OPT_CACERT,
+	OPT_CERT,
+	OPT_KEY,
 	OPT_FIRST_OWN, /* commands number their own options from here */
 };
 #define COMMON_LONG_OPTS                                                 \
 	{ "output", required_argument, NULL, 'o' },                     \
 	{ "sample-index", required_argument, NULL, OPT_SAMPLE_INDEX },  \
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },          \
+	{ "seconds", required_argument, NULL, OPT_SECONDS },            \
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },            \
+	{ "header", required_argument, NULL, 'H' },                     \
+	{ "cacert", required_argument, NULL, OPT_CACERT },              \
+	{ "cert", required_argument, NULL, OPT_CERT },                  \
+	{ "key", required_argument, NULL, OPT_KEY },                    \
+	{ "insecure", no_argument, NULL, 'k' },                         \
+	{ "quiet", no_argument, NULL, 'q' },                            \
 	{ "help", no_argument, NULL, 'h' }
+#define COMMON_SHORT_OPTS "o:H:kqh"
 
 /* Handles an option common to all converters; returns -1 when `c` is not
  * one, else an exit code (EXIT_OK to go on). Sets *done for --help. */
@@ -59,9 +87,24 @@ int usage_error(const command *cmd, const char *fmt, ...) __attribute__((format(
 /* getopt's unknown option / missing argument, as one usage line. */
 int bad_option(const command *cmd, char **argv);
 
-/* Reads SOURCE ("-" for standard input). On failure prints the error and
- * returns EXIT_FAIL (or EXIT_USAGE); *ret is set on success only. */
+/* Reads SOURCE ("-" for standard input, a file, or a URL, which is fetched
+ * and saved first). On failure prints the error and returns EXIT_FAIL (or
+ * EXIT_USAGE); *ret is set on success only. */
 int load_profile(const char *source, const common_opts *o, pprofc_profile **ret);
+
+/*
+ * fetch.c: fetch URL, check the body is a valid profile, and save it: to
+ * `save_as` when given, else pprof-style in $PPROF_TMPDIR, $HOME/pprof or
+ * the temp dir. The destination is prepared before the capture starts (an
+ * unwritable directory fails at once) and the file appears, fsynced, only
+ * once the profile is known to be good. *ret gets the loaded profile.
+ */
+int fetch_and_save(const char *url, const common_opts *o, const char *save_as,
+		   pprofc_profile **ret);
+
+/* The temp file a signal must remove (see output.c); NULL when none. */
+void set_pending_tmp(char *path);
+void install_signal_handlers(void);
 
 /* Picks the sample type for --sample-index; prints a usage error. */
 int select_sample_type(pprofc_profile *p, const common_opts *o, size_t *ret_index);
@@ -102,8 +145,12 @@ typedef struct converter {
 	pprofc_status (*write)(void *ctx, pprofc_profile *p, size_t index, const char *source,
 			       const pprofc_sink *sink);
 	void *ctx;
+	const char *operand; /* for messages; NULL: "SOURCE" */
 } converter;
 
 int run_converter(const converter *cv, int argc, char **argv);
+/* The option parsing of run_converter, for commands with another body. */
+int parse_args(const converter *cv, int argc, char **argv, common_opts *co,
+	       const char **ret_source, bool *done);
 
 #endif

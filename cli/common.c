@@ -90,12 +90,53 @@ int common_option(const command *cmd, int c, const char *arg, common_opts *o, bo
 		fputs(cmd->help, stdout);
 		*done = true;
 		return EXIT_OK;
+	case OPT_SECONDS: {
+		char *end;
+		errno = 0;
+		long v = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || v < 0)
+			return usage_error(cmd, "invalid number of seconds '%s'", arg);
+		o->fetch.seconds = v;
+		return EXIT_OK;
+	}
+	case OPT_TIMEOUT: {
+		char *end;
+		errno = 0;
+		double v = strtod(arg, &end);
+		if (errno || end == arg || *end || !(v > 0))
+			return usage_error(cmd, "invalid timeout '%s'", arg);
+		o->fetch.timeout = v;
+		return EXIT_OK;
+	}
+	case 'H':
+		if (o->fetch.nheaders == (int)(sizeof(o->fetch.headers) / sizeof(o->fetch.headers[0])))
+			return usage_error(cmd, "too many headers");
+		o->fetch.headers[o->fetch.nheaders++] = arg;
+		return EXIT_OK;
+	case OPT_CACERT:
+		o->fetch.cacert = arg;
+		return EXIT_OK;
+	case OPT_CERT:
+		o->fetch.cert = arg;
+		return EXIT_OK;
+	case OPT_KEY:
+		o->fetch.key = arg;
+		return EXIT_OK;
+	case 'k':
+		o->fetch.insecure = 1;
+		return EXIT_OK;
+	case 'q':
+		o->fetch.quiet = 1;
+		return EXIT_OK;
 	}
 	return -1;
 }
 
 int load_profile(const char *source, const common_opts *o, pprofc_profile **ret)
 {
+	/* An existing file wins over a name that merely looks like host:port. */
+	if (strcmp(source, "-") && access(source, F_OK) != 0 && pprofc_fetch_is_url(source))
+		return fetch_and_save(source, o, NULL, ret);
 	pprofc_profile *p = pprofc_profile_create();
 	if (!p) {
 		error("out of memory");
@@ -139,6 +180,21 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
+void set_pending_tmp(char *path)
+{
+	pending_tmp = path;
+}
+
+void install_signal_handlers(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 static int sink_write(void *ctx, const void *data, size_t len)
 {
 	output *out = ctx;
@@ -173,12 +229,7 @@ int output_open(output *out, const char *path)
 	snprintf(out->tmp, n, "%s/.%s.pprofc-XXXXXX", dirname(copy), base ? basename(base) : "out");
 	free(base);
 	free(copy);
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	install_signal_handlers();
 	int fd = mkstemp(out->tmp);
 	if (fd < 0) {
 		error("cannot write '%s': %s", path, strerror(errno));
@@ -260,7 +311,8 @@ int report_write(pprofc_profile *p, pprofc_status st, output *out)
 
 /* ---- the converting commands' shared body ----------------------------- */
 
-int run_converter(const converter *cv, int argc, char **argv)
+int parse_args(const converter *cv, int argc, char **argv, common_opts *co,
+	       const char **ret_source, bool *done)
 {
 	static const struct option common[] = { COMMON_LONG_OPTS };
 	const size_t ncommon = sizeof(common) / sizeof(common[0]);
@@ -272,32 +324,47 @@ int run_converter(const converter *cv, int argc, char **argv)
 		longopts[n++] = *o;
 	memset(&longopts[n], 0, sizeof(longopts[n]));
 	char shortopts[32];
-	snprintf(shortopts, sizeof(shortopts), "+o:h%s", cv->shortopts ? cv->shortopts : "");
+	snprintf(shortopts, sizeof(shortopts), "+" COMMON_SHORT_OPTS "%s",
+		 cv->shortopts ? cv->shortopts : "");
 
-	common_opts co = { 0 };
-	bool done = false;
+	memset(co, 0, sizeof(*co));
+	co->fetch.seconds = -1;
+	*done = false;
 	int c;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (c == '?' || c == ':')
 			return bad_option(cv->cmd, argv);
-		int rc = common_option(cv->cmd, c, optarg, &co, &done);
+		int rc = common_option(cv->cmd, c, optarg, co, done);
 		if (rc == -1)
 			rc = cv->own_option ? cv->own_option(cv->ctx, c, optarg) : -1;
 		if (rc == -1)
 			return bad_option(cv->cmd, argv);
-		if (rc != EXIT_OK || done)
+		if (rc != EXIT_OK || *done)
 			return rc;
 	}
 	if (optind == argc)
-		return usage_error(cv->cmd, "missing SOURCE (a profile file, or - for standard input)");
+		return usage_error(cv->cmd, "missing %s", cv->operand ? cv->operand
+						: "SOURCE (a profile file, a URL, or - for standard input)");
 	if (argc - optind > 1)
-		return usage_error(cv->cmd, "one SOURCE expected, got %d", argc - optind);
-	const char *source = argv[optind];
+		return usage_error(cv->cmd, "one %s expected, got %d", cv->operand ? cv->operand : "SOURCE",
+				   argc - optind);
+	*ret_source = argv[optind];
+	return EXIT_OK;
+}
+
+int run_converter(const converter *cv, int argc, char **argv)
+{
+	common_opts co;
+	const char *source;
+	bool done;
+	int rc = parse_args(cv, argc, argv, &co, &source, &done);
+	if (rc != EXIT_OK || done)
+		return rc;
 
 	pprofc_profile *p;
-	int rc = load_profile(source, &co, &p);
+	rc = load_profile(source, &co, &p);
 	if (rc != EXIT_OK)
 		return rc;
 	size_t index;

@@ -9,6 +9,19 @@
 
 #include "cli.h"
 
+#define FETCH_HELP                                                                           \
+	"Fetching (when SOURCE is a URL, http://HOST:PORT/PATH or HOST:PORT):\n"                \
+	"      --seconds N          capture for N seconds (sets seconds= in the URL)\n"         \
+	"      --timeout SECONDS    give up after this long (default: 1.5 x the duration,\n"   \
+	"                           else 60 s, plus 5 s)\n"                                      \
+	"  -H, --header 'NAME: VALUE'  add a request header (repeatable), e.g. for a token\n"  \
+	"      --cacert FILE        CA certificates to verify the server with\n"               \
+	"      --cert FILE, --key FILE  client certificate and key\n"                          \
+	"  -k, --insecure           do not verify the server's certificate\n"                  \
+	"  -q, --quiet              no progress or messages on standard error\n"              \
+	"The profile is saved first, like go tool pprof: in $PPROF_TMPDIR, else $HOME/pprof,\n" \
+	"as pprof.BINARY.TYPES.NNN.pb.gz. Proxies: http_proxy, https_proxy, no_proxy.\n"
+
 #define COMMON_HELP                                                                       \
 	"  -o, --output FILE        write to FILE (atomically: a temp file renamed into\n"  \
 	"                           place on success) instead of standard output\n"         \
@@ -19,7 +32,11 @@
 	"                           (default 1G; suffixes k, M, G)\n"                       \
 	"  -h, --help               show this help\n"                                       \
 	"\n"                                                                                \
-	"SOURCE is a profile file (profile.proto, gzipped or not) or - for standard input.\n" \
+	"\n"                                                                                \
+	FETCH_HELP                                                                          \
+	"\n"                                                                                \
+	"SOURCE is a profile file (profile.proto, gzipped or not), - for standard input,\n" \
+	"or a URL.\n"                                                                       \
 	"Exit status: 0 success, 1 failure, 2 usage error.\n"
 
 const command commands[] = {
@@ -59,6 +76,41 @@ const command commands[] = {
 	  "      --json               print {\"sample_type\", \"unit\", \"total\", \"rows\": [{\"name\",\n"
 	  "                           \"flat\", \"cum\"}]} with integer values in the sample unit\n"
 	  COMMON_HELP },
+	{ "fetch", cmd_fetch, "capture a profile over HTTP(S) and save it",
+	  "usage: pprofc fetch [options] URL\n"
+	  "\n"
+	  "Fetch a profile from a server (Go's net/http/pprof or any pprof endpoint), check\n"
+	  "that it is a valid profile, and save it. HOST:PORT alone means\n"
+	  "http://HOST:PORT/debug/pprof/profile (a CPU profile); other endpoints: heap,\n"
+	  "allocs, goroutine, mutex, block, threadcreate under /debug/pprof/.\n"
+	  "\n"
+	  "  pprofc fetch --seconds 10 127.0.0.1:6060\n"
+	  "  pprofc fetch -o heap.pb.gz http://127.0.0.1:6060/debug/pprof/heap\n"
+	  "\n"
+	  "Options:\n"
+	  "  -o, --output FILE        save as FILE instead of the pprof-style name\n"
+	  "      --max-size SIZE      refuse responses and profiles larger than SIZE\n"
+	  "  -h, --help               show this help\n"
+	  "\n" FETCH_HELP
+	  "\n"
+	  "A failed, interrupted or invalid transfer leaves no file behind.\n"
+	  "Exit status: 0 success, 1 failure, 2 usage error.\n" },
+	{ "kcachegrind", cmd_kcachegrind, "open a profile in KCachegrind",
+	  "usage: pprofc kcachegrind [options] SOURCE\n"
+	  "\n"
+	  "Write the profile as callgrind to $TMPDIR/callgrind.out.pprofc.XXXXXX and open it\n"
+	  "in KCachegrind. The file is kept for the viewer; its path is printed.\n"
+	  "\n"
+	  "  pprofc kcachegrind --seconds 5 127.0.0.1:6060\n"
+	  "\n"
+	  "Options:\n"
+	  "      --viewer PROG        the viewer to start (default $PPROFC_KCACHEGRIND, else\n"
+	  "                           kcachegrind; qcachegrind works too)\n"
+	  "      --sample-index N|NAME  the sample type shown first\n"
+	  "      --max-size SIZE      refuse profiles larger than SIZE decompressed\n"
+	  "  -h, --help               show this help\n"
+	  "\n" FETCH_HELP
+	  "\nExit status: 0 success, 1 failure, 2 usage error.\n" },
 	{ "help", cmd_help, "show help for pprofc or a command",
 	  "usage: pprofc help [COMMAND]\n" },
 	{ NULL, NULL, NULL, NULL },

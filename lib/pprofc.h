@@ -139,6 +139,15 @@ PPROFC_API pprofc_status pprofc_profile_select_sample_type(pprofc_profile *p, co
 PPROFC_API size_t pprofc_profile_sample_count(const pprofc_profile *p);
 PPROFC_API int64_t pprofc_profile_total(const pprofc_profile *p, size_t index);
 
+/*
+ * The stem of the name go tool pprof saves this profile under:
+ * "pprof." + basename of mapping[0]'s file (when there is one) + "." + each
+ * sample type's type joined by "." -- e.g. "pprof.server.samples.cpu".
+ * Characters unsafe in a file name become '_'. Writes at most n bytes
+ * (NUL included) and returns the full length, like snprintf.
+ */
+PPROFC_API size_t pprofc_profile_save_stem(const pprofc_profile *p, char *buf, size_t n);
+
 /* ---- Writers ---------------------------------------------------------- */
 
 /*
@@ -166,6 +175,70 @@ typedef struct pprofc_top_options {
 /* pprof's `top` report: flat, flat%, sum%, cum, cum%, name, one row a function. */
 PPROFC_API pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 					  const pprofc_sink *sink);
+
+/* ---- Fetching over HTTP(S) -------------------------------------------- */
+
+typedef struct pprofc_fetch pprofc_fetch;
+
+#define PPROFC_DEFAULT_MAX_BODY ((uint64_t)512 << 20) /* response bytes */
+
+typedef struct pprofc_fetch_progress {
+	double elapsed;    /* seconds since the request started */
+	long seconds;      /* the capture duration asked for, or -1 */
+	uint64_t received; /* body bytes so far */
+	uint64_t expected; /* Content-Length, or 0 when unknown */
+} pprofc_fetch_progress;
+
+/* Called about once a second and as bytes arrive; non-zero aborts the
+ * transfer (pprofc_fetch_run then fails with the message "interrupted"). */
+typedef int (*pprofc_fetch_progress_fn)(void *ctx, const pprofc_fetch_progress *progress);
+
+/* @return a new fetch handle, or NULL when out of memory. */
+PPROFC_API pprofc_fetch *pprofc_fetch_create(void);
+/* Frees the handle and the response. Accepts NULL. */
+PPROFC_API void pprofc_fetch_destroy(pprofc_fetch *f);
+/* The message of the last failure; owned by the handle. */
+PPROFC_API const char *pprofc_fetch_errmsg(const pprofc_fetch *f);
+
+/* 1 when `source` names a URL (http://, https://, or go tool pprof's
+ * host:port[/path]) rather than a file. */
+PPROFC_API int pprofc_fetch_is_url(const char *source);
+
+/*
+ * The URL to fetch: a full http(s) URL, or host:port[/path]. An empty path
+ * means /debug/pprof/profile. Other schemes fail with PPROFC_ERR_USAGE.
+ */
+PPROFC_API pprofc_status pprofc_fetch_set_url(pprofc_fetch *f, const char *url);
+/* Sets or replaces seconds= in the query (the capture duration). */
+PPROFC_API pprofc_status pprofc_fetch_set_seconds(pprofc_fetch *f, long seconds);
+/* The URL with any user:password removed: the form for messages. */
+PPROFC_API const char *pprofc_fetch_url(const pprofc_fetch *f);
+/* The capture duration from the URL's seconds=, or -1. */
+PPROFC_API long pprofc_fetch_seconds(const pprofc_fetch *f);
+/* Total timeout in seconds; 0 (the default) derives it like go tool pprof:
+ * 1.5 x seconds, else 60 s (45 s for a CPU profile), plus 5 s. */
+PPROFC_API void pprofc_fetch_set_timeout(pprofc_fetch *f, double seconds);
+PPROFC_API double pprofc_fetch_timeout(const pprofc_fetch *f);
+/* Adds a request header, "Name: value". */
+PPROFC_API pprofc_status pprofc_fetch_add_header(pprofc_fetch *f, const char *header);
+/* TLS: CA bundle, client certificate and key (any may be NULL), and
+ * insecure = 1 to skip verification (only when asked for explicitly). */
+PPROFC_API pprofc_status pprofc_fetch_set_tls(pprofc_fetch *f, const char *cacert,
+					      const char *cert, const char *key, int insecure);
+/* Cap on the response body, counted as bytes arrive; 0: the default. */
+PPROFC_API void pprofc_fetch_set_max_body(pprofc_fetch *f, uint64_t bytes);
+PPROFC_API void pprofc_fetch_set_progress(pprofc_fetch *f, pprofc_fetch_progress_fn fn,
+					  void *ctx);
+
+/*
+ * Performs the request. Succeeds only on HTTP 200 with a body that may be a
+ * profile; a server explanation (X-Go-Pprof header, text/plain body) is put
+ * in the message. Only http and https are followed, at most 10 redirects.
+ */
+PPROFC_API pprofc_status pprofc_fetch_run(pprofc_fetch *f);
+/* The response body (owned by the handle) and the HTTP status. */
+PPROFC_API const void *pprofc_fetch_body(const pprofc_fetch *f, size_t *ret_len);
+PPROFC_API long pprofc_fetch_http_status(const pprofc_fetch *f);
 
 #ifdef __cplusplus
 }

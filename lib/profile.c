@@ -318,3 +318,52 @@ pprofc_sink pprofc_sink_stdio(FILE *f)
 	pprofc_sink s = { stdio_write, f };
 	return s;
 }
+
+size_t pprofc_profile_save_stem(const pprofc_profile *p, char *buf, size_t n)
+{
+	/* Built in a local buffer, then copied, so that `n` may be small. */
+	char tmp[1024];
+	size_t k = 0;
+#define PUT(ch)                                  \
+	do {                                     \
+		if (k < sizeof(tmp) - 1)         \
+			tmp[k] = (ch);           \
+		k++;                             \
+	} while (0)
+	const char *prefix = "pprof";
+	for (const char *c = prefix; *c; c++)
+		PUT(*c);
+	const char *parts[64];
+	size_t lens[64], np = 0;
+	if (p->nmappings) {
+		const pstr *file = model_str(p, p->mappings[0].filename);
+		if (file->len) {
+			const char *base = file->s, *slash = strrchr(file->s, '/');
+			if (slash && slash[1])
+				base = slash + 1;
+			parts[np] = base;
+			lens[np++] = strlen(base);
+		}
+	}
+	for (size_t i = 0; i < p->nsample_types && np < 64; i++) {
+		const pstr *t = model_str(p, p->sample_types[i].type);
+		parts[np] = t->s;
+		lens[np++] = t->len;
+	}
+	for (size_t i = 0; i < np; i++) {
+		PUT('.');
+		for (size_t j = 0; j < lens[i]; j++) {
+			unsigned char c = (unsigned char)parts[i][j];
+			PUT((isalnum(c) || c == '-' || c == '_' || c == '.' || c == '+') ? (char)c : '_');
+		}
+	}
+#undef PUT
+	size_t len = k < sizeof(tmp) ? k : sizeof(tmp) - 1;
+	tmp[len] = '\0';
+	if (n) {
+		size_t c = len < n - 1 ? len : n - 1;
+		memcpy(buf, tmp, c);
+		buf[c] = '\0';
+	}
+	return len;
+}

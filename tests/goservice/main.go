@@ -372,7 +372,8 @@ func serve(addr string, load int, duration time.Duration) error {
 	defer cancel()
 	startLoad(ctx, load)
 
-	srv := &http.Server{Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout: writeTimeout}
 
 	stop := make(chan struct{}, 1)
 	sigs := make(chan os.Signal, 1)
@@ -586,11 +587,16 @@ func writeFixtures(dir string, load int) error {
 
 // ---------------------------------------------------------------------------
 
+// writeTimeout is the HTTP server's WriteTimeout (-write-timeout).
+var writeTimeout time.Duration
+
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address (host must be 127.0.0.1)")
 	load := flag.Int("load", 0, "number of background goroutines running the workload")
 	duration := flag.Duration("duration", 0, "exit after this long (0: run until killed)")
 	fixtures := flag.String("fixtures", "", "write profile fixtures into this directory instead of serving")
+	flag.DurationVar(&writeTimeout, "write-timeout", 0,
+		"the server's WriteTimeout (0: none); longer captures are refused by net/http/pprof")
 	flag.Parse()
 	if flag.NArg() != 0 {
 		fmt.Fprintf(os.Stderr, "goservice: unexpected arguments: %v\n", flag.Args())

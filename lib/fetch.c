@@ -1,0 +1,489 @@
+/*
+ * fetch: get a profile over HTTP(S) with libcurl, the way `go tool pprof`
+ * does (host:port means /debug/pprof/profile, seconds= in the query, a
+ * timeout derived from the duration), with the care curl takes: only http
+ * and https, also on redirects (at most 10), a cap on the body counted as
+ * bytes arrive, TLS verification on, credentials never in a message.
+ *
+ * The body stays in memory; the caller validates it as a profile (with
+ * pprofc_profile_load_memory) before anything is saved, so a failed or
+ * invalid transfer leaves nothing behind.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+
+#include "pprofc.h"
+
+struct pprofc_fetch {
+	CURLU *url;
+	char *url_text;     /* full URL, credentials included: never shown */
+	char *url_redacted; /* what messages show */
+	long seconds;       /* -1: none in the URL */
+	double timeout;     /* 0: derived */
+	struct curl_slist *headers;
+	char *cacert, *cert, *key;
+	int insecure;
+	uint64_t max_body;
+	pprofc_fetch_progress_fn progress;
+	void *progress_ctx;
+
+	/* the response */
+	unsigned char *body;
+	size_t len, cap;
+	long status;
+	char *content_type;
+	int go_pprof_header;
+	int over_cap;
+	double started;
+	char errmsg[512];
+};
+
+static pprofc_status fail(pprofc_fetch *f, pprofc_status st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static pprofc_status fail(pprofc_fetch *f, pprofc_status st, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->errmsg, sizeof(f->errmsg), fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+pprofc_fetch *pprofc_fetch_create(void)
+{
+	static int initialised;
+	if (!initialised) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return NULL;
+		initialised = 1;
+	}
+	pprofc_fetch *f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->seconds = -1;
+	f->max_body = PPROFC_DEFAULT_MAX_BODY;
+	return f;
+}
+
+void pprofc_fetch_destroy(pprofc_fetch *f)
+{
+	if (!f)
+		return;
+	curl_url_cleanup(f->url);
+	curl_free(f->url_text);
+	curl_free(f->url_redacted);
+	curl_slist_free_all(f->headers);
+	free(f->cacert);
+	free(f->cert);
+	free(f->key);
+	free(f->body);
+	free(f->content_type);
+	free(f);
+}
+
+const char *pprofc_fetch_errmsg(const pprofc_fetch *f)
+{
+	return f ? f->errmsg : "no fetch handle";
+}
+
+/* Rebuilds the texts after a change of the URL. */
+static pprofc_status update_texts(pprofc_fetch *f)
+{
+	curl_free(f->url_text);
+	curl_free(f->url_redacted);
+	f->url_text = f->url_redacted = NULL;
+	if (curl_url_get(f->url, CURLUPART_URL, &f->url_text, 0) != CURLUE_OK)
+		return fail(f, PPROFC_ERR_NOMEM, "out of memory");
+	CURLU *r = curl_url_dup(f->url);
+	if (!r)
+		return fail(f, PPROFC_ERR_NOMEM, "out of memory");
+	curl_url_set(r, CURLUPART_USER, NULL, 0);
+	curl_url_set(r, CURLUPART_PASSWORD, NULL, 0);
+	CURLUcode rc = curl_url_get(r, CURLUPART_URL, &f->url_redacted, 0);
+	curl_url_cleanup(r);
+	return rc == CURLUE_OK ? PPROFC_OK : fail(f, PPROFC_ERR_NOMEM, "out of memory");
+}
+
+/* The seconds= value of the query, or -1. */
+static long query_seconds(const char *query)
+{
+	for (const char *q = query; q && *q;) {
+		if (!strncmp(q, "seconds=", 8)) {
+			char *end;
+			long v = strtol(q + 8, &end, 10);
+			return (end != q + 8 && (*end == '&' || !*end) && v >= 0) ? v : -1;
+		}
+		q = strchr(q, '&');
+		if (q)
+			q++;
+	}
+	return -1;
+}
+
+int pprofc_fetch_is_url(const char *s)
+{
+	if (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8))
+		return 1;
+	/* host:port[/path], as go tool pprof takes it */
+	const char *colon = strchr(s, ':');
+	if (!colon || colon == s)
+		return 0;
+	for (const char *c = s; c < colon; c++)
+		if (!isalnum((unsigned char)*c) && *c != '.' && *c != '-' && *c != '_')
+			return 0;
+	const char *d = colon + 1;
+	if (!isdigit((unsigned char)*d))
+		return 0;
+	while (isdigit((unsigned char)*d))
+		d++;
+	return *d == '\0' || *d == '/';
+}
+
+pprofc_status pprofc_fetch_set_url(pprofc_fetch *f, const char *spec)
+{
+	char *owned = NULL;
+	if (!strstr(spec, "://")) {
+		size_t n = strlen(spec) + 8;
+		owned = malloc(n);
+		if (!owned)
+			return fail(f, PPROFC_ERR_NOMEM, "out of memory");
+		snprintf(owned, n, "http://%s", spec);
+		spec = owned;
+	}
+	CURLU *u = curl_url();
+	if (!u) {
+		free(owned);
+		return fail(f, PPROFC_ERR_NOMEM, "out of memory");
+	}
+	CURLUcode rc = curl_url_set(u, CURLUPART_URL, spec, 0);
+	free(owned);
+	if (rc != CURLUE_OK) {
+		curl_url_cleanup(u);
+		return fail(f, PPROFC_ERR_USAGE, "not a valid URL: %s", curl_url_strerror(rc));
+	}
+	char *scheme = NULL, *path = NULL, *query = NULL;
+	curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+	if (!scheme || (strcmp(scheme, "http") && strcmp(scheme, "https"))) {
+		curl_free(scheme);
+		curl_url_cleanup(u);
+		return fail(f, PPROFC_ERR_USAGE, "only http and https URLs are supported");
+	}
+	curl_free(scheme);
+	/* No path: the CPU profile, as go tool pprof assumes. */
+	curl_url_get(u, CURLUPART_PATH, &path, 0);
+	if (!path || !strcmp(path, "/") || !*path)
+		curl_url_set(u, CURLUPART_PATH, "/debug/pprof/profile", 0);
+	curl_free(path);
+	curl_url_get(u, CURLUPART_QUERY, &query, 0);
+	f->seconds = query_seconds(query);
+	curl_free(query);
+	curl_url_cleanup(f->url);
+	f->url = u;
+	return update_texts(f);
+}
+
+pprofc_status pprofc_fetch_set_seconds(pprofc_fetch *f, long seconds)
+{
+	if (!f->url)
+		return fail(f, PPROFC_ERR_USAGE, "no URL set");
+	/* Replace any seconds= and keep the other parameters in order. */
+	char *query = NULL;
+	curl_url_get(f->url, CURLUPART_QUERY, &query, 0);
+	size_t n = (query ? strlen(query) : 0) + 32;
+	char *nq = malloc(n);
+	if (!nq) {
+		curl_free(query);
+		return fail(f, PPROFC_ERR_NOMEM, "out of memory");
+	}
+	nq[0] = '\0';
+	for (char *q = query, *next; q && *q; q = next) {
+		next = strchr(q, '&');
+		if (next)
+			*next++ = '\0';
+		if (strncmp(q, "seconds=", 8) && *q) {
+			strcat(nq, q);
+			strcat(nq, "&");
+		}
+	}
+	snprintf(nq + strlen(nq), n - strlen(nq), "seconds=%ld", seconds);
+	curl_free(query);
+	CURLUcode rc = curl_url_set(f->url, CURLUPART_QUERY, nq, 0);
+	free(nq);
+	if (rc != CURLUE_OK)
+		return fail(f, PPROFC_ERR_USAGE, "cannot set the query: %s", curl_url_strerror(rc));
+	f->seconds = seconds;
+	return update_texts(f);
+}
+
+const char *pprofc_fetch_url(const pprofc_fetch *f)
+{
+	return f->url_redacted ? f->url_redacted : "";
+}
+
+long pprofc_fetch_seconds(const pprofc_fetch *f)
+{
+	return f->seconds;
+}
+
+void pprofc_fetch_set_timeout(pprofc_fetch *f, double seconds)
+{
+	f->timeout = seconds;
+}
+
+double pprofc_fetch_timeout(const pprofc_fetch *f)
+{
+	if (f->timeout > 0)
+		return f->timeout;
+	/* go tool pprof: 1.5 x the duration when known, else 60 s, plus 5 s.
+	 * A CPU profile without seconds= takes the server's default, 30 s. */
+	double d = 60;
+	if (f->seconds >= 0) {
+		d = 1.5 * (double)f->seconds;
+	} else if (f->url_text) {
+		char *path = NULL;
+		curl_url_get(f->url, CURLUPART_PATH, &path, 0);
+		size_t n = path ? strlen(path) : 0;
+		if (n >= 8 && !strcmp(path + n - 8, "/profile"))
+			d = 45;
+		curl_free(path);
+	}
+	return d + 5;
+}
+
+pprofc_status pprofc_fetch_add_header(pprofc_fetch *f, const char *header)
+{
+	const char *colon = strchr(header, ':');
+	if (!colon || colon == header || strpbrk(header, "\r\n"))
+		return fail(f, PPROFC_ERR_USAGE, "a header is 'Name: value', got '%s'", header);
+	struct curl_slist *l = curl_slist_append(f->headers, header);
+	if (!l)
+		return fail(f, PPROFC_ERR_NOMEM, "out of memory");
+	f->headers = l;
+	return PPROFC_OK;
+}
+
+static int set_str(char **dst, const char *src)
+{
+	free(*dst);
+	*dst = src ? strdup(src) : NULL;
+	return !src || *dst;
+}
+
+pprofc_status pprofc_fetch_set_tls(pprofc_fetch *f, const char *cacert, const char *cert,
+				   const char *key, int insecure)
+{
+	if (!set_str(&f->cacert, cacert) || !set_str(&f->cert, cert) || !set_str(&f->key, key))
+		return fail(f, PPROFC_ERR_NOMEM, "out of memory");
+	f->insecure = insecure;
+	return PPROFC_OK;
+}
+
+void pprofc_fetch_set_max_body(pprofc_fetch *f, uint64_t bytes)
+{
+	f->max_body = bytes ? bytes : PPROFC_DEFAULT_MAX_BODY;
+}
+
+void pprofc_fetch_set_progress(pprofc_fetch *f, pprofc_fetch_progress_fn fn, void *ctx)
+{
+	f->progress = fn;
+	f->progress_ctx = ctx;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	pprofc_fetch *f = ctx;
+	size_t n = size * nmemb;
+	if (f->len + n > f->max_body) {
+		f->over_cap = 1;
+		return 0; /* makes libcurl stop with CURLE_WRITE_ERROR */
+	}
+	if (f->len + n > f->cap) {
+		size_t ncap = f->cap ? f->cap * 2 : 1 << 16;
+		while (ncap < f->len + n)
+			ncap *= 2;
+		unsigned char *nb = realloc(f->body, ncap);
+		if (!nb)
+			return 0;
+		f->body = nb;
+		f->cap = ncap;
+	}
+	memcpy(f->body + f->len, data, n);
+	f->len += n;
+	return n;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
+{
+	pprofc_fetch *f = ctx;
+	size_t n = size * nmemb;
+	/* A new status line starts another response (a redirect's target). */
+	if (n >= 5 && !strncmp(data, "HTTP/", 5))
+		f->go_pprof_header = 0;
+	if (n >= 11 && !strncasecmp(data, "X-Go-Pprof:", 11))
+		f->go_pprof_header = 1;
+	return n;
+}
+
+static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	(void)ultotal;
+	(void)ulnow;
+	pprofc_fetch *f = ctx;
+	if (!f->progress)
+		return 0;
+	pprofc_fetch_progress pr = {
+		.elapsed = now_seconds() - f->started,
+		.seconds = f->seconds,
+		.received = (uint64_t)dlnow,
+		.expected = dltotal > 0 ? (uint64_t)dltotal : 0,
+	};
+	return f->progress(f->progress_ctx, &pr) ? 1 : 0;
+}
+
+/* The server's own words (X-Go-Pprof + text/plain), on one safe line. */
+static void server_text(const pprofc_fetch *f, char *buf, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < f->len && k + 1 < n; i++) {
+		unsigned char c = f->body[i];
+		buf[k++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+	}
+	while (k && buf[k - 1] == ' ')
+		k--;
+	buf[k] = '\0';
+}
+
+pprofc_status pprofc_fetch_run(pprofc_fetch *f)
+{
+	if (!f->url)
+		return fail(f, PPROFC_ERR_USAGE, "no URL set");
+	CURL *h = curl_easy_init();
+	if (!h)
+		return fail(f, PPROFC_ERR_NOMEM, "cannot initialise libcurl");
+	char errbuf[CURL_ERROR_SIZE] = "";
+	double timeout = pprofc_fetch_timeout(f);
+	f->len = 0;
+	f->over_cap = 0;
+	f->status = 0;
+	f->go_pprof_header = 0;
+	f->started = now_seconds();
+
+	curl_easy_setopt(h, CURLOPT_CURLU, f->url);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(timeout * 1000));
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, f);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, f);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, f);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "pprofc/" PPROFC_VERSION);
+	/* A body bigger than the cap is refused before it arrives, when the
+	 * server says its size. */
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->max_body);
+	if (f->headers)
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, f->headers);
+	if (f->cacert)
+		curl_easy_setopt(h, CURLOPT_CAINFO, f->cacert);
+	if (f->cert)
+		curl_easy_setopt(h, CURLOPT_SSLCERT, f->cert);
+	if (f->key)
+		curl_easy_setopt(h, CURLOPT_SSLKEY, f->key);
+	if (f->insecure) {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+
+	CURLcode rc = curl_easy_perform(h);
+	char *ct = NULL;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &f->status);
+	curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
+	free(f->content_type);
+	f->content_type = ct ? strdup(ct) : NULL;
+	curl_easy_cleanup(h);
+
+	pprofc_status st = PPROFC_OK;
+	switch (rc) {
+	case CURLE_OK:
+		break;
+	case CURLE_ABORTED_BY_CALLBACK:
+		return fail(f, PPROFC_ERR_IO, "interrupted");
+	case CURLE_OPERATION_TIMEDOUT:
+		return fail(f, PPROFC_ERR_IO, "timed out after %.0f seconds (--timeout to wait longer)",
+			    timeout);
+	case CURLE_TOO_MANY_REDIRECTS:
+		return fail(f, PPROFC_ERR_IO, "more than 10 redirects");
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return fail(f, PPROFC_ERR_IO,
+			    "redirected to a URL that is not http or https; refused");
+	case CURLE_FILESIZE_EXCEEDED:
+		return fail(f, PPROFC_ERR_LIMIT, "the response is larger than the limit of %llu bytes",
+			    (unsigned long long)f->max_body);
+	case CURLE_WRITE_ERROR:
+		if (f->over_cap)
+			return fail(f, PPROFC_ERR_LIMIT,
+				    "the response is larger than the limit of %llu bytes",
+				    (unsigned long long)f->max_body);
+		return fail(f, PPROFC_ERR_NOMEM, "out of memory for the response");
+	case CURLE_PARTIAL_FILE:
+		return fail(f, PPROFC_ERR_IO,
+			    "the connection closed before the whole response arrived (%zu bytes)",
+			    f->len);
+	default:
+		return fail(f, PPROFC_ERR_IO, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	}
+
+	int text = f->content_type && !strncmp(f->content_type, "text/plain", 10);
+	if (f->status != 200) {
+		char msg[300];
+		if (f->go_pprof_header && text && f->len) {
+			server_text(f, msg, sizeof(msg));
+			return fail(f, PPROFC_ERR_IO, "server says (HTTP %ld): %s", f->status, msg);
+		}
+		return fail(f, PPROFC_ERR_IO, "the server answered HTTP %ld", f->status);
+	}
+	/* A profile is gzip or protobuf; an HTML login page or a JSON error is
+	 * named by its type rather than decoded as garbage. */
+	if (f->len >= 2 && f->body[0] == 0x1f && f->body[1] == 0x8b)
+		return st;
+	if (f->content_type && (!strncmp(f->content_type, "text/", 5) ||
+				strstr(f->content_type, "json") || strstr(f->content_type, "xml")))
+		return fail(f, PPROFC_ERR_DECODE, "the server sent %s, not a profile",
+			    f->content_type);
+	if (f->len == 0)
+		return fail(f, PPROFC_ERR_DECODE, "the server sent an empty response");
+	return st;
+}
+
+const void *pprofc_fetch_body(const pprofc_fetch *f, size_t *ret_len)
+{
+	*ret_len = f->len;
+	return f->body;
+}
+
+long pprofc_fetch_http_status(const pprofc_fetch *f)
+{
+	return f->status;
+}
