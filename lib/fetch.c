@@ -136,8 +136,15 @@ static long query_seconds(const char *query)
 
 int pprofc_fetch_is_url(const char *s)
 {
-	if (!strncmp(s, "http://", 7) || !strncmp(s, "https://", 8))
-		return 1;
+	/* Any scheme: set_url then says which ones are supported. */
+	const char *sep = strstr(s, "://");
+	if (sep && sep > s) {
+		const char *c = s;
+		while (c < sep && (isalnum((unsigned char)*c) || *c == '+' || *c == '-' || *c == '.'))
+			c++;
+		if (c == sep)
+			return 1;
+	}
 	/* host:port[/path], as go tool pprof takes it */
 	const char *colon = strchr(s, ':');
 	if (!colon || colon == s)

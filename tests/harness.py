@@ -93,3 +93,56 @@ def pprof_top(path, index, unit, extra=()):
         rows[name] = (_num(m.group(1), m.group(2)), _num(m.group(3), m.group(4)))
     check(total is not None, "no total in pprof output for %s" % path)
     return total, rows
+
+
+class Server:
+    """A server process started for a test on 127.0.0.1: it prints
+    "listening on 127.0.0.1:PORT" first, and is stopped on exit."""
+
+    def __init__(self, args):
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL)
+        line = self.proc.stdout.readline().decode()
+        m = re.match(r"listening on (127\.0\.0\.1:\d+)", line)
+        if not m:
+            self.proc.kill()
+            raise TestFailure("server did not start: %r" % line)
+        self.addr = m.group(1)
+
+    def url(self, path):
+        return "http://%s%s" % (self.addr, path)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        self.proc.terminate()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def http_get(url):
+    import urllib.request
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(url, timeout=10) as r:
+        return r.read()
+
+
+def clean_env(tmp):
+    """Environment for pprofc runs: saves go to tmp/saved, no proxies."""
+    env = dict(os.environ)
+    for k in list(env):
+        if k.lower() in ("http_proxy", "https_proxy", "all_proxy"):
+            del env[k]
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    env["PPROF_TMPDIR"] = os.path.join(tmp, "saved")
+    env["HOME"] = tmp
+    os.makedirs(env["PPROF_TMPDIR"], exist_ok=True)
+    return env

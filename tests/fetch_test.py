@@ -1,0 +1,250 @@
+#!/usr/bin/env python3
+"""Fetch tests against the project's fault server on 127.0.0.1.
+
+Every error case must end with exit 1 (2 for usage), exactly one line on
+stderr with -q, the expected words, and no file at all in the save
+directory or beside an -o target. Success cases check what was saved and
+what the server saw.
+
+usage: fetch_test.py PPROFC VALID_PROFILE --list | --case NAME"""
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+from harness import (Server, TestFailure, check, clean_env, http_get, pprofc_cmd,
+                     run)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# name: (path on the fault server, extra args, exit code, words in the message)
+ERRORS = {
+    "http-404": ("/404", [], 1, "the server answered HTTP 404"),
+    "go-pprof-500": ("/pprof-500", [], 1,
+                     "server says (HTTP 500): profile duration exceeds server's WriteTimeout"),
+    "html-body": ("/html", [], 1, "the server sent text/html; charset=utf-8, not a profile"),
+    "json-body": ("/json", [], 1, "the server sent application/json, not a profile"),
+    "empty-body": ("/empty", [], 1, "the server sent an empty response"),
+    "garbage-body": ("/garbage", [], 1, "cannot read the profile from"),
+    "truncated-gzip-body": ("/truncated-gzip", [], 1, "unexpected end of gzip stream"),
+    "connection-dropped": ("/halfway", [], 1,
+                           "the connection closed before the whole response arrived"),
+    "never-answers": ("/never", ["--timeout", "1"], 1, "timed out after 1 seconds"),
+    "slow-drip": ("/drip", ["--timeout", "1"], 1, "timed out after 1 seconds"),
+    "redirect-to-file": ("/redirect-file", [], 1, "not http or https; refused"),
+    "redirect-to-ftp": ("/redirect-ftp", [], 1, "not http or https; refused"),
+    "redirect-loop": ("/loop", [], 1, "more than 10 redirects"),
+    "gzip-bomb": ("/bomb", ["--max-size", "16M"], 1,
+                  "decompressed size exceeds the limit of 16777216 bytes"),
+    "body-over-cap": ("/big", ["--max-size", "1M"], 1,
+                      "the response is larger than the limit of 1048576 bytes"),
+    "chunked-body-over-cap": ("/big-chunked", ["--max-size", "1M"], 1,
+                              "the response is larger than the limit of 1048576 bytes"),
+    "bad-header": ("/valid", ["-H", "no colon here"], 2, "a header is 'Name: value'"),
+    "not-http-scheme": ("ftp://127.0.0.1/x", [], 2, "only http and https URLs are supported"),
+    "connection-refused": ("REFUSED", [], 1, "127.0.0.1"),
+}
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there now
+    return port
+
+
+def listing(d):
+    return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+
+def error_case(pprofc, srv, name, tmp, env):
+    path, extra, code, words = ERRORS[name]
+    if path == "REFUSED":
+        url = "http://127.0.0.1:%d/debug/pprof/profile" % free_port()
+    elif "://" in path:
+        url = path
+    else:
+        url = srv.url(path)
+    other = os.path.join(tmp, "other")
+    os.makedirs(other)
+    for args in (["fetch", "-q"], ["fetch", "-q", "-o", os.path.join(other, "p.pb.gz")],
+                 ["top", "-q"], ["fetch"]):
+        rc, out, err = run(pprofc + args + extra + [url], env=env)
+        lines = err.decode(errors="replace").splitlines()
+        what = "%s on %s" % (" ".join(args), name)
+        check(rc == code, "%s: exit %d, expected %d (%r)" % (what, rc, code, lines))
+        if "-q" in args:
+            check(len(lines) == 1, "%s: %d lines on stderr: %r" % (what, len(lines), lines))
+        check(lines and lines[-1].startswith("pprofc: ") and words in lines[-1],
+              "%s: %r lacks %r" % (what, lines[-1:], words))
+        check(out == b"", "%s: wrote to stdout" % what)
+        check(not listing(env["PPROF_TMPDIR"]), "%s: left %s" % (what, listing(env["PPROF_TMPDIR"])))
+        check(not listing(other), "%s: left %s" % (what, listing(other)))
+    print("%s: exit %d, %s" % (name, code, lines[-1]))
+
+
+SAVED = re.compile(r"^Saved profile in (.*)$", re.M)
+
+
+def fetch_ok(pprofc, args, env):
+    rc, out, err = run(pprofc + ["fetch"] + args, env=env)
+    text = err.decode()
+    check(rc == 0, "fetch %s failed: %s" % (args, text))
+    m = SAVED.search(text)
+    check(m, "no 'Saved profile in' in %r" % text)
+    check(os.path.exists(m.group(1)), "saved file %s does not exist" % m.group(1))
+    return m.group(1), text
+
+
+def case_saves_pprof_style(pprofc, srv, tmp, env):
+    saved = env["PPROF_TMPDIR"]
+    first, text = fetch_ok(pprofc, [srv.url("/valid")], env)
+    check("Fetching profile over HTTP from %s" % srv.url("/valid") in text, text)
+    check(first == os.path.join(saved, "pprof.goservice.samples.cpu.001.pb.gz"), first)
+    second, _ = fetch_ok(pprofc, [srv.url("/valid")], env)
+    check(second.endswith(".samples.cpu.002.pb.gz"), second)
+    check(open(first, "rb").read() == open(sys.argv[2], "rb").read(), "saved bytes differ")
+    check(listing(saved) == sorted(os.path.basename(p) for p in (first, second)),
+          "stray files: %s" % listing(saved))
+    mode = os.stat(first).st_mode & 0o777
+    check(mode == 0o644, "mode %o" % mode)
+
+
+def case_host_port_means_cpu_profile(pprofc, srv, tmp, env):
+    fetch_ok(pprofc, [srv.addr], env)
+    check(http_get(srv.url("/last-request")) == b"/debug/pprof/profile", "path")
+
+
+def case_seconds_replaced(pprofc, srv, tmp, env):
+    fetch_ok(pprofc, ["--seconds", "3", srv.url("/valid?seconds=9&debug=0")], env)
+    got = http_get(srv.url("/last-request")).decode()
+    check(got == "/valid?debug=0&seconds=3", "server saw %r" % got)
+
+
+def case_output_file(pprofc, srv, tmp, env):
+    target = os.path.join(tmp, "mine.pb.gz")
+    path, _ = fetch_ok(pprofc, ["-o", target, srv.url("/valid")], env)
+    check(path == target, path)
+    check(not listing(env["PPROF_TMPDIR"]), "saved elsewhere too")
+    check(listing(tmp).count("mine.pb.gz") == 1, listing(tmp))
+
+
+def case_redirect_to_profile(pprofc, srv, tmp, env):
+    fetch_ok(pprofc, [srv.url("/redirect-ok")], env)
+
+
+def case_headers_reach_server(pprofc, srv, tmp, env):
+    fetch_ok(pprofc, ["-H", "Authorization: Bearer t0ken", "-H", "X-Team: perf",
+                      srv.url("/headers")], env)
+    h = {k.lower(): v for k, v in json.loads(http_get(srv.url("/last-headers"))).items()}
+    check(h.get("authorization") == "Bearer t0ken", h)
+    check(h.get("x-team") == "perf", h)
+
+
+def case_credentials_never_printed(pprofc, srv, tmp, env):
+    for path, code in (("/404", 1), ("/valid", 0)):
+        url = srv.url(path).replace("http://", "http://alice:s3cret@")
+        for cmd in (["fetch"], ["top"], ["fetch", "-o", os.path.join(tmp, "x.pb.gz")]):
+            rc, out, err = run(pprofc + cmd + [url], env=env)
+            check(rc == code, "%s %s: exit %d: %s" % (cmd, path, rc, err))
+            for stream in (out, err):
+                check(b"s3cret" not in stream and b"alice" not in stream,
+                      "credentials printed: %r" % stream[-300:])
+    h = json.loads(http_get(srv.url("/last-request")) and http_get(srv.url("/last-headers")) or b"{}")
+    del h
+
+
+def case_converter_takes_url(pprofc, srv, tmp, env):
+    rc, out, err = run(pprofc + ["top", "--json", srv.url("/valid")], env=env)
+    check(rc == 0, err)
+    check(json.loads(out)["sample_type"] == "cpu", out[:200])
+    check(len(listing(env["PPROF_TMPDIR"])) == 1, "profile not saved")
+
+
+def case_unwritable_save_dir_fails_first(pprofc, srv, tmp, env):
+    blocker = os.path.join(tmp, "a-file")
+    open(blocker, "w").close()
+    env = dict(env, PPROF_TMPDIR=blocker)
+    before = int(http_get(srv.url("/hits")))
+    rc, out, err = run(pprofc + ["fetch", "-q", "--seconds", "30", srv.url("/never")], env=env)
+    check(rc == 1, "exit %d" % rc)
+    check(err.decode().startswith("pprofc: cannot save profiles in '%s'" % blocker), err)
+    check(int(http_get(srv.url("/hits"))) == before, "the capture started anyway")
+
+
+def case_interrupt_leaves_nothing(pprofc, srv, tmp, env):
+    for args in (["fetch", srv.url("/never")],
+                 ["fetch", "-o", os.path.join(tmp, "x.pb.gz"), srv.url("/never")]):
+        p = subprocess.Popen(pprofc + args[:1] + ["--timeout", "15"] + args[1:], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(1.0)
+        check(p.poll() is None, "pprofc ended early")
+        before = listing(env["PPROF_TMPDIR"]) + listing(tmp)
+        p.send_signal(signal.SIGINT)
+        p.wait(10)
+        check(p.returncode == -signal.SIGINT, "exit %s" % p.returncode)
+        check(any(n.startswith(".pprofc-fetch-") for n in before),
+              "no temp file while capturing: %s" % before)
+        left = listing(env["PPROF_TMPDIR"]) + [n for n in listing(tmp) if n != "saved"]
+        check(not left, "left behind: %s" % left)
+
+
+def case_kcachegrind_viewer(pprofc, srv, tmp, env):
+    log = os.path.join(tmp, "viewer.log")
+    env = dict(env, FAKE_VIEWER_LOG=log, TMPDIR=tmp)
+    viewer = os.path.join(HERE, "fake_viewer.sh")
+    rc, out, err = run(pprofc + ["kcachegrind", "--viewer", viewer, srv.url("/valid")], env=env)
+    check(rc == 0, err)
+    for _ in range(100):
+        if os.path.exists(log) and open(log).read().endswith("\n"):
+            break
+        time.sleep(0.1)
+    got = open(log).read().split()
+    check(len(got) == 1 and os.path.basename(got[0]).startswith("callgrind.out.pprofc."), got)
+    check(os.path.dirname(got[0]) == tmp, got)
+    rc, out, err2 = run(["callgrind_annotate", "--auto=no", got[0]])
+    check(rc == 0 and not err2 and b"PROGRAM TOTALS" in out, "not a callgrind file: %r" % err2)
+    check(("Opening %s in %s" % (got[0], viewer)).encode() in err, err)
+    # No viewer installed: a clear error that names the file.
+    rc, out, err = run(pprofc + ["kcachegrind", "--viewer", "no-such-viewer-pprofc", "-q",
+                                 srv.url("/valid")], env=env)
+    lines = err.decode().splitlines()
+    check(rc == 1 and len(lines) == 1, lines)
+    check("not installed (apt-get install kcachegrind" in lines[0], lines)
+    m = re.search(r"the callgrind file is (\S+)$", lines[0])
+    check(m and os.path.exists(m.group(1)), lines)
+
+
+SUCCESS = {n[len("case_"):].replace("_", "-"): f for n, f in globals().items()
+           if n.startswith("case_")}
+
+
+def main():
+    pprofc = pprofc_cmd(sys.argv[1])
+    valid = sys.argv[2]
+    if sys.argv[3] == "--list":
+        print("\n".join(list(ERRORS) + list(SUCCESS)))
+        return
+    name = sys.argv[4]
+    with tempfile.TemporaryDirectory() as tmp:
+        env = clean_env(tmp)
+        with Server([sys.executable, os.path.join(HERE, "fault_server.py"), valid]) as srv:
+            try:
+                if name in ERRORS:
+                    error_case(pprofc, srv, name, tmp, env)
+                else:
+                    SUCCESS[name](pprofc, srv, tmp, env)
+                    print("%s: ok" % name)
+            except TestFailure as e:
+                print("FAIL:", e)
+                sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""End to end against a real Go net/http/pprof server (the project's
+goservice, started here on 127.0.0.1 with bounded load and stopped after):
+pprofc fetch saves each endpoint's profile under go tool pprof's name, and
+the saved file agrees with go tool pprof at every sample index.
+
+usage: go_fetch_test.py PPROFC GOSERVICE --list | --case NAME"""
+import os
+import re
+import sys
+import tempfile
+
+from harness import Server, TestFailure, check, clean_env, pprofc_cmd, run, sample_types
+from pprof_diff import compare_index
+
+ENDPOINTS = {
+    "cpu": ("/debug/pprof/profile", ["--seconds", "1"]),
+    "heap": ("/debug/pprof/heap", []),
+    "allocs": ("/debug/pprof/allocs", []),
+    "goroutine": ("/debug/pprof/goroutine", []),
+    "mutex": ("/debug/pprof/mutex", []),
+    "block": ("/debug/pprof/block", []),
+    "threadcreate": ("/debug/pprof/threadcreate", []),
+}
+CASES = list(ENDPOINTS) + ["write-timeout"]
+
+
+def fetch_endpoint(pprofc, goservice, name, tmp, env):
+    path, extra = ENDPOINTS[name]
+    with Server([goservice, "-load", "2", "-duration", "60s"]) as srv:
+        rc, out, err = run(pprofc + ["fetch"] + extra + [srv.url(path)], env=env)
+    check(rc == 0, "fetch %s: %s" % (name, err.decode()))
+    m = re.search(r"^Saved profile in (.*)$", err.decode(), re.M)
+    check(m, err.decode())
+    saved = m.group(1)
+    types = sample_types(saved)
+    want = "pprof.goservice.%s.001.pb.gz" % ".".join(t for t, _ in types)
+    check(os.path.basename(saved) == want, "saved as %s, expected %s" % (saved, want))
+    check(os.listdir(env["PPROF_TMPDIR"]) == [want], os.listdir(env["PPROF_TMPDIR"]))
+    for i, (_, unit) in enumerate(types):
+        rows = compare_index(pprofc, saved, i, unit)
+        print("%s index %d: %d rows agree with go tool pprof" % (name, i, rows))
+
+
+def write_timeout(pprofc, goservice, tmp, env):
+    # net/http/pprof refuses a capture longer than the server's WriteTimeout
+    # with an X-Go-Pprof header and a text/plain reason: shown as is.
+    with Server([goservice, "-write-timeout", "2s", "-duration", "60s"]) as srv:
+        rc, out, err = run(pprofc + ["fetch", "-q", "--seconds", "5", srv.addr], env=env)
+    lines = err.decode().splitlines()
+    check(rc == 1 and len(lines) == 1, (rc, lines))
+    check("profile duration exceeds server's WriteTimeout" in lines[0], lines)
+    check(not os.listdir(env["PPROF_TMPDIR"]), "left a file")
+    print(lines[0])
+
+
+def main():
+    if sys.argv[3] == "--list":
+        print("\n".join(CASES))
+        return
+    pprofc, goservice, name = pprofc_cmd(sys.argv[1]), sys.argv[2], sys.argv[4]
+    with tempfile.TemporaryDirectory() as tmp:
+        env = clean_env(tmp)
+        try:
+            if name == "write-timeout":
+                write_timeout(pprofc, goservice, tmp, env)
+            else:
+                fetch_endpoint(pprofc, goservice, name, tmp, env)
+        except TestFailure as e:
+            print("FAIL:", e)
+            sys.exit(1)
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()
