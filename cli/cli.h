@@ -119,6 +119,7 @@ typedef struct output {
 	char *tmp;
 	FILE *fp;
 	int err; /* errno of the first failed write */
+	bool direct; /* a device or pipe, written in place */
 	pprofc_sink sink;
 } output;
 

@@ -214,6 +214,24 @@ int output_open(output *out, const char *path)
 		out->fp = stdout;
 		return EXIT_OK;
 	}
+	/* A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written in
+	 * place: there is no file to replace, and renaming over it would be
+	 * wrong. */
+	struct stat sb;
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		if (S_ISDIR(sb.st_mode)) {
+			error("cannot write '%s': is a directory", path);
+			return EXIT_FAIL;
+		}
+		out->fp = fopen(path, "w");
+		if (!out->fp) {
+			error("cannot write '%s': %s", path, strerror(errno));
+			return EXIT_FAIL;
+		}
+		out->path = path;
+		out->direct = true;
+		return EXIT_OK;
+	}
 	out->path = path;
 	char *copy = strdup(path);
 	size_t n = strlen(path) + 32;
@@ -268,6 +286,17 @@ int output_close(output *out, bool ok)
 		}
 		return rc;
 	}
+	if (out->direct) {
+		if ((fflush(out->fp) != 0 || ferror(out->fp)) && !out->err)
+			out->err = errno ? errno : EIO;
+		if (fclose(out->fp) != 0 && !out->err)
+			out->err = errno;
+		if (ok && out->err) {
+			error("cannot write '%s': %s", out->path, strerror(out->err));
+			rc = EXIT_FAIL;
+		}
+		return rc;
+	}
 	if (ok) {
 		if (fflush(out->fp) != 0 || ferror(out->fp)) {
 			if (!out->err)
@@ -300,8 +329,10 @@ int report_write(pprofc_profile *p, pprofc_status st, output *out)
 	if (st == PPROFC_OK)
 		return output_close(out, true);
 	if (st == PPROFC_ERR_IO && out->err) {
-		error("cannot write '%s': %s", out->path ? out->path : "standard output",
-		      strerror(out->err));
+		if (out->path)
+			error("cannot write '%s': %s", out->path, strerror(out->err));
+		else
+			error("cannot write to standard output: %s", strerror(out->err));
 	} else {
 		error("%s", pprofc_profile_errmsg(p));
 	}

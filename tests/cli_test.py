@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""The command line's contract: exit codes, help texts, standard input,
+and output that never fails silently or half-written (full disk, closed
+pipe, devices, missing directories).
+
+usage: cli_test.py PPROFC FIXTURE --list | --case NAME"""
+import os
+import stat
+import subprocess
+import sys
+import tempfile
+
+from harness import TestFailure, check, pprofc_cmd, run
+
+
+def case_full_disk_output_file(p, fx, tmp):
+    rc, out, err = run(p + ["to-folded", "-o", "/dev/full", fx])
+    check(rc == 1, "exit %d" % rc)
+    check(err.decode() == "pprofc: cannot write '/dev/full': No space left on device\n", err)
+
+
+def case_full_disk_stdout(p, fx, tmp):
+    with open("/dev/full", "wb") as full:
+        r = subprocess.run(p + ["top", fx], stdout=full, stderr=subprocess.PIPE)
+    check(r.returncode == 1, "exit %d" % r.returncode)
+    check(r.stderr.decode() ==
+          "pprofc: cannot write to standard output: No space left on device\n", r.stderr)
+
+
+def case_closed_pipe(p, fx, tmp):
+    rd, wr = os.pipe()
+    os.close(rd)  # nobody will read
+    r = subprocess.run(p + ["to-callgrind", fx], stdout=wr, stderr=subprocess.PIPE)
+    os.close(wr)
+    check(r.returncode == 1, "exit %d" % r.returncode)
+    check(r.stderr.decode() == "pprofc: cannot write to standard output: Broken pipe\n",
+          r.stderr)
+
+
+def case_device_output_written_in_place(p, fx, tmp):
+    rc, out, err = run(p + ["to-callgrind", "-o", "/dev/null", fx])
+    check(rc == 0, err)
+    check(stat.S_ISCHR(os.stat("/dev/null").st_mode), "/dev/null was replaced")
+    check(not [n for n in os.listdir("/dev") if "pprofc" in n], "temp file in /dev")
+
+
+def case_output_file_atomic_and_equal(p, fx, tmp):
+    target = os.path.join(tmp, "cg.out")
+    old = os.umask(0o022)
+    try:
+        rc, _, err = run(p + ["to-callgrind", "-o", target, fx])
+    finally:
+        os.umask(old)
+    check(rc == 0, err)
+    rc, out, _ = run(p + ["to-callgrind", fx])
+    check(open(target, "rb").read() == out, "-o differs from stdout")
+    check(os.stat(target).st_mode & 0o777 == 0o644, oct(os.stat(target).st_mode))
+    check(os.listdir(tmp) == ["cg.out"], os.listdir(tmp))
+
+
+def case_output_in_missing_directory(p, fx, tmp):
+    rc, out, err = run(p + ["top", "-o", os.path.join(tmp, "no", "such", "x.txt"), fx])
+    check(rc == 1 and "No such file or directory" in err.decode(), (rc, err))
+    check(os.listdir(tmp) == [], os.listdir(tmp))
+
+
+def case_stdin_source(p, fx, tmp):
+    data = open(fx, "rb").read()
+    rc, a, err = run(p + ["to-folded", "-"], stdin=data)
+    check(rc == 0, err)
+    rc, b, _ = run(p + ["to-folded", fx])
+    check(a == b and a, "stdin output differs")
+
+
+def case_help_texts_agree(p, fx, tmp):
+    for cmd in ("top", "to-callgrind", "to-folded", "fetch", "kcachegrind"):
+        rc1, a, _ = run(p + ["help", cmd])
+        rc2, b, _ = run(p + [cmd, "--help"])
+        check(rc1 == 0 and rc2 == 0 and a == b and a.startswith(b"usage: pprofc " + cmd.encode()),
+              cmd)
+        check(b"Exit status: 0 success, 1 failure, 2 usage error." in a, cmd)
+    rc, out, _ = run(p + ["help"])
+    check(rc == 0 and b"to-callgrind" in out and b"fetch" in out, out)
+    rc, out, _ = run(p + ["--version"])
+    check(rc == 0 and out.startswith(b"pprofc "), out)
+
+
+def case_usage_errors(p, fx, tmp):
+    for args, words in (([], "usage: pprofc"), (["frobnicate"], "unknown command 'frobnicate'"),
+                        (["top"], "missing SOURCE"), (["top", fx, fx], "one SOURCE expected"),
+                        (["top", "--nodecount", "-3", fx], "invalid count '-3'"),
+                        (["fetch", "not a url"], "is not a URL"),
+                        (["top", "--seconds", "x", fx], "invalid number of seconds")):
+        rc, out, err = run(p + args)
+        check(rc == 2, "%s: exit %d" % (args, rc))
+        check(words in err.decode(), "%s: %r" % (args, err))
+
+
+CASES = {n[5:].replace("_", "-"): f for n, f in globals().items() if n.startswith("case_")}
+
+
+def main():
+    if sys.argv[3] == "--list":
+        print("\n".join(CASES))
+        return
+    p, fx = pprofc_cmd(sys.argv[1]), sys.argv[2]
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            CASES[sys.argv[4]](p, fx, tmp)
+        except TestFailure as e:
+            print("FAIL:", e)
+            sys.exit(1)
+    print("ok")
+
+
+if __name__ == "__main__":
+    main()
