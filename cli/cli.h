@@ -47,6 +47,8 @@ typedef struct common_opts {
 	const char *output;       /* -o FILE, NULL: standard output */
 	const char *sample_index; /* --sample-index */
 	uint64_t max_size;        /* --max-size, 0: the library's default */
+	uint64_t max_memory;      /* --max-memory, 0: derived by the library */
+	uint64_t limits[PPROFC_LIMIT_COUNT_]; /* --max-samples etc., 0: default */
 	fetch_opts fetch;
 } common_opts;
 
@@ -59,12 +61,21 @@ enum {
 	OPT_CACERT,
 	OPT_CERT,
 	OPT_KEY,
-	OPT_FIRST_OWN, /* commands number their own options from here */
+	OPT_MAX_MEMORY,
+	OPT_LIMIT_FIRST, /* + pprofc_limit */
+	OPT_FIRST_OWN = OPT_LIMIT_FIRST + PPROFC_LIMIT_COUNT_, /* commands number their own options from here */
 };
 #define COMMON_LONG_OPTS                                                 \
 	{ "output", required_argument, NULL, 'o' },                     \
 	{ "sample-index", required_argument, NULL, OPT_SAMPLE_INDEX },  \
 	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },          \
+	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },      \
+	{ "max-samples", required_argument, NULL, OPT_LIMIT_FIRST + PPROFC_LIMIT_SAMPLES }, \
+	{ "max-locations", required_argument, NULL, OPT_LIMIT_FIRST + PPROFC_LIMIT_LOCATIONS }, \
+	{ "max-functions", required_argument, NULL, OPT_LIMIT_FIRST + PPROFC_LIMIT_FUNCTIONS }, \
+	{ "max-strings", required_argument, NULL, OPT_LIMIT_FIRST + PPROFC_LIMIT_STRINGS }, \
+	{ "max-depth", required_argument, NULL, OPT_LIMIT_FIRST + PPROFC_LIMIT_DEPTH }, \
+	{ "max-labels", required_argument, NULL, OPT_LIMIT_FIRST + PPROFC_LIMIT_LABELS }, \
 	{ "seconds", required_argument, NULL, OPT_SECONDS },            \
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },            \
 	{ "header", required_argument, NULL, 'H' },                     \
@@ -86,6 +97,9 @@ void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_error(const command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* getopt's unknown option / missing argument, as one usage line. */
 int bad_option(const command *cmd, char **argv);
+
+/* A profile handle with the options' limits applied; NULL when out of memory. */
+pprofc_profile *new_profile(const common_opts *o);
 
 /* Reads SOURCE ("-" for standard input, a file, or a URL, which is fetched
  * and saved first). On failure prints the error and returns EXIT_FAIL (or

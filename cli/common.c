@@ -86,6 +86,10 @@ int common_option(const command *cmd, int c, const char *arg, common_opts *o, bo
 		if (!parse_size(arg, &o->max_size))
 			return usage_error(cmd, "invalid size '%s' for --max-size", arg);
 		return EXIT_OK;
+	case OPT_MAX_MEMORY:
+		if (!parse_size(arg, &o->max_memory))
+			return usage_error(cmd, "invalid size '%s' for --max-memory", arg);
+		return EXIT_OK;
 	case 'h':
 		fputs(cmd->help, stdout);
 		*done = true;
@@ -129,7 +133,28 @@ int common_option(const command *cmd, int c, const char *arg, common_opts *o, bo
 		o->fetch.quiet = 1;
 		return EXIT_OK;
 	}
+	if (c >= OPT_LIMIT_FIRST && c < OPT_LIMIT_FIRST + PPROFC_LIMIT_COUNT_) {
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(arg, &end, 10);
+		if (errno || end == arg || *end || v == 0 || arg[0] == '-')
+			return usage_error(cmd, "invalid limit '%s'", arg);
+		o->limits[c - OPT_LIMIT_FIRST] = v;
+		return EXIT_OK;
+	}
 	return -1;
+}
+
+pprofc_profile *new_profile(const common_opts *o)
+{
+	pprofc_profile *p = pprofc_profile_create();
+	if (!p)
+		return NULL;
+	pprofc_profile_set_max_size(p, o->max_size);
+	pprofc_profile_set_max_memory(p, o->max_memory);
+	for (int i = 0; i < PPROFC_LIMIT_COUNT_; i++)
+		pprofc_profile_set_limit(p, (pprofc_limit)i, o->limits[i]);
+	return p;
 }
 
 int load_profile(const char *source, const common_opts *o, pprofc_profile **ret)
@@ -137,12 +162,11 @@ int load_profile(const char *source, const common_opts *o, pprofc_profile **ret)
 	/* An existing file wins over a name that merely looks like host:port. */
 	if (strcmp(source, "-") && access(source, F_OK) != 0 && pprofc_fetch_is_url(source))
 		return fetch_and_save(source, o, NULL, ret);
-	pprofc_profile *p = pprofc_profile_create();
+	pprofc_profile *p = new_profile(o);
 	if (!p) {
 		error("out of memory");
 		return EXIT_FAIL;
 	}
-	pprofc_profile_set_max_size(p, o->max_size);
 	pprofc_status st;
 	if (!strcmp(source, "-"))
 		st = pprofc_profile_load_fd(p, STDIN_FILENO);

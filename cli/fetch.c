@@ -199,12 +199,11 @@ int fetch_and_save(const char *url, const common_opts *o, const char *save_as,
 
 	size_t len;
 	const void *body = pprofc_fetch_body(f, &len);
-	p = pprofc_profile_create();
+	p = new_profile(o);
 	if (!p) {
 		error("out of memory");
 		goto out;
 	}
-	pprofc_profile_set_max_size(p, o->max_size);
 	if (pprofc_profile_load_memory(p, body, len) != PPROFC_OK) {
 		error("cannot read the profile from '%s': %s", shown, pprofc_profile_errmsg(p));
 		goto out;

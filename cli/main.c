@@ -30,6 +30,12 @@
 	"                           default_sample_type, else its last type\n"              \
 	"      --max-size SIZE      refuse profiles larger than SIZE decompressed\n"        \
 	"                           (default 1G; suffixes k, M, G)\n"                       \
+	"      --max-memory SIZE    memory for decoding and the model (default 32 x the\n"  \
+	"                           input, at least 256M)\n"                                \
+	"      --max-samples N, --max-locations N, --max-functions N, --max-strings N\n"     \
+	"      --max-depth N (locations in a sample), --max-labels N (labels on a sample)\n" \
+	"                           refuse profiles with more (defaults 100M, 50M, 50M,\n"  \
+	"                           50M, 65536, 4096)\n"                                    \
 	"  -h, --help               show this help\n"                                       \
 	"\n"                                                                                \
 	"\n"                                                                                \

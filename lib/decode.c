@@ -49,6 +49,61 @@ static int read_varint(const unsigned char **pp, const unsigned char *end, uint6
 	return -2;
 }
 
+/*
+ * A cheap structural check of a sub-message before protobuf-c sees it:
+ * tags of at most 5 bytes with a valid field number, varints of at most 10
+ * bytes, lengths inside the message, only the wire types proto3 uses, and
+ * the same for the nested messages we know (Sample.label, Location.line).
+ * protobuf-c 1.4.1 shifts negative values in its tag parser on over-long
+ * tags (undefined behaviour that UBSan reports); this keeps such input
+ * away from it, and names the fault precisely.
+ */
+static const char *prescan(const unsigned char *p, size_t len, int nested_field, int depth)
+{
+	const unsigned char *end = p + len;
+	while (p < end) {
+		const unsigned char *tag_start = p;
+		uint64_t key, v;
+		int r = read_varint(&p, end, &key);
+		if (r == -1)
+			return "truncated field tag";
+		if (r == -2 || p - tag_start > 5)
+			return "over-long field tag";
+		uint64_t field = key >> 3;
+		if (field == 0 || field > 0x1fffffff)
+			return "invalid field number";
+		switch (key & 7) {
+		case WT_VARINT:
+			if ((r = read_varint(&p, end, &v)))
+				return r == -1 ? "truncated varint" : "over-long varint";
+			break;
+		case WT_I64:
+			if (end - p < 8)
+				return "truncated fixed64";
+			p += 8;
+			break;
+		case WT_I32:
+			if (end - p < 4)
+				return "truncated fixed32";
+			p += 4;
+			break;
+		case WT_LEN:
+			if (read_varint(&p, end, &v) || v > (uint64_t)(end - p))
+				return "length past the end of the message";
+			if ((int)field == nested_field && depth == 0) {
+				const char *e = prescan(p, (size_t)v, 0, 1);
+				if (e)
+					return e;
+			}
+			p += v;
+			break;
+		default:
+			return "unsupported wire type";
+		}
+	}
+	return NULL;
+}
+
 static void *arena_pb_alloc(void *data, size_t size)
 {
 	return arena_alloc(data, size);
@@ -73,7 +128,8 @@ static pprofc_status submsg_error(decoder *d, const char *what, size_t at)
 	 * the allocator refused; the budget tells them apart. */
 	if (d->p->mem.limit - d->p->mem.used < 2 * 65536)
 		return set_error(d->p, PPROFC_ERR_NOMEM,
-				 "memory limit of %llu bytes reached while decoding %s at byte %zu",
+				 "memory limit of %llu bytes reached while decoding %s at byte %zu "
+				 "(see --max-memory)",
 				 (unsigned long long)d->p->mem.limit, what, at);
 	return set_error(d->p, PPROFC_ERR_DECODE, "malformed %s message at byte %zu", what, at);
 }
@@ -85,13 +141,19 @@ static pprofc_status submsg_error(decoder *d, const char *what, size_t at)
 
 static pprofc_status oom(pprofc_profile *p, const char *what)
 {
-	return set_error(p, PPROFC_ERR_NOMEM, "out of memory (or over the memory limit) for %s",
-			 what);
+	return set_error(p, PPROFC_ERR_NOMEM,
+			 "out of memory, or over the memory limit of %llu bytes (see --max-memory), "
+			 "for %s",
+			 (unsigned long long)p->mem.limit, what);
 }
 
 static pprofc_status add_value_type(decoder *d, const unsigned char *data, size_t len,
 				    size_t at, value_type *ret)
 {
+	const char *bad = prescan(data, len, 0, 0);
+	if (bad)
+		return set_error(d->p, PPROFC_ERR_DECODE, "malformed ValueType message at byte %zu: %s",
+				 at, bad);
 	Perftools__Profiles__ValueType *m =
 		perftools__profiles__value_type__unpack(&d->alloc, len, data);
 	if (!m)
@@ -105,6 +167,10 @@ static pprofc_status add_value_type(decoder *d, const unsigned char *data, size_
 static pprofc_status add_mapping(decoder *d, const unsigned char *data, size_t len, size_t at)
 {
 	pprofc_profile *p = d->p;
+	const char *bad = prescan(data, len, 0, 0);
+	if (bad)
+		return set_error(d->p, PPROFC_ERR_DECODE, "malformed Mapping message at byte %zu: %s",
+				 at, bad);
 	Perftools__Profiles__Mapping *m = perftools__profiles__mapping__unpack(&d->alloc, len, data);
 	if (!m)
 		return submsg_error(d, "Mapping", at);
@@ -124,6 +190,10 @@ static pprofc_status add_mapping(decoder *d, const unsigned char *data, size_t l
 static pprofc_status add_location(decoder *d, const unsigned char *data, size_t len, size_t at)
 {
 	pprofc_profile *p = d->p;
+	const char *bad = prescan(data, len, 4, 0);
+	if (bad)
+		return set_error(d->p, PPROFC_ERR_DECODE, "malformed Location message at byte %zu: %s",
+				 at, bad);
 	Perftools__Profiles__Location *m =
 		perftools__profiles__location__unpack(&d->alloc, len, data);
 	if (!m)
@@ -153,6 +223,10 @@ static pprofc_status add_location(decoder *d, const unsigned char *data, size_t 
 static pprofc_status add_function(decoder *d, const unsigned char *data, size_t len, size_t at)
 {
 	pprofc_profile *p = d->p;
+	const char *bad = prescan(data, len, 0, 0);
+	if (bad)
+		return set_error(d->p, PPROFC_ERR_DECODE, "malformed Function message at byte %zu: %s",
+				 at, bad);
 	Perftools__Profiles__Function *m =
 		perftools__profiles__function__unpack(&d->alloc, len, data);
 	if (!m)
@@ -167,6 +241,12 @@ static pprofc_status add_function(decoder *d, const unsigned char *data, size_t 
 	dst->start_line = m->start_line;
 	arena_reset(&d->arena);
 	return PPROFC_OK;
+}
+
+static pprofc_status over_limit(pprofc_profile *p, const char *what, uint64_t limit)
+{
+	return set_error(p, PPROFC_ERR_LIMIT, "more than %llu %s (the limit; see --max-%s)",
+			 (unsigned long long)limit, what, what);
 }
 
 static pprofc_status add_span(pprofc_profile *p, span **arr, size_t *n, size_t *cap, size_t off,
@@ -270,20 +350,31 @@ pprofc_status decode_profile(pprofc_profile *p)
 			break;
 		}
 		case 2:
-			st = add_span(p, &p->sample_spans, &p->nsamples, &p->cap_sample_spans, off,
-				      len, "samples");
+			if (p->nsamples >= p->limits[PPROFC_LIMIT_SAMPLES])
+				st = over_limit(p, "samples", p->limits[PPROFC_LIMIT_SAMPLES]);
+			else
+				st = add_span(p, &p->sample_spans, &p->nsamples,
+					      &p->cap_sample_spans, off, len, "samples");
 			break;
 		case 3:
 			st = add_mapping(&d, payload, len, at);
 			break;
 		case 4:
-			st = add_location(&d, payload, len, at);
+			if (p->nlocations >= p->limits[PPROFC_LIMIT_LOCATIONS])
+				st = over_limit(p, "locations", p->limits[PPROFC_LIMIT_LOCATIONS]);
+			else
+				st = add_location(&d, payload, len, at);
 			break;
 		case 5:
-			st = add_function(&d, payload, len, at);
+			if (p->nfunctions >= p->limits[PPROFC_LIMIT_FUNCTIONS])
+				st = over_limit(p, "functions", p->limits[PPROFC_LIMIT_FUNCTIONS]);
+			else
+				st = add_function(&d, payload, len, at);
 			break;
 		case 6:
-			if (len > UINT32_MAX - 1)
+			if (p->nstrings >= p->limits[PPROFC_LIMIT_STRINGS])
+				st = over_limit(p, "strings", p->limits[PPROFC_LIMIT_STRINGS]);
+			else if (len > UINT32_MAX - 1)
 				st = set_error(p, PPROFC_ERR_LIMIT, "string at byte %zu is too long",
 					       at);
 			else
@@ -379,6 +470,12 @@ pprofc_status decode_samples(pprofc_profile *p)
 	p->label_off[0] = 0;
 	for (size_t i = 0; i < n && st == PPROFC_OK; i++) {
 		const span *sp = &p->sample_spans[i];
+		const char *bad = prescan(p->buf + sp->off, sp->len, 3, 0);
+		if (bad) {
+			st = set_error(p, PPROFC_ERR_DECODE, "malformed Sample message at byte %zu: %s",
+				       sp->off, bad);
+			break;
+		}
 		Perftools__Profiles__Sample *m =
 			perftools__profiles__sample__unpack(&d.alloc, sp->len, p->buf + sp->off);
 		if (!m) {
@@ -395,6 +492,21 @@ pprofc_status decode_samples(pprofc_profile *p)
 		if (ntypes)
 			memcpy(p->values + i * ntypes, m->value, ntypes * sizeof(int64_t));
 
+		if (m->n_location_id > p->limits[PPROFC_LIMIT_DEPTH]) {
+			st = set_error(p, PPROFC_ERR_LIMIT,
+				       "sample %zu has %zu locations, more than the limit of %llu "
+				       "(see --max-depth)",
+				       i, m->n_location_id,
+				       (unsigned long long)p->limits[PPROFC_LIMIT_DEPTH]);
+			break;
+		}
+		if (m->n_label > p->limits[PPROFC_LIMIT_LABELS]) {
+			st = set_error(p, PPROFC_ERR_LIMIT,
+				       "sample %zu has %zu labels, more than the limit of %llu "
+				       "(see --max-labels)",
+				       i, m->n_label, (unsigned long long)p->limits[PPROFC_LIMIT_LABELS]);
+			break;
+		}
 		if (!vec_reserve(&p->mem, (void **)&locs, &cap_locs, m->n_location_id + 1,
 				 sizeof(*locs))) {
 			st = oom(p, "a stack");

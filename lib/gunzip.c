@@ -33,13 +33,18 @@ pprofc_status gunzip_buffer(pprofc_profile *p, const unsigned char *in, size_t i
 	}
 	if (cap > p->max_size)
 		cap = (size_t)p->max_size;
+	/* A forged trailer must not make us ask for more than the budget. */
+	if (cap > (p->mem.limit - p->mem.used) / 2)
+		cap = 1 << 16;
 	if (cap == 0)
 		cap = 1;
 	unsigned char *buf = budget_alloc(&p->mem, cap);
 	if (!buf) {
 		inflateEnd(&zs);
-		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for %zu decompressed bytes",
-				 cap);
+		return set_error(p, PPROFC_ERR_NOMEM,
+				 "out of memory, or over the memory limit of %llu bytes (see "
+				 "--max-memory), for %zu decompressed bytes",
+				 (unsigned long long)p->mem.limit, cap);
 	}
 
 	size_t len = 0;
@@ -59,7 +64,9 @@ pprofc_status gunzip_buffer(pprofc_profile *p, const unsigned char *in, size_t i
 			unsigned char *nb = budget_realloc(&p->mem, buf, ncap);
 			if (!nb) {
 				st = set_error(p, PPROFC_ERR_NOMEM,
-					       "out of memory for %zu decompressed bytes", ncap);
+					       "out of memory, or over the memory limit of %llu bytes "
+					       "(see --max-memory), for %zu decompressed bytes",
+					       (unsigned long long)p->mem.limit, ncap);
 				break;
 			}
 			buf = nb;

@@ -112,6 +112,8 @@ typedef struct span {
 struct pprofc_profile {
 	budget mem;
 	uint64_t max_size;
+	bool memory_set; /* max memory chosen by the caller, not derived */
+	uint64_t limits[PPROFC_LIMIT_COUNT_];
 	bool loaded;
 	char errmsg[512];
 

@@ -91,9 +91,25 @@ PPROFC_API void pprofc_profile_set_max_size(pprofc_profile *p, uint64_t bytes);
 
 /*
  * Cap on the memory handed to the protobuf decoder and to the in-memory
- * model; 0 restores the default (4 GiB).
+ * model. 0 restores the default: 32 times the input's size, at least
+ * 256 MiB -- so a small hostile file (a gzip bomb) cannot claim gigabytes.
  */
 PPROFC_API void pprofc_profile_set_max_memory(pprofc_profile *p, uint64_t bytes);
+
+/* Limits on what a profile may contain; hitting one fails the load with
+ * PPROFC_ERR_LIMIT and a message naming it. */
+typedef enum pprofc_limit {
+	PPROFC_LIMIT_SAMPLES,   /* default 100 million */
+	PPROFC_LIMIT_LOCATIONS, /* default 50 million */
+	PPROFC_LIMIT_FUNCTIONS, /* default 50 million */
+	PPROFC_LIMIT_STRINGS,   /* default 50 million */
+	PPROFC_LIMIT_DEPTH,     /* locations in one sample; default 65536 */
+	PPROFC_LIMIT_LABELS,    /* labels on one sample; default 4096 */
+	PPROFC_LIMIT_COUNT_
+} pprofc_limit;
+
+/* Sets a limit; 0 restores its default. */
+PPROFC_API void pprofc_profile_set_limit(pprofc_profile *p, pprofc_limit which, uint64_t value);
 
 /*
  * Read a profile from a file descriptor, a path or a buffer. gzip is

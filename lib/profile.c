@@ -56,6 +56,8 @@ pprofc_profile *pprofc_profile_create(void)
 		return NULL;
 	p->mem.limit = PPROFC_DEFAULT_MAX_MEMORY;
 	p->max_size = PPROFC_DEFAULT_MAX_SIZE;
+	for (int i = 0; i < PPROFC_LIMIT_COUNT_; i++)
+		pprofc_profile_set_limit(p, (pprofc_limit)i, 0);
 	return p;
 }
 
@@ -94,6 +96,18 @@ void pprofc_profile_set_max_size(pprofc_profile *p, uint64_t bytes)
 void pprofc_profile_set_max_memory(pprofc_profile *p, uint64_t bytes)
 {
 	p->mem.limit = bytes ? bytes : PPROFC_DEFAULT_MAX_MEMORY;
+	p->memory_set = bytes != 0;
+}
+
+void pprofc_profile_set_limit(pprofc_profile *p, pprofc_limit which, uint64_t value)
+{
+	static const uint64_t defaults[PPROFC_LIMIT_COUNT_] = {
+		[PPROFC_LIMIT_SAMPLES] = 100000000,  [PPROFC_LIMIT_LOCATIONS] = 50000000,
+		[PPROFC_LIMIT_FUNCTIONS] = 50000000, [PPROFC_LIMIT_STRINGS] = 50000000,
+		[PPROFC_LIMIT_DEPTH] = 65536,	     [PPROFC_LIMIT_LABELS] = 4096,
+	};
+	if ((unsigned)which < PPROFC_LIMIT_COUNT_)
+		p->limits[which] = value ? value : defaults[which];
 }
 
 const char *pprofc_profile_errmsg(const pprofc_profile *p)
@@ -125,6 +139,14 @@ static const char *sniff_text(const unsigned char *b, size_t len)
 static pprofc_status load_owned(pprofc_profile *p, unsigned char *buf, size_t len, size_t cap)
 {
 	pprofc_status st;
+	/* Real profiles compress 2-5 to 1 and their model is a few times the
+	 * raw size; 32x the input leaves room, and stops a bomb early. */
+	if (!p->memory_set) {
+		uint64_t derived = (uint64_t)len * 32;
+		if (derived < ((uint64_t)256 << 20))
+			derived = (uint64_t)256 << 20;
+		p->mem.limit = derived < PPROFC_DEFAULT_MAX_MEMORY ? derived : PPROFC_DEFAULT_MAX_MEMORY;
+	}
 	if (len == 0) {
 		budget_free(&p->mem, buf);
 		return set_error(p, PPROFC_ERR_DECODE, "empty input (0 bytes)");

@@ -183,11 +183,16 @@ def case_interrupt_leaves_nothing(pprofc, srv, tmp, env):
                  ["fetch", "-o", os.path.join(tmp, "x.pb.gz"), srv.url("/never")]):
         p = subprocess.Popen(pprofc + args[:1] + ["--timeout", "15"] + args[1:], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(1.0)
+        # Wait for the capture to be under way (slow under valgrind).
+        for _ in range(200):
+            before = listing(env["PPROF_TMPDIR"]) + listing(tmp)
+            if any(n.startswith(".pprofc-fetch-") for n in before):
+                break
+            time.sleep(0.05)
+        time.sleep(0.3)
         check(p.poll() is None, "pprofc ended early")
-        before = listing(env["PPROF_TMPDIR"]) + listing(tmp)
         p.send_signal(signal.SIGINT)
-        p.wait(10)
+        p.wait(30)
         check(p.returncode == -signal.SIGINT, "exit %s" % p.returncode)
         check(any(n.startswith(".pprofc-fetch-") for n in before),
               "no temp file while capturing: %s" % before)
