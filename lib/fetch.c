@@ -18,7 +18,7 @@
 
 #include <curl/curl.h>
 
-#include "pprofc.h"
+#include "internal.h"
 
 struct pprofc_fetch {
 	CURLU *url;
@@ -375,6 +375,41 @@ static void server_text(const pprofc_fetch *f, char *buf, size_t n)
 	buf[k] = '\0';
 }
 
+/*
+ * What a completed response must be: HTTP 200 with a body that may be a
+ * profile. Separate from the transfer so that the fuzzer can reach it.
+ */
+pprofc_status fetch_check(pprofc_fetch *f)
+{
+	pprofc_status st = PPROFC_OK;
+	int text = f->content_type && !strncmp(f->content_type, "text/plain", 10);
+	if (f->status != 200) {
+		char msg[300];
+		if (f->go_pprof_header && text && f->len) {
+			server_text(f, msg, sizeof(msg));
+			return fail(f, PPROFC_ERR_IO, "server says (HTTP %ld): %s", f->status, msg);
+		}
+		return fail(f, PPROFC_ERR_IO, "the server answered HTTP %ld", f->status);
+	}
+	/* A profile is gzip or protobuf; an HTML login page or a JSON error is
+	 * named by its type rather than decoded as garbage. */
+	if (f->len >= 2 && f->body[0] == 0x1f && f->body[1] == 0x8b)
+		return st;
+	if (f->content_type && (!strncmp(f->content_type, "text/", 5) ||
+				strstr(f->content_type, "json") || strstr(f->content_type, "xml"))) {
+		/* The server's words go to a terminal: no control characters. */
+		char ct[128];
+		size_t k = 0;
+		for (const char *c = f->content_type; *c && k + 1 < sizeof(ct); c++)
+			ct[k++] = ((unsigned char)*c < 0x20 || *c == 0x7f) ? '?' : *c;
+		ct[k] = '\0';
+		return fail(f, PPROFC_ERR_DECODE, "the server sent %s, not a profile", ct);
+	}
+	if (f->len == 0)
+		return fail(f, PPROFC_ERR_DECODE, "the server sent an empty response");
+	return st;
+}
+
 pprofc_status pprofc_fetch_run(pprofc_fetch *f)
 {
 	if (!f->url)
@@ -431,7 +466,6 @@ pprofc_status pprofc_fetch_run(pprofc_fetch *f)
 	f->content_type = ct ? strdup(ct) : NULL;
 	curl_easy_cleanup(h);
 
-	pprofc_status st = PPROFC_OK;
 	switch (rc) {
 	case CURLE_OK:
 		break;
@@ -462,26 +496,7 @@ pprofc_status pprofc_fetch_run(pprofc_fetch *f)
 		return fail(f, PPROFC_ERR_IO, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	}
 
-	int text = f->content_type && !strncmp(f->content_type, "text/plain", 10);
-	if (f->status != 200) {
-		char msg[300];
-		if (f->go_pprof_header && text && f->len) {
-			server_text(f, msg, sizeof(msg));
-			return fail(f, PPROFC_ERR_IO, "server says (HTTP %ld): %s", f->status, msg);
-		}
-		return fail(f, PPROFC_ERR_IO, "the server answered HTTP %ld", f->status);
-	}
-	/* A profile is gzip or protobuf; an HTML login page or a JSON error is
-	 * named by its type rather than decoded as garbage. */
-	if (f->len >= 2 && f->body[0] == 0x1f && f->body[1] == 0x8b)
-		return st;
-	if (f->content_type && (!strncmp(f->content_type, "text/", 5) ||
-				strstr(f->content_type, "json") || strstr(f->content_type, "xml")))
-		return fail(f, PPROFC_ERR_DECODE, "the server sent %s, not a profile",
-			    f->content_type);
-	if (f->len == 0)
-		return fail(f, PPROFC_ERR_DECODE, "the server sent an empty response");
-	return st;
+	return fetch_check(f);
 }
 
 const void *pprofc_fetch_body(const pprofc_fetch *f, size_t *ret_len)
@@ -493,4 +508,21 @@ const void *pprofc_fetch_body(const pprofc_fetch *f, size_t *ret_len)
 long pprofc_fetch_http_status(const pprofc_fetch *f)
 {
 	return f->status;
+}
+
+pprofc_status fetch_set_response(pprofc_fetch *f, long status, const char *content_type,
+				 int go_pprof_header, const void *body, size_t len)
+{
+	free(f->content_type);
+	f->content_type = content_type ? strdup(content_type) : NULL;
+	free(f->body);
+	f->body = len ? malloc(len) : NULL;
+	if ((content_type && !f->content_type) || (len && !f->body))
+		return fail(f, PPROFC_ERR_NOMEM, "out of memory");
+	if (len)
+		memcpy(f->body, body, len);
+	f->len = f->cap = len;
+	f->status = status;
+	f->go_pprof_header = go_pprof_header;
+	return fetch_check(f);
 }

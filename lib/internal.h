@@ -200,6 +200,12 @@ uint32_t model_location_index(const pprofc_profile *p, uint64_t id);
 pprofc_status model_intern_stack(pprofc_profile *p, const uint32_t *locs, size_t n,
 				 uint32_t *ret_stack);
 
+/* fetch.c: the checks of a finished response, and a way to run them on a
+ * response that did not come over the network (for the fuzzer). */
+pprofc_status fetch_check(pprofc_fetch *f);
+pprofc_status fetch_set_response(pprofc_fetch *f, long status, const char *content_type,
+				 int go_pprof_header, const void *body, size_t len);
+
 /* ---- output buffering (out.c) ----------------------------------------- */
 
 typedef struct out {

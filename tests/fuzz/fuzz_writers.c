@@ -1,0 +1,45 @@
+/* Fuzz target 3: a decoded profile -> every writer, at every sample index,
+ * into a sink that discards (but counts) the bytes. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pprofc.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int null_write(void *ctx, const void *buf, size_t len)
+{
+	(void)buf;
+	*(size_t *)ctx += len;
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size >= 2 && data[0] == 0x1f && data[1] == 0x8b)
+		return 0;
+	pprofc_profile *p = pprofc_profile_create();
+	if (!p)
+		return 0;
+	pprofc_profile_set_max_memory(p, 256 << 20);
+	if (pprofc_profile_load_memory(p, data, size) == PPROFC_OK) {
+		size_t n = pprofc_profile_sample_type_count(p), written = 0;
+		pprofc_sink sink = { null_write, &written };
+		for (size_t i = 0; i < n && i < 4; i++) {
+			pprofc_write_callgrind(p, i, "fuzz", &sink);
+			pprofc_write_folded(p, i, &sink);
+			pprofc_top_options t = { .sample_index = i };
+			pprofc_write_top(p, &t, &sink);
+			t.json = 1;
+			t.sort_by_cum = 1;
+			pprofc_write_top(p, &t, &sink);
+		}
+		size_t idx;
+		pprofc_profile_select_sample_type(p, NULL, &idx);
+		pprofc_profile_select_sample_type(p, "cpu", &idx);
+		char stem[64];
+		pprofc_profile_save_stem(p, stem, sizeof(stem));
+	}
+	pprofc_profile_destroy(p);
+	return 0;
+}
