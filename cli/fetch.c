@@ -140,7 +140,7 @@ int fetch_and_save(const char *url, const common_opts *o, const char *save_as,
 	int fd = -1;
 	pprofc_fetch *f = pprofc_fetch_create();
 	if (!f) {
-		error("cannot initialise libcurl");
+		error("%s", pprofc_fetch_errmsg(NULL));
 		return EXIT_FAIL;
 	}
 

@@ -16,9 +16,86 @@
 #include <string.h>
 #include <time.h>
 
+#include <dlfcn.h>
+
 #include <curl/curl.h>
 
 #include "internal.h"
+
+/*
+ * libcurl is loaded when the first fetch handle is made, not linked: its
+ * dependencies (OpenSSL, GnuTLS, LDAP, SSH, ...) cost some 15 ms of start-up
+ * that every conversion of a local file would otherwise pay.
+ */
+static struct {
+	CURLcode (*global_init)(long flags);
+	CURLU *(*url)(void);
+	void (*url_cleanup)(CURLU *u);
+	CURLU *(*url_dup)(const CURLU *u);
+	CURLUcode (*url_get)(const CURLU *u, CURLUPart what, char **part, unsigned int flags);
+	CURLUcode (*url_set)(CURLU *u, CURLUPart what, const char *part, unsigned int flags);
+	const char *(*url_strerror)(CURLUcode code);
+	void (*free)(void *p);
+	struct curl_slist *(*slist_append)(struct curl_slist *list, const char *s);
+	void (*slist_free_all)(struct curl_slist *list);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *h, CURLoption option, ...);
+	CURLcode (*easy_perform)(CURL *h);
+	CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
+	void (*easy_cleanup)(CURL *h);
+	const char *(*easy_strerror)(CURLcode code);
+} cu;
+
+static char load_error[256];
+
+static int load_curl(void)
+{
+	static int state; /* 0: not tried, 1: loaded, -1: failed */
+	if (state)
+		return state > 0;
+	state = -1;
+	void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		h = dlopen("libcurl-gnutls.so.4", RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(load_error, sizeof(load_error),
+			 "cannot load libcurl (apt-get install libcurl4): %s", dlerror());
+		return 0;
+	}
+	/* POSIX's idiom for storing dlsym's result in a function pointer. */
+#define LOAD(field)                                                                         \
+	do {                                                                                \
+		*(void **)(&cu.field) = dlsym(h, "curl_" #field);                           \
+		if (!cu.field) {                                                            \
+			snprintf(load_error, sizeof(load_error),                           \
+				 "libcurl has no curl_" #field " (too old?)");            \
+			return 0;                                                          \
+		}                                                                           \
+	} while (0)
+	LOAD(global_init);
+	LOAD(url);
+	LOAD(url_cleanup);
+	LOAD(url_dup);
+	LOAD(url_get);
+	LOAD(url_set);
+	LOAD(url_strerror);
+	LOAD(free);
+	LOAD(slist_append);
+	LOAD(slist_free_all);
+	LOAD(easy_init);
+	LOAD(easy_setopt);
+	LOAD(easy_perform);
+	LOAD(easy_getinfo);
+	LOAD(easy_cleanup);
+	LOAD(easy_strerror);
+#undef LOAD
+	if (cu.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(load_error, sizeof(load_error), "cannot initialise libcurl");
+		return 0;
+	}
+	state = 1;
+	return 1;
+}
 
 struct pprofc_fetch {
 	CURLU *url;
@@ -65,12 +142,8 @@ static double now_seconds(void)
 
 pprofc_fetch *pprofc_fetch_create(void)
 {
-	static int initialised;
-	if (!initialised) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return NULL;
-		initialised = 1;
-	}
+	if (!load_curl())
+		return NULL;
 	pprofc_fetch *f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
@@ -83,10 +156,10 @@ void pprofc_fetch_destroy(pprofc_fetch *f)
 {
 	if (!f)
 		return;
-	curl_url_cleanup(f->url);
-	curl_free(f->url_text);
-	curl_free(f->url_redacted);
-	curl_slist_free_all(f->headers);
+	cu.url_cleanup(f->url);
+	cu.free(f->url_text);
+	cu.free(f->url_redacted);
+	cu.slist_free_all(f->headers);
 	free(f->cacert);
 	free(f->cert);
 	free(f->key);
@@ -97,24 +170,26 @@ void pprofc_fetch_destroy(pprofc_fetch *f)
 
 const char *pprofc_fetch_errmsg(const pprofc_fetch *f)
 {
-	return f ? f->errmsg : "no fetch handle";
+	if (f)
+		return f->errmsg;
+	return load_error[0] ? load_error : "out of memory";
 }
 
 /* Rebuilds the texts after a change of the URL. */
 static pprofc_status update_texts(pprofc_fetch *f)
 {
-	curl_free(f->url_text);
-	curl_free(f->url_redacted);
+	cu.free(f->url_text);
+	cu.free(f->url_redacted);
 	f->url_text = f->url_redacted = NULL;
-	if (curl_url_get(f->url, CURLUPART_URL, &f->url_text, 0) != CURLUE_OK)
+	if (cu.url_get(f->url, CURLUPART_URL, &f->url_text, 0) != CURLUE_OK)
 		return fail(f, PPROFC_ERR_NOMEM, "out of memory");
-	CURLU *r = curl_url_dup(f->url);
+	CURLU *r = cu.url_dup(f->url);
 	if (!r)
 		return fail(f, PPROFC_ERR_NOMEM, "out of memory");
-	curl_url_set(r, CURLUPART_USER, NULL, 0);
-	curl_url_set(r, CURLUPART_PASSWORD, NULL, 0);
-	CURLUcode rc = curl_url_get(r, CURLUPART_URL, &f->url_redacted, 0);
-	curl_url_cleanup(r);
+	cu.url_set(r, CURLUPART_USER, NULL, 0);
+	cu.url_set(r, CURLUPART_PASSWORD, NULL, 0);
+	CURLUcode rc = cu.url_get(r, CURLUPART_URL, &f->url_redacted, 0);
+	cu.url_cleanup(r);
 	return rc == CURLUE_OK ? PPROFC_OK : fail(f, PPROFC_ERR_NOMEM, "out of memory");
 }
 
@@ -171,34 +246,34 @@ pprofc_status pprofc_fetch_set_url(pprofc_fetch *f, const char *spec)
 		snprintf(owned, n, "http://%s", spec);
 		spec = owned;
 	}
-	CURLU *u = curl_url();
+	CURLU *u = cu.url();
 	if (!u) {
 		free(owned);
 		return fail(f, PPROFC_ERR_NOMEM, "out of memory");
 	}
-	CURLUcode rc = curl_url_set(u, CURLUPART_URL, spec, 0);
+	CURLUcode rc = cu.url_set(u, CURLUPART_URL, spec, 0);
 	free(owned);
 	if (rc != CURLUE_OK) {
-		curl_url_cleanup(u);
-		return fail(f, PPROFC_ERR_USAGE, "not a valid URL: %s", curl_url_strerror(rc));
+		cu.url_cleanup(u);
+		return fail(f, PPROFC_ERR_USAGE, "not a valid URL: %s", cu.url_strerror(rc));
 	}
 	char *scheme = NULL, *path = NULL, *query = NULL;
-	curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+	cu.url_get(u, CURLUPART_SCHEME, &scheme, 0);
 	if (!scheme || (strcmp(scheme, "http") && strcmp(scheme, "https"))) {
-		curl_free(scheme);
-		curl_url_cleanup(u);
+		cu.free(scheme);
+		cu.url_cleanup(u);
 		return fail(f, PPROFC_ERR_USAGE, "only http and https URLs are supported");
 	}
-	curl_free(scheme);
+	cu.free(scheme);
 	/* No path: the CPU profile, as go tool pprof assumes. */
-	curl_url_get(u, CURLUPART_PATH, &path, 0);
+	cu.url_get(u, CURLUPART_PATH, &path, 0);
 	if (!path || !strcmp(path, "/") || !*path)
-		curl_url_set(u, CURLUPART_PATH, "/debug/pprof/profile", 0);
-	curl_free(path);
-	curl_url_get(u, CURLUPART_QUERY, &query, 0);
+		cu.url_set(u, CURLUPART_PATH, "/debug/pprof/profile", 0);
+	cu.free(path);
+	cu.url_get(u, CURLUPART_QUERY, &query, 0);
 	f->seconds = query_seconds(query);
-	curl_free(query);
-	curl_url_cleanup(f->url);
+	cu.free(query);
+	cu.url_cleanup(f->url);
 	f->url = u;
 	return update_texts(f);
 }
@@ -209,11 +284,11 @@ pprofc_status pprofc_fetch_set_seconds(pprofc_fetch *f, long seconds)
 		return fail(f, PPROFC_ERR_USAGE, "no URL set");
 	/* Replace any seconds= and keep the other parameters in order. */
 	char *query = NULL;
-	curl_url_get(f->url, CURLUPART_QUERY, &query, 0);
+	cu.url_get(f->url, CURLUPART_QUERY, &query, 0);
 	size_t n = (query ? strlen(query) : 0) + 32;
 	char *nq = malloc(n);
 	if (!nq) {
-		curl_free(query);
+		cu.free(query);
 		return fail(f, PPROFC_ERR_NOMEM, "out of memory");
 	}
 	nq[0] = '\0';
@@ -227,11 +302,11 @@ pprofc_status pprofc_fetch_set_seconds(pprofc_fetch *f, long seconds)
 		}
 	}
 	snprintf(nq + strlen(nq), n - strlen(nq), "seconds=%ld", seconds);
-	curl_free(query);
-	CURLUcode rc = curl_url_set(f->url, CURLUPART_QUERY, nq, 0);
+	cu.free(query);
+	CURLUcode rc = cu.url_set(f->url, CURLUPART_QUERY, nq, 0);
 	free(nq);
 	if (rc != CURLUE_OK)
-		return fail(f, PPROFC_ERR_USAGE, "cannot set the query: %s", curl_url_strerror(rc));
+		return fail(f, PPROFC_ERR_USAGE, "cannot set the query: %s", cu.url_strerror(rc));
 	f->seconds = seconds;
 	return update_texts(f);
 }
@@ -262,11 +337,11 @@ double pprofc_fetch_timeout(const pprofc_fetch *f)
 		d = 1.5 * (double)f->seconds;
 	} else if (f->url_text) {
 		char *path = NULL;
-		curl_url_get(f->url, CURLUPART_PATH, &path, 0);
+		cu.url_get(f->url, CURLUPART_PATH, &path, 0);
 		size_t n = path ? strlen(path) : 0;
 		if (n >= 8 && !strcmp(path + n - 8, "/profile"))
 			d = 45;
-		curl_free(path);
+		cu.free(path);
 	}
 	return d + 5;
 }
@@ -276,7 +351,7 @@ pprofc_status pprofc_fetch_add_header(pprofc_fetch *f, const char *header)
 	const char *colon = strchr(header, ':');
 	if (!colon || colon == header || strpbrk(header, "\r\n"))
 		return fail(f, PPROFC_ERR_USAGE, "a header is 'Name: value', got '%s'", header);
-	struct curl_slist *l = curl_slist_append(f->headers, header);
+	struct curl_slist *l = cu.slist_append(f->headers, header);
 	if (!l)
 		return fail(f, PPROFC_ERR_NOMEM, "out of memory");
 	f->headers = l;
@@ -414,7 +489,7 @@ pprofc_status pprofc_fetch_run(pprofc_fetch *f)
 {
 	if (!f->url)
 		return fail(f, PPROFC_ERR_USAGE, "no URL set");
-	CURL *h = curl_easy_init();
+	CURL *h = cu.easy_init();
 	if (!h)
 		return fail(f, PPROFC_ERR_NOMEM, "cannot initialise libcurl");
 	char errbuf[CURL_ERROR_SIZE] = "";
@@ -425,46 +500,46 @@ pprofc_status pprofc_fetch_run(pprofc_fetch *f)
 	f->go_pprof_header = 0;
 	f->started = now_seconds();
 
-	curl_easy_setopt(h, CURLOPT_CURLU, f->url);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(timeout * 1000));
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, f);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, f);
-	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(h, CURLOPT_XFERINFODATA, f);
-	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "pprofc/" PPROFC_VERSION);
+	cu.easy_setopt(h, CURLOPT_CURLU, f->url);
+	cu.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	cu.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	cu.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	cu.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	cu.easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+	cu.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	cu.easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(timeout * 1000));
+	cu.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	cu.easy_setopt(h, CURLOPT_WRITEDATA, f);
+	cu.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	cu.easy_setopt(h, CURLOPT_HEADERDATA, f);
+	cu.easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	cu.easy_setopt(h, CURLOPT_XFERINFODATA, f);
+	cu.easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	cu.easy_setopt(h, CURLOPT_USERAGENT, "pprofc/" PPROFC_VERSION);
 	/* A body bigger than the cap is refused before it arrives, when the
 	 * server says its size. */
-	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->max_body);
+	cu.easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->max_body);
 	if (f->headers)
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, f->headers);
+		cu.easy_setopt(h, CURLOPT_HTTPHEADER, f->headers);
 	if (f->cacert)
-		curl_easy_setopt(h, CURLOPT_CAINFO, f->cacert);
+		cu.easy_setopt(h, CURLOPT_CAINFO, f->cacert);
 	if (f->cert)
-		curl_easy_setopt(h, CURLOPT_SSLCERT, f->cert);
+		cu.easy_setopt(h, CURLOPT_SSLCERT, f->cert);
 	if (f->key)
-		curl_easy_setopt(h, CURLOPT_SSLKEY, f->key);
+		cu.easy_setopt(h, CURLOPT_SSLKEY, f->key);
 	if (f->insecure) {
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+		cu.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		cu.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 
-	CURLcode rc = curl_easy_perform(h);
+	CURLcode rc = cu.easy_perform(h);
 	char *ct = NULL;
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &f->status);
-	curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
+	cu.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &f->status);
+	cu.easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
 	free(f->content_type);
 	f->content_type = ct ? strdup(ct) : NULL;
-	curl_easy_cleanup(h);
+	cu.easy_cleanup(h);
 
 	switch (rc) {
 	case CURLE_OK:
@@ -493,7 +568,7 @@ pprofc_status pprofc_fetch_run(pprofc_fetch *f)
 			    "the connection closed before the whole response arrived (%zu bytes)",
 			    f->len);
 	default:
-		return fail(f, PPROFC_ERR_IO, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		return fail(f, PPROFC_ERR_IO, "%s", errbuf[0] ? errbuf : cu.easy_strerror(rc));
 	}
 
 	return fetch_check(f);

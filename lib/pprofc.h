@@ -209,11 +209,14 @@ typedef struct pprofc_fetch_progress {
  * transfer (pprofc_fetch_run then fails with the message "interrupted"). */
 typedef int (*pprofc_fetch_progress_fn)(void *ctx, const pprofc_fetch_progress *progress);
 
-/* @return a new fetch handle, or NULL when out of memory. */
+/* @return a new fetch handle, or NULL when libcurl cannot be loaded (it is
+ * loaded on first use) or memory is short; pprofc_fetch_errmsg(NULL) then
+ * says which. */
 PPROFC_API pprofc_fetch *pprofc_fetch_create(void);
 /* Frees the handle and the response. Accepts NULL. */
 PPROFC_API void pprofc_fetch_destroy(pprofc_fetch *f);
-/* The message of the last failure; owned by the handle. */
+/* The message of the last failure; owned by the handle. With NULL: why
+ * pprofc_fetch_create failed. */
 PPROFC_API const char *pprofc_fetch_errmsg(const pprofc_fetch *f);
 
 /* 1 when `source` names a URL (http://, https://, or go tool pprof's
