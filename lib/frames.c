@@ -62,11 +62,12 @@ pprofc_status frames_build(pprofc_profile *p, frames *f)
 	f->names_size = nlineless * 20 + 1;
 	f->nodes = budget_alloc(&p->mem, maxnodes * sizeof(node));
 	f->frames = budget_alloc(&p->mem, (nframes + 1) * sizeof(frame));
+	f->frame_node = budget_alloc(&p->mem, (nframes + 1) * sizeof(uint32_t));
 	f->loc_off = budget_alloc(&p->mem, (p->nlocations + 1) * sizeof(uint32_t));
 	f->func_node = budget_alloc(&p->mem, (p->nfunctions + 1) * sizeof(uint32_t));
 	f->names = budget_alloc(&p->mem, f->names_size);
 	m.slots = budget_alloc(&p->mem, slots * sizeof(uint32_t));
-	if (!f->nodes || !f->frames || !f->loc_off || !f->func_node || !f->names || !m.slots) {
+	if (!f->nodes || !f->frames || !f->frame_node || !f->loc_off || !f->func_node || !f->names || !m.slots) {
 		budget_free(&p->mem, m.slots);
 		frames_finish(f);
 		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for frames");
@@ -103,6 +104,8 @@ pprofc_status frames_build(pprofc_profile *p, frames *f)
 		}
 	}
 	f->loc_off[p->nlocations] = (uint32_t)k;
+	for (size_t j = 0; j < k; j++)
+		f->frame_node[j] = f->frames[j].node;
 	f->nostack = intern_node(f, &m, "[no stack]", 10, NONE, 0);
 	budget_free(&p->mem, m.slots);
 
@@ -131,6 +134,7 @@ pprofc_status frames_build(pprofc_profile *p, frames *f)
 
 	/* The deepest expansion bounds every writer's scratch buffer. */
 	f->max_depth = 1;
+	f->total_frames = 0;
 	for (size_t s = 0; s < p->nstacks; s++) {
 		size_t d = 0;
 		for (uint32_t j = p->stack_off[s]; j < p->stack_off[s + 1]; j++) {
@@ -139,6 +143,7 @@ pprofc_status frames_build(pprofc_profile *p, frames *f)
 		}
 		if (d > f->max_depth)
 			f->max_depth = d;
+		f->total_frames += d ? d : 1;
 	}
 	return PPROFC_OK;
 }
@@ -152,6 +157,7 @@ void frames_finish(frames *f)
 		return;
 	budget_free(b, f->nodes);
 	budget_free(b, f->frames);
+	budget_free(b, f->frame_node);
 	budget_free(b, f->loc_off);
 	budget_free(b, f->func_node);
 	budget_free(b, f->names);
@@ -174,6 +180,30 @@ size_t frames_expand(const pprofc_profile *p, const frames *f, uint32_t s, frame
 		uint32_t li = p->stack_locs[j];
 		for (uint32_t k = f->loc_off[li + 1]; k-- > f->loc_off[li];)
 			dst[n++] = f->frames[k];
+	}
+	return n;
+}
+
+size_t frames_expand_nodes(const pprofc_profile *p, const frames *f, uint32_t s, uint32_t *dst)
+{
+	uint32_t begin = p->stack_off[s], end = p->stack_off[s + 1];
+	if (begin == end) {
+		dst[0] = f->nostack;
+		return 1;
+	}
+	/* As frames_expand, touching only the 4-byte node ids: the hot loop of
+	 * top and folded on large profiles. */
+	size_t n = 0;
+	const uint32_t *locs = p->stack_locs, *off = f->loc_off, *fn = f->frame_node;
+	for (uint32_t j = end; j-- > begin;) {
+		uint32_t li = locs[j];
+		uint32_t a = off[li], k = off[li + 1];
+		if (k - a == 1) {
+			dst[n++] = fn[a];
+			continue;
+		}
+		while (k-- > a)
+			dst[n++] = fn[k];
 	}
 	return n;
 }

@@ -253,6 +253,7 @@ typedef struct frames {
 	node *nodes;
 	size_t nnodes;
 	frame *frames;      /* all locations' frames, innermost first */
+	uint32_t *frame_node; /* frames[i].node, packed for the hot loops */
 	uint32_t *loc_off;  /* nlocations + 1 */
 	uint32_t *func_node;
 	uint32_t nostack;   /* node of samples with no locations */
@@ -263,6 +264,7 @@ typedef struct frames {
 	int64_t *stack_values;
 	uint64_t *stack_count;
 	size_t max_depth;   /* frames in the deepest expanded stack */
+	size_t total_frames; /* frames of all stacks expanded, for sizing */
 	budget *mem;
 } frames;
 
@@ -272,6 +274,8 @@ void frames_finish(frames *f);
 /* Expand stack `s` root first into dst (room for f->max_depth frames);
  * returns the number of frames, at least 1. */
 size_t frames_expand(const pprofc_profile *p, const frames *f, uint32_t s, frame *dst);
+/* The same, node ids only. */
+size_t frames_expand_nodes(const pprofc_profile *p, const frames *f, uint32_t s, uint32_t *dst);
 
 uint64_t hash_bytes(const void *data, size_t len, uint64_t seed);
 

@@ -61,7 +61,9 @@ bool vec_reserve(budget *b, void **arr, size_t *cap, size_t need, size_t elem)
 {
 	if (need <= *cap)
 		return true;
-	size_t ncap = *cap ? *cap : 16;
+	/* From empty, take exactly what is asked: callers that know the size
+	 * reserve it once. */
+	size_t ncap = *cap ? *cap : (need > 16 ? need : 16);
 	while (ncap < need) {
 		if (ncap > SIZE_MAX / 2)
 			return false;

@@ -19,11 +19,23 @@ typedef struct entry {
 	int64_t value;
 } entry;
 
+/*
+ * Sorting lines by their bytes without building them: each frame becomes a
+ * "digit", the rank of its safe name followed by its separator (';', or ' '
+ * for the last frame) among all such keys. Since safe names hold no ';',
+ * comparing digit sequences orders stacks exactly as comparing their text
+ * does, and equal sequences are equal text. Digits are stored big-endian,
+ * so memcmp compares them.
+ */
 typedef struct folded {
-	const pstr *names; /* safe name per node */
-	uint32_t *seq;     /* node ids of all entries, root first */
-	entry *entries;
+	const uint8_t *seq; /* big-endian digits of all entries */
 } folded;
+
+typedef struct key {
+	const pstr *name;
+	char term;
+	uint32_t node;
+} key;
 
 static void make_safe(char *s, size_t len)
 {
@@ -41,53 +53,49 @@ static void make_safe(char *s, size_t len)
 		s[i - 1] = '_';
 }
 
-/* Byte order of the two lines' stack parts, without building them: each is
- * the names joined by ';' and ended by the ' ' before the count. */
-static int cmp_entries(const folded *fd, const entry *a, const entry *b)
+static int cmp_keys(const void *a, const void *b, void *ctx)
 {
-	const uint32_t *sa = fd->seq + a->off, *sb = fd->seq + b->off;
-	uint32_t na = a->len, nb = b->len, i = 0;
-	while (i < na && i < nb && sa[i] == sb[i])
-		i++;
-	/* Walk both byte streams from frame i on. */
-	uint32_t fa = i, fb = i, ca = 0, cb = 0;
-	for (;;) {
-		int xa, xb;
-		if (fa >= na)
-			xa = -1;
-		else if (ca < fd->names[sa[fa]].len)
-			xa = (unsigned char)fd->names[sa[fa]].s[ca];
-		else
-			xa = fa + 1 == na ? ' ' : ';';
-		if (fb >= nb)
-			xb = -1;
-		else if (cb < fd->names[sb[fb]].len)
-			xb = (unsigned char)fd->names[sb[fb]].s[cb];
-		else
-			xb = fb + 1 == nb ? ' ' : ';';
-		if (xa != xb)
-			return xa < xb ? -1 : 1;
-		if (xa == -1)
-			return 0;
-		if (ca < fd->names[sa[fa]].len) {
-			ca++;
-		} else {
-			fa++;
-			ca = 0;
-		}
-		if (cb < fd->names[sb[fb]].len) {
-			cb++;
-		} else {
-			fb++;
-			cb = 0;
-		}
-	}
+	(void)ctx;
+	const key *x = a, *y = b;
+	size_t n = x->name->len < y->name->len ? x->name->len : y->name->len;
+	int c = memcmp(x->name->s, y->name->s, n);
+	if (c)
+		return c;
+	/* One name is a prefix of the other (or they are equal): the next
+	 * byte is the shorter one's separator. */
+	unsigned char cx = x->name->len > n ? (unsigned char)x->name->s[n] : (unsigned char)x->term;
+	unsigned char cy = y->name->len > n ? (unsigned char)y->name->s[n] : (unsigned char)y->term;
+	if (cx != cy)
+		return cx < cy ? -1 : 1;
+	if (x->name->len == y->name->len)
+		return 0;
+	/* "ab;" vs "a;"...: equal up to here only if a separator matched a
+	 * name byte, i.e. ' ' in a name; the shorter key ends first. */
+	return x->name->len + 1 < y->name->len + 1 ? -1 : 1;
 }
 
-static int cmp_idx(const void *a, const void *b, void *ctx)
+static int cmp_entries(const void *a, const void *b, void *ctx)
 {
 	const folded *fd = ctx;
-	return cmp_entries(fd, &fd->entries[*(const uint32_t *)a], &fd->entries[*(const uint32_t *)b]);
+	const entry *x = a, *y = b;
+	uint32_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(fd->seq + (size_t)x->off * 4, fd->seq + (size_t)y->off * 4, (size_t)n * 4);
+	if (c)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static inline void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static inline uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_sink *sink)
@@ -99,122 +107,120 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 	if (st != PPROFC_OK)
 		return st;
 
-	folded fd = { 0 };
-	pstr *names = NULL;
-	char *namebuf = NULL;
-	frame *scratch = NULL;
-	uint32_t *nodes = NULL, *idx = NULL;
-	size_t cap_seq = 0, nseq = 0, cap_entries = 0, nentries = 0, namebuf_len = 0;
-	kmap seen = { 0 };
-	size_t nt = p->nsample_types;
 	budget *b = &p->mem;
-
-	/* Safe copies of the node names. */
-	for (size_t i = 0; i < f.nnodes; i++)
+	size_t nt = p->nsample_types, nn = f.nnodes;
+	pstr *names = budget_alloc(b, (nn + 1) * sizeof(pstr));
+	key *keys = budget_alloc(b, (2 * nn + 1) * sizeof(key));
+	uint32_t *digit = budget_alloc(b, (2 * nn + 1) * sizeof(uint32_t)); /* [2*node+last] */
+	const pstr **digit_name = budget_alloc(b, (2 * nn + 2) * sizeof(pstr *));
+	uint32_t *nodes = budget_alloc(b, f.max_depth * sizeof(uint32_t));
+	uint8_t *digits = budget_alloc(b, f.max_depth * 4);
+	uint8_t *seq = NULL;
+	entry *entries = NULL;
+	size_t cap_seq = 0, nseq = 0, cap_entries = 0, nentries = 0, namebuf_len = 0;
+	char *namebuf = NULL;
+	kmap seen = { 0 };
+	out *o = NULL;
+	for (size_t i = 0; i < nn; i++)
 		namebuf_len += f.nodes[i].name.len + 1;
-	names = budget_alloc(b, (f.nnodes + 1) * sizeof(pstr));
 	namebuf = budget_alloc(b, namebuf_len + 1);
-	scratch = budget_alloc(b, f.max_depth * sizeof(frame));
-	nodes = budget_alloc(b, f.max_depth * sizeof(uint32_t));
-	if (!names || !namebuf || !scratch || !nodes || !kmap_init(&seen, b, p->nstacks)) {
-		st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for folded stacks");
-		goto done;
-	}
+	/* Sized once: growing by doubling would briefly hold twice the stacks. */
+	if (!names || !keys || !digit || !digit_name || !nodes || !digits || !namebuf ||
+	    !kmap_init(&seen, b, p->nstacks) ||
+	    !vec_reserve(b, (void **)&seq, &cap_seq, f.total_frames * 4 + 4, 1) ||
+	    !vec_reserve(b, (void **)&entries, &cap_entries, p->nstacks + 1, sizeof(entry)))
+		goto nomem;
+
+	/* Safe names, their two keys each, and the keys' ranks. */
 	char *w = namebuf;
-	for (size_t i = 0; i < f.nnodes; i++) {
+	for (uint32_t i = 0; i < nn; i++) {
 		memcpy(w, f.nodes[i].name.s, f.nodes[i].name.len);
 		make_safe(w, f.nodes[i].name.len);
 		names[i].s = w;
 		names[i].len = f.nodes[i].name.len;
 		w += f.nodes[i].name.len + 1;
+		keys[2 * i] = (key){ &names[i], ';', 2 * i };
+		keys[2 * i + 1] = (key){ &names[i], ' ', 2 * i + 1 };
 	}
-	fd.names = names;
+	if (!sort_ctx(b, keys, 2 * nn, sizeof(key), cmp_keys, NULL))
+		goto nomem;
+	uint32_t rank = 0;
+	for (size_t i = 0; i < 2 * nn; i++) {
+		if (i == 0 || cmp_keys(&keys[i - 1], &keys[i], NULL))
+			digit_name[++rank] = keys[i].name;
+		digit[keys[i].node] = rank;
+	}
 
-	/* Distinct stacks can expand to the same frames (different
-	 * addresses, same functions): merge them by their node sequence. */
+	/* One entry per distinct digit sequence: stacks that read the same
+	 * (other addresses, same functions; names equal once made safe) are
+	 * merged here. */
 	for (uint32_t s = 0; s < p->nstacks; s++) {
 		int64_t v = f.stack_values[(size_t)s * nt + index];
 		if (v == 0)
 			continue;
-		size_t n = frames_expand(p, &f, s, scratch);
+		size_t n = frames_expand_nodes(p, &f, s, nodes);
 		for (size_t k = 0; k < n; k++)
-			nodes[k] = scratch[k].node;
-		uint64_t h1 = hash_bytes(nodes, n * sizeof(uint32_t), 1);
-		uint64_t h2 = hash_bytes(nodes, n * sizeof(uint32_t), 2) ^ n;
+			put_be32(digits + 4 * k, digit[2 * nodes[k] + (k + 1 == n)]);
+		uint64_t h1 = hash_bytes(digits, n * 4, 1);
+		uint64_t h2 = hash_bytes(digits, n * 4, 2) ^ n;
 		bool added;
 		uint32_t e = kmap_put(&seen, h1, h2, &added);
-		if (e == NONE) {
-			st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for folded stacks");
-			goto done;
-		}
+		if (e == NONE)
+			goto nomem;
 		/* A 128-bit hash pair: a collision would merge two stacks, at
 		 * odds of about 2^-100 for a million stacks. */
 		if (!added) {
-			fd.entries[e].value = wadd(fd.entries[e].value, v);
+			entries[e].value = wadd(entries[e].value, v);
 			continue;
 		}
-		if (!vec_reserve(b, (void **)&fd.seq, &cap_seq, nseq + n, sizeof(uint32_t)) ||
-		    !vec_reserve(b, (void **)&fd.entries, &cap_entries, nentries + 1, sizeof(entry)) ||
-		    nseq + n > UINT32_MAX) {
-			st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for folded stacks");
-			goto done;
-		}
-		memcpy(fd.seq + nseq, nodes, n * sizeof(uint32_t));
-		fd.entries[nentries++] = (entry){ (uint32_t)nseq, (uint32_t)n, v };
+		if (nseq + n > UINT32_MAX ||
+		    !vec_reserve(b, (void **)&seq, &cap_seq, (nseq + n) * 4, 1) ||
+		    !vec_reserve(b, (void **)&entries, &cap_entries, nentries + 1, sizeof(entry)))
+			goto nomem;
+		memcpy(seq + nseq * 4, digits, n * 4);
+		entries[nentries++] = (entry){ (uint32_t)nseq, (uint32_t)n, v };
 		nseq += n;
 	}
 	kmap_free(&seen);
 
-	idx = budget_alloc(b, (nentries + 1) * sizeof(uint32_t));
-	if (!idx) {
-		st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for folded stacks");
-		goto done;
-	}
-	for (size_t i = 0; i < nentries; i++)
-		idx[i] = (uint32_t)i;
-	if (!sort_ctx(b, idx, nentries, sizeof(uint32_t), cmp_idx, &fd)) {
-		st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for sorting stacks");
-		goto done;
-	}
+	folded fd = { seq };
+	if (!sort_ctx(b, entries, nentries, sizeof(entry), cmp_entries, &fd))
+		goto nomem;
 
-	out *o = budget_alloc(b, sizeof(out));
-	if (!o) {
-		st = set_error(p, PPROFC_ERR_NOMEM, "out of memory");
-		goto done;
-	}
+	o = budget_alloc(b, sizeof(out));
+	if (!o)
+		goto nomem;
 	out_init(o, sink);
-	for (size_t i = 0; i < nentries; i++) {
-		const entry *e = &fd.entries[idx[i]];
-		int64_t v = e->value;
-		/* Stacks that read the same once made safe are one line. */
-		while (i + 1 < nentries && !cmp_entries(&fd, e, &fd.entries[idx[i + 1]]))
-			v = wadd(v, fd.entries[idx[++i]].value);
-		if (v == 0)
+	for (size_t i = 0; i < nentries && !o->failed; i++) {
+		const entry *e = &entries[i];
+		if (e->value == 0)
 			continue;
-		const uint32_t *sq = fd.seq + e->off;
+		const uint8_t *d = seq + (size_t)e->off * 4;
 		for (uint32_t k = 0; k < e->len; k++) {
-			if (k)
-				out_char(o, ';');
-			out_write(o, names[sq[k]].s, names[sq[k]].len);
+			const pstr *nm = digit_name[get_be32(d + 4 * k)];
+			out_write(o, nm->s, nm->len);
+			out_char(o, k + 1 < e->len ? ';' : ' ');
 		}
-		out_char(o, ' ');
-		out_i64(o, v);
+		out_i64(o, e->value);
 		out_char(o, '\n');
-		if (o->failed)
-			break;
 	}
 	st = out_finish(o, p);
-	budget_free(b, o);
+	goto done;
 
+nomem:
+	st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for folded stacks");
 done:
 	kmap_free(&seen);
-	budget_free(b, idx);
-	budget_free(b, fd.seq);
-	budget_free(b, fd.entries);
+	budget_free(b, o);
+	budget_free(b, seq);
+	budget_free(b, entries);
 	budget_free(b, names);
-	budget_free(b, namebuf);
-	budget_free(b, scratch);
+	budget_free(b, keys);
+	budget_free(b, digit);
+	budget_free(b, digit_name);
 	budget_free(b, nodes);
+	budget_free(b, digits);
+	budget_free(b, namebuf);
 	frames_finish(&f);
 	return st;
 }

@@ -164,7 +164,7 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	int64_t *flat = budget_alloc(b, (f.nnodes + 1) * sizeof(int64_t));
 	int64_t *cum = budget_alloc(b, (f.nnodes + 1) * sizeof(int64_t));
 	uint32_t *stamp = budget_alloc(b, (f.nnodes + 1) * sizeof(uint32_t));
-	frame *scratch = budget_alloc(b, f.max_depth * sizeof(frame));
+	uint32_t *scratch = budget_alloc(b, f.max_depth * sizeof(uint32_t));
 	row *rows = budget_alloc(b, (f.nnodes + 1) * sizeof(row));
 	out *o = budget_alloc(b, sizeof(out));
 	if (!flat || !cum || !stamp || !scratch || !rows || !o) {
@@ -179,15 +179,15 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 		int64_t v = f.stack_values[(size_t)s * nt + index];
 		if (v == 0)
 			continue;
-		size_t n = frames_expand(p, &f, s, scratch);
+		size_t n = frames_expand_nodes(p, &f, s, scratch);
 		for (size_t k = 0; k < n; k++) {
-			uint32_t nd = scratch[k].node;
+			uint32_t nd = scratch[k];
 			if (stamp[nd] != s + 1) {
 				stamp[nd] = s + 1;
 				cum[nd] = wadd(cum[nd], v);
 			}
 		}
-		flat[scratch[n - 1].node] = wadd(flat[scratch[n - 1].node], v);
+		flat[scratch[n - 1]] = wadd(flat[scratch[n - 1]], v);
 	}
 	/* pprof's total is the sum of absolute sample values. */
 	int64_t total = 0;
