@@ -37,7 +37,7 @@ typedef struct cg {
 	frames f;
 	budget *b;
 	size_t nt;
-	kmap files_map, fn_map, self_map, pair_map, edge_map;
+	kmap files_map, fn_map, self_map, edge_map;
 	pstr *files;
 	size_t nfiles, cap_files;
 	cgfn *fns;
@@ -46,8 +46,11 @@ typedef struct cg {
 	size_t cap_selfs;
 	int64_t *self_costs;
 	size_t cap_self_costs;
+	/* Caller/callee pairs seen in the current stack: a small table keyed
+	 * by the pair, valid where stamp == the stack's number + 1. */
+	uint64_t *pair_key;
 	uint32_t *pair_stamp;
-	size_t cap_pair_stamp;
+	size_t pair_mask;
 	edge *edges;
 	size_t cap_edges;
 	int64_t *edge_costs;
@@ -145,13 +148,20 @@ static bool account_stack(cg *c, uint32_t s, frame *scratch, uint32_t *fnbuf)
 		uint32_t from = fnbuf[k], to = fnbuf[k + 1];
 		if (from == to)
 			continue;
-		uint32_t pid = kmap_put(&c->pair_map, from, to, &added);
-		if (pid == NONE || !vec_reserve(c->b, (void **)&c->pair_stamp, &c->cap_pair_stamp,
-						pid + 1, sizeof(uint32_t)))
-			return false;
-		if (!added && c->pair_stamp[pid] == s + 1)
+		uint64_t pk = (uint64_t)from << 32 | to;
+		size_t slot = (size_t)((pk * 0x9E3779B97F4A7C15ull) >> 40) & c->pair_mask;
+		bool seen = false;
+		while (c->pair_stamp[slot] == s + 1) {
+			if (c->pair_key[slot] == pk) {
+				seen = true;
+				break;
+			}
+			slot = (slot + 1) & c->pair_mask;
+		}
+		if (seen)
 			continue;
-		c->pair_stamp[pid] = s + 1;
+		c->pair_stamp[slot] = s + 1;
+		c->pair_key[slot] = pk;
 		int64_t cline = scratch[k].line > 0 ? scratch[k].line : 0;
 		uint32_t eid = kmap_put(&c->edge_map, (uint64_t)from << 32 | to, (uint64_t)cline,
 					&added);
@@ -189,6 +199,36 @@ static int cmp_edge(const void *a, const void *b, void *ctx)
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
 	return x->callee < y->callee ? -1 : x->callee > y->callee;
+}
+
+/*
+ * Entry indices in output order: grouped by function with a counting sort
+ * (one pass, no comparisons across the whole set), then each function's
+ * few entries sorted by line.
+ */
+static bool order_by_fn(cg *c, uint32_t *idx, size_t n, size_t nfn, bool selfs)
+{
+	uint32_t *start = budget_alloc(c->b, (nfn + 2) * sizeof(uint32_t));
+	if (!start)
+		return false;
+	memset(start, 0, (nfn + 2) * sizeof(uint32_t));
+	for (size_t i = 0; i < n; i++)
+		start[(selfs ? c->selfs[i].fn : c->edges[i].caller) + 1]++;
+	for (size_t f = 0; f < nfn; f++)
+		start[f + 1] += start[f];
+	for (size_t i = 0; i < n; i++)
+		idx[start[selfs ? c->selfs[i].fn : c->edges[i].caller]++] = (uint32_t)i;
+	/* start[f] is now the end of f's group, the start of f + 1's. */
+	bool ok = true;
+	for (size_t f = 0, lo = 0; f < nfn && ok; f++) {
+		size_t hi = start[f];
+		if (hi - lo > 1)
+			ok = sort_ctx(c->b, idx + lo, hi - lo, sizeof(uint32_t),
+				      selfs ? cmp_self : cmp_edge, c);
+		lo = hi;
+	}
+	budget_free(c->b, start);
+	return ok;
 }
 
 static void put_costs(out *o, const int64_t *v, const size_t *order, size_t nt)
@@ -265,13 +305,13 @@ static void cg_free(cg *c)
 	kmap_free(&c->files_map);
 	kmap_free(&c->fn_map);
 	kmap_free(&c->self_map);
-	kmap_free(&c->pair_map);
 	kmap_free(&c->edge_map);
 	budget_free(c->b, c->files);
 	budget_free(c->b, c->fns);
 	budget_free(c->b, c->selfs);
 	budget_free(c->b, c->self_costs);
 	budget_free(c->b, c->pair_stamp);
+	budget_free(c->b, c->pair_key);
 	budget_free(c->b, c->edges);
 	budget_free(c->b, c->edge_costs);
 	budget_free(c->b, c->func_cg);
@@ -301,9 +341,17 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 	c.node_cg = budget_alloc(b, (c.f.nnodes + 1) * sizeof(uint32_t));
 	if (!scratch || !fnbuf || !order || !totals || !o || !c.func_cg || !c.node_cg ||
 	    !kmap_init(&c.files_map, b, 64) || !kmap_init(&c.fn_map, b, p->nfunctions) ||
-	    !kmap_init(&c.self_map, b, 1024) || !kmap_init(&c.pair_map, b, 1024) ||
-	    !kmap_init(&c.edge_map, b, 1024))
+	    !kmap_init(&c.self_map, b, 1024) || !kmap_init(&c.edge_map, b, 1024))
 		goto nomem;
+	size_t pslots = 64;
+	while (pslots < 4 * c.f.max_depth)
+		pslots *= 2;
+	c.pair_mask = pslots - 1;
+	c.pair_key = budget_alloc(b, pslots * sizeof(uint64_t));
+	c.pair_stamp = budget_alloc(b, pslots * sizeof(uint32_t));
+	if (!c.pair_key || !c.pair_stamp)
+		goto nomem;
+	memset(c.pair_stamp, 0, pslots * sizeof(uint32_t));
 	memset(c.func_cg, 0xff, (p->nfunctions + 1) * sizeof(uint32_t));
 	memset(c.node_cg, 0xff, (c.f.nnodes + 1) * sizeof(uint32_t));
 	c.unknown_file = intern_file(&c, "???", 3);
@@ -332,12 +380,8 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 		goto nomem;
 	memset(fl_def, 0, c.nfiles + 1);
 	memset(fn_def, 0, nfn + 1);
-	for (size_t i = 0; i < nself; i++)
-		self_idx[i] = (uint32_t)i;
-	for (size_t i = 0; i < nedge; i++)
-		edge_idx[i] = (uint32_t)i;
-	if (!sort_ctx(b, self_idx, nself, sizeof(uint32_t), cmp_self, &c) ||
-	    !sort_ctx(b, edge_idx, nedge, sizeof(uint32_t), cmp_edge, &c))
+	if (!order_by_fn(&c, self_idx, nself, nfn, true) ||
+	    !order_by_fn(&c, edge_idx, nedge, nfn, false))
 		goto nomem;
 
 	out_init(o, sink);
