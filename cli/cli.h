@@ -33,8 +33,8 @@ const command *find_command(const char *name);
 
 /* How to fetch a URL source (every command takes these). */
 typedef struct fetch_opts {
-	long seconds;      /* --seconds, -1: as in the URL */
-	double timeout;    /* --timeout, 0: derived */
+	long seconds;	/* --seconds, -1: as in the URL */
+	double timeout; /* --timeout, 0: derived */
 	const char *headers[32];
 	int nheaders;
 	const char *cacert, *cert, *key;
@@ -44,10 +44,10 @@ typedef struct fetch_opts {
 
 /* Options every converting command takes. */
 typedef struct common_opts {
-	const char *output;       /* -o FILE, NULL: standard output */
-	const char *sample_index; /* --sample-index */
-	uint64_t max_size;        /* --max-size, 0: the library's default */
-	uint64_t max_memory;      /* --max-memory, 0: derived by the library */
+	const char *output;		      /* -o FILE, NULL: standard output */
+	const char *sample_index;	      /* --sample-index */
+	uint64_t max_size;		      /* --max-size, 0: the library's default */
+	uint64_t max_memory;		      /* --max-memory, 0: derived by the library */
 	uint64_t limits[PPROFC_LIMIT_COUNT_]; /* --max-samples etc., 0: default */
 	fetch_opts fetch;
 } common_opts;
@@ -63,28 +63,34 @@ enum {
 	OPT_KEY,
 	OPT_MAX_MEMORY,
 	OPT_LIMIT_FIRST, /* + pprofc_limit */
-	OPT_FIRST_OWN = OPT_LIMIT_FIRST + PPROFC_LIMIT_COUNT_, /* commands number their own options from here */
+	OPT_FIRST_OWN = OPT_LIMIT_FIRST +
+			PPROFC_LIMIT_COUNT_, /* commands number their own options from here */
 };
-#define COMMON_LONG_OPTS                                                 \
-	{ "output", required_argument, NULL, 'o' },                     \
-	{ "sample-index", required_argument, NULL, OPT_SAMPLE_INDEX },  \
-	{ "max-size", required_argument, NULL, OPT_MAX_SIZE },          \
-	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },      \
-	{ "max-samples", required_argument, NULL, OPT_LIMIT_FIRST + PPROFC_LIMIT_SAMPLES }, \
-	{ "max-locations", required_argument, NULL, OPT_LIMIT_FIRST + PPROFC_LIMIT_LOCATIONS }, \
-	{ "max-functions", required_argument, NULL, OPT_LIMIT_FIRST + PPROFC_LIMIT_FUNCTIONS }, \
-	{ "max-strings", required_argument, NULL, OPT_LIMIT_FIRST + PPROFC_LIMIT_STRINGS }, \
-	{ "max-depth", required_argument, NULL, OPT_LIMIT_FIRST + PPROFC_LIMIT_DEPTH }, \
-	{ "max-labels", required_argument, NULL, OPT_LIMIT_FIRST + PPROFC_LIMIT_LABELS }, \
-	{ "seconds", required_argument, NULL, OPT_SECONDS },            \
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },            \
-	{ "header", required_argument, NULL, 'H' },                     \
-	{ "cacert", required_argument, NULL, OPT_CACERT },              \
-	{ "cert", required_argument, NULL, OPT_CERT },                  \
-	{ "key", required_argument, NULL, OPT_KEY },                    \
-	{ "insecure", no_argument, NULL, 'k' },                         \
-	{ "quiet", no_argument, NULL, 'q' },                            \
-	{ "help", no_argument, NULL, 'h' }
+#define COMMON_LONG_OPTS                                                                          \
+	{ "output", required_argument, NULL, 'o' },                                               \
+		{ "sample-index", required_argument, NULL, OPT_SAMPLE_INDEX },                    \
+		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },                            \
+		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },                        \
+		{ "max-samples", required_argument, NULL,                                         \
+		  OPT_LIMIT_FIRST + PPROFC_LIMIT_SAMPLES },                                       \
+		{ "max-locations", required_argument, NULL,                                       \
+		  OPT_LIMIT_FIRST + PPROFC_LIMIT_LOCATIONS },                                     \
+		{ "max-functions", required_argument, NULL,                                       \
+		  OPT_LIMIT_FIRST + PPROFC_LIMIT_FUNCTIONS },                                     \
+		{ "max-strings", required_argument, NULL,                                         \
+		  OPT_LIMIT_FIRST + PPROFC_LIMIT_STRINGS },                                       \
+		{ "max-depth", required_argument, NULL, OPT_LIMIT_FIRST + PPROFC_LIMIT_DEPTH },   \
+		{ "max-labels", required_argument, NULL, OPT_LIMIT_FIRST + PPROFC_LIMIT_LABELS }, \
+		{ "seconds", required_argument, NULL, OPT_SECONDS },                              \
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },                              \
+		{ "header", required_argument, NULL, 'H' },                                       \
+		{ "cacert", required_argument, NULL, OPT_CACERT },                                \
+		{ "cert", required_argument, NULL, OPT_CERT },                                    \
+		{ "key", required_argument, NULL, OPT_KEY },                                      \
+		{ "insecure", no_argument, NULL, 'k' }, { "quiet", no_argument, NULL, 'q' },      \
+	{                                                                                         \
+		"help", no_argument, NULL, 'h'                                                    \
+	}
 #define COMMON_SHORT_OPTS "o:H:kqh"
 
 /* Handles an option common to all converters; returns -1 when `c` is not
@@ -132,7 +138,7 @@ typedef struct output {
 	const char *path; /* NULL for standard output */
 	char *tmp;
 	FILE *fp;
-	int err; /* errno of the first failed write */
+	int err;     /* errno of the first failed write */
 	bool direct; /* a device or pipe, written in place */
 	pprofc_sink sink;
 } output;
@@ -165,7 +171,7 @@ typedef struct converter {
 
 int run_converter(const converter *cv, int argc, char **argv);
 /* The option parsing of run_converter, for commands with another body. */
-int parse_args(const converter *cv, int argc, char **argv, common_opts *co,
-	       const char **ret_source, bool *done);
+int parse_args(const converter *cv, int argc, char **argv, common_opts *co, const char **ret_source,
+	       bool *done);
 
 #endif

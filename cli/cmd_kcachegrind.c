@@ -58,8 +58,10 @@ static bool on_path(const char *prog)
 int cmd_kcachegrind(int argc, char **argv)
 {
 	const char *viewer = NULL;
-	converter cv = { .cmd = find_command("kcachegrind"), .own = kc_options,
-			 .own_option = kc_option, .ctx = &viewer };
+	converter cv = { .cmd = find_command("kcachegrind"),
+			 .own = kc_options,
+			 .own_option = kc_option,
+			 .ctx = &viewer };
 	common_opts co;
 	const char *source;
 	bool done;

@@ -1,8 +1,8 @@
 /* pprofc to-callgrind: a profile as a callgrind file for KCachegrind. */
 #include "cli.h"
 
-static pprofc_status write_callgrind(void *ctx, pprofc_profile *p, size_t index,
-				     const char *source, const pprofc_sink *sink)
+static pprofc_status write_callgrind(void *ctx, pprofc_profile *p, size_t index, const char *source,
+				     const pprofc_sink *sink)
 {
 	(void)ctx;
 	return pprofc_write_callgrind(p, index, source, sink);

@@ -1,8 +1,8 @@
 /* pprofc to-folded: folded stacks for flamegraph.pl, inferno, speedscope. */
 #include "cli.h"
 
-static pprofc_status write_folded(void *ctx, pprofc_profile *p, size_t index,
-				  const char *source, const pprofc_sink *sink)
+static pprofc_status write_folded(void *ctx, pprofc_profile *p, size_t index, const char *source,
+				  const pprofc_sink *sink)
 {
 	(void)ctx;
 	(void)source;

@@ -60,10 +60,26 @@ static bool parse_size(const char *s, uint64_t *ret)
 		return false;
 	uint64_t mul = 1;
 	switch (*end) {
-	case 'k': case 'K': mul = 1ull << 10; end++; break;
-	case 'm': case 'M': mul = 1ull << 20; end++; break;
-	case 'g': case 'G': mul = 1ull << 30; end++; break;
-	case 't': case 'T': mul = 1ull << 40; end++; break;
+	case 'k':
+	case 'K':
+		mul = 1ull << 10;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mul = 1ull << 20;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mul = 1ull << 30;
+		end++;
+		break;
+	case 't':
+	case 'T':
+		mul = 1ull << 40;
+		end++;
+		break;
 	}
 	if (*end == 'B' || *end == 'b')
 		end++;
@@ -113,7 +129,8 @@ int common_option(const command *cmd, int c, const char *arg, common_opts *o, bo
 		return EXIT_OK;
 	}
 	case 'H':
-		if (o->fetch.nheaders == (int)(sizeof(o->fetch.headers) / sizeof(o->fetch.headers[0])))
+		if (o->fetch.nheaders ==
+		    (int)(sizeof(o->fetch.headers) / sizeof(o->fetch.headers[0])))
 			return usage_error(cmd, "too many headers");
 		o->fetch.headers[o->fetch.nheaders++] = arg;
 		return EXIT_OK;
@@ -366,8 +383,8 @@ int report_write(pprofc_profile *p, pprofc_status st, output *out)
 
 /* ---- the converting commands' shared body ----------------------------- */
 
-int parse_args(const converter *cv, int argc, char **argv, common_opts *co,
-	       const char **ret_source, bool *done)
+int parse_args(const converter *cv, int argc, char **argv, common_opts *co, const char **ret_source,
+	       bool *done)
 {
 	static const struct option common[] = { COMMON_LONG_OPTS };
 	const size_t ncommon = sizeof(common) / sizeof(common[0]);
@@ -400,11 +417,13 @@ int parse_args(const converter *cv, int argc, char **argv, common_opts *co,
 			return rc;
 	}
 	if (optind == argc)
-		return usage_error(cv->cmd, "missing %s", cv->operand ? cv->operand
-						: "SOURCE (a profile file, a URL, or - for standard input)");
+		return usage_error(
+			cv->cmd, "missing %s",
+			cv->operand ? cv->operand
+				    : "SOURCE (a profile file, a URL, or - for standard input)");
 	if (argc - optind > 1)
-		return usage_error(cv->cmd, "one %s expected, got %d", cv->operand ? cv->operand : "SOURCE",
-				   argc - optind);
+		return usage_error(cv->cmd, "one %s expected, got %d",
+				   cv->operand ? cv->operand : "SOURCE", argc - optind);
 	*ret_source = argv[optind];
 	return EXIT_OK;
 }

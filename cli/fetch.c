@@ -41,7 +41,8 @@ static int on_progress(void *ctx, const pprofc_fetch_progress *pr)
 		snprintf(line, sizeof(line), "waiting for the server: %.0f s", pr->elapsed);
 	} else {
 		key = 1000000 + (long)(pr->received >> 10);
-		snprintf(line, sizeof(line), "received %llu kB", (unsigned long long)(pr->received >> 10));
+		snprintf(line, sizeof(line), "received %llu kB",
+			 (unsigned long long)(pr->received >> 10));
 	}
 	if (key != pg->last) {
 		fprintf(stderr, "\r\033[K%s", line);
@@ -130,8 +131,7 @@ static char *claim_name(const char *dir, const char *stem, const char *tmp)
 	return NULL;
 }
 
-int fetch_and_save(const char *url, const common_opts *o, const char *save_as,
-		   pprofc_profile **ret)
+int fetch_and_save(const char *url, const common_opts *o, const char *save_as, pprofc_profile **ret)
 {
 	const fetch_opts *fo = &o->fetch;
 	int rc = EXIT_FAIL;

@@ -9,44 +9,43 @@
 
 #include "cli.h"
 
-#define FETCH_HELP                                                                           \
+#define FETCH_HELP                                                                              \
 	"Fetching (when SOURCE is a URL, http://HOST:PORT/PATH or HOST:PORT):\n"                \
 	"      --seconds N          capture for N seconds (sets seconds= in the URL)\n"         \
-	"      --timeout SECONDS    give up after this long (default: 1.5 x the duration,\n"   \
-	"                           else 60 s, plus 5 s)\n"                                      \
-	"  -H, --header 'NAME: VALUE'  add a request header (repeatable), e.g. for a token\n"  \
-	"      --cacert FILE        CA certificates to verify the server with\n"               \
-	"      --cert FILE, --key FILE  client certificate and key\n"                          \
-	"  -k, --insecure           do not verify the server's certificate\n"                  \
-	"  -q, --quiet              no progress or messages on standard error\n"              \
+	"      --timeout SECONDS    give up after this long (default: 1.5 x the duration,\n"    \
+	"                           else 60 s, plus 5 s)\n"                                     \
+	"  -H, --header 'NAME: VALUE'  add a request header (repeatable), e.g. for a token\n"   \
+	"      --cacert FILE        CA certificates to verify the server with\n"                \
+	"      --cert FILE, --key FILE  client certificate and key\n"                           \
+	"  -k, --insecure           do not verify the server's certificate\n"                   \
+	"  -q, --quiet              no progress or messages on standard error\n"                \
 	"The profile is saved first, like go tool pprof: in $PPROF_TMPDIR, else $HOME/pprof,\n" \
 	"as pprof.BINARY.TYPES.NNN.pb.gz. Proxies: http_proxy, https_proxy, no_proxy.\n"
 
-#define COMMON_HELP                                                                       \
-	"  -o, --output FILE        write to FILE (atomically: a temp file renamed into\n"  \
-	"                           place on success) instead of standard output\n"         \
-	"      --sample-index N|NAME  the sample type to use, by index or name (e.g.\n"     \
-	"                           alloc_space); default: the profile's\n"                 \
-	"                           default_sample_type, else its last type\n"              \
-	"      --max-size SIZE      refuse profiles larger than SIZE decompressed\n"        \
-	"                           (default 1G; suffixes k, M, G)\n"                       \
-	"      --max-memory SIZE    memory for decoding and the model (default 32 x the\n"  \
-	"                           input, at least 256M)\n"                                \
+#define COMMON_HELP                                                                          \
+	"  -o, --output FILE        write to FILE (atomically: a temp file renamed into\n"   \
+	"                           place on success) instead of standard output\n"          \
+	"      --sample-index N|NAME  the sample type to use, by index or name (e.g.\n"      \
+	"                           alloc_space); default: the profile's\n"                  \
+	"                           default_sample_type, else its last type\n"               \
+	"      --max-size SIZE      refuse profiles larger than SIZE decompressed\n"         \
+	"                           (default 1G; suffixes k, M, G)\n"                        \
+	"      --max-memory SIZE    memory for decoding and the model (default 32 x the\n"   \
+	"                           input, at least 256M)\n"                                 \
 	"      --max-samples N, --max-locations N, --max-functions N, --max-strings N\n"     \
 	"      --max-depth N (locations in a sample), --max-labels N (labels on a sample)\n" \
-	"                           refuse profiles with more (defaults 100M, 50M, 50M,\n"  \
-	"                           50M, 65536, 4096)\n"                                    \
-	"  -h, --help               show this help\n"                                       \
-	"\n"                                                                                \
-	"\n"                                                                                \
-	FETCH_HELP                                                                          \
-	"\n"                                                                                \
-	"SOURCE is a profile file (profile.proto, gzipped or not), - for standard input,\n" \
-	"or a URL.\n"                                                                       \
+	"                           refuse profiles with more (defaults 100M, 50M, 50M,\n"   \
+	"                           50M, 65536, 4096)\n"                                     \
+	"  -h, --help               show this help\n"                                        \
+	"\n"                                                                                 \
+	"\n" FETCH_HELP "\n"                                                                 \
+	"SOURCE is a profile file (profile.proto, gzipped or not), - for standard input,\n"  \
+	"or a URL.\n"                                                                        \
 	"Exit status: 0 success, 1 failure, 2 usage error.\n"
 
 const command commands[] = {
-	{ "to-callgrind", cmd_to_callgrind, "write callgrind for KCachegrind and callgrind_annotate",
+	{ "to-callgrind", cmd_to_callgrind,
+	  "write callgrind for KCachegrind and callgrind_annotate",
 	  "usage: pprofc to-callgrind [options] SOURCE\n"
 	  "\n"
 	  "Write the profile in callgrind format, for KCachegrind, QCachegrind and\n"
@@ -79,9 +78,10 @@ const command commands[] = {
 	  "      --flat               sort by flat value (default)\n"
 	  "      --cum                sort by cumulative value\n"
 	  "      --nodecount N        show at most N rows (0: all, the default)\n"
-	  "      --json               print {\"sample_type\", \"unit\", \"total\", \"rows\": [{\"name\",\n"
-	  "                           \"flat\", \"cum\"}]} with integer values in the sample unit\n"
-	  COMMON_HELP },
+	  "      --json               print {\"sample_type\", \"unit\", \"total\", \"rows\": "
+	  "[{\"name\",\n"
+	  "                           \"flat\", \"cum\"}]} with integer values in the sample "
+	  "unit\n" COMMON_HELP },
 	{ "fetch", cmd_fetch, "capture a profile over HTTP(S) and save it",
 	  "usage: pprofc fetch [options] URL\n"
 	  "\n"
@@ -97,8 +97,7 @@ const command commands[] = {
 	  "  -o, --output FILE        save as FILE instead of the pprof-style name\n"
 	  "      --max-size SIZE      refuse responses and profiles larger than SIZE\n"
 	  "  -h, --help               show this help\n"
-	  "\n" FETCH_HELP
-	  "\n"
+	  "\n" FETCH_HELP "\n"
 	  "A failed, interrupted or invalid transfer leaves no file behind.\n"
 	  "Exit status: 0 success, 1 failure, 2 usage error.\n" },
 	{ "kcachegrind", cmd_kcachegrind, "open a profile in KCachegrind",
@@ -115,10 +114,8 @@ const command commands[] = {
 	  "      --sample-index N|NAME  the sample type shown first\n"
 	  "      --max-size SIZE      refuse profiles larger than SIZE decompressed\n"
 	  "  -h, --help               show this help\n"
-	  "\n" FETCH_HELP
-	  "\nExit status: 0 success, 1 failure, 2 usage error.\n" },
-	{ "help", cmd_help, "show help for pprofc or a command",
-	  "usage: pprofc help [COMMAND]\n" },
+	  "\n" FETCH_HELP "\nExit status: 0 success, 1 failure, 2 usage error.\n" },
+	{ "help", cmd_help, "show help for pprofc or a command", "usage: pprofc help [COMMAND]\n" },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -23,9 +23,11 @@
 enum { WT_VARINT = 0, WT_I64 = 1, WT_LEN = 2, WT_I32 = 5 };
 
 static const char *const field_names[] = {
-	NULL,	    "sample_type", "sample",	  "mapping",	  "location",
-	"function", "string_table", "drop_frames", "keep_frames", "time_nanos",
-	"duration_nanos", "period_type", "period", "comment", "default_sample_type",
+	NULL,		"sample_type",	  "sample",
+	"mapping",	"location",	  "function",
+	"string_table", "drop_frames",	  "keep_frames",
+	"time_nanos",	"duration_nanos", "period_type",
+	"period",	"comment",	  "default_sample_type",
 	"doc_url",
 };
 
@@ -143,19 +145,20 @@ static pprofc_status submsg_error(decoder *d, const char *what, size_t at)
 
 static pprofc_status oom(pprofc_profile *p, const char *what)
 {
-	return set_error(p, PPROFC_ERR_NOMEM,
-			 "out of memory, or over the memory limit of %llu bytes (see --max-memory), "
-			 "for %s",
-			 (unsigned long long)p->mem.limit, what);
+	return set_error(
+		p, PPROFC_ERR_NOMEM,
+		"out of memory, or over the memory limit of %llu bytes (see --max-memory), "
+		"for %s",
+		(unsigned long long)p->mem.limit, what);
 }
 
-static pprofc_status add_value_type(decoder *d, const unsigned char *data, size_t len,
-				    size_t at, value_type *ret)
+static pprofc_status add_value_type(decoder *d, const unsigned char *data, size_t len, size_t at,
+				    value_type *ret)
 {
 	const char *bad = prescan(data, len, 0, 0);
 	if (bad)
-		return set_error(d->p, PPROFC_ERR_DECODE, "malformed ValueType message at byte %zu: %s",
-				 at, bad);
+		return set_error(d->p, PPROFC_ERR_DECODE,
+				 "malformed ValueType message at byte %zu: %s", at, bad);
 	Perftools__Profiles__ValueType *m =
 		perftools__profiles__value_type__unpack(&d->alloc, len, data);
 	if (!m)
@@ -171,9 +174,10 @@ static pprofc_status add_mapping(decoder *d, const unsigned char *data, size_t l
 	pprofc_profile *p = d->p;
 	const char *bad = prescan(data, len, 0, 0);
 	if (bad)
-		return set_error(d->p, PPROFC_ERR_DECODE, "malformed Mapping message at byte %zu: %s",
-				 at, bad);
-	Perftools__Profiles__Mapping *m = perftools__profiles__mapping__unpack(&d->alloc, len, data);
+		return set_error(d->p, PPROFC_ERR_DECODE,
+				 "malformed Mapping message at byte %zu: %s", at, bad);
+	Perftools__Profiles__Mapping *m =
+		perftools__profiles__mapping__unpack(&d->alloc, len, data);
 	if (!m)
 		return submsg_error(d, "Mapping", at);
 	mapping *dst = PUSH(p, mappings, nmappings, cap_mappings);
@@ -194,8 +198,8 @@ static pprofc_status add_location(decoder *d, const unsigned char *data, size_t 
 	pprofc_profile *p = d->p;
 	const char *bad = prescan(data, len, 4, 0);
 	if (bad)
-		return set_error(d->p, PPROFC_ERR_DECODE, "malformed Location message at byte %zu: %s",
-				 at, bad);
+		return set_error(d->p, PPROFC_ERR_DECODE,
+				 "malformed Location message at byte %zu: %s", at, bad);
 	Perftools__Profiles__Location *m =
 		perftools__profiles__location__unpack(&d->alloc, len, data);
 	if (!m)
@@ -203,8 +207,8 @@ static pprofc_status add_location(decoder *d, const unsigned char *data, size_t 
 	if (p->nlines + m->n_line > UINT32_MAX)
 		return set_error(p, PPROFC_ERR_LIMIT, "too many lines in locations");
 	location *dst = PUSH(p, locations, nlocations, cap_locations);
-	if (!dst || !vec_reserve(&p->mem, (void **)&p->lines, &p->cap_lines,
-				 p->nlines + m->n_line, sizeof(*p->lines)))
+	if (!dst || !vec_reserve(&p->mem, (void **)&p->lines, &p->cap_lines, p->nlines + m->n_line,
+				 sizeof(*p->lines)))
 		return oom(p, "locations");
 	dst->id = m->id;
 	dst->mapping_id = m->mapping_id;
@@ -227,8 +231,8 @@ static pprofc_status add_function(decoder *d, const unsigned char *data, size_t 
 	pprofc_profile *p = d->p;
 	const char *bad = prescan(data, len, 0, 0);
 	if (bad)
-		return set_error(d->p, PPROFC_ERR_DECODE, "malformed Function message at byte %zu: %s",
-				 at, bad);
+		return set_error(d->p, PPROFC_ERR_DECODE,
+				 "malformed Function message at byte %zu: %s", at, bad);
 	Perftools__Profiles__Function *m =
 		perftools__profiles__function__unpack(&d->alloc, len, data);
 	if (!m)
@@ -286,7 +290,8 @@ pprofc_status decode_profile(pprofc_profile *p)
 		uint64_t field = key >> 3;
 		unsigned wt = key & 7;
 		if (field == 0 || field > 0x1fffffff) {
-			st = set_error(p, PPROFC_ERR_DECODE, "invalid field number %llu at byte %zu",
+			st = set_error(p, PPROFC_ERR_DECODE,
+				       "invalid field number %llu at byte %zu",
 				       (unsigned long long)field, at);
 			break;
 		}
@@ -296,10 +301,10 @@ pprofc_status decode_profile(pprofc_profile *p)
 		case WT_VARINT:
 			r = read_varint(&cur, end, &v);
 			if (r)
-				st = set_error(p, PPROFC_ERR_DECODE,
-					       "%s varint in field %llu at byte %zu",
-					       r == -1 ? "truncated" : "over-long (more than 10 bytes)",
-					       (unsigned long long)field, at);
+				st = set_error(
+					p, PPROFC_ERR_DECODE, "%s varint in field %llu at byte %zu",
+					r == -1 ? "truncated" : "over-long (more than 10 bytes)",
+					(unsigned long long)field, at);
 			break;
 		case WT_I64:
 		case WT_I32:
@@ -314,10 +319,11 @@ pprofc_status decode_profile(pprofc_profile *p)
 		case WT_LEN:
 			r = read_varint(&cur, end, &v);
 			if (r || v > (uint64_t)(end - cur)) {
-				st = set_error(p, PPROFC_ERR_DECODE,
-					       "field %llu at byte %zu: length runs past the end of "
-					       "the data (truncated profile?)",
-					       (unsigned long long)field, at);
+				st = set_error(
+					p, PPROFC_ERR_DECODE,
+					"field %llu at byte %zu: length runs past the end of "
+					"the data (truncated profile?)",
+					(unsigned long long)field, at);
 				break;
 			}
 			payload = cur;
@@ -377,8 +383,8 @@ pprofc_status decode_profile(pprofc_profile *p)
 			if (p->nstrings >= p->limits[PPROFC_LIMIT_STRINGS])
 				st = over_limit(p, "strings", p->limits[PPROFC_LIMIT_STRINGS]);
 			else if (len > UINT32_MAX - 1)
-				st = set_error(p, PPROFC_ERR_LIMIT, "string at byte %zu is too long",
-					       at);
+				st = set_error(p, PPROFC_ERR_LIMIT,
+					       "string at byte %zu is too long", at);
 			else
 				st = add_span(p, &p->strspans, &p->nstrings, &p->cap_strings, off,
 					      len, "strings");
@@ -419,9 +425,9 @@ pprofc_status decode_profile(pprofc_profile *p)
 				while (q < qend && st == PPROFC_OK) {
 					uint64_t cv;
 					if (read_varint(&q, qend, &cv)) {
-						st = set_error(p, PPROFC_ERR_DECODE,
-							       "malformed packed comment at byte %zu",
-							       at);
+						st = set_error(
+							p, PPROFC_ERR_DECODE,
+							"malformed packed comment at byte %zu", at);
 						break;
 					}
 					int64_t *c = PUSH(p, comments, ncomments, cap_comments);
@@ -481,8 +487,8 @@ pprofc_status decode_samples(pprofc_profile *p)
 		const span *sp = &p->sample_spans[i];
 		const char *bad = prescan(p->buf + sp->off, sp->len, 3, 0);
 		if (bad) {
-			st = set_error(p, PPROFC_ERR_DECODE, "malformed Sample message at byte %zu: %s",
-				       sp->off, bad);
+			st = set_error(p, PPROFC_ERR_DECODE,
+				       "malformed Sample message at byte %zu: %s", sp->off, bad);
 			break;
 		}
 		Perftools__Profiles__Sample *m =
@@ -513,7 +519,8 @@ pprofc_status decode_samples(pprofc_profile *p)
 			st = set_error(p, PPROFC_ERR_LIMIT,
 				       "sample %zu has %zu labels, more than the limit of %llu "
 				       "(see --max-labels)",
-				       i, m->n_label, (unsigned long long)p->limits[PPROFC_LIMIT_LABELS]);
+				       i, m->n_label,
+				       (unsigned long long)p->limits[PPROFC_LIMIT_LABELS]);
 			break;
 		}
 		if (!vec_reserve(&p->mem, (void **)&locs, &cap_locs, m->n_location_id + 1,

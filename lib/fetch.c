@@ -63,14 +63,14 @@ static int load_curl(void)
 		return 0;
 	}
 	/* POSIX's idiom for storing dlsym's result in a function pointer. */
-#define LOAD(field)                                                                         \
-	do {                                                                                \
-		*(void **)(&cu.field) = dlsym(h, "curl_" #field);                           \
-		if (!cu.field) {                                                            \
-			snprintf(load_error, sizeof(load_error),                           \
-				 "libcurl has no curl_" #field " (too old?)");            \
-			return 0;                                                          \
-		}                                                                           \
+#define LOAD(field)                                                            \
+	do {                                                                   \
+		*(void **)(&cu.field) = dlsym(h, "curl_" #field);              \
+		if (!cu.field) {                                               \
+			snprintf(load_error, sizeof(load_error),               \
+				 "libcurl has no curl_" #field " (too old?)"); \
+			return 0;                                              \
+		}                                                              \
 	} while (0)
 	LOAD(global_init);
 	LOAD(url);
@@ -99,10 +99,10 @@ static int load_curl(void)
 
 struct pprofc_fetch {
 	CURLU *url;
-	char *url_text;     /* full URL, credentials included: never shown */
+	char *url_text;	    /* full URL, credentials included: never shown */
 	char *url_redacted; /* what messages show */
-	long seconds;       /* -1: none in the URL */
-	double timeout;     /* 0: derived */
+	long seconds;	    /* -1: none in the URL */
+	double timeout;	    /* 0: derived */
 	struct curl_slist *headers;
 	char *cacert, *cert, *key;
 	int insecure;
@@ -215,7 +215,8 @@ int pprofc_fetch_is_url(const char *s)
 	const char *sep = strstr(s, "://");
 	if (sep && sep > s) {
 		const char *c = s;
-		while (c < sep && (isalnum((unsigned char)*c) || *c == '+' || *c == '-' || *c == '.'))
+		while (c < sep &&
+		       (isalnum((unsigned char)*c) || *c == '+' || *c == '-' || *c == '.'))
 			c++;
 		if (c == sep)
 			return 1;
@@ -470,8 +471,9 @@ pprofc_status fetch_check(pprofc_fetch *f)
 	 * named by its type rather than decoded as garbage. */
 	if (f->len >= 2 && f->body[0] == 0x1f && f->body[1] == 0x8b)
 		return st;
-	if (f->content_type && (!strncmp(f->content_type, "text/", 5) ||
-				strstr(f->content_type, "json") || strstr(f->content_type, "xml"))) {
+	if (f->content_type &&
+	    (!strncmp(f->content_type, "text/", 5) || strstr(f->content_type, "json") ||
+	     strstr(f->content_type, "xml"))) {
 		/* The server's words go to a terminal: no control characters. */
 		char ct[128];
 		size_t k = 0;
@@ -547,15 +549,16 @@ pprofc_status pprofc_fetch_run(pprofc_fetch *f)
 	case CURLE_ABORTED_BY_CALLBACK:
 		return fail(f, PPROFC_ERR_IO, "interrupted");
 	case CURLE_OPERATION_TIMEDOUT:
-		return fail(f, PPROFC_ERR_IO, "timed out after %.0f seconds (--timeout to wait longer)",
-			    timeout);
+		return fail(f, PPROFC_ERR_IO,
+			    "timed out after %.0f seconds (--timeout to wait longer)", timeout);
 	case CURLE_TOO_MANY_REDIRECTS:
 		return fail(f, PPROFC_ERR_IO, "more than 10 redirects");
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		return fail(f, PPROFC_ERR_IO,
 			    "redirected to a URL that is not http or https; refused");
 	case CURLE_FILESIZE_EXCEEDED:
-		return fail(f, PPROFC_ERR_LIMIT, "the response is larger than the limit of %llu bytes",
+		return fail(f, PPROFC_ERR_LIMIT,
+			    "the response is larger than the limit of %llu bytes",
 			    (unsigned long long)f->max_body);
 	case CURLE_WRITE_ERROR:
 		if (f->over_cap)

@@ -67,7 +67,8 @@ pprofc_status frames_build(pprofc_profile *p, frames *f)
 	f->func_node = budget_alloc(&p->mem, (p->nfunctions + 1) * sizeof(uint32_t));
 	f->names = budget_alloc(&p->mem, f->names_size);
 	m.slots = budget_alloc(&p->mem, slots * sizeof(uint32_t));
-	if (!f->nodes || !f->frames || !f->frame_node || !f->loc_off || !f->func_node || !f->names || !m.slots) {
+	if (!f->nodes || !f->frames || !f->frame_node || !f->loc_off || !f->func_node ||
+	    !f->names || !m.slots) {
 		budget_free(&p->mem, m.slots);
 		frames_finish(f);
 		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for frames");
@@ -100,7 +101,8 @@ pprofc_status frames_build(pprofc_profile *p, frames *f)
 		}
 		for (uint32_t j = 0; j < l->nlines; j++) {
 			const line *ln = &p->lines[l->line_off + j];
-			f->frames[k++] = (frame){ f->func_node[ln->function], ln->function, ln->line };
+			f->frames[k++] =
+				(frame){ f->func_node[ln->function], ln->function, ln->line };
 		}
 	}
 	f->loc_off[p->nlocations] = (uint32_t)k;

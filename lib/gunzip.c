@@ -63,10 +63,11 @@ pprofc_status gunzip_buffer(pprofc_profile *p, const unsigned char *in, size_t i
 			size_t ncap = cap * 2 > p->max_size ? (size_t)p->max_size : cap * 2;
 			unsigned char *nb = budget_realloc(&p->mem, buf, ncap);
 			if (!nb) {
-				st = set_error(p, PPROFC_ERR_NOMEM,
-					       "out of memory, or over the memory limit of %llu bytes "
-					       "(see --max-memory), for %zu decompressed bytes",
-					       (unsigned long long)p->mem.limit, ncap);
+				st = set_error(
+					p, PPROFC_ERR_NOMEM,
+					"out of memory, or over the memory limit of %llu bytes "
+					"(see --max-memory), for %zu decompressed bytes",
+					(unsigned long long)p->mem.limit, ncap);
 				break;
 			}
 			buf = nb;
@@ -105,11 +106,13 @@ pprofc_status gunzip_buffer(pprofc_profile *p, const unsigned char *in, size_t i
 
 	if (st == PPROFC_OK && in_left > 0) {
 		if (in_left >= 2 && in_next[0] == 0x1f && in_next[1] == 0x8b)
-			st = set_error(p, PPROFC_ERR_GZIP,
-				       "a second gzip member follows the first (concatenated files?)");
+			st = set_error(
+				p, PPROFC_ERR_GZIP,
+				"a second gzip member follows the first (concatenated files?)");
 		else
 			st = set_error(p, PPROFC_ERR_GZIP,
-				       "%zu bytes of trailing garbage after the gzip stream", in_left);
+				       "%zu bytes of trailing garbage after the gzip stream",
+				       in_left);
 	}
 	if (st != PPROFC_OK) {
 		budget_free(&p->mem, buf);

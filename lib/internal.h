@@ -99,7 +99,7 @@ typedef struct label {
 typedef struct idmap {
 	uint32_t *dense; /* dense[id] = index + 1, 0 = absent */
 	size_t dense_len;
-	uint64_t *keys;  /* hash form: keys[slot], vals[slot] = index + 1 */
+	uint64_t *keys; /* hash form: keys[slot], vals[slot] = index + 1 */
 	uint32_t *vals;
 	size_t mask;
 } idmap;
@@ -134,7 +134,7 @@ struct pprofc_profile {
 
 	span *strspans; /* string_table as spans of buf, until resolved */
 	size_t nstrings, cap_strings;
-	pstr *strings;  /* resolved, NUL-terminated copies */
+	pstr *strings; /* resolved, NUL-terminated copies */
 	char *strdata;
 	size_t strdata_len;
 
@@ -151,7 +151,7 @@ struct pprofc_profile {
 	 * labels in flat arrays (no allocation per sample). */
 	span *sample_spans;
 	size_t nsamples, cap_sample_spans;
-	int64_t *values;     /* nsamples * nsample_types */
+	int64_t *values; /* nsamples * nsample_types */
 	uint32_t *sample_stack;
 	label *labels;
 	size_t nlabels, cap_labels;
@@ -238,9 +238,9 @@ pprofc_status out_finish(out *o, pprofc_profile *p);
  * stack at all. Each location expands to the nodes of its lines.
  */
 typedef struct node {
-	pstr name;          /* display name */
-	uint32_t function;  /* a representative function index, or NONE */
-	uint64_t address;   /* for lineless locations */
+	pstr name;	   /* display name */
+	uint32_t function; /* a representative function index, or NONE */
+	uint64_t address;  /* for lineless locations */
 } node;
 
 typedef struct frame {
@@ -252,18 +252,18 @@ typedef struct frame {
 typedef struct frames {
 	node *nodes;
 	size_t nnodes;
-	frame *frames;      /* all locations' frames, innermost first */
+	frame *frames;	      /* all locations' frames, innermost first */
 	uint32_t *frame_node; /* frames[i].node, packed for the hot loops */
-	uint32_t *loc_off;  /* nlocations + 1 */
+	uint32_t *loc_off;    /* nlocations + 1 */
 	uint32_t *func_node;
-	uint32_t nostack;   /* node of samples with no locations */
-	char *names;        /* storage for synthesized names */
+	uint32_t nostack; /* node of samples with no locations */
+	char *names;	  /* storage for synthesized names */
 	size_t names_size;
 	/* per distinct stack: nstacks * ntypes summed values, and how many
 	 * samples with a non-zero value it has */
 	int64_t *stack_values;
 	uint64_t *stack_count;
-	size_t max_depth;   /* frames in the deepest expanded stack */
+	size_t max_depth;    /* frames in the deepest expanded stack */
 	size_t total_frames; /* frames of all stacks expanded, for sizing */
 	budget *mem;
 } frames;

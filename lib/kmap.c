@@ -9,7 +9,8 @@
 
 static inline size_t slot_of(uint64_t a, uint64_t b, size_t mask)
 {
-	uint64_t h = a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull) * 0xC2B2AE3D27D4EB4Full;
+	uint64_t h =
+		a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull) * 0xC2B2AE3D27D4EB4Full;
 	h ^= h >> 31;
 	return (size_t)(h * 0xff51afd7ed558ccdull >> 20) & mask;
 }

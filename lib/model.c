@@ -122,8 +122,9 @@ bool model_check_str(pprofc_profile *p, int64_t idx, const char *what, uint64_t 
 {
 	if (idx >= 0 && (uint64_t)idx < p->nstrings)
 		return true;
-	set_error(p, PPROFC_ERR_INVALID, "string index %lld of %s %llu is out of range (%zu strings)",
-		  (long long)idx, what, (unsigned long long)id, p->nstrings);
+	set_error(p, PPROFC_ERR_INVALID,
+		  "string index %lld of %s %llu is out of range (%zu strings)", (long long)idx,
+		  what, (unsigned long long)id, p->nstrings);
 	return false;
 }
 
@@ -161,10 +162,10 @@ static pprofc_status resolve_strings(pprofc_profile *p)
 
 /* ---- resolution and validation ---------------------------------------- */
 
-#define CHECK_STR(idx, what, id)                                                                   \
-	do {                                                                                       \
-		if (!model_check_str(p, (idx), (what), (id)))                                     \
-			return PPROFC_ERR_INVALID;                                                 \
+#define CHECK_STR(idx, what, id)                              \
+	do {                                                  \
+		if (!model_check_str(p, (idx), (what), (id))) \
+			return PPROFC_ERR_INVALID;            \
 	} while (0)
 
 pprofc_status model_resolve(pprofc_profile *p)
@@ -174,7 +175,8 @@ pprofc_status model_resolve(pprofc_profile *p)
 		return st;
 
 	if (p->nsample_types == 0 && p->nsamples != 0)
-		return set_error(p, PPROFC_ERR_INVALID, "the profile has samples but no sample types");
+		return set_error(p, PPROFC_ERR_INVALID,
+				 "the profile has samples but no sample types");
 	for (size_t i = 0; i < p->nsample_types; i++) {
 		CHECK_STR(p->sample_types[i].type, "sample type", i);
 		CHECK_STR(p->sample_types[i].unit, "sample type", i);
@@ -190,8 +192,8 @@ pprofc_status model_resolve(pprofc_profile *p)
 
 	/* (no &arr[0] on an empty, NULL array: that is undefined behaviour) */
 	if (p->nmappings)
-		st = idmap_build(p, &p->map_ids, &p->mappings[0].id, p->nmappings,
-				 sizeof(mapping), "mapping");
+		st = idmap_build(p, &p->map_ids, &p->mappings[0].id, p->nmappings, sizeof(mapping),
+				 "mapping");
 	if (st == PPROFC_OK && p->nfunctions)
 		st = idmap_build(p, &p->func_ids, &p->functions[0].id, p->nfunctions,
 				 sizeof(function), "function");
@@ -225,10 +227,11 @@ pprofc_status model_resolve(pprofc_profile *p)
 						 (unsigned long long)l->id);
 			ln->function = idmap_get(&p->func_ids, ln->function_id);
 			if (ln->function == NONE)
-				return set_error(p, PPROFC_ERR_INVALID,
-						 "function id %llu in location id %llu does not exist",
-						 (unsigned long long)ln->function_id,
-						 (unsigned long long)l->id);
+				return set_error(
+					p, PPROFC_ERR_INVALID,
+					"function id %llu in location id %llu does not exist",
+					(unsigned long long)ln->function_id,
+					(unsigned long long)l->id);
 		}
 	}
 	return PPROFC_OK;
@@ -260,8 +263,7 @@ static bool stack_table_grow(pprofc_profile *p)
 pprofc_status model_intern_stack(pprofc_profile *p, const uint32_t *locs, size_t n,
 				 uint32_t *ret_stack)
 {
-	if ((p->nstacks + 1) * 2 > (p->stack_table ? p->stack_mask + 1 : 0) &&
-	    !stack_table_grow(p))
+	if ((p->nstacks + 1) * 2 > (p->stack_table ? p->stack_mask + 1 : 0) && !stack_table_grow(p))
 		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for stacks");
 	uint32_t h = (uint32_t)hash_bytes(locs, n * sizeof(*locs), 0x5eed);
 	size_t i = h & p->stack_mask;

@@ -40,7 +40,7 @@ extern "C" {
 typedef enum pprofc_status {
 	PPROFC_OK = 0,
 	PPROFC_ERR_NOMEM,   /* out of memory, or over the memory budget */
-	PPROFC_ERR_IO,      /* reading the source or writing a sink failed */
+	PPROFC_ERR_IO,	    /* reading the source or writing a sink failed */
 	PPROFC_ERR_GZIP,    /* corrupt, truncated or concatenated gzip data */
 	PPROFC_ERR_LIMIT,   /* a configured limit was exceeded */
 	PPROFC_ERR_DECODE,  /* not a well-formed profile.proto message */
@@ -74,7 +74,7 @@ PPROFC_API pprofc_sink pprofc_sink_stdio(FILE *f);
 typedef struct pprofc_profile pprofc_profile;
 
 /* Defaults of the limits a profile handle starts with. */
-#define PPROFC_DEFAULT_MAX_SIZE ((uint64_t)1 << 30)   /* decompressed bytes */
+#define PPROFC_DEFAULT_MAX_SIZE	  ((uint64_t)1 << 30) /* decompressed bytes */
 #define PPROFC_DEFAULT_MAX_MEMORY ((uint64_t)4 << 30) /* decoder's budget */
 
 /* @return a new, empty handle, or NULL when out of memory. */
@@ -99,12 +99,12 @@ PPROFC_API void pprofc_profile_set_max_memory(pprofc_profile *p, uint64_t bytes)
 /* Limits on what a profile may contain; hitting one fails the load with
  * PPROFC_ERR_LIMIT and a message naming it. */
 typedef enum pprofc_limit {
-	PPROFC_LIMIT_SAMPLES,   /* default 100 million */
+	PPROFC_LIMIT_SAMPLES,	/* default 100 million */
 	PPROFC_LIMIT_LOCATIONS, /* default 50 million */
 	PPROFC_LIMIT_FUNCTIONS, /* default 50 million */
-	PPROFC_LIMIT_STRINGS,   /* default 50 million */
-	PPROFC_LIMIT_DEPTH,     /* locations in one sample; default 65536 */
-	PPROFC_LIMIT_LABELS,    /* labels on one sample; default 4096 */
+	PPROFC_LIMIT_STRINGS,	/* default 50 million */
+	PPROFC_LIMIT_DEPTH,	/* locations in one sample; default 65536 */
+	PPROFC_LIMIT_LABELS,	/* labels on one sample; default 4096 */
 	PPROFC_LIMIT_COUNT_
 } pprofc_limit;
 
@@ -171,8 +171,8 @@ PPROFC_API size_t pprofc_profile_save_stem(const pprofc_profile *p, char *buf, s
  * event, the one at `index` first. `cmd` is written on the `cmd:` line
  * (usually the source's name) and may be NULL.
  */
-PPROFC_API pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index,
-						const char *cmd, const pprofc_sink *sink);
+PPROFC_API pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char *cmd,
+						const pprofc_sink *sink);
 
 /*
  * Folded stacks ("root;...;leaf VALUE\n"), identical stacks merged,
@@ -185,7 +185,7 @@ typedef struct pprofc_top_options {
 	size_t sample_index; /* as from pprofc_profile_select_sample_type */
 	int sort_by_cum;     /* 0: by flat, like pprof's default */
 	size_t nodecount;    /* rows to show; 0 for all */
-	int json;            /* 1: JSON with integer values in the sample unit */
+	int json;	     /* 1: JSON with integer values in the sample unit */
 } pprofc_top_options;
 
 /* pprof's `top` report: flat, flat%, sum%, cum, cum%, name, one row a function. */
@@ -199,8 +199,8 @@ typedef struct pprofc_fetch pprofc_fetch;
 #define PPROFC_DEFAULT_MAX_BODY ((uint64_t)512 << 20) /* response bytes */
 
 typedef struct pprofc_fetch_progress {
-	double elapsed;    /* seconds since the request started */
-	long seconds;      /* the capture duration asked for, or -1 */
+	double elapsed;	   /* seconds since the request started */
+	long seconds;	   /* the capture duration asked for, or -1 */
 	uint64_t received; /* body bytes so far */
 	uint64_t expected; /* Content-Length, or 0 when unknown */
 } pprofc_fetch_progress;
@@ -242,12 +242,11 @@ PPROFC_API double pprofc_fetch_timeout(const pprofc_fetch *f);
 PPROFC_API pprofc_status pprofc_fetch_add_header(pprofc_fetch *f, const char *header);
 /* TLS: CA bundle, client certificate and key (any may be NULL), and
  * insecure = 1 to skip verification (only when asked for explicitly). */
-PPROFC_API pprofc_status pprofc_fetch_set_tls(pprofc_fetch *f, const char *cacert,
-					      const char *cert, const char *key, int insecure);
+PPROFC_API pprofc_status pprofc_fetch_set_tls(pprofc_fetch *f, const char *cacert, const char *cert,
+					      const char *key, int insecure);
 /* Cap on the response body, counted as bytes arrive; 0: the default. */
 PPROFC_API void pprofc_fetch_set_max_body(pprofc_fetch *f, uint64_t bytes);
-PPROFC_API void pprofc_fetch_set_progress(pprofc_fetch *f, pprofc_fetch_progress_fn fn,
-					  void *ctx);
+PPROFC_API void pprofc_fetch_set_progress(pprofc_fetch *f, pprofc_fetch_progress_fn fn, void *ctx);
 
 /*
  * Performs the request. Succeeds only on HTTP 200 with a body that may be a

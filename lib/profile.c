@@ -145,7 +145,8 @@ static pprofc_status load_owned(pprofc_profile *p, unsigned char *buf, size_t le
 		uint64_t derived = (uint64_t)len * 32;
 		if (derived < ((uint64_t)256 << 20))
 			derived = (uint64_t)256 << 20;
-		p->mem.limit = derived < PPROFC_DEFAULT_MAX_MEMORY ? derived : PPROFC_DEFAULT_MAX_MEMORY;
+		p->mem.limit =
+			derived < PPROFC_DEFAULT_MAX_MEMORY ? derived : PPROFC_DEFAULT_MAX_MEMORY;
 	}
 	if (len == 0) {
 		budget_free(&p->mem, buf);
@@ -160,8 +161,8 @@ static pprofc_status load_owned(pprofc_profile *p, unsigned char *buf, size_t le
 		const char *kind = sniff_text(buf, len);
 		if (kind) {
 			budget_free(&p->mem, buf);
-			return set_error(p, PPROFC_ERR_DECODE, "not a profile: the input looks like %s",
-					 kind);
+			return set_error(p, PPROFC_ERR_DECODE,
+					 "not a profile: the input looks like %s", kind);
 		}
 		if (len > p->max_size) {
 			budget_free(&p->mem, buf);
@@ -346,11 +347,11 @@ size_t pprofc_profile_save_stem(const pprofc_profile *p, char *buf, size_t n)
 	/* Built in a local buffer, then copied, so that `n` may be small. */
 	char tmp[1024];
 	size_t k = 0;
-#define PUT(ch)                                  \
-	do {                                     \
-		if (k < sizeof(tmp) - 1)         \
-			tmp[k] = (ch);           \
-		k++;                             \
+#define PUT(ch)                          \
+	do {                             \
+		if (k < sizeof(tmp) - 1) \
+			tmp[k] = (ch);   \
+		k++;                     \
 	} while (0)
 	const char *prefix = "pprof";
 	for (const char *c = prefix; *c; c++)
@@ -376,7 +377,8 @@ size_t pprofc_profile_save_stem(const pprofc_profile *p, char *buf, size_t n)
 		PUT('.');
 		for (size_t j = 0; j < lens[i]; j++) {
 			unsigned char c = (unsigned char)parts[i][j];
-			PUT((isalnum(c) || c == '-' || c == '_' || c == '.' || c == '+') ? (char)c : '_');
+			PUT((isalnum(c) || c == '-' || c == '_' || c == '.' || c == '+') ? (char)c
+											 : '_');
 		}
 	}
 #undef PUT

@@ -63,8 +63,8 @@ typedef struct cg {
 static uint32_t intern_file(cg *c, const char *s, size_t len)
 {
 	bool added;
-	uint32_t id = kmap_put(&c->files_map, hash_bytes(s, len, 3), hash_bytes(s, len, 4) ^ len,
-			       &added);
+	uint32_t id =
+		kmap_put(&c->files_map, hash_bytes(s, len, 3), hash_bytes(s, len, 4) ^ len, &added);
 	if (id == NONE || !added)
 		return id;
 	if (!vec_reserve(c->b, (void **)&c->files, &c->cap_files, c->nfiles + 1, sizeof(pstr)))
@@ -95,7 +95,8 @@ static uint32_t frame_fn(cg *c, const frame *fr)
 		if (*slot == NONE) {
 			const function *fn = &c->p->functions[fr->function];
 			const pstr *file = model_str(c->p, fn->filename);
-			uint32_t fid = file->len ? intern_file(c, file->s, file->len) : c->unknown_file;
+			uint32_t fid =
+				file->len ? intern_file(c, file->s, file->len) : c->unknown_file;
 			*slot = fid == NONE ? NONE : intern_fn(c, fr->node, fid, fn->start_line);
 		}
 		return *slot;
@@ -106,11 +107,11 @@ static uint32_t frame_fn(cg *c, const frame *fr)
 	return *slot;
 }
 
-static bool add_costs(cg *c, int64_t **arr, size_t *cap, uint32_t id, bool added,
-		      const int64_t *v)
+static bool add_costs(cg *c, int64_t **arr, size_t *cap, uint32_t id, bool added, const int64_t *v)
 {
 	if (added) {
-		if (!vec_reserve(c->b, (void **)arr, cap, ((size_t)id + 1) * c->nt, sizeof(int64_t)))
+		if (!vec_reserve(c->b, (void **)arr, cap, ((size_t)id + 1) * c->nt,
+				 sizeof(int64_t)))
 			return false;
 		memset(*arr + (size_t)id * c->nt, 0, c->nt * sizeof(int64_t));
 	}
@@ -163,8 +164,8 @@ static bool account_stack(cg *c, uint32_t s, frame *scratch, uint32_t *fnbuf)
 		c->pair_stamp[slot] = s + 1;
 		c->pair_key[slot] = pk;
 		int64_t cline = scratch[k].line > 0 ? scratch[k].line : 0;
-		uint32_t eid = kmap_put(&c->edge_map, (uint64_t)from << 32 | to, (uint64_t)cline,
-					&added);
+		uint32_t eid =
+			kmap_put(&c->edge_map, (uint64_t)from << 32 | to, (uint64_t)cline, &added);
 		if (eid == NONE)
 			return false;
 		if (added) {
@@ -261,7 +262,9 @@ static void put_event_name(out *o, const pstr *type, const pstr *unit, size_t in
 	char name[128];
 	size_t n = 0;
 	for (size_t i = 0; i < type->len + 1 + unit->len && n < sizeof(name) - 24; i++) {
-		char ch = i < type->len ? type->s[i] : i == type->len ? '_' : unit->s[i - type->len - 1];
+		char ch = i < type->len	   ? type->s[i]
+			  : i == type->len ? '_'
+					   : unit->s[i - type->len - 1];
 		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
 			  (ch >= '0' && ch <= '9') || ch == '_';
 		name[n++] = ok ? ch : '_';
@@ -271,8 +274,8 @@ static void put_event_name(out *o, const pstr *type, const pstr *unit, size_t in
 	out_write(o, name, n);
 }
 
-static void put_header(out *o, pprofc_profile *p, const char *cmd, const size_t *order,
-		       size_t nt, const int64_t *totals)
+static void put_header(out *o, pprofc_profile *p, const char *cmd, const size_t *order, size_t nt,
+		       const int64_t *totals)
 {
 	out_str(o, "# callgrind format\nversion: 1\ncreator: pprofc " PPROFC_VERSION "\n");
 	if (cmd) {

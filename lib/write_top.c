@@ -126,13 +126,16 @@ static void header(out *o, pprofc_profile *p, const char *type, const char *suni
 		time_t t = (time_t)(p->time_nanos / 1000000000);
 		struct tm tm;
 		if (localtime_r(&t, &tm)) {
-			static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-							   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+			static const char *const mon[] = {
+				"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+				"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+			};
 			char zone[16];
 			strftime(zone, sizeof(zone), "%Z", &tm);
 			int h = tm.tm_hour % 12 ? tm.tm_hour % 12 : 12;
-			out_fmt(o, "Time: %s %d, %d at %d:%02d%s (%s)\n", mon[tm.tm_mon], tm.tm_mday,
-				tm.tm_year + 1900, h, tm.tm_min, tm.tm_hour < 12 ? "am" : "pm", zone);
+			out_fmt(o, "Time: %s %d, %d at %d:%02d%s (%s)\n", mon[tm.tm_mon],
+				tm.tm_mday, tm.tm_year + 1900, h, tm.tm_min,
+				tm.tm_hour < 12 ? "am" : "pm", zone);
 		}
 	}
 	if (p->duration_nanos) {

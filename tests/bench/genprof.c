@@ -104,8 +104,20 @@ int main(int argc, char **argv)
 	gzbuffer(out, 1 << 20);
 
 	/* String table layout: fixed entries, then function names and files. */
-	enum { S_EMPTY, S_SAMPLES, S_COUNT, S_CPU, S_NS, S_WORKER, S_A, S_B, S_C, S_D, S_BIN,
-	       S_FIXED };
+	enum {
+		S_EMPTY,
+		S_SAMPLES,
+		S_COUNT,
+		S_CPU,
+		S_NS,
+		S_WORKER,
+		S_A,
+		S_B,
+		S_C,
+		S_D,
+		S_BIN,
+		S_FIXED
+	};
 	const long nfiles = nfuncs / 10 + 1;
 
 	/* Sample types. */
@@ -191,14 +203,15 @@ int main(int argc, char **argv)
 		emit(5, &f.base, NULL, 0);
 	}
 
-	static const char *const fixed[] = { "",  "samples", "count", "cpu", "nanoseconds",
-					      "worker", "a", "b", "c", "d", "w1-server" };
+	static const char *const fixed[] = { "",	 "samples", "count", "cpu", "nanoseconds",
+					     "worker",	 "a",	    "b",     "c",   "d",
+					     "w1-server" };
 	for (size_t i = 0; i < S_FIXED; i++)
 		emit(6, NULL, fixed[i], strlen(fixed[i]));
 	char name[128];
 	for (long i = 0; i < nfuncs; i++) {
-		int n = snprintf(name, sizeof(name), "github.com/example/pkg%ld.(*Server).handle%ld",
-				 i % 97, i);
+		int n = snprintf(name, sizeof(name),
+				 "github.com/example/pkg%ld.(*Server).handle%ld", i % 97, i);
 		emit(6, NULL, name, (size_t)n);
 	}
 	for (long i = 0; i < nfiles; i++) {

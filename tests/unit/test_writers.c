@@ -162,8 +162,9 @@ static void test_hostile_names(void **state)
 	pb_location(&b, 2, 0, f2, l2, 1);
 	pb_function(&b, 1, 3, 5);
 	pb_function(&b, 2, 4, 5);
-	static const char *const strs[] = { "", "cpu", "ns", "semi;colon\nnew 42", "ctl\x01\r 7",
-					    "file\nname" };
+	static const char *const strs[] = {
+		"", "cpu", "ns", "semi;colon\nnew 42", "ctl\x01\r 7", "file\nname"
+	};
 	pb_strings(&b, strs, 6);
 	pprofc_profile *p = pprofc_profile_create();
 	assert_int_equal(pprofc_profile_load_memory(p, b.d, b.n), PPROFC_OK);
@@ -187,8 +188,8 @@ static void test_hostile_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_folded),	   cmocka_unit_test(test_top_json),
-		cmocka_unit_test(test_top_text),   cmocka_unit_test(test_callgrind),
+		cmocka_unit_test(test_folded),	     cmocka_unit_test(test_top_json),
+		cmocka_unit_test(test_top_text),     cmocka_unit_test(test_callgrind),
 		cmocka_unit_test(test_sink_failure), cmocka_unit_test(test_hostile_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,8 +18,8 @@
 
 #include "pbwriter.h"
 
-static const char *const test_strings[] = { "",  "samples", "count", "cpu", "nanoseconds",
-					     "main", "a",	"b",	 "f.go", "g.go" };
+static const char *const test_strings[] = { "",	    "samples", "count", "cpu",	"nanoseconds",
+					    "main", "a",       "b",	"f.go", "g.go" };
 
 static inline pbuf test_profile(int with_default_type)
 {
@@ -28,8 +28,8 @@ static inline pbuf test_profile(int with_default_type)
 	pb_value_type(&b, 3, 4);
 	static const uint64_t s1[] = { 2, 3, 2, 1 }, s2[] = { 4, 1 }, s4[] = { 5, 1 },
 			      s5[] = { 3, 3, 1 }, s6[] = { 2, 1 };
-	static const int64_t v1[] = { 1, 100 }, v2[] = { 1, 10 }, v3[] = { 1, 5 },
-			     v4[] = { 1, 7 }, v5[] = { 2, 50 }, v6[] = { 0, 0 };
+	static const int64_t v1[] = { 1, 100 }, v2[] = { 1, 10 }, v3[] = { 1, 5 }, v4[] = { 1, 7 },
+			     v5[] = { 2, 50 }, v6[] = { 0, 0 };
 	pb_sample(&b, s1, 4, v1, 2);
 	pb_sample(&b, s2, 2, v2, 2);
 	pb_sample(&b, NULL, 0, v3, 2);
