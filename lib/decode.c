@@ -62,7 +62,8 @@ static int read_varint(const unsigned char **pp, const unsigned char *end, uint6
  * tags (undefined behaviour that UBSan reports); this keeps such input
  * away from it, and names the fault precisely.
  */
-static const char *prescan(const unsigned char *p, size_t len, int nested_field, int depth)
+static const char *prescan(const unsigned char *p, size_t len, int nested_field, int depth,
+			   bool *empty_packed)
 {
 	const unsigned char *end = p + len;
 	while (p < end) {
@@ -95,9 +96,25 @@ static const char *prescan(const unsigned char *p, size_t len, int nested_field,
 			if (read_varint(&p, end, &v) || v > (uint64_t)(end - p))
 				return "length past the end of the message";
 			if ((int)field == nested_field && depth == 0) {
-				const char *e = prescan(p, (size_t)v, 0, 1);
+				const char *e = prescan(p, (size_t)v, 0, 1, NULL);
 				if (e)
 					return e;
+			}
+			/* protobuf-c 1.4.1 adds an offset to a NULL array for an
+			 * empty packed field (undefined behaviour UBSan reports);
+			 * the caller strips such fields first. */
+			if (empty_packed && depth == 0 && field <= 2) {
+				if (v == 0)
+					*empty_packed = true;
+				/* Packed varints must be whole: protobuf-c 1.4.1
+				 * counts zero elements in a lone continuation byte
+				 * and then indexes a NULL array. */
+				const unsigned char *q = p, *qend = p + v;
+				uint64_t x;
+				while (q < qend)
+					if ((r = read_varint(&q, qend, &x)))
+						return r == -1 ? "truncated packed varint"
+							       : "over-long packed varint";
 			}
 			p += v;
 			break;
@@ -106,6 +123,43 @@ static const char *prescan(const unsigned char *p, size_t len, int nested_field,
 		}
 	}
 	return NULL;
+}
+
+/* A copy of a Sample without its empty packed fields (location_id and
+ * value with length 0: no elements, so nothing is lost). The message has
+ * passed prescan, so its structure is known to be sound. */
+static const unsigned char *strip_empty_packed(arena *a, const unsigned char *p, size_t *len)
+{
+	unsigned char *copy = arena_alloc(a, *len ? *len : 1), *w = copy;
+	if (!copy)
+		return NULL;
+	const unsigned char *end = p + *len;
+	while (p < end) {
+		const unsigned char *start = p;
+		uint64_t key, v = 0;
+		read_varint(&p, end, &key);
+		switch (key & 7) {
+		case WT_VARINT:
+			read_varint(&p, end, &v);
+			break;
+		case WT_I64:
+			p += 8;
+			break;
+		case WT_I32:
+			p += 4;
+			break;
+		case WT_LEN:
+			read_varint(&p, end, &v);
+			p += v;
+			if (v == 0 && (key >> 3) <= 2)
+				continue; /* dropped */
+			break;
+		}
+		memcpy(w, start, (size_t)(p - start));
+		w += p - start;
+	}
+	*len = (size_t)(w - copy);
+	return copy;
 }
 
 static void *arena_pb_alloc(void *data, size_t size)
@@ -155,7 +209,7 @@ static pprofc_status oom(pprofc_profile *p, const char *what)
 static pprofc_status add_value_type(decoder *d, const unsigned char *data, size_t len, size_t at,
 				    value_type *ret)
 {
-	const char *bad = prescan(data, len, 0, 0);
+	const char *bad = prescan(data, len, 0, 0, NULL);
 	if (bad)
 		return set_error(d->p, PPROFC_ERR_DECODE,
 				 "malformed ValueType message at byte %zu: %s", at, bad);
@@ -172,7 +226,7 @@ static pprofc_status add_value_type(decoder *d, const unsigned char *data, size_
 static pprofc_status add_mapping(decoder *d, const unsigned char *data, size_t len, size_t at)
 {
 	pprofc_profile *p = d->p;
-	const char *bad = prescan(data, len, 0, 0);
+	const char *bad = prescan(data, len, 0, 0, NULL);
 	if (bad)
 		return set_error(d->p, PPROFC_ERR_DECODE,
 				 "malformed Mapping message at byte %zu: %s", at, bad);
@@ -196,7 +250,7 @@ static pprofc_status add_mapping(decoder *d, const unsigned char *data, size_t l
 static pprofc_status add_location(decoder *d, const unsigned char *data, size_t len, size_t at)
 {
 	pprofc_profile *p = d->p;
-	const char *bad = prescan(data, len, 4, 0);
+	const char *bad = prescan(data, len, 4, 0, NULL);
 	if (bad)
 		return set_error(d->p, PPROFC_ERR_DECODE,
 				 "malformed Location message at byte %zu: %s", at, bad);
@@ -229,7 +283,7 @@ static pprofc_status add_location(decoder *d, const unsigned char *data, size_t 
 static pprofc_status add_function(decoder *d, const unsigned char *data, size_t len, size_t at)
 {
 	pprofc_profile *p = d->p;
-	const char *bad = prescan(data, len, 0, 0);
+	const char *bad = prescan(data, len, 0, 0, NULL);
 	if (bad)
 		return set_error(d->p, PPROFC_ERR_DECODE,
 				 "malformed Function message at byte %zu: %s", at, bad);
@@ -485,14 +539,24 @@ pprofc_status decode_samples(pprofc_profile *p)
 	p->label_off[0] = 0;
 	for (size_t i = 0; i < n && st == PPROFC_OK; i++) {
 		const span *sp = &p->sample_spans[i];
-		const char *bad = prescan(p->buf + sp->off, sp->len, 3, 0);
+		bool empty_packed = false;
+		const unsigned char *msg = p->buf + sp->off;
+		size_t msglen = sp->len;
+		const char *bad = prescan(msg, msglen, 3, 0, &empty_packed);
 		if (bad) {
 			st = set_error(p, PPROFC_ERR_DECODE,
 				       "malformed Sample message at byte %zu: %s", sp->off, bad);
 			break;
 		}
+		if (empty_packed) {
+			msg = strip_empty_packed(&d.arena, msg, &msglen);
+			if (!msg) {
+				st = oom(p, "a sample");
+				break;
+			}
+		}
 		Perftools__Profiles__Sample *m =
-			perftools__profiles__sample__unpack(&d.alloc, sp->len, p->buf + sp->off);
+			perftools__profiles__sample__unpack(&d.alloc, msglen, msg);
 		if (!m) {
 			st = submsg_error(&d, "Sample", sp->off);
 			break;

@@ -95,6 +95,8 @@ CASES = {
     "label-overlong-varint": (profile(samples=(([1], [1, 1]),), extra=lfield(
         2, packed(1, [1]) + packed(2, [1, 1]) + lfield(3, key(1, 0) + b"\xff" * 11))), [], 1,
         "over-long varint"),
+    "packed-varint-cut": (profile(extra=lfield(2, lfield(1, b"\x80") + packed(2, [1, 1]))), [], 1,
+                          "truncated packed varint"),
     "too-many-samples": (VALID, ["--max-samples", "2"], 1, "more than 2 samples (the limit"),
     "too-many-locations": (VALID, ["--max-locations", "3"], 1, "more than 3 locations"),
     "too-many-functions": (VALID, ["--max-functions", "1"], 1, "more than 1 functions"),

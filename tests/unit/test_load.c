@@ -162,6 +162,32 @@ static void test_unknown_fields_and_unpacked_ids(void **state)
 	pb_free(&junk);
 }
 
+/* Empty packed fields are valid protobuf (no elements); protobuf-c 1.4.1
+ * mishandles them, so the decoder strips them first. */
+static void test_empty_packed_fields(void **state)
+{
+	(void)state;
+	pbuf b = { 0 };
+	pb_value_type(&b, 1, 2);
+	pbuf s = { 0 }, empty = { 0 };
+	pb_lfield(&s, 1, &empty); /* location_id: packed, empty */
+	pb_vfield(&s, 1, 1);
+	pb_lfield(&s, 2, &empty); /* value: packed, empty */
+	pb_vfield(&s, 2, 7);
+	pb_lfield(&b, 2, &s);
+	static const uint64_t f1[] = { 1 };
+	static const int64_t l1[] = { 3 };
+	pb_location(&b, 1, 0, f1, l1, 1);
+	pb_function(&b, 1, 1, 0);
+	static const char *const strs[] = { "", "x", "y" };
+	pb_strings(&b, strs, 3);
+	pprofc_profile *p = load(&b);
+	assert_int_equal(pprofc_profile_total(p, 0), 7);
+	pprofc_profile_destroy(p);
+	pb_free(&b);
+	pb_free(&s);
+}
+
 static void test_strerror(void **state)
 {
 	(void)state;
@@ -182,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_size_limit),
 		cmocka_unit_test(test_load_from_pipe),
 		cmocka_unit_test(test_unknown_fields_and_unpacked_ids),
+		cmocka_unit_test(test_empty_packed_fields),
 		cmocka_unit_test(test_strerror),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
