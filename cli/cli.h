@@ -126,6 +126,10 @@ int fetch_and_save(const char *url, const common_opts *o, const char *save_as,
 void set_pending_tmp(char *path);
 void install_signal_handlers(void);
 
+/* load_profile, then select_sample_type; the profile is freed on failure. */
+int load_and_select(const char *source, const common_opts *o, pprofc_profile **ret,
+		    size_t *ret_index);
+
 /* Picks the sample type for --sample-index; prints a usage error. */
 int select_sample_type(pprofc_profile *p, const common_opts *o, size_t *ret_index);
 

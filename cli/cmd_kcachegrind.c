@@ -77,15 +77,10 @@ int cmd_kcachegrind(int argc, char **argv)
 		viewer = "kcachegrind";
 
 	pprofc_profile *p;
-	rc = load_profile(source, &co, &p);
+	size_t index;
+	rc = load_and_select(source, &co, &p, &index);
 	if (rc != EXIT_OK)
 		return rc;
-	size_t index;
-	rc = select_sample_type(p, &co, &index);
-	if (rc != EXIT_OK) {
-		pprofc_profile_destroy(p);
-		return rc;
-	}
 
 	/* KCachegrind recognises callgrind.out.* names by default. */
 	const char *tmpdir = getenv("TMPDIR");

@@ -428,6 +428,22 @@ int parse_args(const converter *cv, int argc, char **argv, common_opts *co, cons
 	return EXIT_OK;
 }
 
+int load_and_select(const char *source, const common_opts *o, pprofc_profile **ret,
+		    size_t *ret_index)
+{
+	pprofc_profile *p;
+	int rc = load_profile(source, o, &p);
+	if (rc != EXIT_OK)
+		return rc;
+	rc = select_sample_type(p, o, ret_index);
+	if (rc != EXIT_OK) {
+		pprofc_profile_destroy(p);
+		return rc;
+	}
+	*ret = p;
+	return EXIT_OK;
+}
+
 int run_converter(const converter *cv, int argc, char **argv)
 {
 	common_opts co;
@@ -438,19 +454,14 @@ int run_converter(const converter *cv, int argc, char **argv)
 		return rc;
 
 	pprofc_profile *p;
-	rc = load_profile(source, &co, &p);
+	size_t index;
+	rc = load_and_select(source, &co, &p, &index);
 	if (rc != EXIT_OK)
 		return rc;
-	size_t index;
-	rc = select_sample_type(p, &co, &index);
-	if (rc == EXIT_OK) {
-		output out;
-		rc = output_open(&out, co.output);
-		if (rc == EXIT_OK) {
-			pprofc_status st = cv->write(cv->ctx, p, index, source, &out.sink);
-			rc = report_write(p, st, &out);
-		}
-	}
+	output out;
+	rc = output_open(&out, co.output);
+	if (rc == EXIT_OK)
+		rc = report_write(p, cv->write(cv->ctx, p, index, source, &out.sink), &out);
 	pprofc_profile_destroy(p);
 	return rc;
 }

@@ -150,6 +150,13 @@ pprofc_status frames_build(pprofc_profile *p, frames *f)
 	return PPROFC_OK;
 }
 
+pprofc_status frames_begin(pprofc_profile *p, size_t index, frames *f)
+{
+	if (index >= p->nsample_types)
+		return set_error(p, PPROFC_ERR_USAGE, "sample index %zu out of range", index);
+	return frames_build(p, f);
+}
+
 void frames_finish(frames *f)
 {
 	/* The budget's count is only read while loading; plain sizes here

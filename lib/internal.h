@@ -269,6 +269,8 @@ typedef struct frames {
 } frames;
 
 pprofc_status frames_build(pprofc_profile *p, frames *f);
+/* A writer's first step: check the sample index, then frames_build. */
+pprofc_status frames_begin(pprofc_profile *p, size_t index, frames *f);
 void frames_finish(frames *f);
 
 /* Expand stack `s` root first into dst (room for f->max_depth frames);

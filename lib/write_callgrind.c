@@ -325,10 +325,8 @@ static void cg_free(cg *c)
 pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char *cmd,
 				     const pprofc_sink *sink)
 {
-	if (index >= p->nsample_types)
-		return set_error(p, PPROFC_ERR_USAGE, "sample index %zu out of range", index);
 	cg c = { .p = p, .b = &p->mem, .nt = p->nsample_types };
-	pprofc_status st = frames_build(p, &c.f);
+	pprofc_status st = frames_begin(p, index, &c.f);
 	if (st != PPROFC_OK)
 		return st;
 	budget *b = c.b;

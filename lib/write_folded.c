@@ -100,10 +100,8 @@ static inline uint32_t get_be32(const uint8_t *p)
 
 pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_sink *sink)
 {
-	if (index >= p->nsample_types)
-		return set_error(p, PPROFC_ERR_USAGE, "sample index %zu out of range", index);
 	frames f;
-	pprofc_status st = frames_build(p, &f);
+	pprofc_status st = frames_begin(p, index, &f);
 	if (st != PPROFC_OK)
 		return st;
 

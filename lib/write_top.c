@@ -156,10 +156,8 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 			       const pprofc_sink *sink)
 {
 	size_t index = opt->sample_index;
-	if (index >= p->nsample_types)
-		return set_error(p, PPROFC_ERR_USAGE, "sample index %zu out of range", index);
 	frames f;
-	pprofc_status st = frames_build(p, &f);
+	pprofc_status st = frames_begin(p, index, &f);
 	if (st != PPROFC_OK)
 		return st;
 	budget *b = &p->mem;
