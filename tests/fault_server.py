@@ -66,6 +66,11 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(200, STATE["last"].encode(), "text/plain")
         with LOCK:
             STATE["last"] = self.path
+        if path == "/slow-profile":
+            # Like a CPU profile: answer after the requested seconds.
+            q = dict(x.split("=", 1) for x in urlparse(self.path).query.split("&") if "=" in x)
+            time.sleep(min(float(q.get("seconds", "1")), 5))
+            return self.reply(200, VALID)
         if path == "/valid" or path == "/debug/pprof/profile":
             return self.reply(200, VALID)
         if path == "/headers":

@@ -226,6 +226,22 @@ def case_kcachegrind_viewer(pprofc, srv, tmp, env):
     check(m and os.path.exists(m.group(1)), lines)
 
 
+def case_progress_on_terminal_only(pprofc, srv, tmp, env):
+    # On a terminal (script(1) provides one): a live countdown, then bytes.
+    log = os.path.join(tmp, "tty.log")
+    cmd = " ".join(pprofc + ["fetch", "--seconds", "2", "'%s'" % srv.url("/slow-profile")])
+    rc, out, err = run(["script", "-qec", cmd, log], env=env)
+    check(rc == 0, "exit %d: %r" % (rc, err))
+    text = open(log, "rb").read().decode(errors="replace")
+    for words in ("capturing: 2 s left", "capturing: 1 s left", "received ", "Saved profile in"):
+        check(words in text, "%r missing on the terminal: %r" % (words, text[-400:]))
+    # Not a terminal: the two plain lines only.
+    rc, out, err = run(pprofc + ["fetch", "--seconds", "1", srv.url("/slow-profile")], env=env)
+    lines = err.decode().splitlines()
+    check(rc == 0 and len(lines) == 2 and lines[0].startswith("Fetching profile over HTTP from ")
+          and lines[1].startswith("Saved profile in "), lines)
+
+
 SUCCESS = {n[len("case_"):].replace("_", "-"): f for n, f in globals().items()
            if n.startswith("case_")}
 
