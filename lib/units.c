@@ -106,10 +106,8 @@ double units_scale(int64_t value, const char *from, const char *to, const char *
 	return (double)value;
 }
 
-void units_label(char *buf, size_t n, int64_t value, const char *from, const char *to)
+static void format_label(char *buf, size_t n, double v, const char *u)
 {
-	const char *u;
-	double v = units_scale(value, from, to, &u);
 	char num[64];
 	snprintf(num, sizeof(num), "%.2f", v);
 	size_t len = strlen(num);
@@ -120,6 +118,40 @@ void units_label(char *buf, size_t n, int64_t value, const char *from, const cha
 		return;
 	}
 	snprintf(buf, n, "%s%s", num, u);
+}
+
+void units_label(char *buf, size_t n, int64_t value, const char *from, const char *to)
+{
+	const char *u;
+	double v = units_scale(value, from, to, &u);
+	format_label(buf, n, v, u);
+}
+
+void units_fix(units_fixed *uf, const char *from, const char *to)
+{
+	/* The scale of a fixed target is a constant: resolve the names once
+	 * rather than for every value of a report. */
+	for (size_t t = 0; t < sizeof(unit_types) / sizeof(unit_types[0]); t++) {
+		const unit *fu = sniff(&unit_types[t], from);
+		if (!fu)
+			continue;
+		const unit *tu = sniff(&unit_types[t], to);
+		if (!tu)
+			tu = unit_types[t].deflt;
+		uf->from = fu->factor;
+		uf->to = tu->factor;
+		uf->name = tu->name;
+		return;
+	}
+	/* As units_scale: not a known unit, the value as it is. */
+	uf->from = uf->to = 1;
+	uf->name = (!strcmp(to, "count") || !strcmp(to, "sample") || !strcmp(to, "unit")) ? "" : to;
+}
+
+void units_label_fixed(char *buf, size_t n, int64_t value, const units_fixed *uf)
+{
+	/* the same operations as units_scale, so the same rounding */
+	format_label(buf, n, (double)value * uf->from / uf->to, uf->name);
 }
 
 void units_percent(char *buf, size_t n, int64_t value, int64_t total)

@@ -239,9 +239,11 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	for (size_t i = 0; i < shown; i++)
 		flatsum = wadd(flatsum, rows[i].flat);
 	char a[64], bb[64], c[64], d[64], e[64];
-	units_label(a, sizeof(a), flatsum, sunit, ounit);
+	units_fixed uf;
+	units_fix(&uf, sunit, ounit);
+	units_label_fixed(a, sizeof(a), flatsum, &uf);
 	units_percent(bb, sizeof(bb), flatsum, total);
-	units_label(c, sizeof(c), total, sunit, ounit);
+	units_label_fixed(c, sizeof(c), total, &uf);
 	const char *pct = bb;
 	while (*pct == ' ')
 		pct++;
@@ -252,10 +254,10 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	int64_t sum = 0;
 	for (size_t i = 0; i < shown && !o->failed; i++) {
 		sum = wadd(sum, rows[i].flat);
-		units_label(a, sizeof(a), rows[i].flat, sunit, ounit);
+		units_label_fixed(a, sizeof(a), rows[i].flat, &uf);
 		units_percent(bb, sizeof(bb), rows[i].flat, total);
 		units_percent(c, sizeof(c), sum, total);
-		units_label(d, sizeof(d), rows[i].cum, sunit, ounit);
+		units_label_fixed(d, sizeof(d), rows[i].cum, &uf);
 		units_percent(e, sizeof(e), rows[i].cum, total);
 		out_fmt(o, "%10s %s %s %10s %s  ", a, bb, c, d, e);
 		const pstr *name = &f.nodes[rows[i].node].name;

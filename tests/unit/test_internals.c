@@ -30,6 +30,20 @@ static void test_units(void **state)
 	expect_label(42, "count", "minimum", "42");
 	expect_label(-1500000000, "nanoseconds", "s", "-1.50s");
 	expect_label(7200000000000, "nanoseconds", "minimum", "2hrs");
+	/* The resolved form gives the same text. */
+	static const char *const tos[] = { "s", "ms", "kB", "MB", "count", "nanoseconds" };
+	static const int64_t vals[] = { 0, 1, 5, 999, 1234567, 1080000000, -2500000, 7072380 };
+	for (size_t i = 0; i < sizeof(tos) / sizeof(tos[0]); i++)
+		for (size_t j = 0; j < sizeof(vals) / sizeof(vals[0]); j++)
+			for (int k = 0; k < 2; k++) {
+				const char *from = k ? "bytes" : "nanoseconds";
+				char a[64], b[64];
+				units_fixed uf;
+				units_fix(&uf, from, tos[i]);
+				units_label(a, sizeof(a), vals[j], from, tos[i]);
+				units_label_fixed(b, sizeof(b), vals[j], &uf);
+				assert_string_equal(a, b);
+			}
 	char buf[32];
 	units_percent(buf, sizeof(buf), 1, 3);
 	assert_string_equal(buf, "33.33%");
