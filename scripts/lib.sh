@@ -23,7 +23,7 @@ ensure_packages() {
 # The packages a build and its tests need.
 BUILD_PACKAGES=(gcc libc6-dev meson ninja-build pkg-config python3 protobuf-c-compiler
 	libprotobuf-c-dev libcurl4-openssl-dev zlib1g-dev libcmocka-dev)
-REFERENCE_PACKAGES=(golang-go valgrind ca-certificates)
+REFERENCE_PACKAGES=(golang-go valgrind ca-certificates openssl)
 
 # setup_build DIR [meson options...]: configure once, reconfigure after.
 setup_build() {

@@ -4,7 +4,7 @@ address) that misbehaves in the ways real servers and proxies do, for the
 fetch tests. Prints "listening on 127.0.0.1:PORT" and serves until stdin
 closes or --lifetime seconds pass.
 
-usage: fault_server.py VALID_PROFILE [--lifetime SECONDS]"""
+usage: fault_server.py VALID_PROFILE [--lifetime SECONDS] [--tls CERT KEY]"""
 import gzip
 import json
 import os
@@ -156,6 +156,12 @@ def main():
         lifetime = float(sys.argv[sys.argv.index("--lifetime") + 1])
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
+    if "--tls" in sys.argv:  # --tls CERT KEY: serve HTTPS
+        import ssl
+        i = sys.argv.index("--tls")
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(sys.argv[i + 1], sys.argv[i + 2])
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     print("listening on 127.0.0.1:%d" % srv.server_address[1], flush=True)
     # Stop when the test closes our stdin, or at the latest after lifetime.

@@ -242,6 +242,26 @@ def case_progress_on_terminal_only(pprofc, srv, tmp, env):
           and lines[1].startswith("Saved profile in "), lines)
 
 
+def case_tls_verified(pprofc, srv, tmp, env):
+    # A self-signed certificate for 127.0.0.1: refused unless trusted with
+    # --cacert or verification is turned off explicitly with -k.
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    rc, _, err = run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                      "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                      "-keyout", key, "-out", cert])
+    check(rc == 0, err)
+    with Server([sys.executable, os.path.join(HERE, "fault_server.py"), sys.argv[2], "--tls",
+                 cert, key]) as tls:
+        url = "https://%s/valid" % tls.addr
+        rc, _, err = run(pprofc + ["fetch", "-q", url], env=env)
+        lines = err.decode().splitlines()
+        check(rc == 1 and len(lines) == 1 and "certificate" in lines[0], lines)
+        check(not listing(env["PPROF_TMPDIR"]), "left a file")
+        fetch_ok(pprofc, ["--cacert", cert, url], env)
+        fetch_ok(pprofc, ["-k", url], env)
+        check(len(listing(env["PPROF_TMPDIR"])) == 2, listing(env["PPROF_TMPDIR"]))
+
+
 SUCCESS = {n[len("case_"):].replace("_", "-"): f for n, f in globals().items()
            if n.startswith("case_")}
 
