@@ -504,6 +504,19 @@ pprofc_status decode_profile(pprofc_profile *p)
 	return st;
 }
 
+/* A per-sample limit (stack depth, labels): true, with the message set,
+ * when sample i has more than the limit allows. */
+static bool over_sample_limit(pprofc_profile *p, size_t i, size_t n, pprofc_limit which,
+			      const char *what, const char *option)
+{
+	if (n <= p->limits[which])
+		return false;
+	set_error(p, PPROFC_ERR_LIMIT,
+		  "sample %zu has %zu %s, more than the limit of %llu (see --max-%s)", i, n, what,
+		  (unsigned long long)p->limits[which], option);
+	return true;
+}
+
 pprofc_status decode_samples(pprofc_profile *p)
 {
 	size_t ntypes = p->nsample_types;
@@ -571,20 +584,10 @@ pprofc_status decode_samples(pprofc_profile *p)
 		if (ntypes)
 			memcpy(p->values + i * ntypes, m->value, ntypes * sizeof(int64_t));
 
-		if (m->n_location_id > p->limits[PPROFC_LIMIT_DEPTH]) {
-			st = set_error(p, PPROFC_ERR_LIMIT,
-				       "sample %zu has %zu locations, more than the limit of %llu "
-				       "(see --max-depth)",
-				       i, m->n_location_id,
-				       (unsigned long long)p->limits[PPROFC_LIMIT_DEPTH]);
-			break;
-		}
-		if (m->n_label > p->limits[PPROFC_LIMIT_LABELS]) {
-			st = set_error(p, PPROFC_ERR_LIMIT,
-				       "sample %zu has %zu labels, more than the limit of %llu "
-				       "(see --max-labels)",
-				       i, m->n_label,
-				       (unsigned long long)p->limits[PPROFC_LIMIT_LABELS]);
+		if (over_sample_limit(p, i, m->n_location_id, PPROFC_LIMIT_DEPTH, "locations",
+				      "depth") ||
+		    over_sample_limit(p, i, m->n_label, PPROFC_LIMIT_LABELS, "labels", "labels")) {
+			st = PPROFC_ERR_LIMIT;
 			break;
 		}
 		if (!vec_reserve(&p->mem, (void **)&locs, &cap_locs, m->n_location_id + 1,

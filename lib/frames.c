@@ -20,8 +20,7 @@ typedef struct name_map {
 	size_t mask;
 } name_map;
 
-static uint32_t intern_node(frames *f, name_map *m, const char *s, size_t len, uint32_t func,
-			    uint64_t addr)
+static uint32_t intern_node(frames *f, name_map *m, const char *s, size_t len)
 {
 	uint64_t h = hash_bytes(s, len, 7);
 	size_t i = h & m->mask;
@@ -36,8 +35,6 @@ static uint32_t intern_node(frames *f, name_map *m, const char *s, size_t len, u
 	uint32_t id = (uint32_t)f->nnodes++;
 	f->nodes[id].name.s = s;
 	f->nodes[id].name.len = (uint32_t)len;
-	f->nodes[id].function = func;
-	f->nodes[id].address = addr;
 	m->slots[i] = id + 1;
 	return id;
 }
@@ -59,13 +56,13 @@ pprofc_status frames_build(pprofc_profile *p, frames *f)
 		slots *= 2;
 	name_map m = { .mask = slots - 1 };
 
-	f->names_size = nlineless * 20 + 1;
+	size_t names_size = nlineless * 20 + 1;
 	f->nodes = budget_alloc(&p->mem, maxnodes * sizeof(node));
 	f->frames = budget_alloc(&p->mem, (nframes + 1) * sizeof(frame));
 	f->frame_node = budget_alloc(&p->mem, (nframes + 1) * sizeof(uint32_t));
 	f->loc_off = budget_alloc(&p->mem, (p->nlocations + 1) * sizeof(uint32_t));
 	f->func_node = budget_alloc(&p->mem, (p->nfunctions + 1) * sizeof(uint32_t));
-	f->names = budget_alloc(&p->mem, f->names_size);
+	f->names = budget_alloc(&p->mem, names_size);
 	m.slots = budget_alloc(&p->mem, slots * sizeof(uint32_t));
 	if (!f->nodes || !f->frames || !f->frame_node || !f->loc_off || !f->func_node ||
 	    !f->names || !m.slots) {
@@ -81,9 +78,9 @@ pprofc_status frames_build(pprofc_profile *p, frames *f)
 		if (!name->len)
 			name = model_str(p, fn->system_name);
 		if (!name->len)
-			f->func_node[i] = intern_node(f, &m, "[unknown]", 9, (uint32_t)i, 0);
+			f->func_node[i] = intern_node(f, &m, "[unknown]", 9);
 		else
-			f->func_node[i] = intern_node(f, &m, name->s, name->len, (uint32_t)i, 0);
+			f->func_node[i] = intern_node(f, &m, name->s, name->len);
 	}
 
 	char *nw = f->names;
@@ -93,7 +90,7 @@ pprofc_status frames_build(pprofc_profile *p, frames *f)
 		f->loc_off[i] = (uint32_t)k;
 		if (!l->nlines) {
 			int w = snprintf(nw, 20, "0x%" PRIx64, l->address);
-			uint32_t nid = intern_node(f, &m, nw, (size_t)w, NONE, l->address);
+			uint32_t nid = intern_node(f, &m, nw, (size_t)w);
 			if (f->nodes[nid].name.s == nw)
 				nw += w + 1;
 			f->frames[k++] = (frame){ nid, NONE, 0 };
@@ -108,7 +105,7 @@ pprofc_status frames_build(pprofc_profile *p, frames *f)
 	f->loc_off[p->nlocations] = (uint32_t)k;
 	for (size_t j = 0; j < k; j++)
 		f->frame_node[j] = f->frames[j].node;
-	f->nostack = intern_node(f, &m, "[no stack]", 10, NONE, 0);
+	f->nostack = intern_node(f, &m, "[no stack]", 10);
 	budget_free(&p->mem, m.slots);
 
 	/* Per-stack sums, so writers visit each distinct stack once rather

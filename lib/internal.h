@@ -238,9 +238,7 @@ pprofc_status out_finish(out *o, pprofc_profile *p);
  * stack at all. Each location expands to the nodes of its lines.
  */
 typedef struct node {
-	pstr name;	   /* display name */
-	uint32_t function; /* a representative function index, or NONE */
-	uint64_t address;  /* for lineless locations */
+	pstr name; /* display name */
 } node;
 
 typedef struct frame {
@@ -258,7 +256,6 @@ typedef struct frames {
 	uint32_t *func_node;
 	uint32_t nostack; /* node of samples with no locations */
 	char *names;	  /* storage for synthesized names */
-	size_t names_size;
 	/* per distinct stack: nstacks * ntypes summed values, and how many
 	 * samples with a non-zero value it has */
 	int64_t *stack_values;

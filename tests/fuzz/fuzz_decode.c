@@ -4,18 +4,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pprofc.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size >= 2 && data[0] == 0x1f && data[1] == 0x8b)
+	if (fuzz_is_gzip(data, size))
 		return 0;
-	pprofc_profile *p = pprofc_profile_create();
+	pprofc_profile *p = fuzz_profile_create();
 	if (!p)
 		return 0;
-	pprofc_profile_set_max_memory(p, 256 << 20);
 	pprofc_profile_load_memory(p, data, size);
 	pprofc_profile_destroy(p);
 	return 0;

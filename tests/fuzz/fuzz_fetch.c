@@ -6,9 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "fuzz_common.h"
 #include "internal.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -28,9 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (fetch_set_response(f, status, nul == ct ? NULL : (const char *)ct, go_pprof, body,
 			       len) == PPROFC_OK) {
-		pprofc_profile *p = pprofc_profile_create();
+		pprofc_profile *p = fuzz_profile_create();
 		if (p) {
-			pprofc_profile_set_max_memory(p, 256 << 20);
 			size_t n;
 			const void *b = pprofc_fetch_body(f, &n);
 			pprofc_profile_load_memory(p, b, n);

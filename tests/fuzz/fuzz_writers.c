@@ -3,9 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pprofc.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_common.h"
 
 static int null_write(void *ctx, const void *buf, size_t len)
 {
@@ -16,12 +14,11 @@ static int null_write(void *ctx, const void *buf, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (size >= 2 && data[0] == 0x1f && data[1] == 0x8b)
+	if (fuzz_is_gzip(data, size))
 		return 0;
-	pprofc_profile *p = pprofc_profile_create();
+	pprofc_profile *p = fuzz_profile_create();
 	if (!p)
 		return 0;
-	pprofc_profile_set_max_memory(p, 256 << 20);
 	if (pprofc_profile_load_memory(p, data, size) == PPROFC_OK) {
 		size_t n = pprofc_profile_sample_type_count(p), written = 0;
 		pprofc_sink sink = { null_write, &written };

@@ -20,6 +20,21 @@ static pprofc_profile *load(const pbuf *b)
 	return p;
 }
 
+/* A profile of one sample type, one location (function 1, line 3) and the
+ * given encoded Sample message: for tests of how samples are read. */
+static pprofc_profile *load_one_sample(pbuf *b, const pbuf *sample)
+{
+	pb_value_type(b, 1, 2);
+	pb_lfield(b, 2, sample);
+	static const uint64_t f1[] = { 1 };
+	static const int64_t l1[] = { 3 };
+	pb_location(b, 1, 0, f1, l1, 1);
+	pb_function(b, 1, 1, 0);
+	static const char *const strs[] = { "", "x", "y" };
+	pb_strings(b, strs, 3);
+	return load(b);
+}
+
 static void test_raw_and_gzip_agree(void **state)
 {
 	(void)state;
@@ -141,20 +156,12 @@ static void test_unknown_fields_and_unpacked_ids(void **state)
 	pbuf junk = { 0 };
 	pb_raw(&junk, "xyz", 3);
 	pb_lfield(&b, 200, &junk); /* unknown length-delimited field */
-	pb_value_type(&b, 1, 2);
 	/* A sample with unpacked location ids and values. */
 	pbuf s = { 0 };
 	pb_vfield(&s, 1, 1);
 	pb_vfield(&s, 1, 1);
 	pb_vfield(&s, 2, 9);
-	pb_lfield(&b, 2, &s);
-	static const uint64_t f1[] = { 1 };
-	static const int64_t l1[] = { 3 };
-	pb_location(&b, 1, 0, f1, l1, 1);
-	pb_function(&b, 1, 1, 0);
-	static const char *const strs[] = { "", "x", "y" };
-	pb_strings(&b, strs, 3);
-	pprofc_profile *p = load(&b);
+	pprofc_profile *p = load_one_sample(&b, &s);
 	assert_int_equal(pprofc_profile_total(p, 0), 9);
 	pprofc_profile_destroy(p);
 	pb_free(&b);
@@ -168,20 +175,12 @@ static void test_empty_packed_fields(void **state)
 {
 	(void)state;
 	pbuf b = { 0 };
-	pb_value_type(&b, 1, 2);
 	pbuf s = { 0 }, empty = { 0 };
 	pb_lfield(&s, 1, &empty); /* location_id: packed, empty */
 	pb_vfield(&s, 1, 1);
 	pb_lfield(&s, 2, &empty); /* value: packed, empty */
 	pb_vfield(&s, 2, 7);
-	pb_lfield(&b, 2, &s);
-	static const uint64_t f1[] = { 1 };
-	static const int64_t l1[] = { 3 };
-	pb_location(&b, 1, 0, f1, l1, 1);
-	pb_function(&b, 1, 1, 0);
-	static const char *const strs[] = { "", "x", "y" };
-	pb_strings(&b, strs, 3);
-	pprofc_profile *p = load(&b);
+	pprofc_profile *p = load_one_sample(&b, &s);
 	assert_int_equal(pprofc_profile_total(p, 0), 7);
 	pprofc_profile_destroy(p);
 	pb_free(&b);
