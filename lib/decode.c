@@ -6,10 +6,15 @@
  * allocation (the arena draws on the profile's budget).
  *
  * Fields come in any order: the Go runtime writes the string table last and
- * google/pprof's encoder writes samples before the locations they use. So
- * samples are only recorded as spans in the first pass; decode_samples()
- * decodes them once the locations are known (model_resolve), mapping ids to
- * dense indices and hashing each stack once.
+ * google/pprof's encoder writes samples before the locations they use. The
+ * walk reads bytes as gunzip.c's stream makes them available, and decodes
+ * samples there and then, while the rest is still being inflated: their
+ * stacks are interned as raw location ids, and decode_samples() maps them
+ * to indices once the locations are known, running the checks that need
+ * the whole profile. A sample the early path cannot take (an id beyond 32
+ * bits, anything malformed) stops it: that sample and the ones after it
+ * are kept as spans and decoded by decode_samples() in the usual way, so
+ * errors are reported exactly as if everything had been decoded at the end.
  */
 #include <string.h>
 #include <sys/mman.h>
@@ -136,7 +141,7 @@ static const unsigned char *strip_empty_packed(arena *a, const unsigned char *p,
 	const unsigned char *end = p + *len;
 	while (p < end) {
 		const unsigned char *start = p;
-		uint64_t key, v = 0;
+		uint64_t key = 0, v = 0;
 		read_varint(&p, end, &key);
 		switch (key & 7) {
 		case WT_VARINT:
@@ -178,6 +183,9 @@ typedef struct decoder {
 	pprofc_profile *p;
 	arena arena;
 	ProtobufCAllocator alloc;
+	uint32_t *locs; /* one sample's stack */
+	size_t cap_locs;
+	size_t page, released; /* buffer bytes given back (release_behind) */
 } decoder;
 
 static pprofc_status submsg_error(decoder *d, const char *what, size_t at)
@@ -320,20 +328,114 @@ static pprofc_status add_span(pprofc_profile *p, span **arr, size_t *n, size_t *
 	return PPROFC_OK;
 }
 
-pprofc_status decode_profile(pprofc_profile *p)
+/* Early decoding can be turned off, so tests can compare both paths. */
+bool decode_early = true;
+
+/*
+ * Decodes a sample during the walk (see the top of the file). false: the
+ * sample is left as it is, for decode_samples(), and so are all after it.
+ */
+static bool early_sample(decoder *d, const unsigned char *msg, size_t msglen)
 {
-	decoder d = { .p = p };
+	pprofc_profile *p = d->p;
+	size_t i = p->nearly;
+	bool empty_packed = false;
+	if (prescan(msg, msglen, 3, 0, &empty_packed))
+		return false;
+	if (empty_packed && !(msg = strip_empty_packed(&d->arena, msg, &msglen)))
+		return false;
+	Perftools__Profiles__Sample *m =
+		perftools__profiles__sample__unpack(&d->alloc, msglen, msg);
+	bool ok = m != NULL;
+	if (ok && i == 0)
+		p->early_ntypes = m->n_value;
+	ok = ok && m->n_value == p->early_ntypes &&
+	     m->n_location_id <= p->limits[PPROFC_LIMIT_DEPTH] &&
+	     m->n_label <= p->limits[PPROFC_LIMIT_LABELS] &&
+	     p->nlabels + m->n_label <= UINT32_MAX - 1;
+	for (size_t k = 0; ok && k < m->n_location_id; k++)
+		ok = m->location_id[k] <= UINT32_MAX;
+	size_t nt = p->early_ntypes;
+	/* Room for everything first, so a refusal leaves nothing behind. */
+	ok = ok &&
+	     vec_reserve(&p->mem, (void **)&d->locs, &d->cap_locs, m->n_location_id + 1,
+			 sizeof(uint32_t)) &&
+	     (!nt || vec_reserve(&p->mem, (void **)&p->values, &p->cap_values, (i + 1) * nt,
+				 sizeof(int64_t))) &&
+	     vec_reserve(&p->mem, (void **)&p->sample_stack, &p->cap_sample_stack, i + 1,
+			 sizeof(uint32_t)) &&
+	     vec_reserve(&p->mem, (void **)&p->label_off, &p->cap_label_off, i + 2,
+			 sizeof(uint32_t)) &&
+	     (!m->n_label || vec_reserve(&p->mem, (void **)&p->labels, &p->cap_labels,
+					 p->nlabels + m->n_label, sizeof(*p->labels)));
+	if (ok) {
+		for (size_t k = 0; k < m->n_location_id; k++)
+			d->locs[k] = (uint32_t)m->location_id[k];
+		ok = model_intern_stack(p, d->locs, m->n_location_id, &p->sample_stack[i]) ==
+		     PPROFC_OK;
+		/* A refusal here (memory, too many stacks) recurs, with its
+		 * message, when decode_samples() meets this sample. */
+		p->errmsg[0] = '\0';
+	}
+	if (ok) {
+		if (nt)
+			memcpy(p->values + i * nt, m->value, nt * sizeof(int64_t));
+		for (size_t k = 0; k < m->n_label; k++) {
+			const Perftools__Profiles__Label *l = m->label[k];
+			p->labels[p->nlabels++] = (label){ l->key, l->str, l->num, l->num_unit };
+		}
+		if (i == 0)
+			p->label_off[0] = 0;
+		p->label_off[i + 1] = (uint32_t)p->nlabels;
+		p->nearly++;
+	}
+	arena_reset(&d->arena);
+	return ok;
+}
+
+/*
+ * Gives back the pages of samples already decoded: nothing reads them
+ * again, and on a large profile that keeps the peak near the size of the
+ * buffer instead of the buffer plus the model. Pages holding anything
+ * still to be read (string spans, samples left for later) are kept.
+ */
+static void release_behind(decoder *d, size_t upto)
+{
+	pprofc_profile *p = d->p;
+	if (p->nstrings && p->strspans[0].off < upto)
+		upto = p->strspans[0].off;
+	if (p->nsamples_late && p->sample_spans[0].off < upto)
+		upto = p->sample_spans[0].off;
+	uintptr_t from =
+		((uintptr_t)p->buf + d->released + d->page - 1) & ~(uintptr_t)(d->page - 1);
+	uintptr_t to = ((uintptr_t)p->buf + upto) & ~(uintptr_t)(d->page - 1);
+	if (to > from + (4u << 20)) {
+		madvise((void *)from, to - from, MADV_DONTNEED);
+		d->released = (size_t)(to - (uintptr_t)p->buf);
+	}
+}
+
+pprofc_status decode_profile(pprofc_profile *p, stream *in)
+{
+	decoder d = { .p = p, .page = (size_t)sysconf(_SC_PAGESIZE) };
 	arena_init(&d.arena, &p->mem);
 	d.alloc.alloc = arena_pb_alloc;
 	d.alloc.free = arena_pb_free;
 	d.alloc.allocator_data = &d.arena;
+	bool early = decode_early;
 
-	const unsigned char *base = p->buf;
-	const unsigned char *cur = base, *end = base + p->buflen;
+	size_t off = 0;
 	pprofc_status st = PPROFC_OK;
 
-	while (cur < end && st == PPROFC_OK) {
-		size_t at = (size_t)(cur - base);
+	while (st == PPROFC_OK) {
+		/* A tag and a varint or length take at most 20 bytes; fewer
+		 * are ready only at the end of the stream. */
+		size_t ready = stream_wait(in, off + 20);
+		if (ready <= off)
+			break;
+		const unsigned char *base = p->buf;
+		const unsigned char *cur = base + off, *end = base + ready;
+		size_t at = off;
 		uint64_t key, v = 0;
 		int r = read_varint(&cur, end, &key);
 		if (r) {
@@ -370,8 +472,17 @@ pprofc_status decode_profile(pprofc_profile *p)
 			else
 				cur += len;
 			break;
-		case WT_LEN:
+		case WT_LEN: {
 			r = read_varint(&cur, end, &v);
+			size_t poff = (size_t)(cur - base);
+			if (!r) {
+				/* The payload may still be on its way. */
+				ready = stream_wait(in, v > SIZE_MAX - poff ? SIZE_MAX
+									    : poff + (size_t)v);
+				base = p->buf;
+				cur = base + poff;
+				end = base + ready;
+			}
 			if (r || v > (uint64_t)(end - cur)) {
 				st = set_error(
 					p, PPROFC_ERR_DECODE,
@@ -384,12 +495,14 @@ pprofc_status decode_profile(pprofc_profile *p)
 			len = (size_t)v;
 			cur += len;
 			break;
+		}
 		default:
 			st = set_error(p, PPROFC_ERR_DECODE,
 				       "unsupported wire type %u in field %llu at byte %zu", wt,
 				       (unsigned long long)field, at);
 			break;
 		}
+		off = (size_t)(cur - base);
 		if (st != PPROFC_OK)
 			break;
 		if (field > 15)
@@ -404,7 +517,7 @@ pprofc_status decode_profile(pprofc_profile *p)
 				       field_names[field], at, wt, want);
 			break;
 		}
-		size_t off = (size_t)(payload - base);
+		size_t poff = (size_t)(payload - base);
 		switch (field) {
 		case 1: {
 			value_type *vt = PUSH(p, sample_types, nsample_types, cap_sample_types);
@@ -414,9 +527,16 @@ pprofc_status decode_profile(pprofc_profile *p)
 		case 2:
 			if (p->nsamples >= p->limits[PPROFC_LIMIT_SAMPLES])
 				st = over_limit(p, "samples", p->limits[PPROFC_LIMIT_SAMPLES]);
-			else
-				st = add_span(p, &p->sample_spans, &p->nsamples,
-					      &p->cap_sample_spans, off, len, "samples");
+			else if (early && early_sample(&d, payload, len)) {
+				p->nsamples++;
+				if ((p->nsamples & 4095) == 0)
+					release_behind(&d, off);
+			} else {
+				early = false;
+				st = add_span(p, &p->sample_spans, &p->nsamples_late,
+					      &p->cap_sample_spans, poff, len, "samples");
+				p->nsamples++;
+			}
 			break;
 		case 3:
 			st = add_mapping(&d, payload, len, at);
@@ -440,7 +560,7 @@ pprofc_status decode_profile(pprofc_profile *p)
 				st = set_error(p, PPROFC_ERR_LIMIT,
 					       "string at byte %zu is too long", at);
 			else
-				st = add_span(p, &p->strspans, &p->nstrings, &p->cap_strings, off,
+				st = add_span(p, &p->strspans, &p->nstrings, &p->cap_strings, poff,
 					      len, "strings");
 			break;
 		case 7:
@@ -500,6 +620,7 @@ pprofc_status decode_profile(pprofc_profile *p)
 			break;
 		}
 	}
+	budget_free(&p->mem, d.locs);
 	arena_finish(&d.arena);
 	return st;
 }
@@ -517,6 +638,48 @@ static bool over_sample_limit(pprofc_profile *p, size_t i, size_t n, pprofc_limi
 	return true;
 }
 
+/*
+ * The checks early samples skipped, in the order decode_samples() makes
+ * them, so the first failing sample and its message are the same as if it
+ * had decoded them all: values per sample type, then (in one sample)
+ * location ids before label strings. Maps their stacks to indices.
+ */
+static pprofc_status finish_early(pprofc_profile *p)
+{
+	size_t k = p->nearly;
+	if (!k)
+		return PPROFC_OK;
+	if (p->early_ntypes != p->nsample_types)
+		return set_error(p, PPROFC_ERR_INVALID,
+				 "sample 0 has %zu values, but the profile has %zu sample types",
+				 p->early_ntypes, p->nsample_types);
+	uint64_t bad_id = 0;
+	uint32_t bad_stack;
+	pprofc_status st = model_map_stacks(p, &bad_stack, &bad_id);
+	if (st != PPROFC_OK)
+		return st;
+	size_t first = k;
+	if (bad_stack != NONE)
+		for (size_t i = 0; i < k; i++)
+			if (p->sample_stack[i] == bad_stack) {
+				first = i;
+				break;
+			}
+	for (size_t i = 0; i < first; i++)
+		for (uint32_t j = p->label_off[i]; j < p->label_off[i + 1]; j++) {
+			const label *l = &p->labels[j];
+			if (!model_check_str(p, l->key, "label key in sample", i) ||
+			    !model_check_str(p, l->str, "label value in sample", i) ||
+			    !model_check_str(p, l->num_unit, "label unit in sample", i))
+				return PPROFC_ERR_INVALID;
+		}
+	if (first < k)
+		return set_error(p, PPROFC_ERR_INVALID,
+				 "location id %llu in sample %zu does not exist",
+				 (unsigned long long)bad_id, first);
+	return PPROFC_OK;
+}
+
 pprofc_status decode_samples(pprofc_profile *p)
 {
 	size_t ntypes = p->nsample_types;
@@ -525,12 +688,22 @@ pprofc_status decode_samples(pprofc_profile *p)
 		return set_error(p, PPROFC_ERR_LIMIT, "too many samples (%zu)", n);
 	if (n && ntypes > SIZE_MAX / sizeof(int64_t) / n)
 		return oom(p, "sample values");
+	pprofc_status st = finish_early(p);
+	if (st != PPROFC_OK)
+		return st;
 
-	p->values = budget_alloc(&p->mem, n * ntypes * sizeof(int64_t));
-	p->sample_stack = budget_alloc(&p->mem, n * sizeof(uint32_t));
-	p->label_off = budget_alloc(&p->mem, (n + 1) * sizeof(uint32_t));
-	if ((n && ntypes && !p->values) || (n && !p->sample_stack) || !p->label_off)
+	if ((n && ntypes &&
+	     !vec_reserve(&p->mem, (void **)&p->values, &p->cap_values, n * ntypes,
+			  sizeof(int64_t))) ||
+	    (n && !vec_reserve(&p->mem, (void **)&p->sample_stack, &p->cap_sample_stack, n,
+			       sizeof(uint32_t))) ||
+	    !vec_reserve(&p->mem, (void **)&p->label_off, &p->cap_label_off, n + 1,
+			 sizeof(uint32_t)))
 		return oom(p, "samples");
+	if (p->nearly == 0)
+		p->label_off[0] = 0;
+	if (p->nearly == n)
+		return PPROFC_OK;
 
 	decoder d = { .p = p };
 	arena_init(&d.arena, &p->mem);
@@ -540,7 +713,6 @@ pprofc_status decode_samples(pprofc_profile *p)
 
 	uint32_t *locs = NULL;
 	size_t cap_locs = 0;
-	pprofc_status st = PPROFC_OK;
 	/* Samples are decoded in the order they appear, and by now strings,
 	 * locations and functions have been copied out of the buffer: the
 	 * part behind the current sample is never read again. Giving its pages
@@ -549,9 +721,8 @@ pprofc_status decode_samples(pprofc_profile *p)
 	const size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	uintptr_t released = ((uintptr_t)p->buf + page - 1) & ~(uintptr_t)(page - 1);
 
-	p->label_off[0] = 0;
-	for (size_t i = 0; i < n && st == PPROFC_OK; i++) {
-		const span *sp = &p->sample_spans[i];
+	for (size_t i = p->nearly; i < n && st == PPROFC_OK; i++) {
+		const span *sp = &p->sample_spans[i - p->nearly];
 		bool empty_packed = false;
 		const unsigned char *msg = p->buf + sp->off;
 		size_t msglen = sp->len;
@@ -632,7 +803,8 @@ pprofc_status decode_samples(pprofc_profile *p)
 		}
 		p->label_off[i + 1] = (uint32_t)p->nlabels;
 		arena_reset(&d.arena);
-		if ((i & 4095) == 4095 && i + 1 < n && p->sample_spans[i + 1].off > sp->off) {
+		if ((i & 4095) == 4095 && i + 1 < n &&
+		    p->sample_spans[i + 1 - p->nearly].off > sp->off) {
 			uintptr_t upto = (uintptr_t)(p->buf + sp->off) & ~(uintptr_t)(page - 1);
 			if (upto > released + (4u << 20)) {
 				madvise((void *)released, upto - released, MADV_DONTNEED);

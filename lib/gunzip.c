@@ -6,21 +6,162 @@
  *
  * The output size is capped (p->max_size) while inflating, so a gzip bomb
  * stops at the cap instead of filling memory.
+ *
+ * Inflating is about a third of the time of loading a large profile, and
+ * the machine has a second core: above a size, a thread inflates while
+ * decode.c walks the bytes already out (stream_wait). The thread only
+ * writes into a buffer allocated up front, sized from the gzip trailer;
+ * should that guess be short, it stops, and the main thread grows the
+ * buffer and finishes inflating on its own. Budget and error message stay
+ * with the main thread.
  */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <zlib.h>
 
 #include "internal.h"
 
-pprofc_status gunzip_buffer(pprofc_profile *p, const unsigned char *in, size_t inlen,
-			    unsigned char **ret_out, size_t *ret_len, size_t *ret_cap)
+/* Below this much output a thread costs more than it saves. */
+size_t stream_thread_min = 1u << 20;
+/* Tests lower this to make the first buffer too small. */
+size_t stream_first_cap_max = SIZE_MAX;
+
+/* Output is published in steps of this size, so the walker starts early. */
+#define STEP (1u << 20)
+
+static const char oom_fmt[] = "out of memory, or over the memory limit of %llu bytes (see "
+			      "--max-memory), for %zu decompressed bytes";
+
+static void publish(stream *s, size_t len, bool finished)
 {
-	z_stream zs;
-	memset(&zs, 0, sizeof(zs));
+	if (s->threaded)
+		pthread_mutex_lock(&s->mu);
+	s->ready = len;
+	s->finished = finished;
+	if (s->threaded) {
+		pthread_cond_signal(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+	}
+}
+
+static void fail(stream *s, pprofc_status st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void fail(stream *s, pprofc_status st, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->msg, sizeof(s->msg), fmt, ap);
+	va_end(ap);
+	s->st = st;
+}
+
+/*
+ * Inflates into s->buf until the member ends, fails, or the buffer is
+ * full. Returns true when it stopped only because the buffer is full.
+ * Runs on the thread or, with the thread gone, on the caller's.
+ */
+static bool pump(stream *s)
+{
+	z_stream *zs = &s->zs;
+	for (;;) {
+		if (s->len == s->cap)
+			return true;
+		/* zlib counts in uInt: feed at most 1 GiB a call. */
+		uInt in_chunk = s->in_left > (1u << 30) ? (1u << 30) : (uInt)s->in_left;
+		size_t room = s->cap - s->len;
+		uInt out_chunk = room > STEP ? STEP : (uInt)room;
+		zs->next_in = (Bytef *)s->in_next;
+		zs->avail_in = in_chunk;
+		zs->next_out = s->buf + s->len;
+		zs->avail_out = out_chunk;
+		int zr = inflate(zs, Z_NO_FLUSH);
+		s->in_next += in_chunk - zs->avail_in;
+		s->in_left -= in_chunk - zs->avail_in;
+		size_t len = s->len + (out_chunk - zs->avail_out);
+		s->len = len;
+		if (zr == Z_STREAM_END)
+			break;
+		/* Z_BUF_ERROR with room left and input to come: feed more. */
+		if (zr == Z_OK || (zr == Z_BUF_ERROR && (zs->avail_out == 0 || s->in_left > 0))) {
+			publish(s, len, false);
+			continue;
+		}
+		if (zr == Z_BUF_ERROR && s->in_left == 0)
+			fail(s, PPROFC_ERR_GZIP, "unexpected end of gzip stream");
+		else if (zr == Z_MEM_ERROR)
+			fail(s, PPROFC_ERR_NOMEM, "out of memory in zlib");
+		else
+			fail(s, PPROFC_ERR_GZIP, "corrupt gzip stream: %s",
+			     zs->msg ? zs->msg : "data error");
+		return false;
+	}
+	if (s->in_left > 0) {
+		if (s->in_left >= 2 && s->in_next[0] == 0x1f && s->in_next[1] == 0x8b)
+			fail(s, PPROFC_ERR_GZIP,
+			     "a second gzip member follows the first (concatenated files?)");
+		else
+			fail(s, PPROFC_ERR_GZIP,
+			     "%zu bytes of trailing garbage after the gzip stream", s->in_left);
+	}
+	return false;
+}
+
+/* Inflates the rest on the calling thread, growing the buffer as needed. */
+static void pump_all(stream *s)
+{
+	pprofc_profile *p = s->p;
+	while (pump(s)) {
+		if (s->cap >= p->max_size) {
+			fail(s, PPROFC_ERR_LIMIT,
+			     "decompressed size exceeds the limit of %llu bytes",
+			     (unsigned long long)p->max_size);
+			break;
+		}
+		size_t ncap = s->cap * 2 > p->max_size ? (size_t)p->max_size : s->cap * 2;
+		unsigned char *nb = budget_realloc(&p->mem, s->buf, ncap);
+		if (!nb) {
+			fail(s, PPROFC_ERR_NOMEM, oom_fmt, (unsigned long long)p->mem.limit, ncap);
+			break;
+		}
+		s->buf = p->buf = nb;
+		s->cap = p->bufcap = ncap;
+	}
+	publish(s, s->len, true);
+}
+
+static void *inflate_thread(void *arg)
+{
+	stream *s = arg;
+	s->full = pump(s);
+	publish(s, s->len, true);
+	return NULL;
+}
+
+pprofc_status stream_begin(pprofc_profile *p, unsigned char *in, size_t inlen, stream *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->p = p;
+	s->st = PPROFC_OK;
+	if (!(inlen >= 2 && in[0] == 0x1f && in[1] == 0x8b)) {
+		/* Not compressed: the input is the message. */
+		p->buf = s->buf = in;
+		p->bufcap = s->cap = inlen;
+		s->ready = s->len = inlen;
+		s->finished = true;
+		return PPROFC_OK;
+	}
+	s->in = in;
+	s->in_next = in;
+	s->in_left = inlen;
 	/* 16 + MAX_WBITS: gzip wrapper only, so a zlib or raw deflate stream
 	 * with a forged magic is rejected by zlib itself. */
-	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+	if (inflateInit2(&s->zs, 16 + MAX_WBITS) != Z_OK) {
+		budget_free(&p->mem, in);
 		return set_error(p, PPROFC_ERR_NOMEM, "cannot initialise zlib");
+	}
+	s->zs_live = true;
 
 	/* The gzip trailer holds the size mod 2^32: a good first guess that
 	 * saves the copies of a doubling buffer on large profiles. */
@@ -36,98 +177,84 @@ pprofc_status gunzip_buffer(pprofc_profile *p, const unsigned char *in, size_t i
 	/* A forged trailer must not make us ask for more than the budget. */
 	if (cap > (p->mem.limit - p->mem.used) / 2)
 		cap = 1 << 16;
+	if (cap > stream_first_cap_max)
+		cap = stream_first_cap_max;
 	if (cap == 0)
 		cap = 1;
-	unsigned char *buf = budget_alloc(&p->mem, cap);
-	if (!buf) {
-		inflateEnd(&zs);
-		return set_error(p, PPROFC_ERR_NOMEM,
-				 "out of memory, or over the memory limit of %llu bytes (see "
-				 "--max-memory), for %zu decompressed bytes",
-				 (unsigned long long)p->mem.limit, cap);
+	s->buf = budget_alloc(&p->mem, cap);
+	if (!s->buf) {
+		inflateEnd(&s->zs);
+		budget_free(&p->mem, in);
+		return set_error(p, PPROFC_ERR_NOMEM, oom_fmt, (unsigned long long)p->mem.limit,
+				 cap);
 	}
+	p->buf = s->buf;
+	p->bufcap = s->cap = cap;
 
-	size_t len = 0;
-	size_t in_left = inlen;
-	const unsigned char *in_next = in;
-	pprofc_status st = PPROFC_OK;
-	int zr = Z_OK;
-	for (;;) {
-		if (len == cap) {
-			if (cap >= p->max_size) {
-				st = set_error(p, PPROFC_ERR_LIMIT,
-					       "decompressed size exceeds the limit of %llu bytes",
-					       (unsigned long long)p->max_size);
-				break;
-			}
-			size_t ncap = cap * 2 > p->max_size ? (size_t)p->max_size : cap * 2;
-			unsigned char *nb = budget_realloc(&p->mem, buf, ncap);
-			if (!nb) {
-				st = set_error(
-					p, PPROFC_ERR_NOMEM,
-					"out of memory, or over the memory limit of %llu bytes "
-					"(see --max-memory), for %zu decompressed bytes",
-					(unsigned long long)p->mem.limit, ncap);
-				break;
-			}
-			buf = nb;
-			cap = ncap;
+	if (cap >= stream_thread_min && pthread_mutex_init(&s->mu, NULL) == 0) {
+		if (pthread_cond_init(&s->cv, NULL) == 0) {
+			/* Signals stay with the caller's threads: the CLI's
+			 * handlers must not run on this one. */
+			sigset_t all, old;
+			sigfillset(&all);
+			pthread_sigmask(SIG_SETMASK, &all, &old);
+			s->threaded = pthread_create(&s->thread, NULL, inflate_thread, s) == 0;
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+			if (!s->threaded)
+				pthread_cond_destroy(&s->cv);
 		}
-		/* zlib counts in uInt: feed and drain at most 1 GiB a call. */
-		uInt in_chunk = in_left > (1u << 30) ? (1u << 30) : (uInt)in_left;
-		uInt out_chunk = cap - len > (1u << 30) ? (1u << 30) : (uInt)(cap - len);
-		zs.next_in = (Bytef *)in_next;
-		zs.avail_in = in_chunk;
-		zs.next_out = buf + len;
-		zs.avail_out = out_chunk;
-		zr = inflate(&zs, Z_NO_FLUSH);
-		in_next += in_chunk - zs.avail_in;
-		in_left -= in_chunk - zs.avail_in;
-		len += out_chunk - zs.avail_out;
-		if (zr == Z_STREAM_END)
-			break;
-		if (zr == Z_OK)
-			continue;
-		if (zr == Z_BUF_ERROR && zs.avail_out != 0 && in_left == 0) {
-			st = set_error(p, PPROFC_ERR_GZIP, "unexpected end of gzip stream");
-			break;
-		}
-		if (zr == Z_BUF_ERROR)
-			continue; /* output full: grow and go on */
-		if (zr == Z_MEM_ERROR) {
-			st = set_error(p, PPROFC_ERR_NOMEM, "out of memory in zlib");
-			break;
-		}
-		st = set_error(p, PPROFC_ERR_GZIP, "corrupt gzip stream: %s",
-			       zs.msg ? zs.msg : "data error");
-		break;
+		if (!s->threaded)
+			pthread_mutex_destroy(&s->mu);
 	}
-	inflateEnd(&zs);
+	if (!s->threaded)
+		pump_all(s);
+	return PPROFC_OK;
+}
 
-	if (st == PPROFC_OK && in_left > 0) {
-		if (in_left >= 2 && in_next[0] == 0x1f && in_next[1] == 0x8b)
-			st = set_error(
-				p, PPROFC_ERR_GZIP,
-				"a second gzip member follows the first (concatenated files?)");
-		else
-			st = set_error(p, PPROFC_ERR_GZIP,
-				       "%zu bytes of trailing garbage after the gzip stream",
-				       in_left);
+static void join(stream *s)
+{
+	if (!s->threaded)
+		return;
+	pthread_join(s->thread, NULL);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
+	s->threaded = false;
+}
+
+size_t stream_wait(stream *s, size_t need)
+{
+	if (s->threaded) {
+		pthread_mutex_lock(&s->mu);
+		while (s->ready < need && !s->finished)
+			pthread_cond_wait(&s->cv, &s->mu);
+		bool more = s->finished && s->full && s->ready < need;
+		size_t ready = s->ready;
+		pthread_mutex_unlock(&s->mu);
+		if (!more)
+			return ready;
+		/* The trailer's guess was short: go on here, growing. */
+		join(s);
+		s->full = false;
+		pump_all(s);
 	}
-	if (st != PPROFC_OK) {
-		budget_free(&p->mem, buf);
-		return st;
-	}
-	/* Give back the slack so the budget reflects what is held. */
-	if (len < cap) {
-		unsigned char *nb = budget_realloc(&p->mem, buf, len ? len : 1);
-		if (nb) {
-			buf = nb;
-			cap = len ? len : 1;
-		}
-	}
-	*ret_out = buf;
-	*ret_len = len;
-	*ret_cap = cap;
+	return s->ready;
+}
+
+pprofc_status stream_end(stream *s)
+{
+	pprofc_profile *p = s->p;
+	/* Wait for the whole stream: a gzip error anywhere in it explains
+	 * whatever the walker found, so it is the one to report. */
+	stream_wait(s, SIZE_MAX);
+	join(s);
+	if (s->zs_live)
+		inflateEnd(&s->zs);
+	s->zs_live = false;
+	if (s->in)
+		budget_free(&p->mem, s->in);
+	s->in = NULL;
+	if (s->st != PPROFC_OK)
+		return set_error(p, s->st, "%s", s->msg);
+	p->buflen = s->len;
 	return PPROFC_OK;
 }

@@ -11,10 +11,13 @@
 #ifndef PPROFC_INTERNAL_H
 #define PPROFC_INTERNAL_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <zlib.h>
 
 #include "pprofc.h"
 
@@ -149,22 +152,28 @@ struct pprofc_profile {
 
 	/* Samples: spans into buf until decoded; then values, stack ids and
 	 * labels in flat arrays (no allocation per sample). */
+	size_t nsamples;
+	/* The first `nearly` samples are decoded during the walk (decode.c),
+	 * their stacks as raw location ids until decode_samples(); the later
+	 * ones, from the first the early path could not take, are spans. */
+	size_t nearly, early_ntypes;
 	span *sample_spans;
-	size_t nsamples, cap_sample_spans;
+	size_t nsamples_late, cap_sample_spans;
 	int64_t *values; /* nsamples * nsample_types */
+	size_t cap_values;
 	uint32_t *sample_stack;
+	size_t cap_sample_stack;
 	label *labels;
 	size_t nlabels, cap_labels;
 	uint32_t *label_off; /* nsamples + 1 */
+	size_t cap_label_off;
 
 	/* Unique stacks of location indices, leaf first, hashed once. */
 	uint32_t *stack_locs;
 	size_t nstack_locs, cap_stack_locs;
 	uint32_t *stack_off; /* nstacks + 1 */
 	size_t nstacks, cap_stack_off;
-	uint32_t *stack_hash;
-	size_t cap_stack_hash;
-	uint32_t *stack_table; /* open addressing: stack id + 1, 0 = empty */
+	uint64_t *stack_table; /* open addressing: hash << 32 | (id + 1), 0 = empty */
 	size_t stack_mask;
 
 	idmap loc_ids, func_ids, map_ids;
@@ -178,15 +187,46 @@ pprofc_status source_read_fd(pprofc_profile *p, int fd, uint64_t limit, unsigned
 			     size_t *ret_len, size_t *ret_cap);
 pprofc_status source_open(pprofc_profile *p, const char *path, int *ret_fd);
 
-/* gunzip.c: inflate a complete single-member gzip buffer into a new
- * budget-allocated buffer of at most p->max_size bytes. */
-pprofc_status gunzip_buffer(pprofc_profile *p, const unsigned char *in, size_t inlen,
-			    unsigned char **ret_out, size_t *ret_len, size_t *ret_cap);
+/*
+ * gunzip.c: the message bytes, inflated (on a thread when large) while the
+ * decoder reads them. stream_begin takes ownership of `in` (from the
+ * budget) and sets p->buf; stream_wait(s, n) blocks until n bytes of p->buf
+ * are final or the stream is over, and returns how many are (p->buf may
+ * move during the call); stream_end waits for the end, frees `in`, sets
+ * p->buflen, and returns the gzip error, if any, with the message set.
+ */
+typedef struct stream {
+	pprofc_profile *p;
+	unsigned char *buf; /* == p->buf */
+	size_t cap, len;    /* owned by whoever inflates */
+	unsigned char *in;  /* compressed input, NULL when not gzip */
+	const unsigned char *in_next;
+	size_t in_left;
+	z_stream zs;
+	bool zs_live;
+	/* Shared with the thread under mu. */
+	size_t ready;
+	bool finished, full;
+	pprofc_status st;
+	char msg[256];
+	bool threaded;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+} stream;
 
-/* decode.c: walk the Profile message in p->buf, filling the tables; samples
- * are recorded as spans. decode_samples() then decodes them into the flat
- * arrays, calling model_add_stack() for each. */
-pprofc_status decode_profile(pprofc_profile *p);
+extern size_t stream_thread_min;    /* output size from which a thread inflates */
+extern size_t stream_first_cap_max; /* cap on the first buffer (tests) */
+pprofc_status stream_begin(pprofc_profile *p, unsigned char *in, size_t inlen, stream *s);
+size_t stream_wait(stream *s, size_t need);
+pprofc_status stream_end(stream *s);
+
+/* decode.c: walk the Profile message as the stream delivers it, filling the
+ * tables and decoding samples early where it can (see decode.c); after
+ * model_resolve(), decode_samples() finishes the samples into the flat
+ * arrays. decode_early off: every sample waits (for tests). */
+extern bool decode_early;
+pprofc_status decode_profile(pprofc_profile *p, stream *in);
 pprofc_status decode_samples(pprofc_profile *p);
 
 /* model.c */
@@ -197,6 +237,10 @@ const pstr *model_str(const pprofc_profile *p, int64_t idx);
 bool model_check_str(pprofc_profile *p, int64_t idx, const char *what, uint64_t id);
 
 uint32_t model_location_index(const pprofc_profile *p, uint64_t id);
+/* Maps the stacks of early samples (raw location ids) to indices; the
+ * first stack with an unknown id stops it: *ret_bad_stack (else NONE) and
+ * *ret_bad_id are set. */
+pprofc_status model_map_stacks(pprofc_profile *p, uint32_t *ret_bad_stack, uint64_t *ret_bad_id);
 pprofc_status model_intern_stack(pprofc_profile *p, const uint32_t *locs, size_t n,
 				 uint32_t *ret_stack);
 

@@ -239,25 +239,74 @@ pprofc_status model_resolve(pprofc_profile *p)
 
 /* ---- stacks ----------------------------------------------------------- */
 
+/*
+ * Stacks are interned in an open-addressing table whose slots hold the
+ * stack's hash next to its id, (hash << 32) | (id + 1), 0 for empty: a
+ * probe reads one slot, not the slot and then the stack, and growing
+ * rehashes from the table alone. On a million distinct stacks the table
+ * is far larger than the cache, so each extra read is a miss.
+ */
+static inline uint32_t stack_hash(const uint32_t *locs, size_t n)
+{
+	return (uint32_t)hash_bytes(locs, n * sizeof(*locs), 0x5eed);
+}
+
+static void stack_table_put_all(uint64_t *t, size_t mask, const uint64_t *old, size_t old_slots)
+{
+	for (size_t i = 0; i < old_slots; i++) {
+		uint64_t e = old[i];
+		if (!e)
+			continue;
+		size_t j = (e >> 32) & mask;
+		while (t[j])
+			j = (j + 1) & mask;
+		t[j] = e;
+	}
+}
+
 static bool stack_table_grow(pprofc_profile *p)
 {
-	size_t slots = p->stack_table ? (p->stack_mask + 1) * 2 : 1024;
-	uint32_t *t = budget_alloc(&p->mem, slots * sizeof(uint32_t));
+	size_t old_slots = p->stack_table ? p->stack_mask + 1 : 0;
+	size_t slots = old_slots ? old_slots * 2 : 1024;
+	uint64_t *t = budget_alloc(&p->mem, slots * sizeof(uint64_t));
 	if (!t)
 		return false;
-	memset(t, 0, slots * sizeof(uint32_t));
-	size_t mask = slots - 1;
-	for (size_t s = 0; s < p->nstacks; s++) {
-		size_t i = p->stack_hash[s] & mask;
-		while (t[i])
-			i = (i + 1) & mask;
-		t[i] = (uint32_t)s + 1;
-	}
-	if (p->stack_table)
-		budget_free(&p->mem, p->stack_table);
+	memset(t, 0, slots * sizeof(uint64_t));
+	stack_table_put_all(t, slots - 1, p->stack_table, old_slots);
+	budget_free(&p->mem, p->stack_table);
 	p->stack_table = t;
-	p->stack_mask = mask;
+	p->stack_mask = slots - 1;
 	return true;
+}
+
+pprofc_status model_map_stacks(pprofc_profile *p, uint32_t *ret_bad_stack, uint64_t *ret_bad_id)
+{
+	*ret_bad_stack = NONE;
+	/* Ids map one to one onto indices, so stacks that were distinct as
+	 * ids stay distinct: only the hashes change. */
+	for (size_t s = 0; s < p->nstacks; s++)
+		for (uint32_t j = p->stack_off[s]; j < p->stack_off[s + 1]; j++) {
+			uint32_t li = idmap_get(&p->loc_ids, p->stack_locs[j]);
+			if (li == NONE) {
+				*ret_bad_stack = (uint32_t)s;
+				*ret_bad_id = p->stack_locs[j];
+				return PPROFC_OK;
+			}
+			p->stack_locs[j] = li;
+		}
+	if (!p->nsamples_late || !p->stack_table)
+		return PPROFC_OK; /* no more lookups: the table is not needed */
+	size_t mask = p->stack_mask;
+	memset(p->stack_table, 0, (mask + 1) * sizeof(uint64_t));
+	for (size_t s = 0; s < p->nstacks; s++) {
+		uint32_t off = p->stack_off[s];
+		uint64_t h = stack_hash(p->stack_locs + off, p->stack_off[s + 1] - off);
+		size_t j = h & mask;
+		while (p->stack_table[j])
+			j = (j + 1) & mask;
+		p->stack_table[j] = h << 32 | (s + 1);
+	}
+	return PPROFC_OK;
 }
 
 pprofc_status model_intern_stack(pprofc_profile *p, const uint32_t *locs, size_t n,
@@ -265,15 +314,15 @@ pprofc_status model_intern_stack(pprofc_profile *p, const uint32_t *locs, size_t
 {
 	if ((p->nstacks + 1) * 2 > (p->stack_table ? p->stack_mask + 1 : 0) && !stack_table_grow(p))
 		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for stacks");
-	uint32_t h = (uint32_t)hash_bytes(locs, n * sizeof(*locs), 0x5eed);
+	uint32_t h = stack_hash(locs, n);
 	size_t i = h & p->stack_mask;
 	for (;; i = (i + 1) & p->stack_mask) {
-		uint32_t sid = p->stack_table[i];
-		if (!sid)
+		uint64_t e = p->stack_table[i];
+		if (!e)
 			break;
-		sid--;
-		if (p->stack_hash[sid] != h)
+		if ((uint32_t)(e >> 32) != h)
 			continue;
+		uint32_t sid = (uint32_t)e - 1;
 		uint32_t off = p->stack_off[sid], len = p->stack_off[sid + 1] - off;
 		if (len == n && !memcmp(p->stack_locs + off, locs, n * sizeof(*locs))) {
 			*ret_stack = sid;
@@ -286,8 +335,6 @@ pprofc_status model_intern_stack(pprofc_profile *p, const uint32_t *locs, size_t
 	if (!vec_reserve(&p->mem, (void **)&p->stack_locs, &p->cap_stack_locs,
 			 p->nstack_locs + n + 1, sizeof(uint32_t)) ||
 	    !vec_reserve(&p->mem, (void **)&p->stack_off, &p->cap_stack_off, p->nstacks + 2,
-			 sizeof(uint32_t)) ||
-	    !vec_reserve(&p->mem, (void **)&p->stack_hash, &p->cap_stack_hash, p->nstacks + 1,
 			 sizeof(uint32_t)))
 		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for stacks");
 	if (p->nstacks == 0)
@@ -296,8 +343,7 @@ pprofc_status model_intern_stack(pprofc_profile *p, const uint32_t *locs, size_t
 	p->nstack_locs += n;
 	uint32_t sid = (uint32_t)p->nstacks++;
 	p->stack_off[sid + 1] = (uint32_t)p->nstack_locs;
-	p->stack_hash[sid] = h;
-	p->stack_table[i] = sid + 1;
+	p->stack_table[i] = (uint64_t)h << 32 | (sid + 1);
 	*ret_stack = sid;
 	return PPROFC_OK;
 }
@@ -314,9 +360,6 @@ pprofc_status model_finish_samples(pprofc_profile *p)
 	p->cap_sample_spans = 0;
 	budget_free(&p->mem, p->stack_table);
 	p->stack_table = NULL;
-	budget_free(&p->mem, p->stack_hash);
-	p->stack_hash = NULL;
-	p->cap_stack_hash = 0;
 	if (p->nstacks == 0) {
 		/* Keep stack_off[0] valid even for a profile with no samples. */
 		if (!vec_reserve(&p->mem, (void **)&p->stack_off, &p->cap_stack_off, 1,

@@ -82,7 +82,6 @@ void pprofc_profile_destroy(pprofc_profile *p)
 	budget_free(&p->mem, p->label_off);
 	budget_free(&p->mem, p->stack_locs);
 	budget_free(&p->mem, p->stack_off);
-	budget_free(&p->mem, p->stack_hash);
 	budget_free(&p->mem, p->stack_table);
 	model_free_maps(p);
 	free(p);
@@ -152,12 +151,7 @@ static pprofc_status load_owned(pprofc_profile *p, unsigned char *buf, size_t le
 		budget_free(&p->mem, buf);
 		return set_error(p, PPROFC_ERR_DECODE, "empty input (0 bytes)");
 	}
-	if (len >= 2 && buf[0] == 0x1f && buf[1] == 0x8b) {
-		st = gunzip_buffer(p, buf, len, &p->buf, &p->buflen, &p->bufcap);
-		budget_free(&p->mem, buf);
-		if (st != PPROFC_OK)
-			return st;
-	} else {
+	if (!(len >= 2 && buf[0] == 0x1f && buf[1] == 0x8b)) {
 		const char *kind = sniff_text(buf, len);
 		if (kind) {
 			budget_free(&p->mem, buf);
@@ -170,11 +164,17 @@ static pprofc_status load_owned(pprofc_profile *p, unsigned char *buf, size_t le
 					 "the profile is over the size limit of %llu bytes",
 					 (unsigned long long)p->max_size);
 		}
-		p->buf = buf;
-		p->buflen = len;
-		p->bufcap = cap;
 	}
-	st = decode_profile(p);
+	(void)cap;
+	stream in;
+	st = stream_begin(p, buf, len, &in);
+	if (st != PPROFC_OK)
+		return st;
+	st = decode_profile(p, &in);
+	/* A gzip error explains whatever the walk found: it wins. */
+	pprofc_status zst = stream_end(&in);
+	if (zst != PPROFC_OK)
+		st = zst;
 	if (st == PPROFC_OK)
 		st = model_resolve(p);
 	if (st == PPROFC_OK)

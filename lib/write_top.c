@@ -165,10 +165,9 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	int64_t *flat = budget_alloc(b, (f.nnodes + 1) * sizeof(int64_t));
 	int64_t *cum = budget_alloc(b, (f.nnodes + 1) * sizeof(int64_t));
 	uint32_t *stamp = budget_alloc(b, (f.nnodes + 1) * sizeof(uint32_t));
-	uint32_t *scratch = budget_alloc(b, f.max_depth * sizeof(uint32_t));
 	row *rows = budget_alloc(b, (f.nnodes + 1) * sizeof(row));
 	out *o = budget_alloc(b, sizeof(out));
-	if (!flat || !cum || !stamp || !scratch || !rows || !o) {
+	if (!flat || !cum || !stamp || !rows || !o) {
 		st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the report");
 		goto done;
 	}
@@ -176,19 +175,30 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	memset(cum, 0, f.nnodes * sizeof(int64_t));
 	memset(stamp, 0, f.nnodes * sizeof(uint32_t));
 
+	/* The hot loop on large profiles: each stack's frames in place,
+	 * leaf first (cum does not care about order); the leaf's innermost
+	 * frame takes the flat value. */
+	const uint32_t *locs = p->stack_locs, *off = f.loc_off, *fnode = f.frame_node;
 	for (uint32_t s = 0; s < p->nstacks; s++) {
 		int64_t v = f.stack_values[(size_t)s * nt + index];
 		if (v == 0)
 			continue;
-		size_t n = frames_expand_nodes(p, &f, s, scratch);
-		for (size_t k = 0; k < n; k++) {
-			uint32_t nd = scratch[k];
-			if (stamp[nd] != s + 1) {
-				stamp[nd] = s + 1;
-				cum[nd] = wadd(cum[nd], v);
-			}
+		uint32_t lo = p->stack_off[s], hi = p->stack_off[s + 1];
+		if (lo == hi) {
+			flat[f.nostack] = wadd(flat[f.nostack], v);
+			cum[f.nostack] = wadd(cum[f.nostack], v);
+			continue;
 		}
-		flat[scratch[n - 1]] = wadd(flat[scratch[n - 1]], v);
+		for (uint32_t j = lo; j < hi; j++)
+			for (uint32_t k = off[locs[j]], kend = off[locs[j] + 1]; k < kend; k++) {
+				uint32_t nd = fnode[k];
+				if (stamp[nd] != s + 1) {
+					stamp[nd] = s + 1;
+					cum[nd] = wadd(cum[nd], v);
+				}
+			}
+		uint32_t leaf = fnode[off[locs[lo]]];
+		flat[leaf] = wadd(flat[leaf], v);
 	}
 	/* pprof's total is the sum of absolute sample values. */
 	int64_t total = 0;
@@ -270,7 +280,6 @@ done:
 	budget_free(b, flat);
 	budget_free(b, cum);
 	budget_free(b, stamp);
-	budget_free(b, scratch);
 	budget_free(b, rows);
 	budget_free(b, o);
 	frames_finish(&f);

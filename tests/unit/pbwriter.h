@@ -134,22 +134,22 @@ static inline void pb_strings(pbuf *b, const char *const *s, size_t n)
 /* gzip (with header and CRC) of b's bytes, via zlib. */
 static inline pbuf pb_gzip(const pbuf *b)
 {
-	pbuf out = { 0 };
+	pbuf gz = { 0 };
 	z_stream zs;
 	memset(&zs, 0, sizeof(zs));
 	if (deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		abort();
-	out.cap = deflateBound(&zs, b->n) + 32;
-	out.d = malloc(out.cap);
+	gz.cap = deflateBound(&zs, b->n) + 32;
+	gz.d = malloc(gz.cap);
 	zs.next_in = b->d;
 	zs.avail_in = (uInt)b->n;
-	zs.next_out = out.d;
-	zs.avail_out = (uInt)out.cap;
+	zs.next_out = gz.d;
+	zs.avail_out = (uInt)gz.cap;
 	if (deflate(&zs, Z_FINISH) != Z_STREAM_END)
 		abort();
-	out.n = out.cap - zs.avail_out;
+	gz.n = gz.cap - zs.avail_out;
 	deflateEnd(&zs);
-	return out;
+	return gz;
 }
 
 #endif

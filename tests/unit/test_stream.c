@@ -1,0 +1,214 @@
+/*
+ * Unit tests: the fast loading path (inflating on a thread, samples decoded
+ * during the walk with raw ids) against the plain one (inflate everything,
+ * then decode every sample at the end). On good profiles every writer's
+ * output must be byte-identical; on damaged ones the status and the message
+ * must be. The damage is systematic: every truncation point and several
+ * byte values at every offset of small profiles, a stride through larger
+ * ones, raw and gzipped.
+ *
+ * usage: test_stream [PROFILE.pb.gz...]
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "internal.h"
+#include "testprof.h"
+
+static char **files;
+static int nfiles;
+
+typedef enum { PLAIN, FAST, FAST_SMALL_BUFFER } path;
+
+/* Everything a user could see of a load: the status and message, or every
+ * writer's output at every sample index. */
+static pbuf observe(const unsigned char *data, size_t len, path how)
+{
+	decode_early = how != PLAIN;
+	stream_thread_min = how == PLAIN ? SIZE_MAX : 0;
+	stream_first_cap_max = how == FAST_SMALL_BUFFER ? 4096 : SIZE_MAX;
+	pprofc_profile *p = pprofc_profile_create();
+	assert_non_null(p);
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	pprofc_status st = pprofc_profile_load_memory(p, data, len);
+	decode_early = true;
+	stream_thread_min = 1u << 20;
+	stream_first_cap_max = SIZE_MAX;
+	char head[600];
+	snprintf(head, sizeof(head), "status %d: %s\n", (int)st,
+		 st == PPROFC_OK ? "" : pprofc_profile_errmsg(p));
+	pb_raw(&m.buf, head, strlen(head));
+	for (size_t i = 0; st == PPROFC_OK && i < pprofc_profile_sample_type_count(p); i++) {
+		pprofc_top_options t = { .sample_index = i, .json = 1 };
+		pprofc_write_top(p, &t, &sink);
+		pprofc_write_folded(p, i, &sink);
+		pprofc_write_callgrind(p, i, NULL, &sink);
+	}
+	pprofc_profile_destroy(p);
+	return m.buf;
+}
+
+static size_t nchecked, nok;
+
+static void agree(const unsigned char *data, size_t len, bool small_buffer, const char *what,
+		  size_t at)
+{
+	pbuf a = observe(data, len, PLAIN);
+	pbuf b = observe(data, len, small_buffer ? FAST_SMALL_BUFFER : FAST);
+	if (a.n != b.n || memcmp(a.d, b.d, a.n)) {
+		pb_raw(&a, "", 1);
+		pb_raw(&b, "", 1);
+		fail_msg("%s at %zu: plain and fast loads differ:\n%.300s\n---\n%.300s", what, at,
+			 (const char *)a.d, (const char *)b.d);
+	}
+	nchecked++;
+	nok += !memcmp(a.d, "status 0:", 9);
+	pb_free(&a);
+	pb_free(&b);
+}
+
+/* Every prefix, and bytes 0x00, 0xff and b ^ 0x80 at each offset (all of
+ * them when `stride` is 1), of the raw message and of its gzip. */
+static void damage(const pbuf *raw, size_t stride)
+{
+	pbuf z = pb_gzip(raw);
+	agree(raw->d, raw->n, false, "intact raw", 0);
+	agree(z.d, z.n, false, "intact gzip", 0);
+	agree(z.d, z.n, true, "intact gzip, small first buffer", 0);
+	for (size_t i = 1; i < raw->n; i += stride)
+		agree(raw->d, i, false, "raw cut", i);
+	for (size_t i = 1; i < z.n; i += stride)
+		agree(z.d, i, false, "gzip cut", i);
+	unsigned char *copy = malloc(raw->n);
+	assert_non_null(copy);
+	static const int how[] = { 0x00, 0xff, -1 };
+	for (size_t i = 0; i < raw->n; i += stride)
+		for (size_t k = 0; k < 3; k++) {
+			memcpy(copy, raw->d, raw->n);
+			copy[i] = how[k] < 0 ? copy[i] ^ 0x80 : (unsigned char)how[k];
+			if (copy[i] == raw->d[i])
+				continue;
+			agree(copy, raw->n, false, "raw byte", i);
+			/* gzipped, so the thread runs (every few, for time) */
+			if (i % (7 * stride) == 0) {
+				pbuf c = { .d = copy, .n = raw->n };
+				pbuf cz = pb_gzip(&c);
+				agree(cz.d, cz.n, i % 2, "gzipped byte", i);
+				pb_free(&cz);
+			}
+		}
+	free(copy);
+	pb_free(&z);
+}
+
+/* The reference profile, with labels and samples before their locations
+ * (google/pprof's order), damaged at every byte. */
+static void test_reference_profile(void **state)
+{
+	(void)state;
+	pbuf raw = test_profile(1);
+	damage(&raw, 1);
+	pb_free(&raw);
+}
+
+/* A sample that the early path cannot take (an id beyond 32 bits) hands it
+ * and every later sample to the plain path: both halves must join up. */
+static void test_handover(void **state)
+{
+	(void)state;
+	pbuf b = { 0 };
+	pb_value_type(&b, 1, 2);
+	static const uint64_t s1[] = { 1 }, s2[] = { 0x100000001ull, 1 }, s3[] = { 1, 1 };
+	static const int64_t v[] = { 3 };
+	pb_sample(&b, s1, 1, v, 1);
+	pb_sample(&b, s2, 2, v, 1);
+	pb_sample(&b, s1, 1, v, 1); /* a stack from the early part, met again */
+	pb_sample(&b, s3, 2, v, 1);
+	static const uint64_t f1[] = { 1 };
+	static const int64_t l1[] = { 3 };
+	pb_location(&b, 1, 0, f1, l1, 1);
+	pb_location(&b, 0x100000001ull, 0, f1, l1, 1);
+	pb_function(&b, 1, 1, 0);
+	static const char *const strs[] = { "", "x", "y" };
+	pb_strings(&b, strs, 3);
+	damage(&b, 1);
+
+	decode_early = true;
+	stream_thread_min = 0;
+	pprofc_profile *p = pprofc_profile_create();
+	assert_int_equal(pprofc_profile_load_memory(p, b.d, b.n), PPROFC_OK);
+	assert_int_equal(p->nearly, 1);
+	assert_int_equal(p->nstacks, 3);
+	assert_int_equal(pprofc_profile_total(p, 0), 12);
+	pprofc_profile_destroy(p);
+	stream_thread_min = 1u << 20;
+	pb_free(&b);
+}
+
+static void test_files(void **state)
+{
+	(void)state;
+	for (int f = 0; f < nfiles; f++) {
+		FILE *fp = fopen(files[f], "rb");
+		if (!fp)
+			fail_msg("cannot open %s", files[f]);
+		pbuf z = { 0 };
+		unsigned char chunk[65536];
+		size_t n;
+		while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+			pb_raw(&z, chunk, n);
+		fclose(fp);
+		agree(z.d, z.n, false, files[f], 0);
+		agree(z.d, z.n, true, files[f], 0);
+		/* Its raw bytes, damaged at a stride (a prime, so every field
+		 * kind is hit somewhere). */
+		pprofc_profile *p = pprofc_profile_create();
+		stream s;
+		unsigned char *in = malloc(z.n);
+		memcpy(in, z.d, z.n);
+		p->mem.limit = SIZE_MAX;
+		/* stream_begin takes a budget block: make one. */
+		unsigned char *owned = budget_alloc(&p->mem, z.n);
+		memcpy(owned, in, z.n);
+		free(in);
+		assert_int_equal(stream_begin(p, owned, z.n, &s), PPROFC_OK);
+		assert_int_equal(stream_end(&s), PPROFC_OK);
+		pbuf raw = { 0 };
+		pb_raw(&raw, p->buf, p->buflen);
+		pprofc_profile_destroy(p);
+		/* (large ones only at a few points: every load writes
+		 * every report) */
+		size_t stride = raw.n > (256u << 10) ? raw.n / 16 | 1 : raw.n / 400 | 1;
+		/* Under valgrind (the wrapper is set): a coarser stride. */
+		const char *w = getenv("PPROFC_WRAPPER");
+		if (w && *w)
+			stride = raw.n / 8 | 1;
+		while (stride % 3 == 0 || stride % 5 == 0)
+			stride += 2;
+		damage(&raw, stride);
+		pb_free(&raw);
+		pb_free(&z);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	files = argv + 1;
+	nfiles = argc - 1;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reference_profile),
+		cmocka_unit_test(test_handover),
+		cmocka_unit_test(test_files),
+	};
+	int r = cmocka_run_group_tests(tests, NULL, NULL);
+	printf("# %zu inputs compared, %zu of them loaded\n", nchecked, nok);
+	return r;
+}
