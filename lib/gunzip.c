@@ -198,7 +198,10 @@ pprofc_status stream_begin(pprofc_profile *p, unsigned char *in, size_t inlen, s
 			sigset_t all, old;
 			sigfillset(&all);
 			pthread_sigmask(SIG_SETMASK, &all, &old);
-			s->threaded = pthread_create(&s->thread, NULL, inflate_thread, s) == 0;
+			/* (set before the thread starts: it reads the flag) */
+			s->threaded = true;
+			if (pthread_create(&s->thread, NULL, inflate_thread, s) != 0)
+				s->threaded = false;
 			pthread_sigmask(SIG_SETMASK, &old, NULL);
 			if (!s->threaded)
 				pthread_cond_destroy(&s->cv);

@@ -111,20 +111,16 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 	key *keys = budget_alloc(b, (2 * nn + 1) * sizeof(key));
 	uint32_t *digit = budget_alloc(b, (2 * nn + 1) * sizeof(uint32_t)); /* [2*node+last] */
 	const pstr **digit_name = budget_alloc(b, (2 * nn + 2) * sizeof(pstr *));
-	uint32_t *nodes = budget_alloc(b, f.max_depth * sizeof(uint32_t));
-	uint8_t *digits = budget_alloc(b, f.max_depth * 4);
 	uint8_t *seq = NULL;
 	entry *entries = NULL;
 	size_t cap_seq = 0, nseq = 0, cap_entries = 0, nentries = 0, namebuf_len = 0;
 	char *namebuf = NULL;
-	kmap seen = { 0 };
 	out *o = NULL;
 	for (size_t i = 0; i < nn; i++)
 		namebuf_len += f.nodes[i].name.len + 1;
 	namebuf = budget_alloc(b, namebuf_len + 1);
 	/* Sized once: growing by doubling would briefly hold twice the stacks. */
-	if (!names || !keys || !digit || !digit_name || !nodes || !digits || !namebuf ||
-	    !kmap_init(&seen, b, p->nstacks) ||
+	if (f.total_frames >= UINT32_MAX || !names || !keys || !digit || !digit_name || !namebuf ||
 	    !vec_reserve(b, (void **)&seq, &cap_seq, f.total_frames * 4 + 4, 1) ||
 	    !vec_reserve(b, (void **)&entries, &cap_entries, p->nstacks + 1, sizeof(entry)))
 		goto nomem;
@@ -149,37 +145,32 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 		digit[keys[i].node] = rank;
 	}
 
-	/* One entry per distinct digit sequence: stacks that read the same
-	 * (other addresses, same functions; names equal once made safe) are
-	 * merged here. */
+	/* One entry per stack with a value, its digits written in place.
+	 * Stacks that read the same (other addresses, same functions; names
+	 * equal once made safe) sort next to each other and are merged as
+	 * the lines are written. */
+	const uint32_t *locs = p->stack_locs, *off = f.loc_off, *fnode = f.frame_node;
 	for (uint32_t s = 0; s < p->nstacks; s++) {
 		int64_t v = f.stack_values[(size_t)s * nt + index];
 		if (v == 0)
 			continue;
-		size_t n = frames_expand_nodes(p, &f, s, nodes);
-		for (size_t k = 0; k < n; k++)
-			put_be32(digits + 4 * k, digit[2 * nodes[k] + (k + 1 == n)]);
-		uint64_t h1 = hash_bytes(digits, n * 4, 1);
-		uint64_t h2 = hash_bytes(digits, n * 4, 2) ^ n;
-		bool added;
-		uint32_t e = kmap_put(&seen, h1, h2, &added);
-		if (e == NONE)
-			goto nomem;
-		/* A 128-bit hash pair: a collision would merge two stacks, at
-		 * odds of about 2^-100 for a million stacks. */
-		if (!added) {
-			entries[e].value = wadd(entries[e].value, v);
-			continue;
+		uint8_t *d = seq + nseq * 4;
+		size_t n = 0;
+		uint32_t lo = p->stack_off[s], hi = p->stack_off[s + 1];
+		if (lo == hi) {
+			put_be32(d, digit[2 * f.nostack + 1]);
+			n = 1;
+		} else {
+			/* Root first: the last location, and within a location
+			 * its last line (the caller the others were inlined into). */
+			for (uint32_t j = hi; j-- > lo;)
+				for (uint32_t k = off[locs[j] + 1]; k-- > off[locs[j]];)
+					put_be32(d + 4 * n++, digit[2 * fnode[k]]);
+			put_be32(d + 4 * (n - 1), digit[2 * fnode[off[locs[lo]]] + 1]);
 		}
-		if (nseq + n > UINT32_MAX ||
-		    !vec_reserve(b, (void **)&seq, &cap_seq, (nseq + n) * 4, 1) ||
-		    !vec_reserve(b, (void **)&entries, &cap_entries, nentries + 1, sizeof(entry)))
-			goto nomem;
-		memcpy(seq + nseq * 4, digits, n * 4);
 		entries[nentries++] = (entry){ (uint32_t)nseq, (uint32_t)n, v };
 		nseq += n;
 	}
-	kmap_free(&seen);
 
 	folded fd = { seq };
 	if (!sort_ctx(b, entries, nentries, sizeof(entry), cmp_entries, &fd))
@@ -191,7 +182,10 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 	out_init(o, sink);
 	for (size_t i = 0; i < nentries && !o->failed; i++) {
 		const entry *e = &entries[i];
-		if (e->value == 0)
+		int64_t value = e->value;
+		while (i + 1 < nentries && !cmp_entries(e, &entries[i + 1], &fd))
+			value = wadd(value, entries[++i].value);
+		if (value == 0)
 			continue;
 		const uint8_t *d = seq + (size_t)e->off * 4;
 		for (uint32_t k = 0; k < e->len; k++) {
@@ -199,7 +193,7 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 			out_write(o, nm->s, nm->len);
 			out_char(o, k + 1 < e->len ? ';' : ' ');
 		}
-		out_i64(o, e->value);
+		out_i64(o, value);
 		out_char(o, '\n');
 	}
 	st = out_finish(o, p);
@@ -208,7 +202,6 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 nomem:
 	st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for folded stacks");
 done:
-	kmap_free(&seen);
 	budget_free(b, o);
 	budget_free(b, seq);
 	budget_free(b, entries);
@@ -216,8 +209,6 @@ done:
 	budget_free(b, keys);
 	budget_free(b, digit);
 	budget_free(b, digit_name);
-	budget_free(b, nodes);
-	budget_free(b, digits);
 	budget_free(b, namebuf);
 	frames_finish(&f);
 	return st;

@@ -87,6 +87,15 @@ static const char *select_unit(const char *sample_unit, const row *r, size_t n, 
 	return *u ? u : sample_unit;
 }
 
+/* s right-aligned in `width` columns, as "%*s" does. */
+static void out_padded(out *o, const char *s, size_t width)
+{
+	size_t len = strlen(s);
+	for (; len < width; width--)
+		out_char(o, ' ');
+	out_write(o, s, len);
+}
+
 static const char *basename_of(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -269,7 +278,17 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 		units_percent(c, sizeof(c), sum, total);
 		units_label_fixed(d, sizeof(d), rows[i].cum, &uf);
 		units_percent(e, sizeof(e), rows[i].cum, total);
-		out_fmt(o, "%10s %s %s %10s %s  ", a, bb, c, d, e);
+		/* "%10s %s %s %10s %s  " without printf: */
+		out_padded(o, a, 10);
+		out_char(o, ' ');
+		out_str(o, bb);
+		out_char(o, ' ');
+		out_str(o, c);
+		out_char(o, ' ');
+		out_padded(o, d, 10);
+		out_char(o, ' ');
+		out_str(o, e);
+		out_str(o, "  ");
 		const pstr *name = &f.nodes[rows[i].node].name;
 		out_name_escaped(o, name->s, name->len);
 		out_char(o, '\n');

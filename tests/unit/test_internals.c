@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -53,6 +55,101 @@ static void test_units(void **state)
 	assert_string_equal(buf, "  100%");
 	units_percent(buf, sizeof(buf), 0, 0);
 	assert_string_equal(buf, "    0%");
+}
+
+/* What the library's formatting replaced: printf, as pprof's Go code does
+ * it (the same correctly rounded decimal). */
+static void ref_label(char *buf, size_t n, int64_t value, const units_fixed *uf)
+{
+	char num[64];
+	snprintf(num, sizeof(num), "%.2f", (double)value * uf->from / uf->to);
+	size_t len = strlen(num);
+	if (len > 3 && !strcmp(num + len - 3, ".00"))
+		num[len - 3] = '\0';
+	if (!strcmp(num, "0") || !strcmp(num, "-0"))
+		snprintf(buf, n, "0");
+	else
+		snprintf(buf, n, "%s%s", num, uf->name);
+}
+
+static void ref_percent(char *buf, size_t n, int64_t value, int64_t total)
+{
+	double r = total ? fabs((double)value / (double)total) * 100 : 0;
+	if (r >= 99.95 && r <= 100.05)
+		snprintf(buf, n, "  100%%");
+	else if (r >= 1.0)
+		snprintf(buf, n, "%5.2f%%", r);
+	else
+		snprintf(buf, n, "%5.2g%%", r);
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint64_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* The fast number formatting against printf on 400,000 values: random
+ * magnitudes, exact ties (x.xx5), and values next to the edges of the
+ * %g exponents. */
+static void test_formatting_matches_printf(void **state)
+{
+	(void)state;
+	static const char *const tos[] = { "s", "ms", "us", "kB", "MB", "GB", "count" };
+	static const char *const froms[] = { "nanoseconds", "nanoseconds", "nanoseconds", "bytes",
+					     "bytes",	    "bytes",	   "count" };
+	size_t checked = 0;
+	for (int i = 0; i < 200000; i++) {
+		int64_t v;
+		switch (i % 4) {
+		case 0: /* any magnitude */
+			v = (int64_t)(rnd() >> (rnd() % 64));
+			break;
+		case 1: /* ties in the third decimal */
+			v = (int64_t)(rnd() % 100000) * 10 + 5;
+			break;
+		case 2:
+			v = (int64_t)(rnd() % 2000000);
+			break;
+		default:
+			v = -(int64_t)(rnd() % 100000000);
+		}
+		size_t u = (size_t)i % 7;
+		units_fixed uf;
+		units_fix(&uf, froms[u], tos[u]);
+		char a[64], b[64];
+		units_label_fixed(a, sizeof(a), v, &uf);
+		ref_label(b, sizeof(b), v, &uf);
+		if (strcmp(a, b))
+			fail_msg("label of %lld in %s: %s, printf says %s", (long long)v, tos[u], a,
+				 b);
+		int64_t total = (int64_t)(rnd() % 1000000000) + 1;
+		int64_t part = i % 3 == 0   ? (int64_t)(rnd() % (uint64_t)total)
+			       : i % 3 == 1 ? (int64_t)(rnd() % ((uint64_t)total / 100 + 1))
+					    : total / 1000 * (int64_t)(rnd() % 20);
+		units_percent(a, sizeof(a), part, total);
+		ref_percent(b, sizeof(b), part, total);
+		if (strcmp(a, b))
+			fail_msg("%lld of %lld: %s, printf says %s", (long long)part,
+				 (long long)total, a, b);
+		checked += 2;
+	}
+	/* Every percentage of a total of 10000 and 8192: all the exact
+	 * decimal and binary ties. */
+	for (int64_t t = 8192; t <= 10000; t += 1808)
+		for (int64_t part = 0; part <= t; part++) {
+			char a[64], b[64];
+			units_percent(a, sizeof(a), part, t);
+			ref_percent(b, sizeof(b), part, t);
+			if (strcmp(a, b))
+				fail_msg("%lld of %lld: %s, printf says %s", (long long)part,
+					 (long long)t, a, b);
+			checked++;
+		}
+	assert_true(checked > 400000);
 }
 
 static void test_kmap(void **state)
@@ -118,9 +215,8 @@ static void test_budget(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_units),
-		cmocka_unit_test(test_kmap),
-		cmocka_unit_test(test_sort_is_stable),
+		cmocka_unit_test(test_units),  cmocka_unit_test(test_formatting_matches_printf),
+		cmocka_unit_test(test_kmap),   cmocka_unit_test(test_sort_is_stable),
 		cmocka_unit_test(test_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
