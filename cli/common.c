@@ -378,7 +378,8 @@ int report_write(pprofc_profile *p, pprofc_status st, output *out)
 		error("%s", pprofc_profile_errmsg(p));
 	}
 	output_close(out, false);
-	return EXIT_FAIL;
+	/* e.g. a pattern that is invalid or matches nothing */
+	return st == PPROFC_ERR_USAGE ? EXIT_USAGE : EXIT_FAIL;
 }
 
 /* ---- the converting commands' shared body ----------------------------- */

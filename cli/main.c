@@ -82,6 +82,33 @@ const command commands[] = {
 	  "[{\"name\",\n"
 	  "                           \"flat\", \"cum\"}]} with integer values in the sample "
 	  "unit\n" COMMON_HELP },
+#define TREE_OPTIONS                                                                               \
+	"Options:\n"                                                                               \
+	"      --flat               order functions by flat value (default)\n"                     \
+	"      --cum                order functions by cumulative value\n"                         \
+	"      --nodecount N        show at most N functions (0: all, the default)\n"              \
+	"      --json               print {\"sample_type\", \"unit\", \"total\", \"nodes\":\n"     \
+	"                           [{\"name\", \"flat\", \"cum\", \"callers\", \"callees\"}]},\n" \
+	"                           each call {\"name\", \"value\", \"inline\"}\n" COMMON_HELP
+	{ "tree", cmd_tree, "print each function with its callers and callees",
+	  "usage: pprofc tree [options] SOURCE\n"
+	  "\n"
+	  "Print pprof's tree report: for each function (in top's order) its callers\n"
+	  "above it and its callees below, each call with its value and its share of the\n"
+	  "function's cum; '(inline)' marks calls that were inlined in every sample.\n"
+	  "A call through recursion counts once per sample.\n"
+	  "\n"
+	  "  pprofc tree --nodecount 20 cpu.pb.gz\n"
+	  "\n" TREE_OPTIONS },
+	{ "peek", cmd_peek, "print the callers and callees of functions matching REGEX",
+	  "usage: pprofc peek REGEX [options] SOURCE\n"
+	  "\n"
+	  "The tree report for the functions whose name matches REGEX (POSIX extended\n"
+	  "regular expression, unanchored), like go tool pprof -peek. No match is an\n"
+	  "error.\n"
+	  "\n"
+	  "  pprofc peek 'runtime\\.mallocgc$' heap.pb.gz\n"
+	  "\n" TREE_OPTIONS },
 	{ "fetch", cmd_fetch, "capture a profile over HTTP(S) and save it",
 	  "usage: pprofc fetch [options] URL\n"
 	  "\n"

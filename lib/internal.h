@@ -267,6 +267,8 @@ void out_char(out *o, char c);
 void out_i64(out *o, int64_t v);
 void out_u64(out *o, uint64_t v);
 void out_fmt(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* s right-aligned in `width` columns, as printf's "%*s" does. */
+void out_padded(out *o, const char *s, size_t width);
 /* Name with control bytes written as \xHH, so one name stays on one line. */
 void out_name_escaped(out *o, const char *s, size_t len);
 /* JSON string literal, quotes included; invalid UTF-8 becomes U+FFFD. */

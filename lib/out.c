@@ -180,3 +180,11 @@ pprofc_status out_finish(out *o, pprofc_profile *p)
 		return set_error(p, PPROFC_ERR_IO, "write failed");
 	return PPROFC_OK;
 }
+
+void out_padded(out *o, const char *s, size_t width)
+{
+	size_t len = strlen(s);
+	for (; len < width; width--)
+		out_char(o, ' ');
+	out_write(o, s, len);
+}

@@ -192,6 +192,21 @@ typedef struct pprofc_top_options {
 PPROFC_API pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 					  const pprofc_sink *sink);
 
+typedef struct pprofc_tree_options {
+	size_t sample_index;
+	int sort_by_cum;  /* order of the functions, as for top */
+	size_t nodecount; /* functions to show; 0 for all */
+	int json;
+	const char *peek; /* POSIX extended regex: only matching functions
+			     (pprof's -peek); NULL for all (-tree) */
+} pprofc_tree_options;
+
+/* pprof's `tree` report: every function between its callers and callees,
+ * with the value of each call. With `peek`, PPROFC_ERR_USAGE for a bad
+ * regular expression or when nothing matches. */
+PPROFC_API pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *opt,
+					   const pprofc_sink *sink);
+
 /* ---- Fetching over HTTP(S) -------------------------------------------- */
 
 typedef struct pprofc_fetch pprofc_fetch;

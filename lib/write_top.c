@@ -15,17 +15,8 @@
 #include <time.h>
 
 #include "internal.h"
+#include "report.h"
 #include "units.h"
-
-typedef struct row {
-	uint32_t node;
-	int64_t flat, cum;
-} row;
-
-static int64_t abs64(int64_t v)
-{
-	return v < 0 ? (int64_t)(0 - (uint64_t)v) : v;
-}
 
 static int cmp_name(const frames *f, const row *a, const row *b)
 {
@@ -38,7 +29,7 @@ static int cmp_name(const frames *f, const row *a, const row *b)
 }
 
 /* pprof's FlatNameOrder / CumNameOrder. */
-static int cmp_rows(const frames *f, const row *a, const row *b, int by_cum)
+int report_cmp_rows(const frames *f, const row *a, const row *b, int by_cum)
 {
 	int64_t a1 = abs64(by_cum ? a->cum : a->flat), b1 = abs64(by_cum ? b->cum : b->flat);
 	if (a1 != b1)
@@ -60,12 +51,12 @@ typedef struct sort_ctx_top {
 static int cmp_rows_ctx(const void *a, const void *b, void *ctx)
 {
 	const sort_ctx_top *c = ctx;
-	return cmp_rows(c->f, a, b, c->by_cum);
+	return report_cmp_rows(c->f, a, b, c->by_cum);
 }
 
 /* pprof's selectOutputUnit: one unit for the report, fine enough that the
  * smallest row still shows (scaled by 100 when far below the total). */
-static const char *select_unit(const char *sample_unit, const row *r, size_t n, int64_t total)
+const char *report_unit(const char *sample_unit, const row *r, size_t n, int64_t total)
 {
 	int64_t minv = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -87,22 +78,13 @@ static const char *select_unit(const char *sample_unit, const row *r, size_t n, 
 	return *u ? u : sample_unit;
 }
 
-/* s right-aligned in `width` columns, as "%*s" does. */
-static void out_padded(out *o, const char *s, size_t width)
-{
-	size_t len = strlen(s);
-	for (; len < width; width--)
-		out_char(o, ' ');
-	out_write(o, s, len);
-}
-
 static const char *basename_of(const char *path)
 {
 	const char *s = strrchr(path, '/');
 	return s && s[1] ? s + 1 : path;
 }
 
-static void header(out *o, pprofc_profile *p, const char *type, const char *sunit,
+void report_header(out *o, pprofc_profile *p, const char *type, const char *sunit,
 		   const char *ounit, int64_t total)
 {
 	char a[64], b[64], c[64];
@@ -156,7 +138,8 @@ static void header(out *o, pprofc_profile *p, const char *type, const char *suni
 			units_percent(c, sizeof(c), (int64_t)ns, p->duration_nanos);
 			out_fmt(o, "Duration: %s, Total samples = %s (%s)\n", a, b, c);
 		} else {
-			out_fmt(o, "Duration: %s, Total samples = %s\n", a, b);
+			/* (pprof leaves the space before the missing percentage) */
+			out_fmt(o, "Duration: %s, Total samples = %s \n", a, b);
 		}
 	}
 }
@@ -252,8 +235,8 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 		goto done;
 	}
 
-	const char *ounit = select_unit(sunit, rows, shown, total);
-	header(o, p, type, sunit, ounit, total);
+	const char *ounit = report_unit(sunit, rows, shown, total);
+	report_header(o, p, type, sunit, ounit, total);
 	int64_t flatsum = 0;
 	for (size_t i = 0; i < shown; i++)
 		flatsum = wadd(flatsum, rows[i].flat);

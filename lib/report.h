@@ -1,0 +1,27 @@
+/* report: what pprof's text reports share (write_top.c): the rows of
+ * per-node flat and cum values, their order, the output unit and the
+ * header lines. */
+#ifndef PPROFC_REPORT_H
+#define PPROFC_REPORT_H
+
+#include "internal.h"
+
+typedef struct row {
+	uint32_t node;
+	int64_t flat, cum;
+} row;
+
+static inline int64_t abs64(int64_t v)
+{
+	return v < 0 ? (int64_t)(0 - (uint64_t)v) : v;
+}
+
+/* pprof's FlatNameOrder (by_cum 0) or CumNameOrder. */
+int report_cmp_rows(const frames *f, const row *a, const row *b, int by_cum);
+/* pprof's selectOutputUnit for the rows shown. */
+const char *report_unit(const char *sample_unit, const row *r, size_t n, int64_t total);
+/* File, Build ID, comments, Type, Time, Duration lines. */
+void report_header(out *o, pprofc_profile *p, const char *type, const char *sunit,
+		   const char *ounit, int64_t total);
+
+#endif
