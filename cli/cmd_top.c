@@ -59,6 +59,7 @@ int cmd_top(int argc, char **argv)
 		.own_option = top_option,
 		.write = write_top,
 		.ctx = &t,
+		.mean = &t.mean,
 	};
 	return run_converter(&cv, argc, argv);
 }

@@ -28,6 +28,14 @@
 	"      --sample-index N|NAME  the sample type to use, by index or name (e.g.\n"      \
 	"                           alloc_space); default: the profile's\n"                  \
 	"                           default_sample_type, else its last type\n"               \
+	"      --inuse_space, --inuse_objects, --alloc_space, --alloc_objects,\n"            \
+	"      --total_delay, --contentions  the same as --sample-index with that type\n"    \
+	"                           (delay for --total_delay; inuse_X also picks a type\n"   \
+	"                           named X), as in go tool pprof; '-' spellings too\n"      \
+	"      --mean_delay         --sample-index delay with --mean\n"                      \
+	"      --mean               (top, traces) divide by the first sample type (the\n"    \
+	"                           count): per row, the sum of the values over the sum\n"   \
+	"                           of the counts, as go tool pprof -mean\n"                 \
 	"      --max-size SIZE      refuse profiles larger than SIZE decompressed\n"         \
 	"                           (default 1G; suffixes k, M, G)\n"                        \
 	"      --max-memory SIZE    memory for decoding and the model (default 32 x the\n"   \

@@ -145,6 +145,8 @@ PPROFC_API pprofc_status pprofc_profile_sample_type(const pprofc_profile *p, siz
 /*
  * Choose a sample type: `spec` is a decimal index or a type name such as
  * "alloc_space"; NULL or "" selects default_sample_type, else the last type.
+ * As in pprof, "inuse_X" also selects a type named "X" (legacy heap
+ * profiles: "space", "objects").
  * An unknown spec fails with PPROFC_ERR_USAGE and a message listing the
  * available types.
  */
@@ -186,9 +188,17 @@ typedef struct pprofc_top_options {
 	int sort_by_cum;     /* 0: by flat, like pprof's default */
 	size_t nodecount;    /* rows to show; 0 for all */
 	int json;	     /* 1: JSON with integer values in the sample unit */
+	int mean;	     /* 1: pprof's -mean, see below */
 } pprofc_top_options;
 
-/* pprof's `top` report: flat, flat%, sum%, cum, cum%, name, one row a function. */
+/*
+ * pprof's `top` report: flat, flat%, sum%, cum, cum%, name, one row a function.
+ * With `mean`, each row's flat is the sum of its samples' values divided by
+ * the sum of their first values (the count in mutex, block and allocation
+ * profiles), and cum likewise; the total is sum(|value|) / sum(first value);
+ * integer division, rows still ordered by the summed values -- exactly what
+ * go tool pprof -mean does (a ratio of sums, not a sum of per-sample ratios).
+ */
 PPROFC_API pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 					  const pprofc_sink *sink);
 

@@ -19,8 +19,20 @@
 
 typedef struct row {
 	uint32_t node;
-	int64_t flat, cum;
+	int64_t flat, cum;   /* sums: what rows are ordered by, as in pprof */
+	int64_t flatv, cumv; /* shown: the sums, or with --mean the means */
 } row;
+
+/* pprof's Node.FlatValue: v / d, or v when d is 0. INT64_MIN / -1 would
+ * trap: hostile values wrap instead. */
+static int64_t mean_of(int64_t v, int64_t d)
+{
+	if (d == 0)
+		return v;
+	if (d == -1)
+		return (int64_t)(0 - (uint64_t)v);
+	return v / d;
+}
 
 static int64_t abs64(int64_t v)
 {
@@ -69,9 +81,9 @@ static const char *select_unit(const char *sample_unit, const row *r, size_t n, 
 {
 	int64_t minv = 0;
 	for (size_t i = 0; i < n; i++) {
-		int64_t v = abs64(r[i].flat);
+		int64_t v = abs64(r[i].flatv);
 		if (!v)
-			v = abs64(r[i].cum);
+			v = abs64(r[i].cumv);
 		if (v > 0 && (minv == 0 || v < minv))
 			minv = v;
 	}
@@ -93,7 +105,7 @@ static const char *basename_of(const char *path)
 	return s && s[1] ? s + 1 : path;
 }
 
-static void header(out *o, pprofc_profile *p, const char *type, const char *sunit,
+static void header(out *o, pprofc_profile *p, const char *type, int mean, const char *sunit,
 		   const char *ounit, int64_t total)
 {
 	char a[64], b[64], c[64];
@@ -119,7 +131,7 @@ static void header(out *o, pprofc_profile *p, const char *type, const char *suni
 			out_char(o, '\n');
 		}
 	}
-	out_str(o, "Type: ");
+	out_str(o, mean ? "Type: mean_" : "Type: ");
 	out_name_escaped(o, type, strlen(type));
 	out_char(o, '\n');
 	if (p->time_nanos) {
@@ -164,21 +176,27 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	size_t nt = p->nsample_types;
 	int64_t *flat = budget_alloc(b, (f.nnodes + 1) * sizeof(int64_t));
 	int64_t *cum = budget_alloc(b, (f.nnodes + 1) * sizeof(int64_t));
+	/* with --mean: the sums of the first values, the divisors */
+	int64_t *flatd = budget_alloc(b, (f.nnodes + 1) * sizeof(int64_t));
+	int64_t *cumd = budget_alloc(b, (f.nnodes + 1) * sizeof(int64_t));
 	uint32_t *stamp = budget_alloc(b, (f.nnodes + 1) * sizeof(uint32_t));
 	uint32_t *scratch = budget_alloc(b, f.max_depth * sizeof(uint32_t));
 	row *rows = budget_alloc(b, (f.nnodes + 1) * sizeof(row));
 	out *o = budget_alloc(b, sizeof(out));
-	if (!flat || !cum || !stamp || !scratch || !rows || !o) {
+	if (!flat || !cum || !flatd || !cumd || !stamp || !scratch || !rows || !o) {
 		st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the report");
 		goto done;
 	}
 	memset(flat, 0, f.nnodes * sizeof(int64_t));
 	memset(cum, 0, f.nnodes * sizeof(int64_t));
+	memset(flatd, 0, f.nnodes * sizeof(int64_t));
+	memset(cumd, 0, f.nnodes * sizeof(int64_t));
 	memset(stamp, 0, f.nnodes * sizeof(uint32_t));
 
 	for (uint32_t s = 0; s < p->nstacks; s++) {
 		int64_t v = f.stack_values[(size_t)s * nt + index];
-		if (v == 0)
+		int64_t d = opt->mean ? f.stack_values[(size_t)s * nt] : 0;
+		if (v == 0 && d == 0)
 			continue;
 		size_t n = frames_expand_nodes(p, &f, s, scratch);
 		for (size_t k = 0; k < n; k++) {
@@ -186,19 +204,27 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 			if (stamp[nd] != s + 1) {
 				stamp[nd] = s + 1;
 				cum[nd] = wadd(cum[nd], v);
+				cumd[nd] = wadd(cumd[nd], d);
 			}
 		}
 		flat[scratch[n - 1]] = wadd(flat[scratch[n - 1]], v);
+		flatd[scratch[n - 1]] = wadd(flatd[scratch[n - 1]], d);
 	}
-	/* pprof's total is the sum of absolute sample values. */
-	int64_t total = 0;
-	for (size_t i = 0; i < p->nsamples; i++)
+	/* pprof's total is the sum of absolute sample values; with --mean
+	 * divided by the sum of the first values (not their absolute values). */
+	int64_t total = 0, div = 0;
+	for (size_t i = 0; i < p->nsamples; i++) {
 		total = wadd(total, abs64(p->values[i * nt + index]));
+		div = wadd(div, p->values[i * nt]);
+	}
+	if (opt->mean)
+		total = mean_of(total, div);
 
 	size_t nrows = 0;
 	for (uint32_t i = 0; i < f.nnodes; i++)
 		if (flat[i] || cum[i])
-			rows[nrows++] = (row){ i, flat[i], cum[i] };
+			rows[nrows++] = (row){ i, flat[i], cum[i], mean_of(flat[i], flatd[i]),
+					       mean_of(cum[i], cumd[i]) };
 	sort_ctx_top sc = { &f, opt->sort_by_cum };
 	if (!sort_ctx(b, rows, nrows, sizeof(row), cmp_rows_ctx, &sc)) {
 		st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for sorting the report");
@@ -213,6 +239,8 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	if (opt->json) {
 		out_str(o, "{\"sample_type\": ");
 		out_json_str(o, type, strlen(type));
+		if (opt->mean)
+			out_str(o, ", \"mean\": true");
 		out_str(o, ", \"unit\": ");
 		out_json_str(o, sunit, strlen(sunit));
 		out_str(o, ", \"total\": ");
@@ -223,9 +251,9 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 			out_str(o, i ? ",\n  {\"name\": " : "\n  {\"name\": ");
 			out_json_str(o, name->s, name->len);
 			out_str(o, ", \"flat\": ");
-			out_i64(o, rows[i].flat);
+			out_i64(o, rows[i].flatv);
 			out_str(o, ", \"cum\": ");
-			out_i64(o, rows[i].cum);
+			out_i64(o, rows[i].cumv);
 			out_char(o, '}');
 		}
 		out_str(o, shown ? "\n]}\n" : "]}\n");
@@ -234,10 +262,10 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	}
 
 	const char *ounit = select_unit(sunit, rows, shown, total);
-	header(o, p, type, sunit, ounit, total);
+	header(o, p, type, opt->mean, sunit, ounit, total);
 	int64_t flatsum = 0;
 	for (size_t i = 0; i < shown; i++)
-		flatsum = wadd(flatsum, rows[i].flat);
+		flatsum = wadd(flatsum, rows[i].flatv);
 	char a[64], bb[64], c[64], d[64], e[64];
 	units_fixed uf;
 	units_fix(&uf, sunit, ounit);
@@ -253,12 +281,12 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	out_fmt(o, "%10s %5s%% %5s%% %10s %5s%%\n", "flat", "flat", "sum", "cum", "cum");
 	int64_t sum = 0;
 	for (size_t i = 0; i < shown && !o->failed; i++) {
-		sum = wadd(sum, rows[i].flat);
-		units_label_fixed(a, sizeof(a), rows[i].flat, &uf);
-		units_percent(bb, sizeof(bb), rows[i].flat, total);
+		sum = wadd(sum, rows[i].flatv);
+		units_label_fixed(a, sizeof(a), rows[i].flatv, &uf);
+		units_percent(bb, sizeof(bb), rows[i].flatv, total);
 		units_percent(c, sizeof(c), sum, total);
-		units_label_fixed(d, sizeof(d), rows[i].cum, &uf);
-		units_percent(e, sizeof(e), rows[i].cum, total);
+		units_label_fixed(d, sizeof(d), rows[i].cumv, &uf);
+		units_percent(e, sizeof(e), rows[i].cumv, total);
 		out_fmt(o, "%10s %s %s %10s %s  ", a, bb, c, d, e);
 		const pstr *name = &f.nodes[rows[i].node].name;
 		out_name_escaped(o, name->s, name->len);
@@ -269,6 +297,8 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 done:
 	budget_free(b, flat);
 	budget_free(b, cum);
+	budget_free(b, flatd);
+	budget_free(b, cumd);
 	budget_free(b, stamp);
 	budget_free(b, scratch);
 	budget_free(b, rows);
