@@ -26,6 +26,7 @@ void print_overview(FILE *f);
 int cmd_to_callgrind(int argc, char **argv);
 int cmd_to_folded(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_tags(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_kcachegrind(int argc, char **argv);

@@ -90,6 +90,28 @@ const command commands[] = {
 	  "[{\"name\",\n"
 	  "                           \"flat\", \"cum\"}]} with integer values in the sample "
 	  "unit\n" COMMON_HELP },
+	{ "tags", cmd_tags, "print a histogram of the samples' labels",
+	  "usage: pprofc tags [options] SOURCE\n"
+	  "\n"
+	  "Print pprof's label report (go tool pprof -tags): for each label key, in name\n"
+	  "order, its total and, for each of its values, the sum of the selected sample\n"
+	  "value over the samples that carry it, largest first, with its share of the\n"
+	  "key's total. Numeric labels (e.g. the Go heap profile's 'bytes') are shown in\n"
+	  "their unit and scaled; values that print alike are one row, as in pprof. A\n"
+	  "profile without labels prints nothing.\n"
+	  "\n"
+	  "  pprofc tags cpu.pb.gz\n"
+	  "  pprofc tags --json --alloc_space heap.pb.gz\n"
+	  "\n"
+	  "Options:\n"
+	  "      --unit UNIT          show values and numeric labels in UNIT (ns, us, ms,\n"
+	  "                           s, B, kB, MB, GB...; default: minimum, pprof's\n"
+	  "                           scaling)\n"
+	  "      --json               print {\"sample_type\", \"unit\", \"tags\": [{\"key\",\n"
+	  "                           \"total\", \"values\": [{\"label\", \"value\"}]}]} with\n"
+	  "                           integer sums in the sample unit (\"numeric\": true\n"
+	  "                           on numeric labels)\n"
+	  "--mean is refused: pprof's -tags ignores it.\n" COMMON_HELP },
 	{ "fetch", cmd_fetch, "capture a profile over HTTP(S) and save it",
 	  "usage: pprofc fetch [options] URL\n"
 	  "\n"

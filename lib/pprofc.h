@@ -202,6 +202,24 @@ typedef struct pprofc_top_options {
 PPROFC_API pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 					  const pprofc_sink *sink);
 
+typedef struct pprofc_tags_options {
+	size_t sample_index; /* as from pprofc_profile_select_sample_type */
+	int json;	     /* 1: JSON with integer sums in the sample unit */
+	const char *unit;    /* output unit like pprof's -unit ("ms", "MB"...);
+				NULL or "minimum": pprof's default scaling */
+} pprofc_tags_options;
+
+/*
+ * pprof's `tags` report: per label key (in name order) its total and, per
+ * label value, the sum of the selected value over the samples carrying it,
+ * largest first, with its share of the key's total. Numeric labels are shown
+ * scaled in their key's unit; values that print alike are one row, as in
+ * pprof. JSON: {"sample_type", "unit", "tags": [{"key", "total", "values":
+ * [{"label", "numeric" (numeric labels only), "value"}]}]}.
+ */
+PPROFC_API pprofc_status pprofc_write_tags(pprofc_profile *p, const pprofc_tags_options *opt,
+					   const pprofc_sink *sink);
+
 /* ---- Fetching over HTTP(S) -------------------------------------------- */
 
 typedef struct pprofc_fetch pprofc_fetch;

@@ -30,6 +30,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			t.json = 1;
 			t.sort_by_cum = 1;
 			pprofc_write_top(p, &t, &sink);
+			t.mean = 1;
+			pprofc_write_top(p, &t, &sink);
+			pprofc_tags_options g = { .sample_index = i };
+			pprofc_write_tags(p, &g, &sink);
+			g.json = 1;
+			g.unit = "ms";
+			pprofc_write_tags(p, &g, &sink);
 		}
 		size_t idx;
 		pprofc_profile_select_sample_type(p, NULL, &idx);
