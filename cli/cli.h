@@ -27,6 +27,7 @@ int cmd_to_callgrind(int argc, char **argv);
 int cmd_to_folded(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_tags(int argc, char **argv);
+int cmd_traces(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_kcachegrind(int argc, char **argv);

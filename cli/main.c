@@ -112,6 +112,25 @@ const command commands[] = {
 	  "                           integer sums in the sample unit (\"numeric\": true\n"
 	  "                           on numeric labels)\n"
 	  "--mean is refused: pprof's -tags ignores it.\n" COMMON_HELP },
+	{ "traces", cmd_traces, "print every sample with its labels, value and stack",
+	  "usage: pprofc traces [options] SOURCE\n"
+	  "\n"
+	  "Print every sample like go tool pprof -traces: pprof's header lines, then one\n"
+	  "block per sample: its labels, its value and its stack, leaf first ('(inline)'\n"
+	  "after a frame inlined into the next). The samples are the file's, in its\n"
+	  "order; pprof instead merges identical ones and leaves out those whose values\n"
+	  "are all zero and those without a stack (shown here as '[no stack]').\n"
+	  "\n"
+	  "  pprofc traces mutex.pb.gz\n"
+	  "  pprofc traces --json --sample-index cpu cpu.pb.gz | jq '.samples[0]'\n"
+	  "\n"
+	  "Options:\n"
+	  "      --unit UNIT          show values in UNIT (ns, us, ms, s, B, kB, MB, GB...;\n"
+	  "                           default: each value scaled on its own)\n"
+	  "      --json               print {\"sample_type\", \"unit\", \"sample_types\",\n"
+	  "                           \"samples\": [{\"value\", \"values\", \"labels\",\n"
+	  "                           \"stack\": [{\"name\", \"location\", \"inline\"}]}]}\n"
+	  "                           with integer values, stacks leaf first\n" COMMON_HELP },
 	{ "fetch", cmd_fetch, "capture a profile over HTTP(S) and save it",
 	  "usage: pprofc fetch [options] URL\n"
 	  "\n"

@@ -299,4 +299,38 @@ bool kmap_init(kmap *m, budget *b, size_t hint);
 uint32_t kmap_put(kmap *m, uint64_t a, uint64_t b, bool *added);
 void kmap_free(kmap *m);
 
+/* ---- labels as pprof reads them (labels.c) ------------------------------ */
+
+enum { LABEL_IGNORED, LABEL_STRING, LABEL_NUMERIC };
+
+static inline int label_kind(const label *l)
+{
+	if (l->str != 0)
+		return LABEL_STRING;
+	return l->num != 0 || l->num_unit != 0 ? LABEL_NUMERIC : LABEL_IGNORED;
+}
+
+/* Label keys by text, each with its numeric unit. */
+typedef struct label_keys {
+	pprofc_profile *p;
+	kmap map;	   /* (hash, len | attempt << 32) -> key id */
+	const pstr **keys; /* key id -> text */
+	int64_t *unit;	   /* key id -> string index of its unit, -1: none seen */
+	size_t cap;
+} label_keys;
+
+bool label_keys_init(label_keys *k, pprofc_profile *p);
+/* The id of a key's text, added when new; NONE when out of memory. */
+uint32_t label_keys_intern(label_keys *k, const pstr *key);
+/* Interns every numeric key and finds its unit; false when out of memory. */
+bool label_keys_scan_units(label_keys *k);
+/* The unit numeric labels of key `id` are shown in. */
+const char *label_keys_unit(const label_keys *k, uint32_t id);
+void label_keys_finish(label_keys *k);
+
+/* write_top.c: pprof's header lines (File, Build ID, comments, Type, Time,
+ * Duration with the total in `ounit`). */
+void report_header(out *o, pprofc_profile *p, const char *type, int mean, const char *sunit,
+		   const char *ounit, int64_t total);
+
 #endif /* PPROFC_INTERNAL_H */

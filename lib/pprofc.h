@@ -220,6 +220,25 @@ typedef struct pprofc_tags_options {
 PPROFC_API pprofc_status pprofc_write_tags(pprofc_profile *p, const pprofc_tags_options *opt,
 					   const pprofc_sink *sink);
 
+typedef struct pprofc_traces_options {
+	size_t sample_index; /* as from pprofc_profile_select_sample_type */
+	int json;	     /* 1: JSON with every value of every sample */
+	int mean;	     /* 1: each sample's value divided by its first value */
+	const char *unit;    /* output unit like pprof's -unit; NULL: scaled */
+} pprofc_traces_options;
+
+/*
+ * pprof's `traces` report: after pprof's header lines, one block per sample
+ * in the file's order: its string and numeric labels, its value and its
+ * stack, leaf first, " (inline)" after inlined frames; a sample without
+ * locations shows "[no stack]". JSON: {"sample_type", "unit", "sample_types":
+ * [{"type", "unit"}], "samples": [{"value", "values", "labels": [{"key",
+ * "str"} or {"key", "num", "unit"}], "stack": [{"name", "location",
+ * "inline" (when inlined)}]}]}, stacks leaf first.
+ */
+PPROFC_API pprofc_status pprofc_write_traces(pprofc_profile *p, const pprofc_traces_options *opt,
+					     const pprofc_sink *sink);
+
 /* ---- Fetching over HTTP(S) -------------------------------------------- */
 
 typedef struct pprofc_fetch pprofc_fetch;

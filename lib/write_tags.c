@@ -29,7 +29,7 @@
 
 /* One distinct (key, label) pair; after merging, one row of the report. */
 typedef struct tag_entry {
-	uint32_t key; /* key id (by content) */
+	uint32_t key; /* key id (by text) */
 	int numeric;
 	int64_t num;   /* numeric label's value */
 	const char *s; /* label text: the string, or the formatted number */
@@ -38,46 +38,11 @@ typedef struct tag_entry {
 } tag_entry;
 
 typedef struct tags_ctx {
-	pprofc_profile *p;
-	kmap keymap;	   /* (hash, len | attempt << 32) -> key id */
-	const pstr **keys; /* key id -> name */
-	int64_t *key_unit; /* key id -> string index of its unit, -1: none yet */
-	size_t cap_keys;
+	label_keys lk;
 	kmap entmap; /* (key id | numeric << 63, num or string index) -> entry */
 	tag_entry *ents;
 	size_t nents, cap_ents;
 } tags_ctx;
-
-static uint32_t intern_key(tags_ctx *c, const pstr *s)
-{
-	/* Keys are merged by their text, as pprof's maps do; a hash collision
-	 * just moves on to the next attempt. */
-	uint64_t h = hash_bytes(s->s, s->len, 11);
-	for (uint64_t attempt = 0;; attempt++) {
-		bool added;
-		uint32_t id = kmap_put(&c->keymap, h, (uint64_t)s->len | attempt << 32, &added);
-		if (id == NONE)
-			return NONE;
-		if (added) {
-			if (!vec_reserve(&c->p->mem, (void **)&c->keys, &c->cap_keys, id + 1,
-					 sizeof(*c->keys)))
-				return NONE;
-			size_t cap = c->cap_keys;
-			/* key_unit grows alongside; its capacity follows keys'. */
-			int64_t *ku =
-				budget_realloc(&c->p->mem, c->key_unit, cap * sizeof(int64_t));
-			if (!ku)
-				return NONE;
-			c->key_unit = ku;
-			c->keys[id] = s;
-			c->key_unit[id] = -1;
-			return id;
-		}
-		const pstr *k = c->keys[id];
-		if (k->len == s->len && !memcmp(k->s, s->s, s->len))
-			return id;
-	}
-}
 
 static int cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
 {
@@ -94,7 +59,7 @@ static int cmp_key_text(const void *x, const void *y, void *ctx)
 	const tags_ctx *c = ctx;
 	const tag_entry *a = x, *b = y;
 	if (a->key != b->key) {
-		const pstr *ka = c->keys[a->key], *kb = c->keys[b->key];
+		const pstr *ka = c->lk.keys[a->key], *kb = c->lk.keys[b->key];
 		return cmp_bytes(ka->s, ka->len, kb->s, kb->len);
 	}
 	return cmp_bytes(a->s, a->len, b->s, b->len);
@@ -151,7 +116,7 @@ static void format_value(char *buf, size_t n, int64_t v, const char *sunit, cons
 static void write_key_text(out *o, tags_ctx *c, const tag_entry *e, size_t n, const char *sunit,
 			   const char *ounit)
 {
-	const pstr *key = c->keys[e[0].key];
+	const pstr *key = c->lk.keys[e[0].key];
 	int64_t total = 0;
 	for (size_t i = 0; i < n; i++)
 		total = wadd(total, e[i].sum);
@@ -198,7 +163,7 @@ static void write_key_text(out *o, tags_ctx *c, const tag_entry *e, size_t n, co
 
 static void write_key_json(out *o, tags_ctx *c, const tag_entry *e, size_t n, bool first)
 {
-	const pstr *key = c->keys[e[0].key];
+	const pstr *key = c->lk.keys[e[0].key];
 	int64_t total = 0;
 	for (size_t i = 0; i < n; i++)
 		total = wadd(total, e[i].sum);
@@ -228,10 +193,10 @@ pprofc_status pprofc_write_tags(pprofc_profile *p, const pprofc_tags_options *op
 	pprofc_status st = PPROFC_OK;
 	tags_ctx c;
 	memset(&c, 0, sizeof(c));
-	c.p = p;
 	char *numtext = NULL;
 	out *o = NULL;
-	if (!kmap_init(&c.keymap, b, 16) || !kmap_init(&c.entmap, b, 64)) {
+	if (!label_keys_init(&c.lk, p) || !kmap_init(&c.entmap, b, 64) ||
+	    !label_keys_scan_units(&c.lk)) {
 		st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the tags");
 		goto done;
 	}
@@ -248,14 +213,13 @@ pprofc_status pprofc_write_tags(pprofc_profile *p, const pprofc_tags_options *op
 			continue;
 		for (uint32_t k = p->label_off[i]; k < p->label_off[i + 1]; k++) {
 			const label *l = &p->labels[k];
-			int numeric = l->str == 0;
-			if (numeric && l->num == 0 && l->num_unit == 0)
-				continue; /* neither kind: pprof drops it */
-			uint32_t kid = intern_key(&c, model_str(p, l->key));
+			int kind = label_kind(l);
+			if (kind == LABEL_IGNORED)
+				continue;
+			int numeric = kind == LABEL_NUMERIC;
+			uint32_t kid = label_keys_intern(&c.lk, model_str(p, l->key));
 			if (kid == NONE)
 				goto nomem;
-			if (numeric && c.key_unit[kid] < 0 && model_str(p, l->num_unit)->len)
-				c.key_unit[kid] = l->num_unit;
 			bool added;
 			uint32_t e =
 				kmap_put(&c.entmap, kid | (uint64_t)numeric << 63,
@@ -282,13 +246,7 @@ pprofc_status pprofc_write_tags(pprofc_profile *p, const pprofc_tags_options *op
 		tag_entry *e = &c.ents[i];
 		if (!e->numeric)
 			continue;
-		const pstr *key = c.keys[e->key];
-		const char *unit = key->s;
-		if (c.key_unit[e->key] >= 0)
-			unit = model_str(p, c.key_unit[e->key])->s;
-		else if ((key->len == 9 && !memcmp(key->s, "alignment", 9)) ||
-			 (key->len == 7 && !memcmp(key->s, "request", 7)))
-			unit = "bytes";
+		const char *unit = label_keys_unit(&c.lk, e->key);
 		char *t = numtext + i * 64;
 		units_label(t, 64, e->num, unit, ounit);
 		e->s = t;
@@ -344,10 +302,8 @@ nomem:
 done:
 	budget_free(b, o);
 	budget_free(b, numtext);
-	budget_free(b, c.keys);
-	budget_free(b, c.key_unit);
 	budget_free(b, c.ents);
-	kmap_free(&c.keymap);
+	label_keys_finish(&c.lk);
 	kmap_free(&c.entmap);
 	return st;
 }

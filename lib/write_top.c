@@ -105,7 +105,7 @@ static const char *basename_of(const char *path)
 	return s && s[1] ? s + 1 : path;
 }
 
-static void header(out *o, pprofc_profile *p, const char *type, int mean, const char *sunit,
+void report_header(out *o, pprofc_profile *p, const char *type, int mean, const char *sunit,
 		   const char *ounit, int64_t total)
 {
 	char a[64], b[64], c[64];
@@ -262,7 +262,7 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	}
 
 	const char *ounit = select_unit(sunit, rows, shown, total);
-	header(o, p, type, opt->mean, sunit, ounit, total);
+	report_header(o, p, type, opt->mean, sunit, ounit, total);
 	int64_t flatsum = 0;
 	for (size_t i = 0; i < shown; i++)
 		flatsum = wadd(flatsum, rows[i].flatv);

@@ -37,6 +37,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			g.json = 1;
 			g.unit = "ms";
 			pprofc_write_tags(p, &g, &sink);
+			pprofc_traces_options r = { .sample_index = i };
+			pprofc_write_traces(p, &r, &sink);
+			r.json = 1;
+			r.mean = 1;
+			pprofc_write_traces(p, &r, &sink);
 		}
 		size_t idx;
 		pprofc_profile_select_sample_type(p, NULL, &idx);
