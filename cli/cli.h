@@ -28,6 +28,8 @@ int cmd_to_folded(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_tags(int argc, char **argv);
 int cmd_traces(int argc, char **argv);
+int cmd_raw(int argc, char **argv);
+int cmd_comments(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_kcachegrind(int argc, char **argv);
@@ -192,6 +194,7 @@ typedef struct converter {
 	void *ctx;
 	const char *operand; /* for messages; NULL: "SOURCE" */
 	int *mean;	     /* receives --mean; NULL: the command refuses it */
+	bool any_profile;    /* no sample type needed (index 0 when there is none) */
 } converter;
 
 int run_converter(const converter *cv, int argc, char **argv);

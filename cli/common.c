@@ -502,8 +502,12 @@ int run_converter(const converter *cv, int argc, char **argv)
 		return rc;
 
 	pprofc_profile *p;
-	size_t index;
-	rc = load_and_select(source, &co, &p, &index);
+	size_t index = 0;
+	/* A dump reads any valid profile, one without sample types too. */
+	if (cv->any_profile && !co.sample_index)
+		rc = load_profile(source, &co, &p);
+	else
+		rc = load_and_select(source, &co, &p, &index);
 	if (rc != EXIT_OK)
 		return rc;
 	output out;

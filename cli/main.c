@@ -131,6 +131,32 @@ const command commands[] = {
 	  "                           \"samples\": [{\"value\", \"values\", \"labels\",\n"
 	  "                           \"stack\": [{\"name\", \"location\", \"inline\"}]}]}\n"
 	  "                           with integer values, stacks leaf first\n" COMMON_HELP },
+	{ "raw", cmd_raw, "print the whole profile as readable text",
+	  "usage: pprofc raw [options] SOURCE\n"
+	  "\n"
+	  "Print the profile as it is, like go tool pprof -raw: comments, period type,\n"
+	  "period, time, duration, sample types ('[dflt]' marks the default), every sample\n"
+	  "(its values, its location ids leaf first, its string and numeric labels), every\n"
+	  "location (id, address, M=mapping id, its lines innermost first: function,\n"
+	  "file:line, s=start line), every mapping (id: start/limit/offset, file, build\n"
+	  "id, [FN][FL][LN][IN]), and every function (id: name, system name, file,\n"
+	  "s=start line; pprof's dump has no such section). Unlike pprof's, the dump is\n"
+	  "the file's content: pprof merges identical samples, drops those whose values\n"
+	  "are all zero or that have no locations, and renumbers what is left.\n"
+	  "\n"
+	  "  pprofc raw heap.pb.gz | less\n"
+	  "\n"
+	  "Options: the common ones; --sample-index and its shorthands only check that\n"
+	  "the type exists (every value is printed).\n" COMMON_HELP },
+	{ "comments", cmd_comments, "print the profile's comments",
+	  "usage: pprofc comments [options] SOURCE\n"
+	  "\n"
+	  "Print the profile's comments, one per line, like go tool pprof -comments\n"
+	  "(control characters as \\xHH). A profile without comments prints nothing.\n"
+	  "\n"
+	  "  pprofc comments cpu.pb.gz\n"
+	  "\n"
+	  "Options:\n" COMMON_HELP },
 	{ "fetch", cmd_fetch, "capture a profile over HTTP(S) and save it",
 	  "usage: pprofc fetch [options] URL\n"
 	  "\n"

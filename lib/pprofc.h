@@ -239,6 +239,18 @@ typedef struct pprofc_traces_options {
 PPROFC_API pprofc_status pprofc_write_traces(pprofc_profile *p, const pprofc_traces_options *opt,
 					     const pprofc_sink *sink);
 
+/*
+ * The whole profile as readable text, like go tool pprof -raw: comments,
+ * period, time, duration, sample types ("[dflt]" on the default), each
+ * sample's values, location ids and labels, the locations (id, address,
+ * mapping, lines innermost first), the mappings, and the functions. The
+ * file's own ids and order: nothing is merged or dropped.
+ */
+PPROFC_API pprofc_status pprofc_write_raw(pprofc_profile *p, const pprofc_sink *sink);
+
+/* The profile's comments, one per line (go tool pprof -comments). */
+PPROFC_API pprofc_status pprofc_write_comments(pprofc_profile *p, const pprofc_sink *sink);
+
 /* ---- Fetching over HTTP(S) -------------------------------------------- */
 
 typedef struct pprofc_fetch pprofc_fetch;

@@ -39,93 +39,6 @@ static int64_t mean_of(int64_t v, int64_t d)
 	return v / d;
 }
 
-/* A growable text buffer for one sample's label lines, which are sorted as
- * whole lines before they are written (pprof sorts the formatted lines). */
-typedef struct linebuf {
-	budget *b;
-	char *s;
-	size_t n, cap;
-	size_t *off; /* start of each line */
-	size_t nlines, cap_off;
-} linebuf;
-
-static bool lb_put(linebuf *lb, const char *s, size_t len)
-{
-	if (!vec_reserve(lb->b, (void **)&lb->s, &lb->cap, lb->n + len + 1, 1))
-		return false;
-	memcpy(lb->s + lb->n, s, len);
-	lb->n += len;
-	return true;
-}
-
-/* Appends s with control bytes as \xHH, as out_name_escaped writes it. */
-static bool lb_put_escaped(linebuf *lb, const char *s, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t start = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != 0x7f)
-			continue;
-		char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
-		if (!lb_put(lb, s + start, i - start) || !lb_put(lb, esc, 4))
-			return false;
-		start = i + 1;
-	}
-	return lb_put(lb, s + start, len - start);
-}
-
-static bool lb_line(linebuf *lb)
-{
-	if (!vec_reserve(lb->b, (void **)&lb->off, &lb->cap_off, lb->nlines + 2, sizeof(size_t)))
-		return false;
-	lb->off[lb->nlines++] = lb->n;
-	return true;
-}
-
-static int cmp_lines(const void *x, const void *y, void *ctx)
-{
-	const linebuf *lb = ctx;
-	size_t a = *(const size_t *)x, b = *(const size_t *)y;
-	/* Lines end in '\n', which sorts before every printable byte, so
-	 * comparing up to the shorter line's newline is Go's string order. */
-	for (;; a++, b++) {
-		unsigned char ca = (unsigned char)lb->s[a], cb = (unsigned char)lb->s[b];
-		if (ca != cb)
-			return ca == '\n' ? -1 : cb == '\n' ? 1 : (ca < cb ? -1 : 1);
-		if (ca == '\n')
-			return 0;
-	}
-}
-
-/* Characters of an escaped name as Go's %10s counts them (runes). */
-static size_t name_width(const char *s, size_t len)
-{
-	size_t w = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch < 0x20 || ch == 0x7f)
-			w += 4;
-		else if ((ch & 0xc0) != 0x80)
-			w++;
-	}
-	return w;
-}
-
-typedef struct lab_ref {
-	uint32_t key; /* key id */
-	uint32_t idx; /* index into p->labels */
-} lab_ref;
-
-static int cmp_lab(const void *x, const void *y, void *ctx)
-{
-	(void)ctx;
-	const lab_ref *a = x, *b = y;
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	return a->idx < b->idx ? -1 : a->idx > b->idx;
-}
-
 /*
  * The label lines of sample i of one kind, sorted, into o: a line per key,
  * its values in the order the sample has them.
@@ -133,55 +46,45 @@ static int cmp_lab(const void *x, const void *y, void *ctx)
 static pprofc_status label_lines(out *o, pprofc_profile *p, label_keys *lk, linebuf *lb,
 				 lab_ref **refs, size_t *cap_refs, size_t i, int kind)
 {
-	size_t n = 0;
-	for (uint32_t j = p->label_off[i]; j < p->label_off[i + 1]; j++) {
-		const label *l = &p->labels[j];
-		if (label_kind(l) != kind)
-			continue;
-		uint32_t id = label_keys_intern(lk, model_str(p, l->key));
-		if (id == NONE ||
-		    !vec_reserve(&p->mem, (void **)refs, cap_refs, n + 1, sizeof(lab_ref)))
-			return set_error(p, PPROFC_ERR_NOMEM, "out of memory for labels");
-		(*refs)[n++] = (lab_ref){ id, j };
-	}
+	size_t n = label_refs(lk, i, kind, refs, cap_refs);
+	if (n == SIZE_MAX)
+		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for labels");
 	if (!n)
 		return PPROFC_OK;
 	lab_ref *r = *refs;
-	if (!sort_ctx(&p->mem, r, n, sizeof(lab_ref), cmp_lab, NULL))
-		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for labels");
 	lb->n = lb->nlines = 0;
 	for (size_t a = 0; a < n;) {
 		const pstr *key = lk->keys[r[a].key];
-		size_t w = name_width(key->s, key->len);
-		bool ok = lb_line(lb);
+		size_t w = label_text_width(key->s, key->len);
+		bool ok = linebuf_line(lb);
 		for (; ok && w < 10; w++)
-			ok = lb_put(lb, " ", 1);
-		ok = ok && lb_put_escaped(lb, key->s, key->len) && lb_put(lb, ":  ", 3);
+			ok = linebuf_put(lb, " ", 1);
+		ok = ok && linebuf_put_escaped(lb, key->s, key->len) && linebuf_put(lb, ":  ", 3);
 		size_t b = a;
 		for (; ok && b < n && r[b].key == r[a].key; b++) {
 			const label *l = &p->labels[r[b].idx];
 			if (b > a)
-				ok = lb_put(lb, " ", 1);
+				ok = linebuf_put(lb, " ", 1);
 			if (kind == LABEL_STRING) {
 				const pstr *v = model_str(p, l->str);
-				ok = ok && lb_put_escaped(lb, v->s, v->len);
+				ok = ok && linebuf_put_escaped(lb, v->s, v->len);
 			} else {
 				char num[64];
 				units_label(num, sizeof(num), l->num, label_keys_unit(lk, r[a].key),
 					    "auto");
-				ok = ok && lb_put(lb, num, strlen(num));
+				ok = ok && linebuf_put(lb, num, strlen(num));
 			}
 		}
-		if (!ok || !lb_put(lb, "\n", 1))
+		if (!ok || !linebuf_put(lb, "\n", 1))
 			return set_error(p, PPROFC_ERR_NOMEM, "out of memory for labels");
 		a = b;
 	}
-	if (!sort_ctx(&p->mem, lb->off, lb->nlines, sizeof(size_t), cmp_lines, lb))
+	if (!linebuf_sort(lb))
 		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for labels");
 	for (size_t k = 0; k < lb->nlines; k++) {
-		const char *s = lb->s + lb->off[k];
-		const char *nl = memchr(s, '\n', (size_t)(lb->s + lb->n - s));
-		out_write(o, s, (size_t)(nl - s) + 1);
+		size_t len;
+		const char *text = linebuf_get(lb, k, &len);
+		out_write(o, text, len + 1);
 	}
 	return PPROFC_OK;
 }
@@ -343,8 +246,7 @@ pprofc_status pprofc_write_traces(pprofc_profile *p, const pprofc_traces_options
 
 done:
 	budget_free(b, o);
-	budget_free(b, lb.s);
-	budget_free(b, lb.off);
+	linebuf_finish(&lb);
 	budget_free(b, refs);
 	if (keys_ok)
 		label_keys_finish(&lk);

@@ -43,6 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			r.mean = 1;
 			pprofc_write_traces(p, &r, &sink);
 		}
+		pprofc_write_raw(p, &sink);
+		pprofc_write_comments(p, &sink);
 		size_t idx;
 		pprofc_profile_select_sample_type(p, NULL, &idx);
 		pprofc_profile_select_sample_type(p, "cpu", &idx);
