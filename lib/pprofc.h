@@ -189,6 +189,9 @@ typedef struct pprofc_top_options {
 	size_t nodecount;    /* rows to show; 0 for all */
 	int json;	     /* 1: JSON with integer values in the sample unit */
 	int mean;	     /* 1: pprof's -mean, see below */
+	const char *unit;    /* pprof's -unit: "ms", "MB"..., "auto" (each value
+				scaled alone); NULL or "minimum": one unit chosen
+				for the report, as pprof does by default */
 } pprofc_top_options;
 
 /*

@@ -99,6 +99,15 @@ static const char *select_unit(const char *sample_unit, const row *r, size_t n, 
 	return *u ? u : sample_unit;
 }
 
+static void value_label(char *buf, size_t n, int64_t v, const units_fixed *uf, const char *sunit,
+			bool each)
+{
+	if (each)
+		units_label(buf, n, v, sunit, "auto");
+	else
+		units_label_fixed(buf, n, v, uf);
+}
+
 static const char *basename_of(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -261,7 +270,12 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 		goto done;
 	}
 
-	const char *ounit = select_unit(sunit, rows, shown, total);
+	/* pprof picks a unit only for "minimum"; any other -unit is used as
+	 * given, and "auto" scales every value on its own. */
+	const char *ounit = opt->unit && *opt->unit && strcmp(opt->unit, "minimum")
+				    ? opt->unit
+				    : select_unit(sunit, rows, shown, total);
+	bool each = !strcmp(ounit, "auto");
 	report_header(o, p, type, opt->mean, sunit, ounit, total);
 	int64_t flatsum = 0;
 	for (size_t i = 0; i < shown; i++)
@@ -269,9 +283,9 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	char a[64], bb[64], c[64], d[64], e[64];
 	units_fixed uf;
 	units_fix(&uf, sunit, ounit);
-	units_label_fixed(a, sizeof(a), flatsum, &uf);
+	value_label(a, sizeof(a), flatsum, &uf, sunit, each);
 	units_percent(bb, sizeof(bb), flatsum, total);
-	units_label_fixed(c, sizeof(c), total, &uf);
+	value_label(c, sizeof(c), total, &uf, sunit, each);
 	const char *pct = bb;
 	while (*pct == ' ')
 		pct++;
@@ -282,10 +296,10 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	int64_t sum = 0;
 	for (size_t i = 0; i < shown && !o->failed; i++) {
 		sum = wadd(sum, rows[i].flatv);
-		units_label_fixed(a, sizeof(a), rows[i].flatv, &uf);
+		value_label(a, sizeof(a), rows[i].flatv, &uf, sunit, each);
 		units_percent(bb, sizeof(bb), rows[i].flatv, total);
 		units_percent(c, sizeof(c), sum, total);
-		units_label_fixed(d, sizeof(d), rows[i].cumv, &uf);
+		value_label(d, sizeof(d), rows[i].cumv, &uf, sunit, each);
 		units_percent(e, sizeof(e), rows[i].cumv, total);
 		out_fmt(o, "%10s %s %s %10s %s  ", a, bb, c, d, e);
 		const pstr *name = &f.nodes[rows[i].node].name;

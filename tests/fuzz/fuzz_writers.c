@@ -32,6 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pprofc_write_top(p, &t, &sink);
 			t.mean = 1;
 			pprofc_write_top(p, &t, &sink);
+			t.json = 0;
+			t.unit = i & 1 ? "auto" : "MB";
+			pprofc_write_top(p, &t, &sink);
 			pprofc_tags_options g = { .sample_index = i };
 			pprofc_write_tags(p, &g, &sink);
 			g.json = 1;
