@@ -3,12 +3,9 @@
  * key, the sum of the selected sample value per label value, with its share
  * of the key's total, keys in name order and values by decreasing sum.
  *
- * It follows pprof's reading of labels: a label with a string value is a
- * string label; else one with a number or a unit is numeric; one with
- * neither is ignored. A numeric label is shown in its key's unit (the first
- * unit seen for the key; without one, "bytes" for the keys "alignment" and
- * "request", else the key itself), scaled like pprof's ScaledLabel, and
- * values that read the same ("8kB" from 8192 and 8193) are one row, as in
+ * Labels are read as pprof reads them (labels.c). A numeric label is shown
+ * in its key's unit, scaled like pprof's ScaledLabel, and values that read
+ * the same ("8kB" from 8192 and 8193) are one row, as in
  * pprof. A sample counts once per label it carries, so one with two values
  * for a key counts for both. Samples whose values are all zero are left out,
  * as pprof drops them on reading.
@@ -83,22 +80,6 @@ static int cmp_rows(const void *x, const void *y, void *ctx)
 	return cmp_bytes(a->s, a->len, b->s, b->len);
 }
 
-/* Width in characters, as Go's tabwriter counts them, of a name written
- * by out_name_escaped: a control byte takes 4 (\xHH), UTF-8 continuation
- * bytes none. */
-static size_t text_width(const char *s, size_t len)
-{
-	size_t w = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch < 0x20 || ch == 0x7f)
-			w += 4;
-		else if ((ch & 0xc0) != 0x80)
-			w++;
-	}
-	return w;
-}
-
 static void pad(out *o, size_t n)
 {
 	while (n--)
@@ -123,7 +104,7 @@ static void write_key_text(out *o, tags_ctx *c, const tag_entry *e, size_t n, co
 	/* Two aligned columns, right-aligned with one space of padding, the
 	 * way pprof's tabwriter (AlignRight, padding 1) sets them. */
 	char cell[128], pct[32];
-	size_t w0 = text_width(key->s, key->len) + 1, w1 = 0;
+	size_t w0 = label_text_width(key->s, key->len) + 1, w1 = 0;
 	if (w0 < 1)
 		w0 = 1;
 	for (size_t i = 0; i < n; i++) {
@@ -138,7 +119,7 @@ static void write_key_text(out *o, tags_ctx *c, const tag_entry *e, size_t n, co
 	}
 	w0 += 1;
 	w1 += 1;
-	pad(o, w0 - 1 - text_width(key->s, key->len));
+	pad(o, w0 - 1 - label_text_width(key->s, key->len));
 	out_name_escaped(o, key->s, key->len);
 	format_value(cell, sizeof(cell), total, sunit, ounit);
 	out_fmt(o, ": Total %s\n", cell);
