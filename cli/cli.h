@@ -59,6 +59,9 @@ typedef struct common_opts {
 	fetch_opts fetch;
 } common_opts;
 
+/* pprof's sample-type shorthands: --inuse_space ... --mean_delay. */
+#define NSHORTHANDS 7
+
 /* Long options shared by commands; their ids start at 1000. */
 enum {
 	OPT_SAMPLE_INDEX = 1000,
@@ -72,7 +75,8 @@ enum {
 	OPT_MEAN,
 	OPT_LIMIT_FIRST,					     /* + pprofc_limit */
 	OPT_SHORTHAND_FIRST = OPT_LIMIT_FIRST + PPROFC_LIMIT_COUNT_, /* + shorthand index */
-	OPT_FIRST_OWN = OPT_SHORTHAND_FIRST + 7, /* commands number their own options from here */
+	OPT_FIRST_OWN =
+		OPT_SHORTHAND_FIRST + NSHORTHANDS, /* commands number their own options from here */
 };
 
 /* pprof's sample-type shorthands, in the order of OPT_SHORTHAND_FIRST + i:

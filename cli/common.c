@@ -94,7 +94,7 @@ static bool parse_size(const char *s, uint64_t *ret)
 static const struct shorthand {
 	const char *option, *type;
 	int mean;
-} shorthands[7] = {
+} shorthands[NSHORTHANDS] = {
 	{ "--inuse_space", "inuse_space", 0 }, { "--inuse_objects", "inuse_objects", 0 },
 	{ "--alloc_space", "alloc_space", 0 }, { "--alloc_objects", "alloc_objects", 0 },
 	{ "--total_delay", "delay", 0 },       { "--contentions", "contentions", 0 },
@@ -106,7 +106,10 @@ static const struct shorthand {
 static int set_sample_index(const command *cmd, common_opts *o, const char *option,
 			    const char *value)
 {
-	if (o->sample_index && strcmp(o->sample_index, value))
+	/* (a repeated --sample-index: the last one, as getopt users expect) */
+	bool repeated = o->index_option && !strcmp(o->index_option, option) &&
+			!strcmp(option, "--sample-index");
+	if (o->sample_index && strcmp(o->sample_index, value) && !repeated)
 		return usage_error(cmd, "%s conflicts with %s: choose one sample type", option,
 				   o->index_option);
 	o->sample_index = value;
@@ -116,7 +119,7 @@ static int set_sample_index(const command *cmd, common_opts *o, const char *opti
 
 int common_option(const command *cmd, int c, const char *arg, common_opts *o, bool *done)
 {
-	if (c >= OPT_SHORTHAND_FIRST && c < OPT_SHORTHAND_FIRST + 7) {
+	if (c >= OPT_SHORTHAND_FIRST && c < OPT_SHORTHAND_FIRST + NSHORTHANDS) {
 		const struct shorthand *sh = &shorthands[c - OPT_SHORTHAND_FIRST];
 		if (sh->mean) {
 			o->mean = 1;

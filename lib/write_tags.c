@@ -104,9 +104,8 @@ static void write_key_text(out *o, tags_ctx *c, const tag_entry *e, size_t n, co
 	/* Two aligned columns, right-aligned with one space of padding, the
 	 * way pprof's tabwriter (AlignRight, padding 1) sets them. */
 	char cell[128], pct[32];
+	/* column 0: "key:" on the key's line, " " below it */
 	size_t w0 = label_text_width(key->s, key->len) + 1, w1 = 0;
-	if (w0 < 1)
-		w0 = 1;
 	for (size_t i = 0; i < n; i++) {
 		format_value(cell, sizeof(cell), e[i].sum, sunit, ounit);
 		size_t w = strlen(cell) + 1;
