@@ -190,7 +190,8 @@ const command commands[] = {
 	  "Options:\n"
 	  "      --viewer PROG        the viewer to start (default $PPROFC_KCACHEGRIND, else\n"
 	  "                           kcachegrind; qcachegrind works too)\n"
-	  "      --sample-index N|NAME  the sample type shown first\n"
+	  "      --sample-index N|NAME  the sample type shown first (or --inuse_space,\n"
+	  "                           --alloc_space, --total_delay... as go tool pprof)\n"
 	  "      --max-size SIZE      refuse profiles larger than SIZE decompressed\n"
 	  "  -h, --help               show this help\n"
 	  "\n" FETCH_HELP "\nExit status: 0 success, 1 failure, 2 usage error.\n" },
