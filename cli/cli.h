@@ -28,6 +28,10 @@ int cmd_to_folded(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
 int cmd_peek(int argc, char **argv);
+int cmd_tags(int argc, char **argv);
+int cmd_traces(int argc, char **argv);
+int cmd_raw(int argc, char **argv);
+int cmd_comments(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_kcachegrind(int argc, char **argv);
@@ -47,12 +51,18 @@ typedef struct fetch_opts {
 /* Options every converting command takes. */
 typedef struct common_opts {
 	const char *output;		      /* -o FILE, NULL: standard output */
-	const char *sample_index;	      /* --sample-index */
+	const char *sample_index;	      /* --sample-index, or a shorthand's type */
+	const char *index_option;	      /* the option that set sample_index */
+	int mean;			      /* --mean or --mean_delay */
+	const char *mean_option;	      /* which of them, for messages */
 	uint64_t max_size;		      /* --max-size, 0: the library's default */
 	uint64_t max_memory;		      /* --max-memory, 0: derived by the library */
 	uint64_t limits[PPROFC_LIMIT_COUNT_]; /* --max-samples etc., 0: default */
 	fetch_opts fetch;
 } common_opts;
+
+/* pprof's sample-type shorthands: --inuse_space ... --mean_delay. */
+#define NSHORTHANDS 7
 
 /* Long options shared by commands; their ids start at 1000. */
 enum {
@@ -64,10 +74,19 @@ enum {
 	OPT_CERT,
 	OPT_KEY,
 	OPT_MAX_MEMORY,
-	OPT_LIMIT_FIRST, /* + pprofc_limit */
-	OPT_FIRST_OWN = OPT_LIMIT_FIRST +
-			PPROFC_LIMIT_COUNT_, /* commands number their own options from here */
+	OPT_MEAN,
+	OPT_LIMIT_FIRST,					     /* + pprofc_limit */
+	OPT_SHORTHAND_FIRST = OPT_LIMIT_FIRST + PPROFC_LIMIT_COUNT_, /* + shorthand index */
+	OPT_FIRST_OWN =
+		OPT_SHORTHAND_FIRST + NSHORTHANDS, /* commands number their own options from here */
 };
+
+/* pprof's sample-type shorthands, in the order of OPT_SHORTHAND_FIRST + i:
+ * --inuse_space ... --mean_delay (also spelled with '-'). */
+#define SHORTHAND_LONG_OPTS(name, i)                               \
+	{                                                          \
+		name, no_argument, NULL, OPT_SHORTHAND_FIRST + (i) \
+	}
 #define COMMON_LONG_OPTS                                                                          \
 	{ "output", required_argument, NULL, 'o' },                                               \
 		{ "sample-index", required_argument, NULL, OPT_SAMPLE_INDEX },                    \
@@ -90,6 +109,13 @@ enum {
 		{ "cert", required_argument, NULL, OPT_CERT },                                    \
 		{ "key", required_argument, NULL, OPT_KEY },                                      \
 		{ "insecure", no_argument, NULL, 'k' }, { "quiet", no_argument, NULL, 'q' },      \
+		{ "mean", no_argument, NULL, OPT_MEAN }, SHORTHAND_LONG_OPTS("inuse_space", 0),   \
+		SHORTHAND_LONG_OPTS("inuse-space", 0), SHORTHAND_LONG_OPTS("inuse_objects", 1),   \
+		SHORTHAND_LONG_OPTS("inuse-objects", 1), SHORTHAND_LONG_OPTS("alloc_space", 2),   \
+		SHORTHAND_LONG_OPTS("alloc-space", 2), SHORTHAND_LONG_OPTS("alloc_objects", 3),   \
+		SHORTHAND_LONG_OPTS("alloc-objects", 3), SHORTHAND_LONG_OPTS("total_delay", 4),   \
+		SHORTHAND_LONG_OPTS("total-delay", 4), SHORTHAND_LONG_OPTS("contentions", 5),     \
+		SHORTHAND_LONG_OPTS("mean_delay", 6), SHORTHAND_LONG_OPTS("mean-delay", 6),       \
 	{                                                                                         \
 		"help", no_argument, NULL, 'h'                                                    \
 	}
@@ -173,6 +199,8 @@ typedef struct converter {
 			       const pprofc_sink *sink);
 	void *ctx;
 	const char *operand; /* for messages; NULL: "SOURCE" */
+	int *mean;	     /* receives --mean; NULL: the command refuses it */
+	bool any_profile;    /* no sample type needed (index 0 when there is none) */
 } converter;
 
 int run_converter(const converter *cv, int argc, char **argv);

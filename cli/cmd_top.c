@@ -2,16 +2,18 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
-enum { OPT_CUM = OPT_FIRST_OWN, OPT_FLAT, OPT_NODECOUNT, OPT_JSON };
+enum { OPT_CUM = OPT_FIRST_OWN, OPT_FLAT, OPT_NODECOUNT, OPT_JSON, OPT_UNIT };
 
 static const struct option top_options[] = {
 	{ "cum", no_argument, NULL, OPT_CUM },
 	{ "flat", no_argument, NULL, OPT_FLAT },
 	{ "nodecount", required_argument, NULL, OPT_NODECOUNT },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "unit", required_argument, NULL, OPT_UNIT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -28,6 +30,11 @@ static int top_option(void *ctx, int c, const char *arg)
 		return EXIT_OK;
 	case OPT_JSON:
 		t->json = 1;
+		return EXIT_OK;
+	case OPT_UNIT:
+		if (!*arg || strlen(arg) > 32)
+			return usage_error(find_command("top"), "invalid unit '%s'", arg);
+		t->unit = arg;
 		return EXIT_OK;
 	case OPT_NODECOUNT:
 		errno = 0;
@@ -59,6 +66,7 @@ int cmd_top(int argc, char **argv)
 		.own_option = top_option,
 		.write = write_top,
 		.ctx = &t,
+		.mean = &t.mean,
 	};
 	return run_converter(&cv, argc, argv);
 }

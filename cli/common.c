@@ -89,14 +89,54 @@ static bool parse_size(const char *s, uint64_t *ret)
 	return true;
 }
 
+/* pprof's shorthands (its driver's sampleIndex calls): the option, the
+ * sample type it selects, and whether it also means --mean. */
+static const struct shorthand {
+	const char *option, *type;
+	int mean;
+} shorthands[NSHORTHANDS] = {
+	{ "--inuse_space", "inuse_space", 0 }, { "--inuse_objects", "inuse_objects", 0 },
+	{ "--alloc_space", "alloc_space", 0 }, { "--alloc_objects", "alloc_objects", 0 },
+	{ "--total_delay", "delay", 0 },       { "--contentions", "contentions", 0 },
+	{ "--mean_delay", "delay", 1 },
+};
+
+/* One sample type per run: pprof warns and ignores all but one choice;
+ * a usage error is clearer than guessing which one was meant. */
+static int set_sample_index(const command *cmd, common_opts *o, const char *option,
+			    const char *value)
+{
+	/* (a repeated --sample-index: the last one, as getopt users expect) */
+	bool repeated = o->index_option && !strcmp(o->index_option, option) &&
+			!strcmp(option, "--sample-index");
+	if (o->sample_index && strcmp(o->sample_index, value) && !repeated)
+		return usage_error(cmd, "%s conflicts with %s: choose one sample type", option,
+				   o->index_option);
+	o->sample_index = value;
+	o->index_option = option;
+	return EXIT_OK;
+}
+
 int common_option(const command *cmd, int c, const char *arg, common_opts *o, bool *done)
 {
+	if (c >= OPT_SHORTHAND_FIRST && c < OPT_SHORTHAND_FIRST + NSHORTHANDS) {
+		const struct shorthand *sh = &shorthands[c - OPT_SHORTHAND_FIRST];
+		if (sh->mean) {
+			o->mean = 1;
+			o->mean_option = sh->option;
+		}
+		return set_sample_index(cmd, o, sh->option, sh->type);
+	}
 	switch (c) {
 	case 'o':
 		o->output = arg;
 		return EXIT_OK;
 	case OPT_SAMPLE_INDEX:
-		o->sample_index = arg;
+		return set_sample_index(cmd, o, "--sample-index", arg);
+	case OPT_MEAN:
+		o->mean = 1;
+		if (!o->mean_option)
+			o->mean_option = "--mean";
 		return EXIT_OK;
 	case OPT_MAX_SIZE:
 		if (!parse_size(arg, &o->max_size))
@@ -203,7 +243,11 @@ int select_sample_type(pprofc_profile *p, const common_opts *o, size_t *ret_inde
 {
 	if (pprofc_profile_select_sample_type(p, o->sample_index, ret_index) == PPROFC_OK)
 		return EXIT_OK;
-	error("%s", pprofc_profile_errmsg(p));
+	/* A shorthand names the option, so the user sees why that type. */
+	if (o->index_option && strcmp(o->index_option, "--sample-index"))
+		error("%s: %s", o->index_option, pprofc_profile_errmsg(p));
+	else
+		error("%s", pprofc_profile_errmsg(p));
 	return o->sample_index ? EXIT_USAGE : EXIT_FAIL;
 }
 
@@ -417,6 +461,13 @@ int parse_args(const converter *cv, int argc, char **argv, common_opts *co, cons
 		if (rc != EXIT_OK || *done)
 			return rc;
 	}
+	if (co->mean && !cv->mean)
+		return usage_error(cv->cmd,
+				   "%s is not supported by %s: means of different samples do not "
+				   "add up (use it with top or traces)",
+				   co->mean_option, cv->cmd->name);
+	if (cv->mean)
+		*cv->mean = co->mean;
 	if (optind == argc)
 		return usage_error(
 			cv->cmd, "missing %s",
@@ -455,8 +506,12 @@ int run_converter(const converter *cv, int argc, char **argv)
 		return rc;
 
 	pprofc_profile *p;
-	size_t index;
-	rc = load_and_select(source, &co, &p, &index);
+	size_t index = 0;
+	/* A dump reads any valid profile, one without sample types too. */
+	if (cv->any_profile && !co.sample_index)
+		rc = load_profile(source, &co, &p);
+	else
+		rc = load_and_select(source, &co, &p, &index);
 	if (rc != EXIT_OK)
 		return rc;
 	output out;

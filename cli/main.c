@@ -28,6 +28,14 @@
 	"      --sample-index N|NAME  the sample type to use, by index or name (e.g.\n"      \
 	"                           alloc_space); default: the profile's\n"                  \
 	"                           default_sample_type, else its last type\n"               \
+	"      --inuse_space, --inuse_objects, --alloc_space, --alloc_objects,\n"            \
+	"      --total_delay, --contentions  the same as --sample-index with that type\n"    \
+	"                           (delay for --total_delay; inuse_X also picks a type\n"   \
+	"                           named X), as in go tool pprof; '-' spellings too\n"      \
+	"      --mean_delay         --sample-index delay with --mean\n"                      \
+	"      --mean               (top, traces) divide by the first sample type (the\n"    \
+	"                           count): per row, the sum of the values over the sum\n"   \
+	"                           of the counts, as go tool pprof -mean\n"                 \
 	"      --max-size SIZE      refuse profiles larger than SIZE decompressed\n"         \
 	"                           (default 1G; suffixes k, M, G)\n"                        \
 	"      --max-memory SIZE    memory for decoding and the model (default 32 x the\n"   \
@@ -78,6 +86,10 @@ const command commands[] = {
 	  "      --flat               sort by flat value (default)\n"
 	  "      --cum                sort by cumulative value\n"
 	  "      --nodecount N        show at most N rows (0: all, the default)\n"
+	  "      --unit UNIT          show values in UNIT, as pprof's -unit: ns, us, ms, s,\n"
+	  "                           hrs, B, kB, MB, GB, TB, PB; auto: each value scaled\n"
+	  "                           on its own; minimum (default): one unit for the\n"
+	  "                           report, fine enough for its smallest row\n"
 	  "      --json               print {\"sample_type\", \"unit\", \"total\", \"rows\": "
 	  "[{\"name\",\n"
 	  "                           \"flat\", \"cum\"}]} with integer values in the sample "
@@ -109,6 +121,73 @@ const command commands[] = {
 	  "\n"
 	  "  pprofc peek 'runtime\\.mallocgc$' heap.pb.gz\n"
 	  "\n" TREE_OPTIONS },
+	{ "tags", cmd_tags, "print a histogram of the samples' labels",
+	  "usage: pprofc tags [options] SOURCE\n"
+	  "\n"
+	  "Print pprof's label report (go tool pprof -tags): for each label key, in name\n"
+	  "order, its total and, for each of its values, the sum of the selected sample\n"
+	  "value over the samples that carry it, largest first, with its share of the\n"
+	  "key's total. Numeric labels (e.g. the Go heap profile's 'bytes') are shown in\n"
+	  "their unit and scaled; values that print alike are one row, as in pprof. A\n"
+	  "profile without labels prints nothing.\n"
+	  "\n"
+	  "  pprofc tags cpu.pb.gz\n"
+	  "  pprofc tags --json --alloc_space heap.pb.gz\n"
+	  "\n"
+	  "Options:\n"
+	  "      --unit UNIT          show values and numeric labels in UNIT (ns, us, ms,\n"
+	  "                           s, B, kB, MB, GB...; default: minimum, pprof's\n"
+	  "                           scaling)\n"
+	  "      --json               print {\"sample_type\", \"unit\", \"tags\": [{\"key\",\n"
+	  "                           \"total\", \"values\": [{\"label\", \"value\"}]}]} with\n"
+	  "                           integer sums in the sample unit (\"numeric\": true\n"
+	  "                           on numeric labels)\n"
+	  "--mean is refused: pprof's -tags ignores it.\n" COMMON_HELP },
+	{ "traces", cmd_traces, "print every sample with its labels, value and stack",
+	  "usage: pprofc traces [options] SOURCE\n"
+	  "\n"
+	  "Print every sample like go tool pprof -traces: pprof's header lines, then one\n"
+	  "block per sample: its labels, its value and its stack, leaf first ('(inline)'\n"
+	  "after a frame inlined into the next). The samples are the file's, in its\n"
+	  "order; pprof instead merges identical ones and leaves out those whose values\n"
+	  "are all zero and those without a stack (shown here as '[no stack]').\n"
+	  "\n"
+	  "  pprofc traces mutex.pb.gz\n"
+	  "  pprofc traces --json --sample-index cpu cpu.pb.gz | jq '.samples[0]'\n"
+	  "\n"
+	  "Options:\n"
+	  "      --unit UNIT          show values in UNIT (ns, us, ms, s, B, kB, MB, GB...;\n"
+	  "                           default: each value scaled on its own)\n"
+	  "      --json               print {\"sample_type\", \"unit\", \"sample_types\",\n"
+	  "                           \"samples\": [{\"value\", \"values\", \"labels\",\n"
+	  "                           \"stack\": [{\"name\", \"location\", \"inline\"}]}]}\n"
+	  "                           with integer values, stacks leaf first\n" COMMON_HELP },
+	{ "raw", cmd_raw, "print the whole profile as readable text",
+	  "usage: pprofc raw [options] SOURCE\n"
+	  "\n"
+	  "Print the profile as it is, like go tool pprof -raw: comments, period type,\n"
+	  "period, time, duration, sample types ('[dflt]' marks the default), every sample\n"
+	  "(its values, its location ids leaf first, its string and numeric labels), every\n"
+	  "location (id, address, M=mapping id, its lines innermost first: function,\n"
+	  "file:line, s=start line), every mapping (id: start/limit/offset, file, build\n"
+	  "id, [FN][FL][LN][IN]), and every function (id: name, system name, file,\n"
+	  "s=start line; pprof's dump has no such section). Unlike pprof's, the dump is\n"
+	  "the file's content: pprof merges identical samples, drops those whose values\n"
+	  "are all zero or that have no locations, and renumbers what is left.\n"
+	  "\n"
+	  "  pprofc raw heap.pb.gz | less\n"
+	  "\n"
+	  "Options: the common ones; --sample-index and its shorthands only check that\n"
+	  "the type exists (every value is printed).\n" COMMON_HELP },
+	{ "comments", cmd_comments, "print the profile's comments",
+	  "usage: pprofc comments [options] SOURCE\n"
+	  "\n"
+	  "Print the profile's comments, one per line, like go tool pprof -comments\n"
+	  "(control characters as \\xHH). A profile without comments prints nothing.\n"
+	  "\n"
+	  "  pprofc comments cpu.pb.gz\n"
+	  "\n"
+	  "Options:\n" COMMON_HELP },
 	{ "fetch", cmd_fetch, "capture a profile over HTTP(S) and save it",
 	  "usage: pprofc fetch [options] URL\n"
 	  "\n"
@@ -138,7 +217,8 @@ const command commands[] = {
 	  "Options:\n"
 	  "      --viewer PROG        the viewer to start (default $PPROFC_KCACHEGRIND, else\n"
 	  "                           kcachegrind; qcachegrind works too)\n"
-	  "      --sample-index N|NAME  the sample type shown first\n"
+	  "      --sample-index N|NAME  the sample type shown first (or --inuse_space,\n"
+	  "                           --alloc_space, --total_delay... as go tool pprof)\n"
 	  "      --max-size SIZE      refuse profiles larger than SIZE decompressed\n"
 	  "  -h, --help               show this help\n"
 	  "\n" FETCH_HELP "\nExit status: 0 success, 1 failure, 2 usage error.\n" },

@@ -251,6 +251,10 @@ static pprofc_status add_mapping(decoder *d, const unsigned char *data, size_t l
 	dst->offset = m->file_offset;
 	dst->filename = m->filename;
 	dst->build_id = m->build_id;
+	dst->flags = (uint8_t)((m->has_functions ? MAPPING_HAS_FUNCTIONS : 0) |
+			       (m->has_filenames ? MAPPING_HAS_FILENAMES : 0) |
+			       (m->has_line_numbers ? MAPPING_HAS_LINE_NUMBERS : 0) |
+			       (m->has_inline_frames ? MAPPING_HAS_INLINE_FRAMES : 0));
 	arena_reset(&d->arena);
 	return PPROFC_OK;
 }
@@ -276,6 +280,7 @@ static pprofc_status add_location(decoder *d, const unsigned char *data, size_t 
 	dst->mapping_id = m->mapping_id;
 	dst->address = m->address;
 	dst->mapping = NONE;
+	dst->is_folded = m->is_folded;
 	dst->line_off = (uint32_t)p->nlines;
 	dst->nlines = (uint32_t)m->n_line;
 	for (size_t i = 0; i < m->n_line; i++) {

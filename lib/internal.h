@@ -5,8 +5,9 @@
  * The data's path: source.c reads bytes -> gunzip.c inflates them ->
  * decode.c walks the Profile message and fills the model's tables ->
  * model.c resolves ids, validates, and hashes stacks -> writers
- * (write_callgrind.c, write_folded.c, write_top.c) read the model through
- * frames.c and emit text through out.c.
+ * (write_callgrind.c, write_folded.c, write_top.c, write_tags.c,
+ * write_traces.c, write_raw.c) read the model through frames.c (labels
+ * through labels.c) and emit text through out.c.
  */
 #ifndef PPROFC_INTERNAL_H
 #define PPROFC_INTERNAL_H
@@ -74,7 +75,15 @@ typedef struct value_type {
 typedef struct mapping {
 	uint64_t id, start, limit, offset;
 	int64_t filename, build_id;
+	uint8_t flags; /* MAPPING_HAS_*, only for the raw dump */
 } mapping;
+
+enum {
+	MAPPING_HAS_FUNCTIONS = 1,
+	MAPPING_HAS_FILENAMES = 2,
+	MAPPING_HAS_LINE_NUMBERS = 4,
+	MAPPING_HAS_INLINE_FRAMES = 8,
+};
 
 typedef struct line {
 	uint64_t function_id; /* raw id; resolved into `function` */
@@ -86,6 +95,7 @@ typedef struct location {
 	uint64_t id, mapping_id, address;
 	uint32_t mapping; /* index or NONE */
 	uint32_t line_off, nlines;
+	bool is_folded;
 } location;
 
 typedef struct function {
@@ -344,5 +354,71 @@ bool kmap_init(kmap *m, budget *b, size_t hint);
  * out of memory. */
 uint32_t kmap_put(kmap *m, uint64_t a, uint64_t b, bool *added);
 void kmap_free(kmap *m);
+
+/* ---- labels as pprof reads them (labels.c) ------------------------------ */
+
+enum { LABEL_IGNORED, LABEL_STRING, LABEL_NUMERIC };
+
+static inline int label_kind(const label *l)
+{
+	if (l->str != 0)
+		return LABEL_STRING;
+	return l->num != 0 || l->num_unit != 0 ? LABEL_NUMERIC : LABEL_IGNORED;
+}
+
+/* Label keys by text, each with its numeric unit. */
+typedef struct label_keys {
+	pprofc_profile *p;
+	kmap map;	   /* (hash, len | attempt << 32) -> key id */
+	const pstr **keys; /* key id -> text */
+	int64_t *unit;	   /* key id -> string index of its unit, -1: none seen */
+	size_t cap;
+} label_keys;
+
+bool label_keys_init(label_keys *k, pprofc_profile *p);
+/* The id of a key's text, added when new; NONE when out of memory. */
+uint32_t label_keys_intern(label_keys *k, const pstr *key);
+/* Interns every numeric key and finds its unit; false when out of memory. */
+bool label_keys_scan_units(label_keys *k);
+/* The unit numeric labels of key `id` are shown in. */
+const char *label_keys_unit(const label_keys *k, uint32_t id);
+void label_keys_finish(label_keys *k);
+
+/* One label of a sample, for grouping by key. */
+typedef struct lab_ref {
+	uint32_t key; /* key id */
+	uint32_t idx; /* index into p->labels */
+} lab_ref;
+
+/* The labels of `kind` of sample i into *refs (grown as needed), sorted by
+ * key id and, within a key, in the sample's order. Returns how many, or
+ * SIZE_MAX when out of memory. */
+size_t label_refs(label_keys *k, size_t i, int kind, lab_ref **refs, size_t *cap);
+
+/* Lines of text built, then sorted in Go's string order (pprof sorts its
+ * formatted label strings), then written. Every line ends in '\n'. */
+typedef struct linebuf {
+	budget *b;
+	char *s;
+	size_t n, cap;
+	size_t *off; /* start of each line */
+	size_t nlines, cap_off;
+} linebuf;
+
+bool linebuf_line(linebuf *lb); /* starts a line */
+bool linebuf_put(linebuf *lb, const char *s, size_t len);
+/* As out_name_escaped: control bytes as \xHH. */
+bool linebuf_put_escaped(linebuf *lb, const char *s, size_t len);
+bool linebuf_sort(linebuf *lb);
+/* Line k (after sorting: the k-th smallest), without its '\n'. */
+const char *linebuf_get(const linebuf *lb, size_t k, size_t *ret_len);
+void linebuf_finish(linebuf *lb);
+/* Characters (runes, as Go's padding counts) of a name escaped as above. */
+size_t label_text_width(const char *s, size_t len);
+
+/* write_top.c: pprof's header lines (File, Build ID, comments, Type, Time,
+ * Duration with the total in `ounit`). */
+void report_header(out *o, pprofc_profile *p, const char *type, int mean, const char *sunit,
+		   const char *ounit, int64_t total);
 
 #endif /* PPROFC_INTERNAL_H */

@@ -145,6 +145,8 @@ PPROFC_API pprofc_status pprofc_profile_sample_type(const pprofc_profile *p, siz
 /*
  * Choose a sample type: `spec` is a decimal index or a type name such as
  * "alloc_space"; NULL or "" selects default_sample_type, else the last type.
+ * As in pprof, "inuse_X" also selects a type named "X" (legacy heap
+ * profiles: "space", "objects").
  * An unknown spec fails with PPROFC_ERR_USAGE and a message listing the
  * available types.
  */
@@ -186,9 +188,20 @@ typedef struct pprofc_top_options {
 	int sort_by_cum;     /* 0: by flat, like pprof's default */
 	size_t nodecount;    /* rows to show; 0 for all */
 	int json;	     /* 1: JSON with integer values in the sample unit */
+	int mean;	     /* 1: pprof's -mean, see below */
+	const char *unit;    /* pprof's -unit: "ms", "MB"..., "auto" (each value
+				scaled alone); NULL or "minimum": one unit chosen
+				for the report, as pprof does by default */
 } pprofc_top_options;
 
-/* pprof's `top` report: flat, flat%, sum%, cum, cum%, name, one row a function. */
+/*
+ * pprof's `top` report: flat, flat%, sum%, cum, cum%, name, one row a function.
+ * With `mean`, each row's flat is the sum of its samples' values divided by
+ * the sum of their first values (the count in mutex, block and allocation
+ * profiles), and cum likewise; the total is sum(|value|) / sum(first value);
+ * integer division, rows still ordered by the summed values -- exactly what
+ * go tool pprof -mean does (a ratio of sums, not a sum of per-sample ratios).
+ */
 PPROFC_API pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 					  const pprofc_sink *sink);
 
@@ -206,6 +219,55 @@ typedef struct pprofc_tree_options {
  * regular expression or when nothing matches. */
 PPROFC_API pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *opt,
 					   const pprofc_sink *sink);
+
+typedef struct pprofc_tags_options {
+	size_t sample_index; /* as from pprofc_profile_select_sample_type */
+	int json;	     /* 1: JSON with integer sums in the sample unit */
+	const char *unit;    /* output unit like pprof's -unit ("ms", "MB"...);
+				NULL or "minimum": pprof's default scaling */
+} pprofc_tags_options;
+
+/*
+ * pprof's `tags` report: per label key (in name order) its total and, per
+ * label value, the sum of the selected value over the samples carrying it,
+ * largest first, with its share of the key's total. Numeric labels are shown
+ * scaled in their key's unit; values that print alike are one row, as in
+ * pprof. JSON: {"sample_type", "unit", "tags": [{"key", "total", "values":
+ * [{"label", "numeric" (numeric labels only), "value"}]}]}.
+ */
+PPROFC_API pprofc_status pprofc_write_tags(pprofc_profile *p, const pprofc_tags_options *opt,
+					   const pprofc_sink *sink);
+
+typedef struct pprofc_traces_options {
+	size_t sample_index; /* as from pprofc_profile_select_sample_type */
+	int json;	     /* 1: JSON with every value of every sample */
+	int mean;	     /* 1: each sample's value divided by its first value */
+	const char *unit;    /* output unit like pprof's -unit; NULL: scaled */
+} pprofc_traces_options;
+
+/*
+ * pprof's `traces` report: after pprof's header lines, one block per sample
+ * in the file's order: its string and numeric labels, its value and its
+ * stack, leaf first, " (inline)" after inlined frames; a sample without
+ * locations shows "[no stack]". JSON: {"sample_type", "unit", "sample_types":
+ * [{"type", "unit"}], "samples": [{"value", "values", "labels": [{"key",
+ * "str"} or {"key", "num", "unit"}], "stack": [{"name", "location",
+ * "inline" (when inlined)}]}]}, stacks leaf first.
+ */
+PPROFC_API pprofc_status pprofc_write_traces(pprofc_profile *p, const pprofc_traces_options *opt,
+					     const pprofc_sink *sink);
+
+/*
+ * The whole profile as readable text, like go tool pprof -raw: comments,
+ * period, time, duration, sample types ("[dflt]" on the default), each
+ * sample's values, location ids and labels, the locations (id, address,
+ * mapping, lines innermost first), the mappings, and the functions. The
+ * file's own ids and order: nothing is merged or dropped.
+ */
+PPROFC_API pprofc_status pprofc_write_raw(pprofc_profile *p, const pprofc_sink *sink);
+
+/* The profile's comments, one per line (go tool pprof -comments). */
+PPROFC_API pprofc_status pprofc_write_comments(pprofc_profile *p, const pprofc_sink *sink);
 
 /* ---- Fetching over HTTP(S) -------------------------------------------- */
 

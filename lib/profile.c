@@ -296,11 +296,16 @@ pprofc_status pprofc_profile_select_sample_type(pprofc_profile *p, const char *s
 			return PPROFC_OK;
 		}
 	} else {
-		for (size_t i = 0; i < n; i++)
-			if (!strcmp(model_str(p, p->sample_types[i].type)->s, spec)) {
+		/* As pprof: "inuse_space" also names a type "space", the legacy
+		 * heap profiles' name (Node.js heap profiles still use it). */
+		const char *no_inuse = strncmp(spec, "inuse_", 6) ? spec : spec + 6;
+		for (size_t i = 0; i < n; i++) {
+			const char *t = model_str(p, p->sample_types[i].type)->s;
+			if (!strcmp(t, spec) || !strcmp(t, no_inuse)) {
 				*ret_index = i;
 				return PPROFC_OK;
 			}
+		}
 	}
 	/* List the choices in the message: the user's next try is then right. */
 	char list[400] = "";

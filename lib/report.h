@@ -8,7 +8,8 @@
 
 typedef struct row {
 	uint32_t node;
-	int64_t flat, cum;
+	int64_t flat, cum;   /* sums: what rows are ordered by, as in pprof */
+	int64_t flatv, cumv; /* shown: the sums, or with --mean the means */
 } row;
 
 static inline int64_t abs64(int64_t v)
@@ -21,7 +22,7 @@ int report_cmp_rows(const frames *f, const row *a, const row *b, int by_cum);
 /* pprof's selectOutputUnit for the rows shown. */
 const char *report_unit(const char *sample_unit, const row *r, size_t n, int64_t total);
 /* File, Build ID, comments, Type, Time, Duration lines. */
-void report_header(out *o, pprofc_profile *p, const char *type, const char *sunit,
+void report_header(out *o, pprofc_profile *p, const char *type, int mean, const char *sunit,
 		   const char *ounit, int64_t total);
 
 #endif

@@ -18,6 +18,17 @@
 #include "report.h"
 #include "units.h"
 
+/* pprof's Node.FlatValue: v / d, or v when d is 0. INT64_MIN / -1 would
+ * trap: hostile values wrap instead. */
+static int64_t mean_of(int64_t v, int64_t d)
+{
+	if (d == 0)
+		return v;
+	if (d == -1)
+		return (int64_t)(0 - (uint64_t)v);
+	return v / d;
+}
+
 static int cmp_name(const frames *f, const row *a, const row *b)
 {
 	const pstr *x = &f->nodes[a->node].name, *y = &f->nodes[b->node].name;
@@ -60,9 +71,9 @@ const char *report_unit(const char *sample_unit, const row *r, size_t n, int64_t
 {
 	int64_t minv = 0;
 	for (size_t i = 0; i < n; i++) {
-		int64_t v = abs64(r[i].flat);
+		int64_t v = abs64(r[i].flatv);
 		if (!v)
-			v = abs64(r[i].cum);
+			v = abs64(r[i].cumv);
 		if (v > 0 && (minv == 0 || v < minv))
 			minv = v;
 	}
@@ -78,13 +89,22 @@ const char *report_unit(const char *sample_unit, const row *r, size_t n, int64_t
 	return *u ? u : sample_unit;
 }
 
+static void value_label(char *buf, size_t n, int64_t v, const units_fixed *uf, const char *sunit,
+			bool each)
+{
+	if (each)
+		units_label(buf, n, v, sunit, "auto");
+	else
+		units_label_fixed(buf, n, v, uf);
+}
+
 static const char *basename_of(const char *path)
 {
 	const char *s = strrchr(path, '/');
 	return s && s[1] ? s + 1 : path;
 }
 
-void report_header(out *o, pprofc_profile *p, const char *type, const char *sunit,
+void report_header(out *o, pprofc_profile *p, const char *type, int mean, const char *sunit,
 		   const char *ounit, int64_t total)
 {
 	char a[64], b[64], c[64];
@@ -110,7 +130,7 @@ void report_header(out *o, pprofc_profile *p, const char *type, const char *suni
 			out_char(o, '\n');
 		}
 	}
-	out_str(o, "Type: ");
+	out_str(o, mean ? "Type: mean_" : "Type: ");
 	out_name_escaped(o, type, strlen(type));
 	out_char(o, '\n');
 	if (p->time_nanos) {
@@ -156,15 +176,20 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	size_t nt = p->nsample_types;
 	int64_t *flat = budget_alloc(b, (f.nnodes + 1) * sizeof(int64_t));
 	int64_t *cum = budget_alloc(b, (f.nnodes + 1) * sizeof(int64_t));
+	/* with --mean: the sums of the first values, the divisors */
+	int64_t *flatd = budget_alloc(b, (f.nnodes + 1) * sizeof(int64_t));
+	int64_t *cumd = budget_alloc(b, (f.nnodes + 1) * sizeof(int64_t));
 	uint32_t *stamp = budget_alloc(b, (f.nnodes + 1) * sizeof(uint32_t));
 	row *rows = budget_alloc(b, (f.nnodes + 1) * sizeof(row));
 	out *o = budget_alloc(b, sizeof(out));
-	if (!flat || !cum || !stamp || !rows || !o) {
+	if (!flat || !cum || !flatd || !cumd || !stamp || !rows || !o) {
 		st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the report");
 		goto done;
 	}
 	memset(flat, 0, f.nnodes * sizeof(int64_t));
 	memset(cum, 0, f.nnodes * sizeof(int64_t));
+	memset(flatd, 0, f.nnodes * sizeof(int64_t));
+	memset(cumd, 0, f.nnodes * sizeof(int64_t));
 	memset(stamp, 0, f.nnodes * sizeof(uint32_t));
 
 	/* The hot loop on large profiles: each stack's frames in place,
@@ -173,12 +198,15 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	const uint32_t *locs = p->stack_locs, *off = f.loc_off, *fnode = f.frame_node;
 	for (uint32_t s = 0; s < p->nstacks; s++) {
 		int64_t v = f.stack_values[(size_t)s * nt + index];
-		if (v == 0)
+		int64_t d = opt->mean ? f.stack_values[(size_t)s * nt] : 0;
+		if (v == 0 && d == 0)
 			continue;
 		uint32_t lo = p->stack_off[s], hi = p->stack_off[s + 1];
 		if (lo == hi) {
 			flat[f.nostack] = wadd(flat[f.nostack], v);
 			cum[f.nostack] = wadd(cum[f.nostack], v);
+			flatd[f.nostack] = wadd(flatd[f.nostack], d);
+			cumd[f.nostack] = wadd(cumd[f.nostack], d);
 			continue;
 		}
 		for (uint32_t j = lo; j < hi; j++)
@@ -187,20 +215,28 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 				if (stamp[nd] != s + 1) {
 					stamp[nd] = s + 1;
 					cum[nd] = wadd(cum[nd], v);
+					cumd[nd] = wadd(cumd[nd], d);
 				}
 			}
 		uint32_t leaf = fnode[off[locs[lo]]];
 		flat[leaf] = wadd(flat[leaf], v);
+		flatd[leaf] = wadd(flatd[leaf], d);
 	}
-	/* pprof's total is the sum of absolute sample values. */
-	int64_t total = 0;
-	for (size_t i = 0; i < p->nsamples; i++)
+	/* pprof's total is the sum of absolute sample values; with --mean
+	 * divided by the sum of the first values (not their absolute values). */
+	int64_t total = 0, div = 0;
+	for (size_t i = 0; i < p->nsamples; i++) {
 		total = wadd(total, abs64(p->values[i * nt + index]));
+		div = wadd(div, p->values[i * nt]);
+	}
+	if (opt->mean)
+		total = mean_of(total, div);
 
 	size_t nrows = 0;
 	for (uint32_t i = 0; i < f.nnodes; i++)
 		if (flat[i] || cum[i])
-			rows[nrows++] = (row){ i, flat[i], cum[i] };
+			rows[nrows++] = (row){ i, flat[i], cum[i], mean_of(flat[i], flatd[i]),
+					       mean_of(cum[i], cumd[i]) };
 	sort_ctx_top sc = { &f, opt->sort_by_cum };
 	if (!sort_ctx(b, rows, nrows, sizeof(row), cmp_rows_ctx, &sc)) {
 		st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for sorting the report");
@@ -215,6 +251,8 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	if (opt->json) {
 		out_str(o, "{\"sample_type\": ");
 		out_json_str(o, type, strlen(type));
+		if (opt->mean)
+			out_str(o, ", \"mean\": true");
 		out_str(o, ", \"unit\": ");
 		out_json_str(o, sunit, strlen(sunit));
 		out_str(o, ", \"total\": ");
@@ -225,9 +263,9 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 			out_str(o, i ? ",\n  {\"name\": " : "\n  {\"name\": ");
 			out_json_str(o, name->s, name->len);
 			out_str(o, ", \"flat\": ");
-			out_i64(o, rows[i].flat);
+			out_i64(o, rows[i].flatv);
 			out_str(o, ", \"cum\": ");
-			out_i64(o, rows[i].cum);
+			out_i64(o, rows[i].cumv);
 			out_char(o, '}');
 		}
 		out_str(o, shown ? "\n]}\n" : "]}\n");
@@ -235,17 +273,22 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 		goto done;
 	}
 
-	const char *ounit = report_unit(sunit, rows, shown, total);
-	report_header(o, p, type, sunit, ounit, total);
+	/* pprof picks a unit only for "minimum"; any other -unit is used as
+	 * given, and "auto" scales every value on its own. */
+	const char *ounit = opt->unit && *opt->unit && strcmp(opt->unit, "minimum")
+				    ? opt->unit
+				    : report_unit(sunit, rows, shown, total);
+	bool each = !strcmp(ounit, "auto");
+	report_header(o, p, type, opt->mean, sunit, ounit, total);
 	int64_t flatsum = 0;
 	for (size_t i = 0; i < shown; i++)
-		flatsum = wadd(flatsum, rows[i].flat);
+		flatsum = wadd(flatsum, rows[i].flatv);
 	char a[64], bb[64], c[64], d[64], e[64];
 	units_fixed uf;
 	units_fix(&uf, sunit, ounit);
-	units_label_fixed(a, sizeof(a), flatsum, &uf);
+	value_label(a, sizeof(a), flatsum, &uf, sunit, each);
 	units_percent(bb, sizeof(bb), flatsum, total);
-	units_label_fixed(c, sizeof(c), total, &uf);
+	value_label(c, sizeof(c), total, &uf, sunit, each);
 	const char *pct = bb;
 	while (*pct == ' ')
 		pct++;
@@ -255,12 +298,12 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	out_fmt(o, "%10s %5s%% %5s%% %10s %5s%%\n", "flat", "flat", "sum", "cum", "cum");
 	int64_t sum = 0;
 	for (size_t i = 0; i < shown && !o->failed; i++) {
-		sum = wadd(sum, rows[i].flat);
-		units_label_fixed(a, sizeof(a), rows[i].flat, &uf);
-		units_percent(bb, sizeof(bb), rows[i].flat, total);
+		sum = wadd(sum, rows[i].flatv);
+		value_label(a, sizeof(a), rows[i].flatv, &uf, sunit, each);
+		units_percent(bb, sizeof(bb), rows[i].flatv, total);
 		units_percent(c, sizeof(c), sum, total);
-		units_label_fixed(d, sizeof(d), rows[i].cum, &uf);
-		units_percent(e, sizeof(e), rows[i].cum, total);
+		value_label(d, sizeof(d), rows[i].cumv, &uf, sunit, each);
+		units_percent(e, sizeof(e), rows[i].cumv, total);
 		/* "%10s %s %s %10s %s  " without printf: */
 		out_padded(o, a, 10);
 		out_char(o, ' ');
@@ -281,6 +324,8 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 done:
 	budget_free(b, flat);
 	budget_free(b, cum);
+	budget_free(b, flatd);
+	budget_free(b, cumd);
 	budget_free(b, stamp);
 	budget_free(b, rows);
 	budget_free(b, o);

@@ -252,7 +252,7 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 	size_t nrows = 0;
 	for (uint32_t i = 0; i < nn; i++)
 		if (flat[i] || cum[i])
-			rows[nrows++] = (row){ i, flat[i], cum[i] };
+			rows[nrows++] = (row){ i, flat[i], cum[i], flat[i], cum[i] };
 	sort_ctx_tree sc = { &t.f, opt->sort_by_cum };
 	if (!sort_ctx(b, rows, nrows, sizeof(row), cmp_rows_ctx, &sc) ||
 	    !group_edges(&t, true, &in_idx, &in_start) ||
@@ -293,7 +293,7 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 		out_str(o, matched ? "\n]}\n" : "]}\n");
 	} else {
 		const char *ounit = report_unit(sunit, rows, shown, total);
-		report_header(o, p, type, sunit, ounit, total);
+		report_header(o, p, type, 0, sunit, ounit, total);
 		units_fixed uf;
 		units_fix(&uf, sunit, ounit);
 		int64_t flatsum = 0;

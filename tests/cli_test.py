@@ -73,7 +73,8 @@ def case_stdin_source(p, fx, tmp):
 
 
 def case_help_texts_agree(p, fx, tmp):
-    for cmd in ("top", "to-callgrind", "to-folded", "fetch", "kcachegrind"):
+    for cmd in ("top", "to-callgrind", "to-folded", "fetch", "kcachegrind", "tags", "traces",
+                "raw", "comments"):
         rc1, a, _ = run(p + ["help", cmd])
         rc2, b, _ = run(p + [cmd, "--help"])
         check(rc1 == 0 and rc2 == 0 and a == b and a.startswith(b"usage: pprofc " + cmd.encode()),
@@ -90,7 +91,13 @@ def case_usage_errors(p, fx, tmp):
                         (["top"], "missing SOURCE"), (["top", fx, fx], "one SOURCE expected"),
                         (["top", "--nodecount", "-3", fx], "invalid count '-3'"),
                         (["fetch", "not a url"], "is not a URL"),
-                        (["top", "--seconds", "x", fx], "invalid number of seconds")):
+                        (["top", "--seconds", "x", fx], "invalid number of seconds"),
+                        (["top", "--inuse_space", fx], "--inuse_space: unknown sample type"),
+                        (["top", "--alloc-space", "--sample-index", "cpu", fx],
+                         "--sample-index conflicts with --alloc_space"),
+                        (["to-folded", "--mean", fx], "--mean is not supported by to-folded"),
+                        (["tags", "--mean_delay", fx], "--mean_delay is not supported by tags"),
+                        (["traces", "--unit", "", fx], "invalid unit ''")):
         rc, out, err = run(p + args)
         check(rc == 2, "%s: exit %d" % (args, rc))
         check(words in err.decode(), "%s: %r" % (args, err))

@@ -68,9 +68,11 @@ def _num(s, unit_suffix):
 
 
 def pprof_top(path, index, unit, extra=()):
-    """(total, {name: (flat, cum)}) from go tool pprof -top."""
+    """(total, {name: (flat, cum)}) from go tool pprof -top; index None
+    leaves the choice to extra (e.g. -inuse_space)."""
     args = ["go", "tool", "pprof", "-top", "-symbolize=none", "-nodefraction=0",
-            "-nodecount=0", "-sample_index=%d" % index] + _unit_flag(unit) + list(extra) + [path]
+            "-nodecount=0"] + ([] if index is None else ["-sample_index=%d" % index]) + \
+        _unit_flag(unit) + list(extra) + [path]
     rc, out, err = run(args)
     check(rc == 0, "%s failed: %s" % (" ".join(args), err.decode()))
     total = None

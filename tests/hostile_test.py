@@ -27,7 +27,11 @@ def hostile_profile():
     n = len(NAMES)
     # every function as a leaf under main.ok, and a chain through all of them
     samples = [([i + 1, n], [1, 10 * (i + 1)]) for i in range(n - 1)]
-    samples.append((list(range(1, n + 1)), [2, 1000]))
+    # hostile label keys and values too: string, numeric with a hostile
+    # unit, and extreme numbers
+    labels = [(first + 2, first + 5, 0, 0), (first + 2, first + 6, 0, 0),
+              (first, 0, -(1 << 63), first + 6), (first + 4, 0, (1 << 63) - 1, 0)]
+    samples.append((list(range(1, n + 1)), [2, 1000], labels))
     return profile(strings=strings, functions=functions, locations=locations, samples=samples)
 
 
@@ -76,7 +80,22 @@ def test():
         check(rc == 0 and not err, "callgrind_annotate: %r" % err[:300])
         m = re.search(rb"^\s*([\d,]+) .*PROGRAM TOTALS", out, re.M)
         check(m and int(m.group(1).replace(b",", b"")) == total, "PROGRAM TOTALS %r" % (m and m.group(1)))
-        print("%d names: folded, top, JSON and callgrind keep their structure" % len(NAMES))
+        for args in (["tags"], ["traces"], ["raw"], ["comments"], ["tags", "--unit", "ms"],
+                     ["traces", "--mean"]):
+            rc, out, err = run(pprofc + args + [src])
+            check(rc == 0, "%s: %r" % (args, err))
+            check(not re.search(rb"[\x00-\x09\x0b-\x1f\x7f]", out), "control byte in %s" % args)
+        rc, out, err = run(pprofc + ["traces", src])
+        check(out.count(b"-----------+") == len(NAMES) + 1, "traces: one block per sample")
+        for args in (["tags", "--json"], ["traces", "--json"]):
+            rc, out, err = run(pprofc + args + [src])
+            check(rc == 0, "%s: %r" % (args, err))
+            doc = json.loads(out.decode("utf-8"))
+            check(doc, args)
+        check(len(json.loads(run(pprofc + ["tags", "--json", src])[1])["tags"]) == 3,
+              "tags: three keys")
+        print("%d names: folded, top, JSON, callgrind, tags, traces, raw keep their structure"
+              % len(NAMES))
 
 
 if __name__ == "__main__":

@@ -30,7 +30,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			t.json = 1;
 			t.sort_by_cum = 1;
 			pprofc_write_top(p, &t, &sink);
+			t.mean = 1;
+			pprofc_write_top(p, &t, &sink);
+			t.json = 0;
+			t.unit = i & 1 ? "auto" : "MB";
+			pprofc_write_top(p, &t, &sink);
+			pprofc_tags_options g = { .sample_index = i };
+			pprofc_write_tags(p, &g, &sink);
+			g.json = 1;
+			g.unit = "ms";
+			pprofc_write_tags(p, &g, &sink);
+			pprofc_traces_options r = { .sample_index = i };
+			pprofc_write_traces(p, &r, &sink);
+			r.json = 1;
+			r.mean = 1;
+			pprofc_write_traces(p, &r, &sink);
 		}
+		pprofc_write_raw(p, &sink);
+		pprofc_write_comments(p, &sink);
 		size_t idx;
 		pprofc_profile_select_sample_type(p, NULL, &idx);
 		pprofc_profile_select_sample_type(p, "cpu", &idx);

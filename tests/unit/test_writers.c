@@ -22,8 +22,11 @@ static pprofc_profile *load_test_profile(void)
 
 static void assert_contains(const char *hay, const char *needle)
 {
+	/* hay is never NULL (memsink_str appends a NUL), but GCC under
+	 * -fsanitize cannot tell and warns on the %s of a NULL path. */
+	assert_non_null(hay);
 	if (!strstr(hay, needle))
-		fail_msg("expected to find\n%s\nin\n%s", needle, hay);
+		fail_msg("expected to find\n%s\nin\n%s", needle, hay ? hay : "");
 }
 
 static void test_folded(void **state)
@@ -185,12 +188,133 @@ static void test_hostile_names(void **state)
 	pb_free(&b);
 }
 
+static void test_top_mean(void **state)
+{
+	(void)state;
+	pprofc_profile *p = load_test_profile();
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	pprofc_top_options opt = { .sample_index = 1, .json = 1, .mean = 1 };
+	assert_int_equal(pprofc_write_top(p, &opt, &sink), PPROFC_OK);
+	/* pprof's -mean: per row the sum of cpu over the sum of samples of the
+	 * same samples (a ratio of sums). b: flat (10 + 50) / (1 + 2) = 20,
+	 * cum (100 + 10 + 50) / (1 + 1 + 2) = 40; main: no flat samples, so 0;
+	 * cum 167 / 5 = 33 (integer division). Total: 172 / 6 = 28. Rows stay
+	 * ordered by the summed flat values (a 100, b 60, ...), as in pprof. */
+	assert_string_equal(memsink_str(&m),
+			    "{\"sample_type\": \"cpu\", \"mean\": true, \"unit\": \"nanoseconds\", "
+			    "\"total\": 28, \"rows\": [\n"
+			    "  {\"name\": \"a\", \"flat\": 100, \"cum\": 55},\n"
+			    "  {\"name\": \"b\", \"flat\": 20, \"cum\": 40},\n"
+			    "  {\"name\": \"0xbeef\", \"flat\": 7, \"cum\": 7},\n"
+			    "  {\"name\": \"[no stack]\", \"flat\": 5, \"cum\": 5},\n"
+			    "  {\"name\": \"main\", \"flat\": 0, \"cum\": 33}\n"
+			    "]}\n");
+	pb_free(&m.buf);
+	pprofc_profile_destroy(p);
+}
+
+static void test_top_unit(void **state)
+{
+	(void)state;
+	pprofc_profile *p = load_test_profile();
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	pprofc_top_options opt = { .sample_index = 1, .unit = "us" };
+	assert_int_equal(pprofc_write_top(p, &opt, &sink), PPROFC_OK);
+	assert_contains(memsink_str(&m),
+			"Showing nodes accounting for 0.17us, 100% of 0.17us total\n");
+	assert_contains(memsink_str(&m), "    0.10us 58.14% 58.14%     0.11us 63.95%  a\n");
+	pb_free(&m.buf);
+	pprofc_profile_destroy(p);
+}
+
+static void test_select_inuse_prefix(void **state)
+{
+	(void)state;
+	pprofc_profile *p = load_test_profile();
+	size_t idx = 99;
+	/* pprof: "inuse_X" also names a type "X" (legacy heap profiles). */
+	assert_int_equal(pprofc_profile_select_sample_type(p, "inuse_cpu", &idx), PPROFC_OK);
+	assert_int_equal(idx, 1);
+	idx = 99;
+	assert_int_equal(pprofc_profile_select_sample_type(p, "inuse_", &idx), PPROFC_ERR_USAGE);
+	assert_int_equal(idx, 99);
+	pprofc_profile_destroy(p);
+}
+
+static void test_traces(void **state)
+{
+	(void)state;
+	pprofc_profile *p = load_test_profile();
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	pprofc_traces_options opt = { .sample_index = 1 };
+	assert_int_equal(pprofc_write_traces(p, &opt, &sink), PPROFC_OK);
+	const char *s = memsink_str(&m);
+	/* Leaf first; b inlined into a in location 4; every sample a block,
+	 * the one without locations and the all-zero one included. */
+	assert_contains(s, "-----------+-------------------------------------------------------\n"
+			   "      10ns   b (inline)\n"
+			   "             a\n"
+			   "             main\n"
+			   "-----------+-------------------------------------------------------\n"
+			   "       5ns   [no stack]\n");
+	assert_contains(s, "         0   a\n             main\n"
+			   "-----------+-------------------------------------------------------\n");
+	pb_free(&m.buf);
+	opt.json = 1;
+	opt.mean = 1;
+	assert_int_equal(pprofc_write_traces(p, &opt, &sink), PPROFC_OK);
+	/* S5: 50 cpu over 2 samples */
+	assert_contains(memsink_str(&m), "{\"value\": 25, \"values\": [2, 50], \"labels\": [], "
+					 "\"stack\": [{\"name\": \"b\", \"location\": 3}, "
+					 "{\"name\": \"b\", \"location\": 3}, {\"name\": \"main\", "
+					 "\"location\": 1}]}");
+	pb_free(&m.buf);
+	pprofc_profile_destroy(p);
+}
+
+static void test_raw(void **state)
+{
+	(void)state;
+	pprofc_profile *p = load_test_profile();
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	assert_int_equal(pprofc_write_raw(p, &sink), PPROFC_OK);
+	const char *s = memsink_str(&m);
+	assert_contains(s, "Samples:\nsamples/count cpu/nanoseconds\n"
+			   "          1        100: 2 3 2 1 \n");
+	assert_contains(s, "          1          5: \n");
+	assert_contains(s, "     4: 0x4000 b g.go:31 s=0()\n"
+			   "             a f.go:21 s=0()\n"
+			   "     5: 0xbeef \n");
+	assert_contains(s, "Functions\n     1: main  f.go s=0\n");
+	pb_free(&m.buf);
+	assert_int_equal(pprofc_write_tags(p, &(pprofc_tags_options){ .sample_index = 1 }, &sink),
+			 PPROFC_OK);
+	assert_string_equal(memsink_str(&m), ""); /* no labels: nothing, as pprof */
+	pb_free(&m.buf);
+	assert_int_equal(pprofc_write_comments(p, &sink), PPROFC_OK);
+	assert_string_equal(memsink_str(&m), "");
+	pb_free(&m.buf);
+	pprofc_profile_destroy(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_folded),	     cmocka_unit_test(test_top_json),
-		cmocka_unit_test(test_top_text),     cmocka_unit_test(test_callgrind),
-		cmocka_unit_test(test_sink_failure), cmocka_unit_test(test_hostile_names),
+		cmocka_unit_test(test_folded),
+		cmocka_unit_test(test_top_json),
+		cmocka_unit_test(test_top_text),
+		cmocka_unit_test(test_callgrind),
+		cmocka_unit_test(test_sink_failure),
+		cmocka_unit_test(test_hostile_names),
+		cmocka_unit_test(test_top_mean),
+		cmocka_unit_test(test_top_unit),
+		cmocka_unit_test(test_select_inuse_prefix),
+		cmocka_unit_test(test_traces),
+		cmocka_unit_test(test_raw),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

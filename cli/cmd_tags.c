@@ -1,0 +1,53 @@
+/* pprofc tags: pprof's label histogram, as text or JSON. */
+#include <getopt.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum { OPT_JSON = OPT_FIRST_OWN, OPT_UNIT };
+
+static const struct option tags_options[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "unit", required_argument, NULL, OPT_UNIT },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int tags_option(void *ctx, int c, const char *arg)
+{
+	pprofc_tags_options *t = ctx;
+	switch (c) {
+	case OPT_JSON:
+		t->json = 1;
+		return EXIT_OK;
+	case OPT_UNIT:
+		if (!*arg || strlen(arg) > 32)
+			return usage_error(find_command("tags"), "invalid unit '%s'", arg);
+		t->unit = arg;
+		return EXIT_OK;
+	}
+	return -1;
+}
+
+static pprofc_status write_tags(void *ctx, pprofc_profile *p, size_t index, const char *source,
+				const pprofc_sink *sink)
+{
+	pprofc_tags_options *t = ctx;
+	(void)source;
+	t->sample_index = index;
+	return pprofc_write_tags(p, t, sink);
+}
+
+int cmd_tags(int argc, char **argv)
+{
+	pprofc_tags_options t = { 0 };
+	/* No --mean: pprof's -tags sums the values whatever -mean says, and
+	 * a mean per label value is not what its columns add up to. */
+	converter cv = {
+		.cmd = find_command("tags"),
+		.own = tags_options,
+		.own_option = tags_option,
+		.write = write_tags,
+		.ctx = &t,
+	};
+	return run_converter(&cv, argc, argv);
+}

@@ -1,0 +1,52 @@
+/* pprofc traces: every sample with its labels, value and stack. */
+#include <getopt.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum { OPT_JSON = OPT_FIRST_OWN, OPT_UNIT };
+
+static const struct option traces_options[] = {
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "unit", required_argument, NULL, OPT_UNIT },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int traces_option(void *ctx, int c, const char *arg)
+{
+	pprofc_traces_options *t = ctx;
+	switch (c) {
+	case OPT_JSON:
+		t->json = 1;
+		return EXIT_OK;
+	case OPT_UNIT:
+		if (!*arg || strlen(arg) > 32)
+			return usage_error(find_command("traces"), "invalid unit '%s'", arg);
+		t->unit = arg;
+		return EXIT_OK;
+	}
+	return -1;
+}
+
+static pprofc_status write_traces(void *ctx, pprofc_profile *p, size_t index, const char *source,
+				  const pprofc_sink *sink)
+{
+	pprofc_traces_options *t = ctx;
+	(void)source;
+	t->sample_index = index;
+	return pprofc_write_traces(p, t, sink);
+}
+
+int cmd_traces(int argc, char **argv)
+{
+	pprofc_traces_options t = { 0 };
+	converter cv = {
+		.cmd = find_command("traces"),
+		.own = traces_options,
+		.own_option = traces_option,
+		.write = write_traces,
+		.ctx = &t,
+		.mean = &t.mean,
+	};
+	return run_converter(&cv, argc, argv);
+}
