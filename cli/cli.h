@@ -125,6 +125,9 @@ enum {
  * one, else an exit code (EXIT_OK to go on). Sets *done for --help. */
 int common_option(const command *cmd, int c, const char *arg, common_opts *o, bool *done);
 
+/* A number from 0 to 1 for option --OPT; prints a usage error. */
+int parse_fraction(const command *cmd, const char *opt, const char *arg, double *ret);
+
 /* Prints "pprofc: MSG" on stderr: one line per error, lowercase. */
 void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: the message and where to read more; returns EXIT_USAGE. */

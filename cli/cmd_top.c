@@ -6,7 +6,7 @@
 
 #include "cli.h"
 
-enum { OPT_CUM = OPT_FIRST_OWN, OPT_FLAT, OPT_NODECOUNT, OPT_JSON, OPT_UNIT };
+enum { OPT_CUM = OPT_FIRST_OWN, OPT_FLAT, OPT_NODECOUNT, OPT_JSON, OPT_UNIT, OPT_NODEFRACTION };
 
 static const struct option top_options[] = {
 	{ "cum", no_argument, NULL, OPT_CUM },
@@ -14,6 +14,7 @@ static const struct option top_options[] = {
 	{ "nodecount", required_argument, NULL, OPT_NODECOUNT },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "unit", required_argument, NULL, OPT_UNIT },
+	{ "nodefraction", required_argument, NULL, OPT_NODEFRACTION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -36,6 +37,8 @@ static int top_option(void *ctx, int c, const char *arg)
 			return usage_error(find_command("top"), "invalid unit '%s'", arg);
 		t->unit = arg;
 		return EXIT_OK;
+	case OPT_NODEFRACTION:
+		return parse_fraction(find_command("top"), "nodefraction", arg, &t->nodefraction);
 	case OPT_NODECOUNT:
 		errno = 0;
 		long long v = strtoll(arg, &end, 10);

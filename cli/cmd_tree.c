@@ -6,13 +6,22 @@
 
 #include "cli.h"
 
-enum { OPT_CUM = OPT_FIRST_OWN, OPT_FLAT, OPT_NODECOUNT, OPT_JSON };
+enum {
+	OPT_CUM = OPT_FIRST_OWN,
+	OPT_FLAT,
+	OPT_NODECOUNT,
+	OPT_JSON,
+	OPT_NODEFRACTION,
+	OPT_EDGEFRACTION
+};
 
 static const struct option tree_options[] = {
 	{ "cum", no_argument, NULL, OPT_CUM },
 	{ "flat", no_argument, NULL, OPT_FLAT },
 	{ "nodecount", required_argument, NULL, OPT_NODECOUNT },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "nodefraction", required_argument, NULL, OPT_NODEFRACTION },
+	{ "edgefraction", required_argument, NULL, OPT_EDGEFRACTION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -35,6 +44,10 @@ static int tree_option(void *ctx, int c, const char *arg)
 	case OPT_JSON:
 		t->opt.json = 1;
 		return EXIT_OK;
+	case OPT_NODEFRACTION:
+		return parse_fraction(t->cmd, "nodefraction", arg, &t->opt.nodefraction);
+	case OPT_EDGEFRACTION:
+		return parse_fraction(t->cmd, "edgefraction", arg, &t->opt.edgefraction);
 	case OPT_NODECOUNT:
 		errno = 0;
 		long long v = strtoll(arg, &end, 10);

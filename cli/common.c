@@ -202,6 +202,17 @@ int common_option(const command *cmd, int c, const char *arg, common_opts *o, bo
 	return -1;
 }
 
+int parse_fraction(const command *cmd, const char *opt, const char *arg, double *ret)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v >= 0 && v <= 1))
+		return usage_error(cmd, "invalid fraction '%s' for --%s (0 to 1)", arg, opt);
+	*ret = v;
+	return EXIT_OK;
+}
+
 pprofc_profile *new_profile(const common_opts *o)
 {
 	pprofc_profile *p = pprofc_profile_create();

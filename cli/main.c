@@ -86,6 +86,8 @@ const command commands[] = {
 	  "      --flat               sort by flat value (default)\n"
 	  "      --cum                sort by cumulative value\n"
 	  "      --nodecount N        show at most N rows (0: all, the default)\n"
+	  "      --nodefraction F     leave out rows whose cum is under F of the total\n"
+	  "                           (pprof's default 0.005; here 0: all rows)\n"
 	  "      --unit UNIT          show values in UNIT, as pprof's -unit: ns, us, ms, s,\n"
 	  "                           hrs, B, kB, MB, GB, TB, PB; auto: each value scaled\n"
 	  "                           on its own; minimum (default): one unit for the\n"

@@ -192,6 +192,8 @@ typedef struct pprofc_top_options {
 	const char *unit;    /* pprof's -unit: "ms", "MB"..., "auto" (each value
 				scaled alone); NULL or "minimum": one unit chosen
 				for the report, as pprof does by default */
+	double nodefraction; /* drop rows with |cum| under this share of the
+				total (pprof's -nodefraction); 0: keep all */
 } pprofc_top_options;
 
 /*
@@ -210,8 +212,11 @@ typedef struct pprofc_tree_options {
 	int sort_by_cum;  /* order of the functions, as for top */
 	size_t nodecount; /* functions to show; 0 for all */
 	int json;
-	const char *peek; /* POSIX extended regex: only matching functions
-			     (pprof's -peek); NULL for all (-tree) */
+	const char *peek;    /* POSIX extended regex: only matching functions
+				(pprof's -peek); NULL for all (-tree) */
+	double nodefraction; /* as for top; the calls are then those between
+				the functions kept, as in pprof */
+	double edgefraction; /* drop calls under this share of the total */
 } pprofc_tree_options;
 
 /* pprof's `tree` report: every function between its callers and callees,

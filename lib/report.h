@@ -17,6 +17,11 @@ static inline int64_t abs64(int64_t v)
 	return v < 0 ? (int64_t)(0 - (uint64_t)v) : v;
 }
 
+/* |total * fraction|, as pprof computes its cut-offs. */
+int64_t report_cutoff(int64_t total, double fraction);
+/* pprof's -nodefraction: drops the rows whose |cum| is under `fraction` of
+ * the sum of flat values; returns how many. */
+size_t report_drop_rows(row *rows, size_t *nrows, double fraction, uint32_t nostack);
 /* pprof's FlatNameOrder (by_cum 0) or CumNameOrder. */
 int report_cmp_rows(const frames *f, const row *a, const row *b, int by_cum);
 /* pprof's selectOutputUnit for the rows shown. */

@@ -39,6 +39,31 @@ static int cmp_name(const frames *f, const row *a, const row *b)
 	return x->len < y->len ? -1 : x->len > y->len;
 }
 
+int64_t report_cutoff(int64_t total, double fraction)
+{
+	return abs64((int64_t)((double)total * fraction));
+}
+
+size_t report_drop_rows(row *rows, size_t *nrows, double fraction, uint32_t nostack)
+{
+	if (!(fraction > 0))
+		return 0;
+	/* pprof's cut is a share of its nodes' flat sum, signed; it has no
+	 * node for stackless samples */
+	int64_t fsum = 0;
+	for (size_t i = 0; i < *nrows; i++)
+		if (rows[i].node != nostack)
+			fsum = wadd(fsum, rows[i].flat);
+	int64_t cut = report_cutoff(fsum, fraction);
+	size_t n = 0;
+	for (size_t i = 0; i < *nrows; i++)
+		if (abs64(rows[i].cum) >= cut)
+			rows[n++] = rows[i];
+	size_t dropped = *nrows - n;
+	*nrows = n;
+	return dropped;
+}
+
 /* pprof's FlatNameOrder / CumNameOrder. */
 int report_cmp_rows(const frames *f, const row *a, const row *b, int by_cum)
 {
@@ -237,6 +262,7 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 		if (flat[i] || cum[i])
 			rows[nrows++] = (row){ i, flat[i], cum[i], mean_of(flat[i], flatd[i]),
 					       mean_of(cum[i], cumd[i]) };
+	size_t dropped = report_drop_rows(rows, &nrows, opt->nodefraction, f.nostack);
 	sort_ctx_top sc = { &f, opt->sort_by_cum };
 	if (!sort_ctx(b, rows, nrows, sizeof(row), cmp_rows_ctx, &sc)) {
 		st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for sorting the report");
@@ -293,6 +319,11 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	while (*pct == ' ')
 		pct++;
 	out_fmt(o, "Showing nodes accounting for %s, %s of %s total\n", a, pct, c);
+	if (dropped && total) {
+		value_label(a, sizeof(a), report_cutoff(total, opt->nodefraction), &uf, sunit,
+			    each);
+		out_fmt(o, "Dropped %zu node%s (cum <= %s)\n", dropped, dropped > 1 ? "s" : "", a);
+	}
 	if (shown < nrows)
 		out_fmt(o, "Showing top %zu nodes out of %zu\n", shown, nrows);
 	out_fmt(o, "%10s %5s%% %5s%% %10s %5s%%\n", "flat", "flat", "sum", "cum", "cum");

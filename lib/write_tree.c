@@ -225,23 +225,14 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 			cum[t.f.nostack] = wadd(cum[t.f.nostack], v);
 			continue;
 		}
-		/* Root first; within a location from the function the others
-		 * were inlined into, inward. */
-		uint32_t parent = NONE;
-		for (uint32_t j = hi; j-- > lo;) {
-			uint32_t a = off[locs[j]], k = off[locs[j] + 1];
-			for (uint32_t top = k; k-- > a;) {
+		for (uint32_t j = lo; j < hi; j++)
+			for (uint32_t k = off[locs[j]], kend = off[locs[j] + 1]; k < kend; k++) {
 				uint32_t nd = fnode[k];
 				if (stamp[nd] != s + 1) {
 					stamp[nd] = s + 1;
 					cum[nd] = wadd(cum[nd], v);
 				}
-				if (parent != NONE && parent != nd &&
-				    !add_edge(&t, s, parent, nd, v, k + 1 != top))
-					goto nomem;
-				parent = nd;
 			}
-		}
 		uint32_t leaf = fnode[off[locs[lo]]];
 		flat[leaf] = wadd(flat[leaf], v);
 	}
@@ -253,12 +244,55 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 	for (uint32_t i = 0; i < nn; i++)
 		if (flat[i] || cum[i])
 			rows[nrows++] = (row){ i, flat[i], cum[i], flat[i], cum[i] };
+	/* pprof's cut-offs are shares of its nodes' flat sum */
+	int64_t fsum = 0;
+	for (size_t i = 0; i < nrows; i++)
+		if (rows[i].node != t.f.nostack)
+			fsum = wadd(fsum, rows[i].flat);
+	int64_t edge_cut = report_cutoff(fsum, opt->edgefraction);
+	size_t dropped = report_drop_rows(rows, &nrows, opt->nodefraction, t.f.nostack);
 	sort_ctx_tree sc = { &t.f, opt->sort_by_cum };
-	if (!sort_ctx(b, rows, nrows, sizeof(row), cmp_rows_ctx, &sc) ||
-	    !group_edges(&t, true, &in_idx, &in_start) ||
-	    !group_edges(&t, false, &out_idx, &out_start))
+	if (!sort_ctx(b, rows, nrows, sizeof(row), cmp_rows_ctx, &sc))
 		goto nomem;
 	size_t shown = opt->nodecount && opt->nodecount < nrows ? opt->nodecount : nrows;
+
+	/*
+	 * Calls between the functions shown, as pprof rebuilds its graph
+	 * from the nodes it keeps: a call may pass through functions left
+	 * out. Root first; within a location from the function the others
+	 * were inlined into, inward.
+	 */
+	memset(stamp, 0, nn * sizeof(uint32_t)); /* now: 1 = kept */
+	for (size_t i = 0; i < shown; i++)
+		stamp[rows[i].node] = 1;
+	for (uint32_t s = 0; s < p->nstacks; s++) {
+		int64_t v = t.f.stack_values[(size_t)s * nt + index];
+		uint32_t lo = p->stack_off[s], hi = p->stack_off[s + 1];
+		if (v == 0 || lo == hi)
+			continue;
+		uint32_t parent = NONE;
+		for (uint32_t j = hi; j-- > lo;) {
+			uint32_t a = off[locs[j]], k = off[locs[j] + 1];
+			for (uint32_t outer = k; k-- > a;) {
+				uint32_t nd = fnode[k];
+				if (!stamp[nd])
+					continue;
+				if (parent != NONE && parent != nd &&
+				    !add_edge(&t, s, parent, nd, v, k + 1 != outer))
+					goto nomem;
+				parent = nd;
+			}
+		}
+	}
+	/* pprof's -edgefraction */
+	size_t nkept = 0;
+	for (size_t i = 0; i < t.nedges; i++)
+		if (abs64(t.edges[i].weight) >= edge_cut)
+			t.edges[nkept++] = t.edges[i];
+	t.nedges = nkept;
+	if (!group_edges(&t, true, &in_idx, &in_start) ||
+	    !group_edges(&t, false, &out_idx, &out_start))
+		goto nomem;
 
 	const char *type = model_str(p, p->sample_types[index].type)->s;
 	const char *sunit = model_str(p, p->sample_types[index].unit)->s;
@@ -307,6 +341,12 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 		while (*pct == ' ')
 			pct++;
 		out_fmt(o, "Showing nodes accounting for %s, %s of %s total\n", a, pct, c);
+		if (dropped && total) {
+			units_label_fixed(a, sizeof(a), report_cutoff(total, opt->nodefraction),
+					  &uf);
+			out_fmt(o, "Dropped %zu node%s (cum <= %s)\n", dropped,
+				dropped > 1 ? "s" : "", a);
+		}
 		if (shown < nrows)
 			out_fmt(o, "Showing top %zu nodes out of %zu\n", shown, nrows);
 		out_str(o, separator);

@@ -16,7 +16,25 @@ import json
 import re
 import sys
 
-from harness import _unit_flag, check, main, pprofc_cmd, run, sample_types
+from harness import _unit_flag, check, main, pprof_top, pprofc_cmd, run, sample_types
+
+# Trimming as pprof does it: go tool pprof's flags, and pprofc's.
+TRIMS = [["-nodefraction=0.01", "-edgefraction=0.01", "-nodecount=10"],
+         ["-nodefraction=0.005", "-edgefraction=0.001", "-nodecount=80"],
+         ["-nodefraction=0.05", "-edgefraction=0.02", "-nodecount=0"]]
+
+
+def long_opts(flags):
+    out = []
+    for f in flags:
+        k, v = f.lstrip("-").split("=")
+        out += ["--" + k, v]
+    return out
+
+
+def header_lines(text):
+    return [l for l in text.decode().splitlines()
+            if l.startswith(("Showing", "Dropped"))]
 
 SEP = "----------------------------------------------------------+-------------"
 EDGE = re.compile(r"^\s*(-?[0-9.]+)\S*\s+-?[0-9.e+-]+%\s+\|   (.*?)( \(inline\))?$")
@@ -100,6 +118,31 @@ def compare_index(pprofc, path, index, unit):
             check(rc == 0, "pprofc peek %s failed: %s" % (rx, err.decode()))
             want = pprof_tree(path, index, unit, ["-peek", rx])
             check(text == want, "index %d: peek %s differs from pprof's" % (index, rx))
+    for trim in TRIMS:
+        # top: the rows kept and their numbers, and the header lines
+        top_flags = [f for f in trim if not f.startswith("-edgefraction")]
+        rc, out, err = run(pprofc + ["top", "--json", "--sample-index", str(index)] +
+                           long_opts(top_flags) + [path])
+        check(rc == 0, "pprofc top %s failed: %s" % (top_flags, err.decode()))
+        rows = {r["name"]: (r["flat"], r["cum"]) for r in json.loads(out)["rows"]}
+        _, their_rows = pprof_top(path, index, unit, top_flags)
+        mine_named = {n: v for n, v in rows.items() if named(n)}
+        theirs_named = {n: v for n, v in their_rows.items() if named(n)}
+        check(mine_named == theirs_named, "index %d, top %s: rows differ: %s" % (
+            index, top_flags, sorted(set(mine_named) ^ set(theirs_named))[:5]))
+        if exact:
+            rc, text, err = run(pprofc + ["top", "--sample-index", str(index)] +
+                                long_opts(top_flags) + [path])
+            want = pprof_tree(path, index, unit, ["-top"] + top_flags)
+            check(header_lines(text) == header_lines(want),
+                  "index %d, top %s: %s, pprof %s" % (index, top_flags, header_lines(text),
+                                                      header_lines(want)))
+            # tree: the whole text
+            rc, text, err = run(pprofc + ["tree", "--sample-index", str(index)] +
+                                long_opts(trim) + [path])
+            check(rc == 0, "pprofc tree %s failed: %s" % (trim, err.decode()))
+            want = pprof_tree(path, index, unit, ["-tree"] + trim)
+            check(text == want, "index %d: tree %s differs from pprof's" % (index, trim))
     return len(a), ncalls, exact
 
 
