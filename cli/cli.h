@@ -28,6 +28,7 @@ int cmd_to_folded(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
 int cmd_peek(int argc, char **argv);
+int cmd_list(int argc, char **argv);
 int cmd_tags(int argc, char **argv);
 int cmd_traces(int argc, char **argv);
 int cmd_raw(int argc, char **argv);

@@ -190,6 +190,24 @@ const command commands[] = {
 	  "  pprofc comments cpu.pb.gz\n"
 	  "\n"
 	  "Options:\n" COMMON_HELP },
+	{ "list", cmd_list, "print the source of functions matching REGEX, annotated",
+	  "usage: pprofc list REGEX [options] SOURCE\n"
+	  "\n"
+	  "Print the source lines of each function whose name matches REGEX (POSIX\n"
+	  "extended, unanchored), from 5 lines before the first line with samples to 5\n"
+	  "after the last, each with its flat and cum values, like go tool pprof -list.\n"
+	  "Source files are read locally: a relative name is looked for in each\n"
+	  "--source-path directory and its parents; with no --trim-path, the part of\n"
+	  "the name up to a source-path directory's base name is dropped first.\n"
+	  "\n"
+	  "  pprofc list 'main\\.mix$' --source-path ~/src/service cpu.pb.gz\n"
+	  "\n"
+	  "Options:\n"
+	  "      --source-path DIRS   where to look for source files, ':'-separated\n"
+	  "                           (default: the current directory)\n"
+	  "      --trim-path PREFIXES  path prefixes to remove from file names first,\n"
+	  "                           ':'-separated (e.g. the build machine's "
+	  "root)\n" COMMON_HELP },
 	{ "fetch", cmd_fetch, "capture a profile over HTTP(S) and save it",
 	  "usage: pprofc fetch [options] URL\n"
 	  "\n"

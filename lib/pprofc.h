@@ -274,6 +274,21 @@ PPROFC_API pprofc_status pprofc_write_raw(pprofc_profile *p, const pprofc_sink *
 /* The profile's comments, one per line (go tool pprof -comments). */
 PPROFC_API pprofc_status pprofc_write_comments(pprofc_profile *p, const pprofc_sink *sink);
 
+typedef struct pprofc_list_options {
+	size_t sample_index;
+	const char *regex;	 /* POSIX extended: the functions to list */
+	const char *source_path; /* directories, ':'-separated; NULL: the
+				    current directory (pprof's -source_path) */
+	const char *trim_path;	 /* prefixes to remove, ':'-separated (-trim_path) */
+} pprofc_list_options;
+
+/* pprof's `list` report: the source lines of the functions matching
+ * `regex`, each with its flat and cum values, read from local files found
+ * as pprof finds them. PPROFC_ERR_USAGE for a bad regular expression or
+ * when no function with samples matches. */
+PPROFC_API pprofc_status pprofc_write_list(pprofc_profile *p, const pprofc_list_options *opt,
+					   const pprofc_sink *sink);
+
 /* ---- Fetching over HTTP(S) -------------------------------------------- */
 
 typedef struct pprofc_fetch pprofc_fetch;
