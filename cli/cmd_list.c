@@ -4,11 +4,12 @@
 
 #include "cli.h"
 
-enum { OPT_SOURCE_PATH = OPT_FIRST_OWN, OPT_TRIM_PATH };
+enum { OPT_SOURCE_PATH = OPT_FIRST_OWN, OPT_TRIM_PATH, OPT_UNIT };
 
 static const struct option list_options[] = {
 	{ "source-path", required_argument, NULL, OPT_SOURCE_PATH },
 	{ "trim-path", required_argument, NULL, OPT_TRIM_PATH },
+	{ "unit", required_argument, NULL, OPT_UNIT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -21,6 +22,11 @@ static int list_option(void *ctx, int c, const char *arg)
 		return EXIT_OK;
 	case OPT_TRIM_PATH:
 		l->trim_path = arg;
+		return EXIT_OK;
+	case OPT_UNIT:
+		if (!*arg || strlen(arg) > 32)
+			return usage_error(find_command("list"), "invalid unit '%s'", arg);
+		l->unit = arg;
 		return EXIT_OK;
 	}
 	return -1;

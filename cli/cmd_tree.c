@@ -12,7 +12,8 @@ enum {
 	OPT_NODECOUNT,
 	OPT_JSON,
 	OPT_NODEFRACTION,
-	OPT_EDGEFRACTION
+	OPT_EDGEFRACTION,
+	OPT_UNIT
 };
 
 static const struct option tree_options[] = {
@@ -22,6 +23,7 @@ static const struct option tree_options[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "nodefraction", required_argument, NULL, OPT_NODEFRACTION },
 	{ "edgefraction", required_argument, NULL, OPT_EDGEFRACTION },
+	{ "unit", required_argument, NULL, OPT_UNIT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -48,6 +50,11 @@ static int tree_option(void *ctx, int c, const char *arg)
 		return parse_fraction(t->cmd, "nodefraction", arg, &t->opt.nodefraction);
 	case OPT_EDGEFRACTION:
 		return parse_fraction(t->cmd, "edgefraction", arg, &t->opt.edgefraction);
+	case OPT_UNIT:
+		if (!*arg || strlen(arg) > 32)
+			return usage_error(t->cmd, "invalid unit '%s'", arg);
+		t->opt.unit = arg;
+		return EXIT_OK;
 	case OPT_NODECOUNT:
 		errno = 0;
 		long long v = strtoll(arg, &end, 10);

@@ -217,6 +217,7 @@ typedef struct pprofc_tree_options {
 	double nodefraction; /* as for top; the calls are then those between
 				the functions kept, as in pprof */
 	double edgefraction; /* drop calls under this share of the total */
+	const char *unit;    /* as for top */
 } pprofc_tree_options;
 
 /* pprof's `tree` report: every function between its callers and callees,
@@ -280,6 +281,7 @@ typedef struct pprofc_list_options {
 	const char *source_path; /* directories, ':'-separated; NULL: the
 				    current directory (pprof's -source_path) */
 	const char *trim_path;	 /* prefixes to remove, ':'-separated (-trim_path) */
+	const char *unit;	 /* pprof's -unit; NULL: each value scaled alone */
 } pprofc_list_options;
 
 /* pprof's `list` report: the source lines of the functions matching

@@ -5,6 +5,7 @@
 #define PPROFC_REPORT_H
 
 #include "internal.h"
+#include "units.h"
 
 typedef struct row {
 	uint32_t node;
@@ -26,6 +27,9 @@ size_t report_drop_rows(row *rows, size_t *nrows, double fraction, uint32_t nost
 int report_cmp_rows(const frames *f, const row *a, const row *b, int by_cum);
 /* pprof's selectOutputUnit for the rows shown. */
 const char *report_unit(const char *sample_unit, const row *r, size_t n, int64_t total);
+/* A value in the report's unit, or (each: --unit auto) in its own. */
+void report_value(char *buf, size_t n, int64_t v, const units_fixed *uf, const char *sunit,
+		  bool each);
 /* File, Build ID, comments, Type, Time, Duration lines. */
 void report_header(out *o, pprofc_profile *p, const char *type, int mean, const char *sunit,
 		   const char *ounit, int64_t total);

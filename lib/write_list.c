@@ -264,16 +264,17 @@ static int cmp_nodes(const void *a, const void *b, void *ctx)
 }
 
 /* The value or "." for zero, pprof's valueOrDot. */
-static void value_or_dot(char *buf, size_t n, int64_t v, const char *unit)
+static void value_or_dot(char *buf, size_t n, int64_t v, const char *unit, const char *ounit)
 {
 	if (v == 0)
 		snprintf(buf, n, ".");
 	else
-		units_label(buf, n, v, unit, "minimum");
+		units_label(buf, n, v, unit, ounit);
 }
 
 static void put_source(out *o, lister *l, const uint32_t *idx, size_t lo, size_t hi,
-		       const char *shown_path, const char *search, const char *unit)
+		       const char *shown_path, const char *search, const char *unit,
+		       const char *ounit)
 {
 	int64_t minl = l->n[idx[lo]].line, maxl = minl;
 	for (size_t i = lo; i < hi; i++) {
@@ -321,8 +322,8 @@ static void put_source(out *o, lister *l, const uint32_t *idx, size_t lo, size_t
 			cum = wadd(cum, l->n[idx[k]].cum);
 		}
 		char a[64], b[64], num[32];
-		value_or_dot(a, sizeof(a), flat, unit);
-		value_or_dot(b, sizeof(b), cum, unit);
+		value_or_dot(a, sizeof(a), flat, unit, ounit);
+		value_or_dot(b, sizeof(b), cum, unit, ounit);
 		out_padded(o, a, 10);
 		out_char(o, ' ');
 		out_padded(o, b, 10);
@@ -439,9 +440,11 @@ pprofc_status pprofc_write_list(pprofc_profile *p, const pprofc_list_options *op
 		total = wadd(total, p->values[i * nt + index] < 0
 					    ? (int64_t)(0 - (uint64_t)p->values[i * nt + index])
 					    : p->values[i * nt + index]);
+	/* pprof's -unit; by default each value in its own unit */
+	const char *ounit = opt->unit && *opt->unit ? opt->unit : "minimum";
 	out_init(o, sink);
 	char a[64], c[64], pc[64];
-	units_label(a, sizeof(a), total, unit, "minimum");
+	units_label(a, sizeof(a), total, unit, ounit);
 	out_str(o, "Total: ");
 	out_str(o, a);
 	out_char(o, '\n');
@@ -478,8 +481,8 @@ pprofc_status pprofc_write_list(pprofc_profile *p, const pprofc_list_options *op
 		out_str(o, " in ");
 		out_name_escaped(o, shown, strlen(shown));
 		out_char(o, '\n');
-		units_label(a, sizeof(a), fs, unit, "minimum");
-		units_label(c, sizeof(c), cs, unit, "minimum");
+		units_label(a, sizeof(a), fs, unit, ounit);
+		units_label(c, sizeof(c), cs, unit, ounit);
 		units_percent(pc, sizeof(pc), cs, total);
 		out_padded(o, a, 10);
 		out_char(o, ' ');
@@ -487,7 +490,7 @@ pprofc_status pprofc_write_list(pprofc_profile *p, const pprofc_list_options *op
 		out_str(o, " (flat, cum) ");
 		out_str(o, pc);
 		out_str(o, " of Total\n");
-		put_source(o, &l, idx, i, j, opened, search, unit);
+		put_source(o, &l, idx, i, j, opened, search, unit, ounit);
 		i = j;
 	}
 	st = out_finish(o, p);

@@ -114,8 +114,8 @@ const char *report_unit(const char *sample_unit, const row *r, size_t n, int64_t
 	return *u ? u : sample_unit;
 }
 
-static void value_label(char *buf, size_t n, int64_t v, const units_fixed *uf, const char *sunit,
-			bool each)
+void report_value(char *buf, size_t n, int64_t v, const units_fixed *uf, const char *sunit,
+		  bool each)
 {
 	if (each)
 		units_label(buf, n, v, sunit, "auto");
@@ -312,16 +312,16 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	char a[64], bb[64], c[64], d[64], e[64];
 	units_fixed uf;
 	units_fix(&uf, sunit, ounit);
-	value_label(a, sizeof(a), flatsum, &uf, sunit, each);
+	report_value(a, sizeof(a), flatsum, &uf, sunit, each);
 	units_percent(bb, sizeof(bb), flatsum, total);
-	value_label(c, sizeof(c), total, &uf, sunit, each);
+	report_value(c, sizeof(c), total, &uf, sunit, each);
 	const char *pct = bb;
 	while (*pct == ' ')
 		pct++;
 	out_fmt(o, "Showing nodes accounting for %s, %s of %s total\n", a, pct, c);
 	if (dropped && total) {
-		value_label(a, sizeof(a), report_cutoff(total, opt->nodefraction), &uf, sunit,
-			    each);
+		report_value(a, sizeof(a), report_cutoff(total, opt->nodefraction), &uf, sunit,
+			     each);
 		out_fmt(o, "Dropped %zu node%s (cum <= %s)\n", dropped, dropped > 1 ? "s" : "", a);
 	}
 	if (shown < nrows)
@@ -330,10 +330,10 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	int64_t sum = 0;
 	for (size_t i = 0; i < shown && !o->failed; i++) {
 		sum = wadd(sum, rows[i].flatv);
-		value_label(a, sizeof(a), rows[i].flatv, &uf, sunit, each);
+		report_value(a, sizeof(a), rows[i].flatv, &uf, sunit, each);
 		units_percent(bb, sizeof(bb), rows[i].flatv, total);
 		units_percent(c, sizeof(c), sum, total);
-		value_label(d, sizeof(d), rows[i].cumv, &uf, sunit, each);
+		report_value(d, sizeof(d), rows[i].cumv, &uf, sunit, each);
 		units_percent(e, sizeof(e), rows[i].cumv, total);
 		/* "%10s %s %s %10s %s  " without printf: */
 		out_padded(o, a, 10);

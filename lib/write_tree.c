@@ -137,10 +137,10 @@ static const char separator[] =
 	"----------------------------------------------------------+-------------\n";
 
 static void put_edge_text(out *o, const tree *t, const tedge *e, uint32_t other, int64_t cum,
-			  const units_fixed *uf)
+			  const units_fixed *uf, const char *sunit, bool each)
 {
 	char v[64], pc[64];
-	units_label_fixed(v, sizeof(v), e->weight, uf);
+	report_value(v, sizeof(v), e->weight, uf, sunit, each);
 	units_percent(pc, sizeof(pc), e->weight, cum);
 	out_padded(o, v, 50);
 	out_char(o, ' ');
@@ -326,7 +326,11 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 		}
 		out_str(o, matched ? "\n]}\n" : "]}\n");
 	} else {
-		const char *ounit = report_unit(sunit, rows, shown, total);
+		/* --unit as in top: "auto" scales each value alone */
+		const char *ounit = opt->unit && *opt->unit && strcmp(opt->unit, "minimum")
+					    ? opt->unit
+					    : report_unit(sunit, rows, shown, total);
+		bool each = !strcmp(ounit, "auto");
 		report_header(o, p, type, 0, sunit, ounit, total);
 		units_fixed uf;
 		units_fix(&uf, sunit, ounit);
@@ -334,9 +338,9 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 		for (size_t i = 0; i < shown; i++)
 			flatsum = wadd(flatsum, rows[i].flat);
 		char a[64], bb[64], c[64], d[64], e[64];
-		units_label_fixed(a, sizeof(a), flatsum, &uf);
+		report_value(a, sizeof(a), flatsum, &uf, sunit, each);
 		units_percent(bb, sizeof(bb), flatsum, total);
-		units_label_fixed(c, sizeof(c), total, &uf);
+		report_value(c, sizeof(c), total, &uf, sunit, each);
 		const char *pct = bb;
 		while (*pct == ' ')
 			pct++;
@@ -362,14 +366,14 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 			out_str(o, separator);
 			for (uint32_t k = in_start[nd]; k < in_start[nd + 1]; k++) {
 				const tedge *ed = &t.edges[in_idx[k]];
-				put_edge_text(o, &t, ed, ed->src, rows[i].cum, &uf);
+				put_edge_text(o, &t, ed, ed->src, rows[i].cum, &uf, sunit, each);
 			}
 			/* sum% adds up the functions shown (peek: matched) */
 			sum = wadd(sum, rows[i].flat);
-			units_label_fixed(a, sizeof(a), rows[i].flat, &uf);
+			report_value(a, sizeof(a), rows[i].flat, &uf, sunit, each);
 			units_percent(bb, sizeof(bb), rows[i].flat, total);
 			units_percent(c, sizeof(c), sum, total);
-			units_label_fixed(d, sizeof(d), rows[i].cum, &uf);
+			report_value(d, sizeof(d), rows[i].cum, &uf, sunit, each);
 			units_percent(e, sizeof(e), rows[i].cum, total);
 			out_padded(o, a, 10);
 			out_char(o, ' ');
@@ -385,7 +389,7 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 			out_char(o, '\n');
 			for (uint32_t k = out_start[nd]; k < out_start[nd + 1]; k++) {
 				const tedge *ed = &t.edges[out_idx[k]];
-				put_edge_text(o, &t, ed, ed->dst, rows[i].cum, &uf);
+				put_edge_text(o, &t, ed, ed->dst, rows[i].cum, &uf, sunit, each);
 			}
 		}
 		if (shown)

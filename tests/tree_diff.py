@@ -111,6 +111,11 @@ def compare_index(pprofc, path, index, unit):
         check(rc == 0, "pprofc tree failed: %s" % err.decode())
         want = pprof_tree(path, index, unit, ["-tree"])
         check(text == want, "index %d: text differs from pprof's -tree" % index)
+        for u in ["auto", "ms" if unit.lower().startswith("nano") else "kB"]:
+            rc, text, err = run(pprofc + ["tree", "--unit", u, "--sample-index", str(index),
+                                          path])
+            want = pprof_tree(path, index, unit, ["-tree", "-unit=" + u])
+            check(text == want, "index %d: tree --unit %s differs from pprof's" % (index, u))
         picks = sorted(b, key=lambda n: (-len(b[n][2]) - len(b[n][3]), n))[:3]
         for name in picks:
             rx = re.sub(r"([.\[\](){}*+?|^$\\])", r"\\\1", name) + "$"
