@@ -342,9 +342,13 @@ bool sort_ctx(budget *b, void *base, size_t n, size_t size,
 
 /* Values are 0, 1, 2, ... in order of insertion, so callers keep their
  * entries in a plain array indexed by the value. */
+typedef struct kmap_slot {
+	uint64_t a, b;
+	uint32_t val; /* value + 1, 0 = empty */
+} kmap_slot;
+
 typedef struct kmap {
-	uint64_t *keys; /* two per slot */
-	uint32_t *vals; /* value + 1, 0 = empty */
+	kmap_slot *slots;
 	size_t mask, n;
 	budget *b;
 } kmap;

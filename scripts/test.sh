@@ -7,6 +7,8 @@
 #   scripts/test.sh --sanitize   the same, built with ASan+UBSan, in build-asan/
 #   scripts/test.sh --valgrind   the suite in build-test/ with every pprofc run
 #                                and unit test under valgrind's memcheck
+#   scripts/test.sh --threads    the unit tests built with ThreadSanitizer, in
+#                                build-tsan/ (the inflate thread: test_stream)
 #
 # Exits non-zero when any test fails; meson's log is in BUILDDIR/meson-logs/.
 set -euo pipefail
@@ -34,8 +36,15 @@ case "$mode" in
 	export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 	export ASAN_OPTIONS=detect_leaks=1
 	;;
+--threads)
+	dir=${BUILDDIR:-build-tsan}
+	opts+=(-Db_sanitize=thread -Db_lundef=false -Dbuildtype=debugoptimized)
+	export TSAN_OPTIONS=halt_on_error=1:exitcode=66
+	export PPROFC_QUICK=1 # fewer damaged copies: TSan is slow
+	setup=(--suite unit)
+	;;
 *)
-	echo "usage: scripts/test.sh [--sanitize | --valgrind]" >&2
+	echo "usage: scripts/test.sh [--sanitize | --valgrind | --threads]" >&2
 	exit 2
 	;;
 esac
