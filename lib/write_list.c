@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -158,6 +160,26 @@ static char *go_dir(const char *path)
 	return c;
 }
 
+/* Only regular files: a profile naming /dev/zero or a FIFO as its source
+ * must not make us read forever. */
+static FILE *open_regular(const char *path)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = -1; /* "not a regular file", below */
+		return NULL;
+	}
+	FILE *f = fdopen(fd, "r");
+	if (!f)
+		close(fd);
+	return f;
+}
+
 /* pprof's openSourceFile: an absolute path as it is, a relative one in
  * each source-path directory and each of its parents. *ret_err: errno of
  * the absolute open. */
@@ -165,7 +187,7 @@ static FILE *open_source(const char *path, const char *search, int *ret_err)
 {
 	*ret_err = 0;
 	if (path[0] == '/') {
-		FILE *f = fopen(path, "r");
+		FILE *f = open_regular(path);
 		*ret_err = f ? 0 : errno;
 		return f;
 	}
@@ -185,7 +207,7 @@ static FILE *open_source(const char *path, const char *search, int *ret_err)
 			snprintf(full, n, "%s%s%s", dir, *dir ? "/" : "", path);
 			char *joined = clean_path(full);
 			free(full);
-			FILE *f = joined ? fopen(joined, "r") : NULL;
+			FILE *f = joined ? open_regular(joined) : NULL;
 			free(joined);
 			if (f) {
 				free(dir);
@@ -290,7 +312,8 @@ static void put_source(out *o, lister *l, const uint32_t *idx, size_t lo, size_t
 		/* pprof's messages: Go's for an absolute path, its own else */
 		if (err) {
 			char why[128];
-			snprintf(why, sizeof(why), "%s", strerror(err));
+			snprintf(why, sizeof(why), "%s",
+				 err == -1 ? "not a regular file" : strerror(err));
 			why[0] = (char)(why[0] >= 'A' && why[0] <= 'Z' ? why[0] + 32 : why[0]);
 			out_str(o, " Error: open ");
 			out_name_escaped(o, shown_path, strlen(shown_path));

@@ -41,7 +41,7 @@ case "$mode" in
 	opts+=(-Db_sanitize=thread -Db_lundef=false -Dbuildtype=debugoptimized)
 	export TSAN_OPTIONS=halt_on_error=1:exitcode=66
 	export PPROFC_QUICK=1 # fewer damaged copies: TSan is slow
-	setup=(--suite unit)
+	setup=(--suite unit --timeout-multiplier 4)
 	;;
 *)
 	echo "usage: scripts/test.sh [--sanitize | --valgrind | --threads]" >&2

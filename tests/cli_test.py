@@ -97,10 +97,58 @@ def case_usage_errors(p, fx, tmp):
                          "--sample-index conflicts with --alloc_space"),
                         (["to-folded", "--mean", fx], "--mean is not supported by to-folded"),
                         (["tags", "--mean_delay", fx], "--mean_delay is not supported by tags"),
-                        (["traces", "--unit", "", fx], "invalid unit ''")):
+                        (["traces", "--unit", "", fx], "invalid unit ''"),
+                        (["peek", "a[", fx], "invalid regular expression 'a['"),
+                        (["peek", "^no such function$", fx], "no function matches"),
+                        (["list", "^no such function$", fx], "no function with samples"),
+                        (["list"], "missing REGEX"),
+                        (["tree", "--nodefraction", "2", fx], "invalid fraction '2'"),
+                        (["tree", "--edgefraction", "x", fx], "invalid fraction 'x'")):
         rc, out, err = run(p + args)
         check(rc == 2, "%s: exit %d" % (args, rc))
         check(words in err.decode(), "%s: %r" % (args, err))
+
+
+def _profile_naming(files):
+    """A profile with one function per file name, each with a sample."""
+    import gzip
+
+    def varint(v):
+        b = b""
+        while True:
+            c, v = v & 0x7f, v >> 7
+            b += bytes([c | 0x80 if v else c])
+            if not v:
+                return b
+
+    def field(n, payload):
+        if isinstance(payload, int):
+            return varint(n << 3) + varint(payload)
+        return varint(n << 3 | 2) + varint(len(payload)) + payload
+    strs = [b"", b"samples", b"count"]
+    prof = field(1, field(1, 1) + field(2, 2))
+    for i, f in enumerate(files, 1):
+        prof += field(2, field(1, varint(i)) + field(2, varint(1)))
+        prof += field(4, field(1, i) + field(4, field(1, i) + field(2, 3)))
+        prof += field(5, field(1, i) + field(2, len(strs)) + field(4, len(strs) + 1))
+        strs += [b"fn%d" % i, f.encode()]
+    for s in strs:
+        prof += field(6, s)
+    return gzip.compress(prof)
+
+
+def case_list_reads_only_regular_files(p, fx, tmp):
+    # A profile may name any file as its source: a FIFO or /dev/zero must
+    # not make list wait or read forever, and a directory is no source.
+    fifo = os.path.join(tmp, "src.go")
+    os.mkfifo(fifo)
+    prof = os.path.join(tmp, "p.pb.gz")
+    with open(prof, "wb") as f:
+        f.write(_profile_naming([fifo, "/dev/zero", tmp]))
+    r = subprocess.run(p + ["list", "fn", prof], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=20)
+    check(r.returncode == 0, "exit %d: %r" % (r.returncode, r.stderr))
+    check(r.stdout.count(b": not a regular file\n") == 3, r.stdout)
 
 
 CASES = {n[5:].replace("_", "-"): f for n, f in globals().items() if n.startswith("case_")}
