@@ -44,11 +44,12 @@ typedef struct fetch_opts {
 
 /* Options every converting command takes. */
 typedef struct common_opts {
-	const char *output;		      /* -o FILE, NULL: standard output */
-	const char *sample_index;	      /* --sample-index */
-	uint64_t max_size;		      /* --max-size, 0: the library's default */
-	uint64_t max_memory;		      /* --max-memory, 0: derived by the library */
-	uint64_t limits[PPROFC_LIMIT_COUNT_]; /* --max-samples etc., 0: default */
+	const char *output;			   /* -o FILE, NULL: standard output */
+	const char *sample_index;		   /* --sample-index */
+	uint64_t max_size;			   /* --max-size, 0: the library's default */
+	uint64_t max_memory;			   /* --max-memory, 0: derived by the library */
+	uint64_t limits[PPROFC_LIMIT_COUNT_];	   /* --max-samples etc., 0: default */
+	const char *filters[PPROFC_FILTER_COUNT_]; /* --focus etc., NULL: unset */
 	fetch_opts fetch;
 } common_opts;
 
@@ -62,9 +63,10 @@ enum {
 	OPT_CERT,
 	OPT_KEY,
 	OPT_MAX_MEMORY,
-	OPT_LIMIT_FIRST, /* + pprofc_limit */
-	OPT_FIRST_OWN = OPT_LIMIT_FIRST +
-			PPROFC_LIMIT_COUNT_, /* commands number their own options from here */
+	OPT_LIMIT_FIRST,					  /* + pprofc_limit */
+	OPT_FILTER_FIRST = OPT_LIMIT_FIRST + PPROFC_LIMIT_COUNT_, /* + pprofc_filter_option */
+	/* commands number their own options from here */
+	OPT_FIRST_OWN = OPT_FILTER_FIRST + PPROFC_FILTER_COUNT_,
 };
 #define COMMON_LONG_OPTS                                                                          \
 	{ "output", required_argument, NULL, 'o' },                                               \
@@ -88,6 +90,20 @@ enum {
 		{ "cert", required_argument, NULL, OPT_CERT },                                    \
 		{ "key", required_argument, NULL, OPT_KEY },                                      \
 		{ "insecure", no_argument, NULL, 'k' }, { "quiet", no_argument, NULL, 'q' },      \
+		{ "focus", required_argument, NULL, OPT_FILTER_FIRST + PPROFC_FILTER_FOCUS },     \
+		{ "ignore", required_argument, NULL, OPT_FILTER_FIRST + PPROFC_FILTER_IGNORE },   \
+		{ "hide", required_argument, NULL, OPT_FILTER_FIRST + PPROFC_FILTER_HIDE },       \
+		{ "show", required_argument, NULL, OPT_FILTER_FIRST + PPROFC_FILTER_SHOW },       \
+		{ "show-from", required_argument, NULL,                                           \
+		  OPT_FILTER_FIRST + PPROFC_FILTER_SHOW_FROM },                                   \
+		{ "prune-from", required_argument, NULL,                                          \
+		  OPT_FILTER_FIRST + PPROFC_FILTER_PRUNE_FROM },                                  \
+		{ "tagfocus", required_argument, NULL,                                            \
+		  OPT_FILTER_FIRST + PPROFC_FILTER_TAGFOCUS },                                    \
+		{ "tagignore", required_argument, NULL,                                           \
+		  OPT_FILTER_FIRST + PPROFC_FILTER_TAGIGNORE },                                   \
+		{ "tagshow", required_argument, NULL, OPT_FILTER_FIRST + PPROFC_FILTER_TAGSHOW }, \
+		{ "taghide", required_argument, NULL, OPT_FILTER_FIRST + PPROFC_FILTER_TAGHIDE }, \
 	{                                                                                         \
 		"help", no_argument, NULL, 'h'                                                    \
 	}

@@ -22,6 +22,25 @@
 	"The profile is saved first, like go tool pprof: in $PPROF_TMPDIR, else $HOME/pprof,\n" \
 	"as pprof.BINARY.TYPES.NNN.pb.gz. Proxies: http_proxy, https_proxy, no_proxy.\n"
 
+#define FILTER_HELP                                                                          \
+	"Filters, as go tool pprof's (RX: a POSIX extended regular expression, matched\n"    \
+	"anywhere in a function's name or file name, or the mapping's file):\n"              \
+	"      --focus RX           keep only samples with a frame matching RX\n"            \
+	"      --ignore RX          drop samples with a frame matching RX\n"                 \
+	"      --hide RX            remove the frames matching RX (inlined ones too)\n"      \
+	"      --show RX            keep only the frames matching RX\n"                      \
+	"      --show-from RX       drop the frames above (callers of) the outermost\n"      \
+	"                           match; samples without a match go\n"                     \
+	"      --prune-from RX      drop the frames below (callees of) the innermost\n"      \
+	"                           match (function names only)\n"                           \
+	"      --tagfocus F, --tagignore F  keep only / drop samples by label; F is\n"       \
+	"                           RX[,RX...] (each matching some 'key:value'),\n"          \
+	"                           KEY=RX[,RX...], or a numeric range [KEY=]V, V:, :V or\n" \
+	"                           V:V with a unit (64kb, 1kb:4kb, 100ms:)\n"               \
+	"      --tagshow RX, --taghide RX  keep only / remove labels whose key matches\n"    \
+	"Filters apply to every output; top's percentages stay shares of the\n"              \
+	"unfiltered total, as in pprof.\n"
+
 #define COMMON_HELP                                                                          \
 	"  -o, --output FILE        write to FILE (atomically: a temp file renamed into\n"   \
 	"                           place on success) instead of standard output\n"          \
@@ -37,8 +56,7 @@
 	"                           refuse profiles with more (defaults 100M, 50M, 50M,\n"   \
 	"                           50M, 65536, 4096)\n"                                     \
 	"  -h, --help               show this help\n"                                        \
-	"\n"                                                                                 \
-	"\n" FETCH_HELP "\n"                                                                 \
+	"\n" FILTER_HELP "\n" FETCH_HELP "\n"                                                \
 	"SOURCE is a profile file (profile.proto, gzipped or not), - for standard input,\n"  \
 	"or a URL.\n"                                                                        \
 	"Exit status: 0 success, 1 failure, 2 usage error.\n"
@@ -112,6 +130,9 @@ const command commands[] = {
 	  "      --viewer PROG        the viewer to start (default $PPROFC_KCACHEGRIND, else\n"
 	  "                           kcachegrind; qcachegrind works too)\n"
 	  "      --sample-index N|NAME  the sample type shown first\n"
+	  "      --focus RX, --ignore RX, --hide RX, --show RX, --show-from RX,\n"
+	  "      --prune-from RX, --tagfocus F, --tagignore F, --tagshow RX, --taghide RX\n"
+	  "                           filters, as in to-callgrind\n"
 	  "      --max-size SIZE      refuse profiles larger than SIZE decompressed\n"
 	  "  -h, --help               show this help\n"
 	  "\n" FETCH_HELP "\nExit status: 0 success, 1 failure, 2 usage error.\n" },

@@ -168,6 +168,14 @@ struct pprofc_profile {
 	size_t stack_mask;
 
 	idmap loc_ids, func_ids, map_ids;
+
+	/* Set by pprofc_profile_filter (filter.c): pprof's totals (sums of
+	 * absolute values, per sample type) from before the first filter, the
+	 * base of top's percentages; and its "Active filters" lines,
+	 * NUL-separated. */
+	int64_t *prefilter_total;
+	char *filter_desc;
+	size_t filter_desc_len;
 };
 
 pprofc_status set_error(pprofc_profile *p, pprofc_status st, const char *fmt, ...)

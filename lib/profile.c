@@ -84,6 +84,8 @@ void pprofc_profile_destroy(pprofc_profile *p)
 	budget_free(&p->mem, p->stack_off);
 	budget_free(&p->mem, p->stack_hash);
 	budget_free(&p->mem, p->stack_table);
+	budget_free(&p->mem, p->prefilter_total);
+	budget_free(&p->mem, p->filter_desc);
 	model_free_maps(p);
 	free(p);
 }

@@ -152,6 +152,25 @@ static void header(out *o, pprofc_profile *p, const char *type, const char *suni
 	}
 }
 
+/* pprof's legend of the filters applied, each cut at 80 bytes. */
+static void active_filters(out *o, const pprofc_profile *p)
+{
+	if (!p->filter_desc_len)
+		return;
+	out_str(o, "Active filters:\n");
+	const char *s = p->filter_desc, *end = s + p->filter_desc_len;
+	while (s < end) {
+		const char *nl = memchr(s, '\0', (size_t)(end - s));
+		size_t len = (size_t)(nl - s);
+		out_str(o, "   ");
+		out_name_escaped(o, s, len > 80 ? 80 : len);
+		if (len > 80)
+			out_str(o, "\xe2\x80\xa6"); /* U+2026, as pprof */
+		out_char(o, '\n');
+		s = nl + 1;
+	}
+}
+
 pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 			       const pprofc_sink *sink)
 {
@@ -190,10 +209,14 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 		}
 		flat[scratch[n - 1]] = wadd(flat[scratch[n - 1]], v);
 	}
-	/* pprof's total is the sum of absolute sample values. */
+	/* pprof's total is the sum of absolute sample values, taken before
+	 * any filter: percentages stay shares of the whole profile. */
 	int64_t total = 0;
-	for (size_t i = 0; i < p->nsamples; i++)
-		total = wadd(total, abs64(p->values[i * nt + index]));
+	if (p->prefilter_total)
+		total = p->prefilter_total[index];
+	else
+		for (size_t i = 0; i < p->nsamples; i++)
+			total = wadd(total, abs64(p->values[i * nt + index]));
 
 	size_t nrows = 0;
 	for (uint32_t i = 0; i < f.nnodes; i++)
@@ -235,6 +258,7 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 
 	const char *ounit = select_unit(sunit, rows, shown, total);
 	header(o, p, type, sunit, ounit, total);
+	active_filters(o, p);
 	int64_t flatsum = 0;
 	for (size_t i = 0; i < shown; i++)
 		flatsum = wadd(flatsum, rows[i].flat);

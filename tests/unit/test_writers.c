@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -24,6 +25,69 @@ static void assert_contains(const char *hay, const char *needle)
 {
 	if (!strstr(hay, needle))
 		fail_msg("expected to find\n%s\nin\n%s", needle, hay);
+}
+
+/* Folded output of the test profile at cpu after one filter option. */
+static char *filtered_folded(pprofc_filter_option o, const char *rx, unsigned *unmatched)
+{
+	pprofc_profile *p = load_test_profile();
+	pprofc_filter *f = pprofc_filter_create();
+	assert_int_equal(pprofc_filter_set(f, o, rx), PPROFC_OK);
+	assert_int_equal(pprofc_profile_filter(p, f, unmatched), PPROFC_OK);
+	pprofc_filter_destroy(f);
+	/* pprof's total (for top's percentages) is the unfiltered one. */
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	pprofc_top_options opt = { .sample_index = 1, .json = 1 };
+	assert_int_equal(pprofc_write_top(p, &opt, &sink), PPROFC_OK);
+	assert_contains(memsink_str(&m), "\"total\": 172,");
+	m.buf.n = 0;
+	assert_int_equal(pprofc_write_folded(p, 1, &sink), PPROFC_OK);
+	char *s = strdup(memsink_str(&m));
+	pb_free(&m.buf);
+	pprofc_profile_destroy(p);
+	return s;
+}
+
+static void test_filters(void **state)
+{
+	(void)state;
+	unsigned um;
+	/* hide: b's own location goes from every stack, the inlined b line
+	 * from location 4; S5 keeps only main; [no stack] stays. */
+	char *s = filtered_folded(PPROFC_FILTER_HIDE, "^b$", &um);
+	assert_string_equal(s, "[no stack] 5\nmain 50\nmain;0xbeef 7\nmain;a 10\nmain;a;a 100\n");
+	assert_int_equal(um, 0);
+	free(s);
+	/* focus: samples with a b frame (the inlined one counts). */
+	s = filtered_folded(PPROFC_FILTER_FOCUS, "^b$", &um);
+	assert_string_equal(s, "main;a;b 10\nmain;a;b;a 100\nmain;b;b 50\n");
+	free(s);
+	/* prune_from: below the leafmost a goes, inlined b under a:21 too. */
+	s = filtered_folded(PPROFC_FILTER_PRUNE_FROM, "^a$", &um);
+	assert_string_equal(s, "[no stack] 5\nmain;0xbeef 7\nmain;a 10\nmain;a;b;a 100\n"
+			       "main;b;b 50\n");
+	free(s);
+	/* show_from: stacks start at the outermost b (the inlined line is
+	 * b's location's innermost, so a:21 above it goes). */
+	s = filtered_folded(PPROFC_FILTER_SHOW_FROM, "^b$", &um);
+	assert_string_equal(s, "b 10\nb;a 100\nb;b 50\n");
+	free(s);
+	/* the file name matches too; an option matching nothing is reported */
+	s = filtered_folded(PPROFC_FILTER_IGNORE, "g\\.go", &um);
+	assert_string_equal(s, "[no stack] 5\nmain;0xbeef 7\n");
+	free(s);
+	s = filtered_folded(PPROFC_FILTER_FOCUS, "nothing", &um);
+	assert_string_equal(s, "");
+	assert_int_equal(um, 1u << PPROFC_FILTER_FOCUS);
+	free(s);
+
+	pprofc_filter *f = pprofc_filter_create();
+	assert_int_equal(pprofc_filter_set(f, PPROFC_FILTER_SHOW, "a("), PPROFC_ERR_USAGE);
+	assert_non_null(strstr(pprofc_filter_errmsg(f), "show"));
+	assert_int_equal(pprofc_filter_set(f, PPROFC_FILTER_TAGFOCUS, "bytes=1kb:4mb"), PPROFC_OK);
+	assert_int_equal(pprofc_filter_set(f, PPROFC_FILTER_TAGIGNORE, "k=a,("), PPROFC_ERR_USAGE);
+	pprofc_filter_destroy(f);
 }
 
 static void test_folded(void **state)
@@ -188,9 +252,10 @@ static void test_hostile_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_folded),	     cmocka_unit_test(test_top_json),
-		cmocka_unit_test(test_top_text),     cmocka_unit_test(test_callgrind),
-		cmocka_unit_test(test_sink_failure), cmocka_unit_test(test_hostile_names),
+		cmocka_unit_test(test_filters),	      cmocka_unit_test(test_folded),
+		cmocka_unit_test(test_top_json),      cmocka_unit_test(test_top_text),
+		cmocka_unit_test(test_callgrind),     cmocka_unit_test(test_sink_failure),
+		cmocka_unit_test(test_hostile_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
