@@ -50,6 +50,8 @@ typedef struct common_opts {
 	uint64_t max_memory;			   /* --max-memory, 0: derived by the library */
 	uint64_t limits[PPROFC_LIMIT_COUNT_];	   /* --max-samples etc., 0: default */
 	const char *filters[PPROFC_FILTER_COUNT_]; /* --focus etc., NULL: unset */
+	pprofc_granularity granularity;		   /* --functions, --lines, ... */
+	int noinlines;				   /* --noinlines */
 	fetch_opts fetch;
 } common_opts;
 
@@ -65,8 +67,9 @@ enum {
 	OPT_MAX_MEMORY,
 	OPT_LIMIT_FIRST,					  /* + pprofc_limit */
 	OPT_FILTER_FIRST = OPT_LIMIT_FIRST + PPROFC_LIMIT_COUNT_, /* + pprofc_filter_option */
-	/* commands number their own options from here */
-	OPT_FIRST_OWN = OPT_FILTER_FIRST + PPROFC_FILTER_COUNT_,
+	OPT_GRANULARITY_FIRST = OPT_FILTER_FIRST + PPROFC_FILTER_COUNT_, /* + pprofc_granularity */
+	OPT_NOINLINES = OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_COUNT_,
+	OPT_FIRST_OWN, /* commands number their own options from here */
 };
 #define COMMON_LONG_OPTS                                                                          \
 	{ "output", required_argument, NULL, 'o' },                                               \
@@ -104,6 +107,15 @@ enum {
 		  OPT_FILTER_FIRST + PPROFC_FILTER_TAGIGNORE },                                   \
 		{ "tagshow", required_argument, NULL, OPT_FILTER_FIRST + PPROFC_FILTER_TAGSHOW }, \
 		{ "taghide", required_argument, NULL, OPT_FILTER_FIRST + PPROFC_FILTER_TAGHIDE }, \
+		{ "functions", no_argument, NULL,                                                 \
+		  OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_FUNCTIONS },                         \
+		{ "filefunctions", no_argument, NULL,                                             \
+		  OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_FILEFUNCTIONS },                     \
+		{ "files", no_argument, NULL, OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_FILES }, \
+		{ "lines", no_argument, NULL, OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_LINES }, \
+		{ "addresses", no_argument, NULL,                                                 \
+		  OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_ADDRESSES },                         \
+		{ "noinlines", no_argument, NULL, OPT_NOINLINES },                                \
 	{                                                                                         \
 		"help", no_argument, NULL, 'h'                                                    \
 	}

@@ -150,6 +150,14 @@ int common_option(const command *cmd, int c, const char *arg, common_opts *o, bo
 		o->fetch.quiet = 1;
 		return EXIT_OK;
 	}
+	if (c >= OPT_GRANULARITY_FIRST && c < OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_COUNT_) {
+		o->granularity = (pprofc_granularity)(c - OPT_GRANULARITY_FIRST);
+		return EXIT_OK;
+	}
+	if (c == OPT_NOINLINES) {
+		o->noinlines = 1;
+		return EXIT_OK;
+	}
 	if (c >= OPT_FILTER_FIRST && c < OPT_FILTER_FIRST + PPROFC_FILTER_COUNT_) {
 		/* Compiled now only to check it: a bad expression is a usage
 		 * error before anything is loaded or fetched. */
@@ -496,6 +504,11 @@ int load_and_select(const char *source, const common_opts *o, pprofc_profile **r
 	rc = select_sample_type(p, o, ret_index);
 	if (rc == EXIT_OK)
 		rc = apply_filters(p, o);
+	if (rc == EXIT_OK &&
+	    pprofc_profile_set_granularity(p, o->granularity, o->noinlines) != PPROFC_OK) {
+		error("%s", pprofc_profile_errmsg(p));
+		rc = EXIT_FAIL;
+	}
 	if (rc != EXIT_OK) {
 		pprofc_profile_destroy(p);
 		return rc;

@@ -39,7 +39,19 @@
 	"                           V:V with a unit (64kb, 1kb:4kb, 100ms:)\n"               \
 	"      --tagshow RX, --taghide RX  keep only / remove labels whose key matches\n"    \
 	"Filters apply to every output; top's percentages stay shares of the\n"              \
-	"unfiltered total, as in pprof.\n"
+	"unfiltered total, as in pprof.\n"                                                   \
+	"\n"                                                                                 \
+	"Granularity, as go tool pprof's (what a row, a folded frame is about):\n"           \
+	"      --functions          functions (the default)\n"                               \
+	"      --filefunctions      functions and their files: 'main.work main.go'\n"        \
+	"      --files              source files\n"                                          \
+	"      --lines              source lines: 'main.work main.go:41'\n"                  \
+	"      --addresses          instruction addresses: '00000000004a2b1c main.work\n"    \
+	"                           main.go:41'\n"                                           \
+	"      --noinlines          fold inlined frames into the function they were\n"       \
+	"                           inlined into\n"                                          \
+	"In callgrind, lines are positions already: functions stay functions except\n"       \
+	"with --files.\n"
 
 #define COMMON_HELP                                                                          \
 	"  -o, --output FILE        write to FILE (atomically: a temp file renamed into\n"   \
@@ -133,6 +145,8 @@ const command commands[] = {
 	  "      --focus RX, --ignore RX, --hide RX, --show RX, --show-from RX,\n"
 	  "      --prune-from RX, --tagfocus F, --tagignore F, --tagshow RX, --taghide RX\n"
 	  "                           filters, as in to-callgrind\n"
+	  "      --files, --noinlines (and --functions, --filefunctions, --lines,\n"
+	  "      --addresses)         granularity, as in to-callgrind\n"
 	  "      --max-size SIZE      refuse profiles larger than SIZE decompressed\n"
 	  "  -h, --help               show this help\n"
 	  "\n" FETCH_HELP "\nExit status: 0 success, 1 failure, 2 usage error.\n" },

@@ -173,6 +173,8 @@ struct pprofc_profile {
 	 * absolute values, per sample type) from before the first filter, the
 	 * base of top's percentages; and its "Active filters" lines,
 	 * NUL-separated. */
+	pprofc_granularity granularity; /* pprofc_profile_set_granularity */
+	bool noinlines;
 	int64_t *prefilter_total;
 	char *filter_desc;
 	size_t filter_desc_len;
@@ -262,8 +264,9 @@ typedef struct frames {
 	uint32_t *frame_node; /* frames[i].node, packed for the hot loops */
 	uint32_t *loc_off;    /* nlocations + 1 */
 	uint32_t *func_node;
-	uint32_t nostack; /* node of samples with no locations */
-	char *names;	  /* storage for synthesized names */
+	uint32_t nostack;	   /* node of samples with no locations */
+	char *names;		   /* storage for synthesized names */
+	struct name_block *blocks; /* more of it, for granularities other than functions */
 	/* per distinct stack: nstacks * ntypes summed values, and how many
 	 * samples with a non-zero value it has */
 	int64_t *stack_values;
@@ -273,7 +276,9 @@ typedef struct frames {
 	budget *mem;
 } frames;
 
+/* Nodes at the profile's granularity, or at `g` (callgrind's choice). */
 pprofc_status frames_build(pprofc_profile *p, frames *f);
+pprofc_status frames_build_at(pprofc_profile *p, frames *f, pprofc_granularity g);
 /* A writer's first step: check the sample index, then frames_build. */
 pprofc_status frames_begin(pprofc_profile *p, size_t index, frames *f);
 void frames_finish(frames *f);

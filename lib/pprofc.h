@@ -220,6 +220,29 @@ PPROFC_API const char *pprofc_filter_errmsg(const pprofc_filter *f);
 PPROFC_API pprofc_status pprofc_profile_filter(pprofc_profile *p, const pprofc_filter *f,
 					       unsigned *ret_unmatched);
 
+/* ---- Granularity ------------------------------------------------------ */
+
+/* What a report row (a folded frame, a callgrind function) is about, as
+ * go tool pprof's -functions, -filefunctions, -files, -lines, -addresses. */
+typedef enum pprofc_granularity {
+	PPROFC_GRANULARITY_FUNCTIONS = 0, /* "main.work" (the default) */
+	PPROFC_GRANULARITY_FILEFUNCTIONS, /* "main.work /src/work.go" */
+	PPROFC_GRANULARITY_FILES,	  /* "/src/work.go" */
+	PPROFC_GRANULARITY_LINES,	  /* "main.work /src/work.go:41" */
+	PPROFC_GRANULARITY_ADDRESSES,	  /* "00000000004a2b1c main.work /src/work.go:41" */
+	PPROFC_GRANULARITY_COUNT_
+} pprofc_granularity;
+
+/*
+ * Sets the granularity of every writer after it; noinlines = 1 also folds
+ * each location's inlined frames into the function they were inlined into
+ * (pprof's -noinlines). In callgrind, lines and addresses are positions
+ * rather than functions: there -lines and -filefunctions name functions as
+ * -functions does. PPROFC_ERR_USAGE for an unknown granularity.
+ */
+PPROFC_API pprofc_status pprofc_profile_set_granularity(pprofc_profile *p, pprofc_granularity g,
+							int noinlines);
+
 /* ---- Writers ---------------------------------------------------------- */
 
 /*

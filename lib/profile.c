@@ -90,6 +90,15 @@ void pprofc_profile_destroy(pprofc_profile *p)
 	free(p);
 }
 
+pprofc_status pprofc_profile_set_granularity(pprofc_profile *p, pprofc_granularity g, int noinlines)
+{
+	if ((unsigned)g >= PPROFC_GRANULARITY_COUNT_)
+		return set_error(p, PPROFC_ERR_USAGE, "unknown granularity %d", (int)g);
+	p->granularity = g;
+	p->noinlines = noinlines != 0;
+	return PPROFC_OK;
+}
+
 void pprofc_profile_set_max_size(pprofc_profile *p, uint64_t bytes)
 {
 	p->max_size = bytes ? bytes : PPROFC_DEFAULT_MAX_SIZE;

@@ -90,6 +90,48 @@ static void test_filters(void **state)
 	pprofc_filter_destroy(f);
 }
 
+static char *folded_at(pprofc_granularity g, int noinlines)
+{
+	pprofc_profile *p = load_test_profile();
+	assert_int_equal(pprofc_profile_set_granularity(p, g, noinlines), PPROFC_OK);
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	assert_int_equal(pprofc_write_folded(p, 1, &sink), PPROFC_OK);
+	char *s = strdup(memsink_str(&m));
+	pb_free(&m.buf);
+	pprofc_profile_destroy(p);
+	return s;
+}
+
+static void test_granularity(void **state)
+{
+	(void)state;
+	char *s = folded_at(PPROFC_GRANULARITY_LINES, 0);
+	assert_string_equal(s, "[no stack] 5\n"
+			       "main f.go:10;0xbeef 7\n"
+			       "main f.go:10;a f.go:20;b g.go:30;a f.go:20 100\n"
+			       "main f.go:10;a f.go:21;b g.go:31 10\n"
+			       "main f.go:10;b g.go:30;b g.go:30 50\n");
+	free(s);
+	/* -noinlines: location 4 is a:21 only */
+	s = folded_at(PPROFC_GRANULARITY_FUNCTIONS, 1);
+	assert_string_equal(s, "[no stack] 5\nmain;0xbeef 7\nmain;a 10\nmain;a;b;a 100\n"
+			       "main;b;b 50\n");
+	free(s);
+	s = folded_at(PPROFC_GRANULARITY_FILES, 0);
+	assert_string_equal(s, "[no stack] 5\nf.go;0xbeef 7\nf.go;f.go;g.go 10\n"
+			       "f.go;f.go;g.go;f.go 100\nf.go;g.go;g.go 50\n");
+	free(s);
+	s = folded_at(PPROFC_GRANULARITY_ADDRESSES, 0);
+	assert_non_null(strstr(s, "0000000000001000 main f.go:10;000000000000beef <unknown> 7\n"));
+	assert_non_null(strstr(s, ";0000000000004000 a f.go:21;0000000000004000 b g.go:31 10\n"));
+	free(s);
+	pprofc_profile *p = load_test_profile();
+	assert_int_equal(pprofc_profile_set_granularity(p, PPROFC_GRANULARITY_COUNT_, 0),
+			 PPROFC_ERR_USAGE);
+	pprofc_profile_destroy(p);
+}
+
 static void test_folded(void **state)
 {
 	(void)state;
@@ -252,10 +294,10 @@ static void test_hostile_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_filters),	      cmocka_unit_test(test_folded),
-		cmocka_unit_test(test_top_json),      cmocka_unit_test(test_top_text),
-		cmocka_unit_test(test_callgrind),     cmocka_unit_test(test_sink_failure),
-		cmocka_unit_test(test_hostile_names),
+		cmocka_unit_test(test_filters),	     cmocka_unit_test(test_granularity),
+		cmocka_unit_test(test_folded),	     cmocka_unit_test(test_top_json),
+		cmocka_unit_test(test_top_text),     cmocka_unit_test(test_callgrind),
+		cmocka_unit_test(test_sink_failure), cmocka_unit_test(test_hostile_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
