@@ -449,7 +449,10 @@ static int tag_match(fctx *c, const tag_filter *t, const label *ls, size_t n)
 			uint32_t id = key_id(c, key, &added);
 			if (id == NONE)
 				return -1;
-			if (range_ok(t, ls[i].num, c->key_unit[id]))
+			/* (every numeric label's key was seen by build_key_units) */
+			const char *unit =
+				added || id >= c->cap_key_unit ? key->s : c->key_unit[id];
+			if (range_ok(t, ls[i].num, unit))
 				return 1;
 		}
 		return 0;
