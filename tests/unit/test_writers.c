@@ -24,7 +24,7 @@ static pprofc_profile *load_test_profile(void)
 static void assert_contains(const char *hay, const char *needle)
 {
 	if (!strstr(hay, needle))
-		fail_msg("expected to find\n%s\nin\n%s", needle, hay);
+		fail_msg("expected to find\n%s\nin\n%s", needle, hay ? hay : "(null)");
 }
 
 /* Folded output of the test profile at cpu after one filter option. */
