@@ -7,7 +7,9 @@
  * is one frame named 0x<address>; a sample without any location is one
  * frame named "[no stack]", so every output adds up to the profile's total.
  * Frames of the same name share a node: the row of `top`, the frame of a
- * folded stack (pprof's default "functions" granularity).
+ * folded stack. Names follow the granularity (pprof's -functions by
+ * default, or -filefunctions, -files, -lines, -addresses), and -noinlines
+ * keeps each location's last line only.
  */
 #include <inttypes.h>
 #include <stdio.h>

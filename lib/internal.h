@@ -243,9 +243,10 @@ pprofc_status out_finish(out *o, pprofc_profile *p);
 
 /*
  * A "node" is what a report row, a callgrind function or a folded frame is
- * about: for now one per function name (pprof's default granularity), one
- * per address for locations without lines, and one for samples with no
- * stack at all. Each location expands to the nodes of its lines.
+ * about: one per distinct name at the granularity (function names by
+ * default; "name file:line" at lines, ...), one per address for locations
+ * without lines, and one for samples with no stack at all. Each location
+ * expands to the nodes of its lines (its last line only with noinlines).
  */
 typedef struct node {
 	pstr name; /* display name */
