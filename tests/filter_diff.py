@@ -12,7 +12,7 @@ Compared as in pprof_diff.py: lineless locations against pprof's
 -addresses view; pprofc's "[no stack]" row is kept by the filters that do
 not need a matching frame, and must then equal the unfiltered one.
 
-usage: filter_diff.py PPROFC PROFILE OPTION
+usage: filter_diff.py PPROFC PROFILE OPTION   (OPTION "combo": several at once)
        filter_diff.py PPROFC PROFILE --usage   (bad expressions: exit 2)"""
 import json
 import re
@@ -46,8 +46,10 @@ def named(rows):
 
 
 def compare(pprofc, path, index, unit, option, rx, unfiltered_nostack):
-    pflag = ["-%s=%s" % (option, rx)]
-    cflag = ["--%s" % option.replace("_", "-"), rx]
+    """option and rx, or for "combo" a list of (option, rx) pairs."""
+    pairs = rx if option == "combo" else [(option, rx)]
+    pflag = ["-%s=%s" % p for p in pairs]
+    cflag = [a for o, r in pairs for a in ("--%s" % o.replace("_", "-"), r)]
     total, mine = pprofc_top(pprofc, path, index, cflag)
     ptotal, theirs = pprof_top(path, index, unit, pflag)
     check(total == ptotal, "%s: total %d, go tool pprof says %d" % (cflag, total, ptotal))
@@ -64,7 +66,7 @@ def compare(pprofc, path, index, unit, option, rx, unfiltered_nostack):
             cflag, [(n, lineless.get(n), addr.get(n)) for n in set(lineless) | set(addr)
                     if lineless.get(n) != addr.get(n)][:5]))
     nostack = mine.get("[no stack]", (0, 0))[0]
-    want = unfiltered_nostack if option in KEEPS_NOSTACK else 0
+    want = unfiltered_nostack if all(o in KEEPS_NOSTACK for o, _ in pairs) else 0
     check(nostack == want, "%s: [no stack] is %d, expected %d" % (cflag, nostack, want))
 
     # What the filtered rows account for: pprof's flat sum, plus [no stack].
@@ -188,6 +190,12 @@ def expressions(option, path, rows):
         return [quote(f).strip("^$") for f in mapping_files(path)[:2]]
     if not names and option == "prune_from":
         return []  # it matches function names only
+    if option == "combo":
+        # Several at once: pprof's order of application and of the legend.
+        if len(middle) < 2 or not by_flat:
+            return []
+        return [[("focus", quote(middle[0])), ("hide", quote(by_flat[0])),
+                 ("prune_from", quote(middle[1])), ("taghide", "x")]]
     if option == "ignore":
         # The least-seen function: the most-seen may be in every stack.
         return [quote(n) for n in by_cum[-1:] + middle[1:2]]
@@ -256,7 +264,7 @@ def test():
         for rx in exprs:
             n = compare(pprofc, path, i, types[i][1], option, rx, nostack)
             proof += n > 0 or n != before
-            print("index %d, -%s=%s: %d rows agree" % (i, option, rx, n))
+            print("index %d, -%s=%s: %d rows agree" % (i, option, rx, n))  # noqa
     check(proof, "no expression for -%s selected or removed a row: the test proves nothing" %
           option)
 
