@@ -51,14 +51,17 @@ typedef struct fetch_opts {
 
 /* Options every converting command takes. */
 typedef struct common_opts {
-	const char *output;		      /* -o FILE, NULL: standard output */
-	const char *sample_index;	      /* --sample-index, or a shorthand's type */
-	const char *index_option;	      /* the option that set sample_index */
-	int mean;			      /* --mean or --mean_delay */
-	const char *mean_option;	      /* which of them, for messages */
-	uint64_t max_size;		      /* --max-size, 0: the library's default */
-	uint64_t max_memory;		      /* --max-memory, 0: derived by the library */
-	uint64_t limits[PPROFC_LIMIT_COUNT_]; /* --max-samples etc., 0: default */
+	const char *output;			   /* -o FILE, NULL: standard output */
+	const char *sample_index;		   /* --sample-index, or a shorthand's type */
+	const char *index_option;		   /* the option that set sample_index */
+	int mean;				   /* --mean or --mean_delay */
+	const char *mean_option;		   /* which of them, for messages */
+	uint64_t max_size;			   /* --max-size, 0: the library's default */
+	uint64_t max_memory;			   /* --max-memory, 0: derived by the library */
+	uint64_t limits[PPROFC_LIMIT_COUNT_];	   /* --max-samples etc., 0: default */
+	const char *filters[PPROFC_FILTER_COUNT_]; /* --focus etc., NULL: unset */
+	pprofc_granularity granularity;		   /* --functions, --lines, ... */
+	int noinlines;				   /* --noinlines */
 	fetch_opts fetch;
 } common_opts;
 
@@ -78,8 +81,10 @@ enum {
 	OPT_MEAN,
 	OPT_LIMIT_FIRST,					     /* + pprofc_limit */
 	OPT_SHORTHAND_FIRST = OPT_LIMIT_FIRST + PPROFC_LIMIT_COUNT_, /* + shorthand index */
-	OPT_FIRST_OWN =
-		OPT_SHORTHAND_FIRST + NSHORTHANDS, /* commands number their own options from here */
+	OPT_FILTER_FIRST = OPT_SHORTHAND_FIRST + NSHORTHANDS,	     /* + pprofc_filter_option */
+	OPT_GRANULARITY_FIRST = OPT_FILTER_FIRST + PPROFC_FILTER_COUNT_, /* + pprofc_granularity */
+	OPT_NOINLINES = OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_COUNT_,
+	OPT_FIRST_OWN, /* commands number their own options from here */
 };
 
 /* pprof's sample-type shorthands, in the order of OPT_SHORTHAND_FIRST + i:
@@ -117,6 +122,29 @@ enum {
 		SHORTHAND_LONG_OPTS("alloc-objects", 3), SHORTHAND_LONG_OPTS("total_delay", 4),   \
 		SHORTHAND_LONG_OPTS("total-delay", 4), SHORTHAND_LONG_OPTS("contentions", 5),     \
 		SHORTHAND_LONG_OPTS("mean_delay", 6), SHORTHAND_LONG_OPTS("mean-delay", 6),       \
+		{ "focus", required_argument, NULL, OPT_FILTER_FIRST + PPROFC_FILTER_FOCUS },     \
+		{ "ignore", required_argument, NULL, OPT_FILTER_FIRST + PPROFC_FILTER_IGNORE },   \
+		{ "hide", required_argument, NULL, OPT_FILTER_FIRST + PPROFC_FILTER_HIDE },       \
+		{ "show", required_argument, NULL, OPT_FILTER_FIRST + PPROFC_FILTER_SHOW },       \
+		{ "show-from", required_argument, NULL,                                           \
+		  OPT_FILTER_FIRST + PPROFC_FILTER_SHOW_FROM },                                   \
+		{ "prune-from", required_argument, NULL,                                          \
+		  OPT_FILTER_FIRST + PPROFC_FILTER_PRUNE_FROM },                                  \
+		{ "tagfocus", required_argument, NULL,                                            \
+		  OPT_FILTER_FIRST + PPROFC_FILTER_TAGFOCUS },                                    \
+		{ "tagignore", required_argument, NULL,                                           \
+		  OPT_FILTER_FIRST + PPROFC_FILTER_TAGIGNORE },                                   \
+		{ "tagshow", required_argument, NULL, OPT_FILTER_FIRST + PPROFC_FILTER_TAGSHOW }, \
+		{ "taghide", required_argument, NULL, OPT_FILTER_FIRST + PPROFC_FILTER_TAGHIDE }, \
+		{ "functions", no_argument, NULL,                                                 \
+		  OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_FUNCTIONS },                         \
+		{ "filefunctions", no_argument, NULL,                                             \
+		  OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_FILEFUNCTIONS },                     \
+		{ "files", no_argument, NULL, OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_FILES }, \
+		{ "lines", no_argument, NULL, OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_LINES }, \
+		{ "addresses", no_argument, NULL,                                                 \
+		  OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_ADDRESSES },                         \
+		{ "noinlines", no_argument, NULL, OPT_NOINLINES },                                \
 	{                                                                                         \
 		"help", no_argument, NULL, 'h'                                                    \
 	}

@@ -190,6 +190,32 @@ int common_option(const command *cmd, int c, const char *arg, common_opts *o, bo
 		o->fetch.quiet = 1;
 		return EXIT_OK;
 	}
+	if (c >= OPT_GRANULARITY_FIRST && c < OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_COUNT_) {
+		o->granularity = (pprofc_granularity)(c - OPT_GRANULARITY_FIRST);
+		return EXIT_OK;
+	}
+	if (c == OPT_NOINLINES) {
+		o->noinlines = 1;
+		return EXIT_OK;
+	}
+	if (c >= OPT_FILTER_FIRST && c < OPT_FILTER_FIRST + PPROFC_FILTER_COUNT_) {
+		/* Compiled now only to check it: a bad expression is a usage
+		 * error before anything is loaded or fetched. */
+		pprofc_filter *f = pprofc_filter_create();
+		if (!f) {
+			error("out of memory");
+			return EXIT_FAIL;
+		}
+		pprofc_status st =
+			pprofc_filter_set(f, (pprofc_filter_option)(c - OPT_FILTER_FIRST), arg);
+		int rc = st == PPROFC_OK ? EXIT_OK
+			 : st == PPROFC_ERR_USAGE
+				 ? usage_error(cmd, "%s", pprofc_filter_errmsg(f))
+				 : (error("%s", pprofc_filter_errmsg(f)), EXIT_FAIL);
+		pprofc_filter_destroy(f);
+		o->filters[c - OPT_FILTER_FIRST] = arg;
+		return rc;
+	}
 	if (c >= OPT_LIMIT_FIRST && c < OPT_LIMIT_FIRST + PPROFC_LIMIT_COUNT_) {
 		char *end;
 		errno = 0;
@@ -444,11 +470,11 @@ int parse_args(const converter *cv, int argc, char **argv, common_opts *co, cons
 {
 	static const struct option common[] = { COMMON_LONG_OPTS };
 	const size_t ncommon = sizeof(common) / sizeof(common[0]);
-	struct option longopts[64];
+	struct option longopts[128];
 	size_t n = 0;
 	for (size_t i = 0; i < ncommon; i++)
 		longopts[n++] = common[i];
-	for (const struct option *o = cv->own; o && o->name && n < 63; o++)
+	for (const struct option *o = cv->own; o && o->name && n < 127; o++)
 		longopts[n++] = *o;
 	memset(&longopts[n], 0, sizeof(longopts[n]));
 	char shortopts[32];
@@ -491,6 +517,46 @@ int parse_args(const converter *cv, int argc, char **argv, common_opts *co, cons
 	return EXIT_OK;
 }
 
+/* The filter options, applied to the loaded profile (so every command
+ * sees the filtered profile); warns, like pprof, about an option that
+ * matched nothing. */
+static int apply_filters(pprofc_profile *p, const common_opts *o)
+{
+	bool any = false;
+	for (int i = 0; i < PPROFC_FILTER_COUNT_; i++)
+		any |= o->filters[i] != NULL;
+	if (!any)
+		return EXIT_OK;
+	static const char *const names[PPROFC_FILTER_COUNT_] = {
+		"focus",      "ignore",	  "hide",      "show",	  "show-from",
+		"prune-from", "tagfocus", "tagignore", "tagshow", "taghide",
+	};
+	pprofc_filter *f = pprofc_filter_create();
+	if (!f) {
+		error("out of memory");
+		return EXIT_FAIL;
+	}
+	pprofc_status st = PPROFC_OK;
+	for (int i = 0; i < PPROFC_FILTER_COUNT_ && st == PPROFC_OK; i++)
+		st = pprofc_filter_set(f, (pprofc_filter_option)i, o->filters[i]);
+	if (st != PPROFC_OK) {
+		error("%s", pprofc_filter_errmsg(f));
+		pprofc_filter_destroy(f);
+		return EXIT_FAIL;
+	}
+	unsigned unmatched = 0;
+	st = pprofc_profile_filter(p, f, &unmatched);
+	pprofc_filter_destroy(f);
+	if (st != PPROFC_OK) {
+		error("cannot filter the profile: %s", pprofc_profile_errmsg(p));
+		return EXIT_FAIL;
+	}
+	for (int i = 0; i < PPROFC_FILTER_COUNT_ && !o->fetch.quiet; i++)
+		if (unmatched & (1u << i))
+			error("warning: --%s '%s' matched nothing", names[i], o->filters[i]);
+	return EXIT_OK;
+}
+
 int load_and_select(const char *source, const common_opts *o, pprofc_profile **ret,
 		    size_t *ret_index)
 {
@@ -499,6 +565,13 @@ int load_and_select(const char *source, const common_opts *o, pprofc_profile **r
 	if (rc != EXIT_OK)
 		return rc;
 	rc = select_sample_type(p, o, ret_index);
+	if (rc == EXIT_OK)
+		rc = apply_filters(p, o);
+	if (rc == EXIT_OK &&
+	    pprofc_profile_set_granularity(p, o->granularity, o->noinlines) != PPROFC_OK) {
+		error("%s", pprofc_profile_errmsg(p));
+		rc = EXIT_FAIL;
+	}
 	if (rc != EXIT_OK) {
 		pprofc_profile_destroy(p);
 		return rc;

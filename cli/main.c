@@ -22,6 +22,37 @@
 	"The profile is saved first, like go tool pprof: in $PPROF_TMPDIR, else $HOME/pprof,\n" \
 	"as pprof.BINARY.TYPES.NNN.pb.gz. Proxies: http_proxy, https_proxy, no_proxy.\n"
 
+#define FILTER_HELP                                                                          \
+	"Filters, as go tool pprof's (RX: a POSIX extended regular expression, matched\n"    \
+	"anywhere in a function's name or file name, or the mapping's file):\n"              \
+	"      --focus RX           keep only samples with a frame matching RX\n"            \
+	"      --ignore RX          drop samples with a frame matching RX\n"                 \
+	"      --hide RX            remove the frames matching RX (inlined ones too)\n"      \
+	"      --show RX            keep only the frames matching RX\n"                      \
+	"      --show-from RX       drop the frames above (callers of) the outermost\n"      \
+	"                           match; samples without a match go\n"                     \
+	"      --prune-from RX      drop the frames below (callees of) the innermost\n"      \
+	"                           match (function names only)\n"                           \
+	"      --tagfocus F, --tagignore F  keep only / drop samples by label; F is\n"       \
+	"                           RX[,RX...] (each matching some 'key:value'),\n"          \
+	"                           KEY=RX[,RX...], or a numeric range [KEY=]V, V:, :V or\n" \
+	"                           V:V with a unit (64kb, 1kb:4kb, 100ms:)\n"               \
+	"      --tagshow RX, --taghide RX  keep only / remove labels whose key matches\n"    \
+	"Filters apply to every output; top's percentages stay shares of the\n"              \
+	"unfiltered total, as in pprof.\n"                                                   \
+	"\n"                                                                                 \
+	"Granularity, as go tool pprof's (what a row, a folded frame is about):\n"           \
+	"      --functions          functions (the default)\n"                               \
+	"      --filefunctions      functions and their files: 'main.work main.go'\n"        \
+	"      --files              source files\n"                                          \
+	"      --lines              source lines: 'main.work main.go:41'\n"                  \
+	"      --addresses          instruction addresses: '00000000004a2b1c main.work\n"    \
+	"                           main.go:41'\n"                                           \
+	"      --noinlines          fold inlined frames into the function they were\n"       \
+	"                           inlined into\n"                                          \
+	"In callgrind, lines are positions already: functions stay functions except\n"       \
+	"with --files.\n"
+
 #define COMMON_HELP                                                                          \
 	"  -o, --output FILE        write to FILE (atomically: a temp file renamed into\n"   \
 	"                           place on success) instead of standard output\n"          \
@@ -45,8 +76,7 @@
 	"                           refuse profiles with more (defaults 100M, 50M, 50M,\n"   \
 	"                           50M, 65536, 4096)\n"                                     \
 	"  -h, --help               show this help\n"                                        \
-	"\n"                                                                                 \
-	"\n" FETCH_HELP "\n"                                                                 \
+	"\n" FILTER_HELP "\n" FETCH_HELP "\n"                                                \
 	"SOURCE is a profile file (profile.proto, gzipped or not), - for standard input,\n"  \
 	"or a URL.\n"                                                                        \
 	"Exit status: 0 success, 1 failure, 2 usage error.\n"
@@ -239,6 +269,11 @@ const command commands[] = {
 	  "                           kcachegrind; qcachegrind works too)\n"
 	  "      --sample-index N|NAME  the sample type shown first (or --inuse_space,\n"
 	  "                           --alloc_space, --total_delay... as go tool pprof)\n"
+	  "      --focus RX, --ignore RX, --hide RX, --show RX, --show-from RX,\n"
+	  "      --prune-from RX, --tagfocus F, --tagignore F, --tagshow RX, --taghide RX\n"
+	  "                           filters, as in to-callgrind\n"
+	  "      --files, --noinlines (and --functions, --filefunctions, --lines,\n"
+	  "      --addresses)         granularity, as in to-callgrind\n"
 	  "      --max-size SIZE      refuse profiles larger than SIZE decompressed\n"
 	  "  -h, --help               show this help\n"
 	  "\n" FETCH_HELP "\nExit status: 0 success, 1 failure, 2 usage error.\n" },

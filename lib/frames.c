@@ -7,7 +7,9 @@
  * is one frame named 0x<address>; a sample without any location is one
  * frame named "[no stack]", so every output adds up to the profile's total.
  * Frames of the same name share a node: the row of `top`, the frame of a
- * folded stack (pprof's default "functions" granularity).
+ * folded stack. Names follow the granularity (pprof's -functions by
+ * default, or -filefunctions, -files, -lines, -addresses), and -noinlines
+ * keeps each location's last line only.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -39,18 +41,191 @@ static uint32_t intern_node(frames *f, name_map *m, const char *s, size_t len)
 	return id;
 }
 
+/* Storage for names built per frame: blocks never move, so nodes can point
+ * into them. */
+typedef struct name_block {
+	struct name_block *next;
+	size_t used, size;
+	char data[];
+} name_block;
+
+static char *name_store(frames *f, const char *s, size_t len)
+{
+	name_block *b = f->blocks;
+	if (!b || b->size - b->used < len + 1) {
+		size_t size = len + 1 > 65536 ? len + 1 : 65536;
+		b = budget_alloc(f->mem, sizeof(name_block) + size);
+		if (!b)
+			return NULL;
+		b->next = f->blocks;
+		b->used = 0;
+		b->size = size;
+		f->blocks = b;
+	}
+	char *d = b->data + b->used;
+	memcpy(d, s, len);
+	d[len] = '\0';
+	b->used += len + 1;
+	return d;
+}
+
+/* Go's filepath.Clean (lexical), as pprof applies it to file names:
+ * writes at most len + 1 bytes to dst and returns the length. */
+static size_t clean_path(const char *path, size_t n, char *dst)
+{
+	size_t w = 0, r = 0, dotdot = 0;
+	bool rooted = n && path[0] == '/';
+	if (rooted) {
+		dst[w++] = '/';
+		r = dotdot = 1;
+	}
+	while (r < n) {
+		if (path[r] == '/') {
+			r++;
+		} else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
+			r++;
+		} else if (path[r] == '.' && path[r + 1] == '.' &&
+			   (r + 2 == n || path[r + 2] == '/')) {
+			r += 2;
+			if (w > dotdot) {
+				w--;
+				while (w > dotdot && dst[w] != '/')
+					w--;
+			} else if (!rooted) {
+				if (w > 0)
+					dst[w++] = '/';
+				dst[w++] = '.';
+				dst[w++] = '.';
+				dotdot = w;
+			}
+		} else {
+			if ((rooted && w != 1) || (!rooted && w != 0))
+				dst[w++] = '/';
+			for (; r < n && path[r] != '/'; r++)
+				dst[w++] = path[r];
+		}
+	}
+	if (w == 0)
+		dst[w++] = '.';
+	return w;
+}
+
+static const char *base_name(const pstr *path, size_t *len)
+{
+	const char *s = path->s, *e = s + path->len;
+	while (e > s && e[-1] == '/')
+		e--;
+	const char *b = e;
+	while (b > s && b[-1] != '/')
+		b--;
+	*len = (size_t)(e - b);
+	return b;
+}
+
+/* A function's display name: its name, else its system name. */
+static const pstr *function_name(const pprofc_profile *p, const function *fn)
+{
+	static const pstr unknown = { "[unknown]", 9 };
+	const pstr *name = model_str(p, fn->name);
+	if (!name->len)
+		name = model_str(p, fn->system_name);
+	return name->len ? name : &unknown;
+}
+
+/*
+ * A frame's name at granularity g, as pprof's NodeInfo.NameComponents
+ * joined by spaces: [%016x address] [function] [file:line | file |
+ * [mapping base] | <unknown>]. Lineless locations at granularities other
+ * than addresses keep pprofc's "0x<address>" name.
+ */
+static size_t frame_name(const pprofc_profile *p, pprofc_granularity g, const location *l,
+			 const line *ln, char *dst)
+{
+	size_t n = 0;
+	if (g == PPROFC_GRANULARITY_ADDRESSES && l->address)
+		n += (size_t)sprintf(dst, "%016" PRIx64, l->address);
+	const pstr *file = NULL;
+	int64_t lineno = 0;
+	if (ln) {
+		const function *fn = &p->functions[ln->function];
+		if (g != PPROFC_GRANULARITY_FILES) {
+			const pstr *name = function_name(p, fn);
+			if (n)
+				dst[n++] = ' ';
+			memcpy(dst + n, name->s, name->len);
+			n += name->len;
+		}
+		if (g != PPROFC_GRANULARITY_FUNCTIONS && model_str(p, fn->filename)->len)
+			file = model_str(p, fn->filename);
+		if (g == PPROFC_GRANULARITY_LINES || g == PPROFC_GRANULARITY_ADDRESSES)
+			lineno = ln->line;
+		if (file || lineno) {
+			if (n)
+				dst[n++] = ' ';
+			if (file)
+				n += clean_path(file->s, file->len, dst + n);
+			if (lineno)
+				n += (size_t)sprintf(dst + n, ":%" PRId64, lineno);
+			return n;
+		}
+		if (g != PPROFC_GRANULARITY_FILES)
+			return n;
+	}
+	/* No function (or, for files, no file): the mapping's base name. */
+	const pstr *obj = l->mapping != NONE && l->mapping < p->nmappings
+				  ? model_str(p, p->mappings[l->mapping].filename)
+				  : NULL;
+	if (n)
+		dst[n++] = ' ';
+	if (obj && obj->len) {
+		size_t blen;
+		const char *b = base_name(obj, &blen);
+		dst[n++] = '[';
+		memcpy(dst + n, b, blen);
+		n += blen;
+		dst[n++] = ']';
+	} else {
+		memcpy(dst + n, "<unknown>", 9);
+		n += 9;
+	}
+	return n;
+}
+
 pprofc_status frames_build(pprofc_profile *p, frames *f)
+{
+	return frames_build_at(p, f, p->granularity);
+}
+
+pprofc_status frames_build_at(pprofc_profile *p, frames *f, pprofc_granularity g)
 {
 	memset(f, 0, sizeof(*f));
 	f->mem = &p->mem;
+	/* Functions (the default) name nodes per function, once; the others
+	 * per frame. -noinlines keeps each location's last line only. */
+	bool per_frame = g != PPROFC_GRANULARITY_FUNCTIONS;
+	bool noinl = p->noinlines;
 
-	size_t nframes = 0, nlineless = 0;
+	size_t nframes = 0, nlineless = 0, longest = 0;
 	for (size_t i = 0; i < p->nlocations; i++) {
-		nframes += p->locations[i].nlines ? p->locations[i].nlines : 1;
-		nlineless += p->locations[i].nlines == 0;
+		uint32_t nl = p->locations[i].nlines;
+		nframes += nl ? (noinl ? 1 : nl) : 1;
+		nlineless += nl == 0;
+		if (per_frame)
+			for (uint32_t j = 0; j < nl; j++) {
+				const line *ln = &p->lines[p->locations[i].line_off + j];
+				const function *fn = &p->functions[ln->function];
+				size_t len = (size_t)function_name(p, fn)->len +
+					     model_str(p, fn->filename)->len;
+				if (len > longest)
+					longest = len;
+			}
 	}
-	/* Every function, lineless location and [no stack] may be a node. */
-	size_t maxnodes = p->nfunctions + nlineless + 1;
+	for (size_t i = 0; per_frame && i < p->nmappings; i++)
+		if (model_str(p, p->mappings[i].filename)->len > longest)
+			longest = model_str(p, p->mappings[i].filename)->len;
+	/* Every function, lineless location and [no stack] may be a node;
+	 * per frame, every frame. */
+	size_t maxnodes = (per_frame ? nframes : p->nfunctions + nlineless) + 1;
 	size_t slots = 16;
 	while (slots < 2 * maxnodes)
 		slots *= 2;
@@ -64,23 +239,24 @@ pprofc_status frames_build(pprofc_profile *p, frames *f)
 	f->func_node = budget_alloc(&p->mem, (p->nfunctions + 1) * sizeof(uint32_t));
 	f->names = budget_alloc(&p->mem, names_size);
 	m.slots = budget_alloc(&p->mem, slots * sizeof(uint32_t));
+	/* address, separators, ":" line, brackets: 64 is ample */
+	char *scratch = per_frame ? budget_alloc(&p->mem, longest + 64) : NULL;
 	if (!f->nodes || !f->frames || !f->frame_node || !f->loc_off || !f->func_node ||
-	    !f->names || !m.slots) {
+	    !f->names || !m.slots || (per_frame && !scratch)) {
 		budget_free(&p->mem, m.slots);
+		budget_free(&p->mem, scratch);
 		frames_finish(f);
 		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for frames");
 	}
 	memset(m.slots, 0, slots * sizeof(uint32_t));
 
 	for (size_t i = 0; i < p->nfunctions; i++) {
-		const function *fn = &p->functions[i];
-		const pstr *name = model_str(p, fn->name);
-		if (!name->len)
-			name = model_str(p, fn->system_name);
-		if (!name->len)
-			f->func_node[i] = intern_node(f, &m, "[unknown]", 9);
-		else
-			f->func_node[i] = intern_node(f, &m, name->s, name->len);
+		if (per_frame) {
+			f->func_node[i] = NONE;
+			continue;
+		}
+		const pstr *name = function_name(p, &p->functions[i]);
+		f->func_node[i] = intern_node(f, &m, name->s, name->len);
 	}
 
 	char *nw = f->names;
@@ -88,7 +264,7 @@ pprofc_status frames_build(pprofc_profile *p, frames *f)
 	for (size_t i = 0; i < p->nlocations; i++) {
 		const location *l = &p->locations[i];
 		f->loc_off[i] = (uint32_t)k;
-		if (!l->nlines) {
+		if (!l->nlines && g != PPROFC_GRANULARITY_ADDRESSES) {
 			int w = snprintf(nw, 20, "0x%" PRIx64, l->address);
 			uint32_t nid = intern_node(f, &m, nw, (size_t)w);
 			if (f->nodes[nid].name.s == nw)
@@ -96,10 +272,28 @@ pprofc_status frames_build(pprofc_profile *p, frames *f)
 			f->frames[k++] = (frame){ nid, NONE, 0 };
 			continue;
 		}
-		for (uint32_t j = 0; j < l->nlines; j++) {
+		if (!l->nlines) {
+			size_t len = frame_name(p, g, l, NULL, scratch);
+			uint32_t nid = intern_node(f, &m, scratch, len);
+			if (f->nodes[nid].name.s == scratch &&
+			    !(f->nodes[nid].name.s = name_store(f, scratch, len)))
+				goto nomem;
+			f->frames[k++] = (frame){ nid, NONE, 0 };
+			continue;
+		}
+		for (uint32_t j = noinl ? l->nlines - 1 : 0; j < l->nlines; j++) {
 			const line *ln = &p->lines[l->line_off + j];
-			f->frames[k++] =
-				(frame){ f->func_node[ln->function], ln->function, ln->line };
+			uint32_t nid;
+			if (per_frame) {
+				size_t len = frame_name(p, g, l, ln, scratch);
+				nid = intern_node(f, &m, scratch, len);
+				if (f->nodes[nid].name.s == scratch &&
+				    !(f->nodes[nid].name.s = name_store(f, scratch, len)))
+					goto nomem;
+			} else {
+				nid = f->func_node[ln->function];
+			}
+			f->frames[k++] = (frame){ nid, ln->function, ln->line };
 		}
 	}
 	f->loc_off[p->nlocations] = (uint32_t)k;
@@ -107,6 +301,7 @@ pprofc_status frames_build(pprofc_profile *p, frames *f)
 		f->frame_node[j] = f->frames[j].node;
 	f->nostack = intern_node(f, &m, "[no stack]", 10);
 	budget_free(&p->mem, m.slots);
+	budget_free(&p->mem, scratch);
 
 	/* Per-stack sums, so writers visit each distinct stack once rather
 	 * than each sample. */
@@ -145,6 +340,12 @@ pprofc_status frames_build(pprofc_profile *p, frames *f)
 		f->total_frames += d ? d : 1;
 	}
 	return PPROFC_OK;
+
+nomem:
+	budget_free(&p->mem, m.slots);
+	budget_free(&p->mem, scratch);
+	frames_finish(f);
+	return set_error(p, PPROFC_ERR_NOMEM, "out of memory for frame names");
 }
 
 pprofc_status frames_begin(pprofc_profile *p, size_t index, frames *f)
@@ -167,6 +368,11 @@ void frames_finish(frames *f)
 	budget_free(b, f->loc_off);
 	budget_free(b, f->func_node);
 	budget_free(b, f->names);
+	while (f->blocks) {
+		name_block *next = f->blocks->next;
+		budget_free(b, f->blocks);
+		f->blocks = next;
+	}
 	budget_free(b, f->stack_values);
 	budget_free(b, f->stack_count);
 	memset(f, 0, sizeof(*f));

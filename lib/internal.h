@@ -187,6 +187,16 @@ struct pprofc_profile {
 	size_t stack_mask;
 
 	idmap loc_ids, func_ids, map_ids;
+
+	/* Set by pprofc_profile_filter (filter.c): pprof's totals (sums of
+	 * absolute values, per sample type) from before the first filter, the
+	 * base of top's percentages; and its "Active filters" lines,
+	 * NUL-separated. */
+	pprofc_granularity granularity; /* pprofc_profile_set_granularity */
+	bool noinlines;
+	int64_t *prefilter_total;
+	char *filter_desc;
+	size_t filter_desc_len;
 };
 
 pprofc_status set_error(pprofc_profile *p, pprofc_status st, const char *fmt, ...)
@@ -289,9 +299,10 @@ pprofc_status out_finish(out *o, pprofc_profile *p);
 
 /*
  * A "node" is what a report row, a callgrind function or a folded frame is
- * about: for now one per function name (pprof's default granularity), one
- * per address for locations without lines, and one for samples with no
- * stack at all. Each location expands to the nodes of its lines.
+ * about: one per distinct name at the granularity (function names by
+ * default; "name file:line" at lines, ...), one per address for locations
+ * without lines, and one for samples with no stack at all. Each location
+ * expands to the nodes of its lines (its last line only with noinlines).
  */
 typedef struct node {
 	pstr name; /* display name */
@@ -310,8 +321,9 @@ typedef struct frames {
 	uint32_t *frame_node; /* frames[i].node, packed for the hot loops */
 	uint32_t *loc_off;    /* nlocations + 1 */
 	uint32_t *func_node;
-	uint32_t nostack; /* node of samples with no locations */
-	char *names;	  /* storage for synthesized names */
+	uint32_t nostack;	   /* node of samples with no locations */
+	char *names;		   /* storage for synthesized names */
+	struct name_block *blocks; /* more of it, for granularities other than functions */
 	/* per distinct stack: nstacks * ntypes summed values, and how many
 	 * samples with a non-zero value it has */
 	int64_t *stack_values;
@@ -321,7 +333,9 @@ typedef struct frames {
 	budget *mem;
 } frames;
 
+/* Nodes at the profile's granularity, or at `g` (callgrind's choice). */
 pprofc_status frames_build(pprofc_profile *p, frames *f);
+pprofc_status frames_build_at(pprofc_profile *p, frames *f, pprofc_granularity g);
 /* A writer's first step: check the sample index, then frames_build. */
 pprofc_status frames_begin(pprofc_profile *p, size_t index, frames *f);
 void frames_finish(frames *f);

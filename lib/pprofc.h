@@ -166,6 +166,85 @@ PPROFC_API int64_t pprofc_profile_total(const pprofc_profile *p, size_t index);
  */
 PPROFC_API size_t pprofc_profile_save_stem(const pprofc_profile *p, char *buf, size_t n);
 
+/* ---- Filters ---------------------------------------------------------- */
+
+/*
+ * go tool pprof's filters, applied to a loaded profile: they edit it in
+ * place (dropping samples, trimming stacks and inlined lines), so every
+ * writer afterwards sees the filtered profile. Regular expressions are POSIX
+ * extended ones (regcomp with REG_EXTENDED), unanchored like Go's
+ * MatchString, matched against a function's name and its file name, and for
+ * the name filters also against the location's mapping file; pprof's Go
+ * syntax extras (\d, (?i), non-greedy *?) are not available.
+ */
+typedef enum pprofc_filter_option {
+	PPROFC_FILTER_FOCUS,	  /* keep samples with a frame matching */
+	PPROFC_FILTER_IGNORE,	  /* drop samples with a frame matching */
+	PPROFC_FILTER_HIDE,	  /* remove matching frames (inlined lines too) */
+	PPROFC_FILTER_SHOW,	  /* keep only matching frames */
+	PPROFC_FILTER_SHOW_FROM,  /* drop frames callerward of the rootmost match */
+	PPROFC_FILTER_PRUNE_FROM, /* drop frames calleeward of the leafmost match */
+	PPROFC_FILTER_TAGFOCUS,	  /* keep samples whose labels match (see below) */
+	PPROFC_FILTER_TAGIGNORE,  /* drop samples whose labels match */
+	PPROFC_FILTER_TAGSHOW,	  /* keep only labels whose key matches */
+	PPROFC_FILTER_TAGHIDE,	  /* remove labels whose key matches */
+	PPROFC_FILTER_COUNT_
+} pprofc_filter_option;
+
+typedef struct pprofc_filter pprofc_filter;
+
+/* @return a new filter with no option set, or NULL when out of memory. */
+PPROFC_API pprofc_filter *pprofc_filter_create(void);
+/* Frees the filter. Accepts NULL. */
+PPROFC_API void pprofc_filter_destroy(pprofc_filter *f);
+
+/*
+ * Sets (or replaces) one option; NULL or "" clears it. The expression is
+ * compiled here: a bad one fails with PPROFC_ERR_USAGE and a message
+ * (pprofc_filter_errmsg). Tag filters take "REGEX[,REGEX...]" (each must
+ * match some label "key:value"), "KEY=REGEX[,REGEX...]" (any must match a
+ * value of label KEY), or a numeric range "[KEY=]V", "V:", ":V", "V:V" with
+ * an optional unit ("1kb:4kb", ":64", "100ms:"), as pprof parses them.
+ */
+PPROFC_API pprofc_status pprofc_filter_set(pprofc_filter *f, pprofc_filter_option which,
+					   const char *expr);
+/* The message of the last failure on the filter; owned by it. */
+PPROFC_API const char *pprofc_filter_errmsg(const pprofc_filter *f);
+
+/*
+ * Applies the filter to a loaded profile, in pprof's order: focus, ignore,
+ * hide and show; show_from; tagfocus and tagignore; tagshow and taghide;
+ * prune_from. Totals used for percentages (pprofc_write_top) stay those of
+ * the unfiltered profile, as in pprof. When ret_unmatched is not NULL it
+ * gets a bit (1u << option) for each option set that matched nothing.
+ * On failure (PPROFC_ERR_NOMEM) the profile may be half filtered.
+ */
+PPROFC_API pprofc_status pprofc_profile_filter(pprofc_profile *p, const pprofc_filter *f,
+					       unsigned *ret_unmatched);
+
+/* ---- Granularity ------------------------------------------------------ */
+
+/* What a report row (a folded frame, a callgrind function) is about, as
+ * go tool pprof's -functions, -filefunctions, -files, -lines, -addresses. */
+typedef enum pprofc_granularity {
+	PPROFC_GRANULARITY_FUNCTIONS = 0, /* "main.work" (the default) */
+	PPROFC_GRANULARITY_FILEFUNCTIONS, /* "main.work /src/work.go" */
+	PPROFC_GRANULARITY_FILES,	  /* "/src/work.go" */
+	PPROFC_GRANULARITY_LINES,	  /* "main.work /src/work.go:41" */
+	PPROFC_GRANULARITY_ADDRESSES,	  /* "00000000004a2b1c main.work /src/work.go:41" */
+	PPROFC_GRANULARITY_COUNT_
+} pprofc_granularity;
+
+/*
+ * Sets the granularity of every writer after it; noinlines = 1 also folds
+ * each location's inlined frames into the function they were inlined into
+ * (pprof's -noinlines). In callgrind, lines and addresses are positions
+ * rather than functions: there -lines and -filefunctions name functions as
+ * -functions does. PPROFC_ERR_USAGE for an unknown granularity.
+ */
+PPROFC_API pprofc_status pprofc_profile_set_granularity(pprofc_profile *p, pprofc_granularity g,
+							int noinlines);
+
 /* ---- Writers ---------------------------------------------------------- */
 
 /*

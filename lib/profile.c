@@ -83,8 +83,19 @@ void pprofc_profile_destroy(pprofc_profile *p)
 	budget_free(&p->mem, p->stack_locs);
 	budget_free(&p->mem, p->stack_off);
 	budget_free(&p->mem, p->stack_table);
+	budget_free(&p->mem, p->prefilter_total);
+	budget_free(&p->mem, p->filter_desc);
 	model_free_maps(p);
 	free(p);
+}
+
+pprofc_status pprofc_profile_set_granularity(pprofc_profile *p, pprofc_granularity g, int noinlines)
+{
+	if ((unsigned)g >= PPROFC_GRANULARITY_COUNT_)
+		return set_error(p, PPROFC_ERR_USAGE, "unknown granularity %d", (int)g);
+	p->granularity = g;
+	p->noinlines = noinlines != 0;
+	return PPROFC_OK;
 }
 
 void pprofc_profile_set_max_size(pprofc_profile *p, uint64_t bytes)

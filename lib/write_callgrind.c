@@ -326,7 +326,15 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 				     const pprofc_sink *sink)
 {
 	cg c = { .p = p, .b = &p->mem, .nt = p->nsample_types };
-	pprofc_status st = frames_begin(p, index, &c.f);
+	if (index >= p->nsample_types)
+		return set_error(p, PPROFC_ERR_USAGE, "sample index %zu out of range", index);
+	/* Callgrind has its own positions (source lines): a function stays a
+	 * function at -lines, -filefunctions (fl= names the file) and
+	 * -addresses; only -files merges the functions of a file into one. */
+	pprofc_status st = frames_build_at(p, &c.f,
+					   p->granularity == PPROFC_GRANULARITY_FILES
+						   ? PPROFC_GRANULARITY_FILES
+						   : PPROFC_GRANULARITY_FUNCTIONS);
 	if (st != PPROFC_OK)
 		return st;
 	budget *b = c.b;

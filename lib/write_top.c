@@ -189,6 +189,25 @@ void report_header(out *o, pprofc_profile *p, const char *type, int mean, const 
 	}
 }
 
+/* pprof's legend of the filters applied, each cut at 80 bytes. */
+static void active_filters(out *o, const pprofc_profile *p)
+{
+	if (!p->filter_desc_len)
+		return;
+	out_str(o, "Active filters:\n");
+	const char *s = p->filter_desc, *end = s + p->filter_desc_len;
+	while (s < end) {
+		const char *nl = memchr(s, '\0', (size_t)(end - s));
+		size_t len = (size_t)(nl - s);
+		out_str(o, "   ");
+		out_name_escaped(o, s, len > 80 ? 80 : len);
+		if (len > 80)
+			out_str(o, "\xe2\x80\xa6"); /* U+2026, as pprof */
+		out_char(o, '\n');
+		s = nl + 1;
+	}
+}
+
 pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 			       const pprofc_sink *sink)
 {
@@ -247,12 +266,19 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 		flat[leaf] = wadd(flat[leaf], v);
 		flatd[leaf] = wadd(flatd[leaf], d);
 	}
-	/* pprof's total is the sum of absolute sample values; with --mean
-	 * divided by the sum of the first values (not their absolute values). */
+	/* pprof's total is the sum of absolute sample values, taken before
+	 * any filter: percentages stay shares of the whole profile. With
+	 * --mean it is divided by the sum of the first values (not their
+	 * absolute values). */
 	int64_t total = 0, div = 0;
-	for (size_t i = 0; i < p->nsamples; i++) {
-		total = wadd(total, abs64(p->values[i * nt + index]));
-		div = wadd(div, p->values[i * nt]);
+	if (p->prefilter_total) {
+		total = p->prefilter_total[index];
+		div = p->prefilter_total[nt];
+	} else {
+		for (size_t i = 0; i < p->nsamples; i++) {
+			total = wadd(total, abs64(p->values[i * nt + index]));
+			div = wadd(div, p->values[i * nt]);
+		}
 	}
 	if (opt->mean)
 		total = mean_of(total, div);
@@ -306,6 +332,7 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 				    : report_unit(sunit, rows, shown, total);
 	bool each = !strcmp(ounit, "auto");
 	report_header(o, p, type, opt->mean, sunit, ounit, total);
+	active_filters(o, p);
 	int64_t flatsum = 0;
 	for (size_t i = 0; i < shown; i++)
 		flatsum = wadd(flatsum, rows[i].flatv);

@@ -1,5 +1,6 @@
 /* Fuzz target 3: a decoded profile -> every writer, at every sample index,
- * into a sink that discards (but counts) the bytes. */
+ * every granularity and through the filters, into a sink that discards (but
+ * counts) the bytes. */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,9 +46,45 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			r.json = 1;
 			r.mean = 1;
 			pprofc_write_traces(p, &r, &sink);
+			pprofc_tree_options e = { .sample_index = i,
+						  .nodecount = 3,
+						  .nodefraction = 0.01,
+						  .edgefraction = 0.01 };
+			pprofc_write_tree(p, &e, &sink);
+			e = (pprofc_tree_options){ .sample_index = i, .json = 1, .peek = "[a-m]" };
+			pprofc_write_tree(p, &e, &sink);
+			t = (pprofc_top_options){ .sample_index = i, .nodefraction = 0.05 };
+			pprofc_write_top(p, &t, &sink);
 		}
 		pprofc_write_raw(p, &sink);
 		pprofc_write_comments(p, &sink);
+		/* Every other granularity, then filters that edit the model (a
+		 * second load of the same bytes: filters change the profile). */
+		for (int g = 1; g < PPROFC_GRANULARITY_COUNT_ && n; g++) {
+			pprofc_profile_set_granularity(p, (pprofc_granularity)g, g & 1);
+			pprofc_write_folded(p, 0, &sink);
+			pprofc_write_callgrind(p, 0, "fuzz", &sink);
+		}
+		pprofc_profile *q = fuzz_profile_create();
+		pprofc_filter *f = pprofc_filter_create();
+		if (q && f && pprofc_profile_load_memory(q, data, size) == PPROFC_OK) {
+			pprofc_filter_set(f, PPROFC_FILTER_IGNORE, "^z");
+			pprofc_filter_set(f, PPROFC_FILTER_HIDE, "[ac]");
+			pprofc_filter_set(f, PPROFC_FILTER_SHOW_FROM, "[a-m]|^$");
+			pprofc_filter_set(f, PPROFC_FILTER_PRUNE_FROM, "[b-d]");
+			pprofc_filter_set(f, PPROFC_FILTER_TAGFOCUS, "1:1kb");
+			pprofc_filter_set(f, PPROFC_FILTER_TAGIGNORE, "z,y");
+			pprofc_filter_set(f, PPROFC_FILTER_TAGHIDE, "x");
+			unsigned unmatched;
+			if (pprofc_profile_filter(q, f, &unmatched) == PPROFC_OK && n) {
+				pprofc_write_folded(q, 0, &sink);
+				pprofc_write_callgrind(q, 0, "fuzz", &sink);
+				pprofc_top_options t = { .sample_index = 0 };
+				pprofc_write_top(q, &t, &sink);
+			}
+		}
+		pprofc_filter_destroy(f);
+		pprofc_profile_destroy(q);
 		size_t idx;
 		pprofc_profile_select_sample_type(p, NULL, &idx);
 		pprofc_profile_select_sample_type(p, "cpu", &idx);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -26,7 +27,112 @@ static void assert_contains(const char *hay, const char *needle)
 	 * -fsanitize cannot tell and warns on the %s of a NULL path. */
 	assert_non_null(hay);
 	if (!strstr(hay, needle))
-		fail_msg("expected to find\n%s\nin\n%s", needle, hay ? hay : "");
+		fail_msg("expected to find\n%s\nin\n%s", needle, hay ? hay : "(null)");
+}
+
+/* Folded output of the test profile at cpu after one filter option. */
+static char *filtered_folded(pprofc_filter_option o, const char *rx, unsigned *unmatched)
+{
+	pprofc_profile *p = load_test_profile();
+	pprofc_filter *f = pprofc_filter_create();
+	assert_int_equal(pprofc_filter_set(f, o, rx), PPROFC_OK);
+	assert_int_equal(pprofc_profile_filter(p, f, unmatched), PPROFC_OK);
+	pprofc_filter_destroy(f);
+	/* pprof's total (for top's percentages) is the unfiltered one. */
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	pprofc_top_options opt = { .sample_index = 1, .json = 1 };
+	assert_int_equal(pprofc_write_top(p, &opt, &sink), PPROFC_OK);
+	assert_contains(memsink_str(&m), "\"total\": 172,");
+	m.buf.n = 0;
+	assert_int_equal(pprofc_write_folded(p, 1, &sink), PPROFC_OK);
+	char *s = strdup(memsink_str(&m));
+	pb_free(&m.buf);
+	pprofc_profile_destroy(p);
+	return s;
+}
+
+static void test_filters(void **state)
+{
+	(void)state;
+	unsigned um;
+	/* hide: b's own location goes from every stack, the inlined b line
+	 * from location 4; S5 keeps only main; [no stack] stays. */
+	char *s = filtered_folded(PPROFC_FILTER_HIDE, "^b$", &um);
+	assert_string_equal(s, "[no stack] 5\nmain 50\nmain;0xbeef 7\nmain;a 10\nmain;a;a 100\n");
+	assert_int_equal(um, 0);
+	free(s);
+	/* focus: samples with a b frame (the inlined one counts). */
+	s = filtered_folded(PPROFC_FILTER_FOCUS, "^b$", &um);
+	assert_string_equal(s, "main;a;b 10\nmain;a;b;a 100\nmain;b;b 50\n");
+	free(s);
+	/* prune_from: below the leafmost a goes, inlined b under a:21 too. */
+	s = filtered_folded(PPROFC_FILTER_PRUNE_FROM, "^a$", &um);
+	assert_string_equal(s, "[no stack] 5\nmain;0xbeef 7\nmain;a 10\nmain;a;b;a 100\n"
+			       "main;b;b 50\n");
+	free(s);
+	/* show_from: stacks start at the outermost b (the inlined line is
+	 * b's location's innermost, so a:21 above it goes). */
+	s = filtered_folded(PPROFC_FILTER_SHOW_FROM, "^b$", &um);
+	assert_string_equal(s, "b 10\nb;a 100\nb;b 50\n");
+	free(s);
+	/* the file name matches too; an option matching nothing is reported */
+	s = filtered_folded(PPROFC_FILTER_IGNORE, "g\\.go", &um);
+	assert_string_equal(s, "[no stack] 5\nmain;0xbeef 7\n");
+	free(s);
+	s = filtered_folded(PPROFC_FILTER_FOCUS, "nothing", &um);
+	assert_string_equal(s, "");
+	assert_int_equal(um, 1u << PPROFC_FILTER_FOCUS);
+	free(s);
+
+	pprofc_filter *f = pprofc_filter_create();
+	assert_int_equal(pprofc_filter_set(f, PPROFC_FILTER_SHOW, "a("), PPROFC_ERR_USAGE);
+	assert_non_null(strstr(pprofc_filter_errmsg(f), "show"));
+	assert_int_equal(pprofc_filter_set(f, PPROFC_FILTER_TAGFOCUS, "bytes=1kb:4mb"), PPROFC_OK);
+	assert_int_equal(pprofc_filter_set(f, PPROFC_FILTER_TAGIGNORE, "k=a,("), PPROFC_ERR_USAGE);
+	pprofc_filter_destroy(f);
+}
+
+static char *folded_at(pprofc_granularity g, int noinlines)
+{
+	pprofc_profile *p = load_test_profile();
+	assert_int_equal(pprofc_profile_set_granularity(p, g, noinlines), PPROFC_OK);
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	assert_int_equal(pprofc_write_folded(p, 1, &sink), PPROFC_OK);
+	char *s = strdup(memsink_str(&m));
+	pb_free(&m.buf);
+	pprofc_profile_destroy(p);
+	return s;
+}
+
+static void test_granularity(void **state)
+{
+	(void)state;
+	char *s = folded_at(PPROFC_GRANULARITY_LINES, 0);
+	assert_string_equal(s, "[no stack] 5\n"
+			       "main f.go:10;0xbeef 7\n"
+			       "main f.go:10;a f.go:20;b g.go:30;a f.go:20 100\n"
+			       "main f.go:10;a f.go:21;b g.go:31 10\n"
+			       "main f.go:10;b g.go:30;b g.go:30 50\n");
+	free(s);
+	/* -noinlines: location 4 is a:21 only */
+	s = folded_at(PPROFC_GRANULARITY_FUNCTIONS, 1);
+	assert_string_equal(s, "[no stack] 5\nmain;0xbeef 7\nmain;a 10\nmain;a;b;a 100\n"
+			       "main;b;b 50\n");
+	free(s);
+	s = folded_at(PPROFC_GRANULARITY_FILES, 0);
+	assert_string_equal(s, "[no stack] 5\nf.go;0xbeef 7\nf.go;f.go;g.go 10\n"
+			       "f.go;f.go;g.go;f.go 100\nf.go;g.go;g.go 50\n");
+	free(s);
+	s = folded_at(PPROFC_GRANULARITY_ADDRESSES, 0);
+	assert_non_null(strstr(s, "0000000000001000 main f.go:10;000000000000beef <unknown> 7\n"));
+	assert_non_null(strstr(s, ";0000000000004000 a f.go:21;0000000000004000 b g.go:31 10\n"));
+	free(s);
+	pprofc_profile *p = load_test_profile();
+	assert_int_equal(pprofc_profile_set_granularity(p, PPROFC_GRANULARITY_COUNT_, 0),
+			 PPROFC_ERR_USAGE);
+	pprofc_profile_destroy(p);
 }
 
 static void test_folded(void **state)
@@ -304,6 +410,8 @@ static void test_raw(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_granularity),
 		cmocka_unit_test(test_folded),
 		cmocka_unit_test(test_top_json),
 		cmocka_unit_test(test_top_text),
