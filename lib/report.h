@@ -23,6 +23,10 @@ int64_t report_cutoff(int64_t total, double fraction);
 /* pprof's -nodefraction: drops the rows whose |cum| is under `fraction` of
  * the sum of flat values; returns how many. */
 size_t report_drop_rows(row *rows, size_t *nrows, double fraction, uint32_t nostack);
+/* pprof's total: the sum of |values| before any filter. */
+int64_t report_total(const pprofc_profile *p, size_t index);
+/* pprof's "Active filters:" lines, when the profile was filtered. */
+void report_active_filters(out *o, const pprofc_profile *p);
 /* pprof's FlatNameOrder (by_cum 0) or CumNameOrder. */
 int report_cmp_rows(const frames *f, const row *a, const row *b, int by_cum);
 /* pprof's selectOutputUnit for the rows shown. */

@@ -24,8 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
-#include "units.h"
+#include "report.h"
 
 typedef struct lnode {
 	uint32_t fname, file; /* ids in the list's name and file tables */
@@ -458,11 +457,7 @@ pprofc_status pprofc_write_list(pprofc_profile *p, const pprofc_list_options *op
 		goto nomem;
 
 	const char *unit = model_str(p, p->sample_types[index].unit)->s;
-	int64_t total = 0;
-	for (size_t i = 0; i < p->nsamples; i++)
-		total = wadd(total, p->values[i * nt + index] < 0
-					    ? (int64_t)(0 - (uint64_t)p->values[i * nt + index])
-					    : p->values[i * nt + index]);
+	int64_t total = report_total(p, index);
 	/* pprof's -unit; by default each value in its own unit */
 	const char *ounit = opt->unit && *opt->unit ? opt->unit : "minimum";
 	out_init(o, sink);

@@ -64,6 +64,17 @@ size_t report_drop_rows(row *rows, size_t *nrows, double fraction, uint32_t nost
 	return dropped;
 }
 
+int64_t report_total(const pprofc_profile *p, size_t index)
+{
+	if (p->prefilter_total)
+		return p->prefilter_total[index];
+	int64_t total = 0;
+	size_t nt = p->nsample_types;
+	for (size_t i = 0; i < p->nsamples; i++)
+		total = wadd(total, abs64(p->values[i * nt + index]));
+	return total;
+}
+
 /* pprof's FlatNameOrder / CumNameOrder. */
 int report_cmp_rows(const frames *f, const row *a, const row *b, int by_cum)
 {
@@ -190,7 +201,7 @@ void report_header(out *o, pprofc_profile *p, const char *type, int mean, const 
 }
 
 /* pprof's legend of the filters applied, each cut at 80 bytes. */
-static void active_filters(out *o, const pprofc_profile *p)
+void report_active_filters(out *o, const pprofc_profile *p)
 {
 	if (!p->filter_desc_len)
 		return;
@@ -332,7 +343,7 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 				    : report_unit(sunit, rows, shown, total);
 	bool each = !strcmp(ounit, "auto");
 	report_header(o, p, type, opt->mean, sunit, ounit, total);
-	active_filters(o, p);
+	report_active_filters(o, p);
 	int64_t flatsum = 0;
 	for (size_t i = 0; i < shown; i++)
 		flatsum = wadd(flatsum, rows[i].flatv);

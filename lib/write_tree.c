@@ -236,9 +236,7 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 		uint32_t leaf = fnode[off[locs[lo]]];
 		flat[leaf] = wadd(flat[leaf], v);
 	}
-	int64_t total = 0;
-	for (size_t i = 0; i < p->nsamples; i++)
-		total = wadd(total, abs64(p->values[i * nt + index]));
+	int64_t total = report_total(p, index);
 
 	size_t nrows = 0;
 	for (uint32_t i = 0; i < nn; i++)
@@ -332,6 +330,7 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 					    : report_unit(sunit, rows, shown, total);
 		bool each = !strcmp(ounit, "auto");
 		report_header(o, p, type, 0, sunit, ounit, total);
+		report_active_filters(o, p);
 		units_fixed uf;
 		units_fix(&uf, sunit, ounit);
 		int64_t flatsum = 0;

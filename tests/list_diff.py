@@ -17,7 +17,8 @@ from harness import check, main, pprof_top, pprofc_cmd, run, sample_types
 HERE = os.path.dirname(os.path.abspath(__file__))
 SETUPS = [[], ["-trim_path=pprofc.test", "-source_path=" + HERE],
           ["-source_path=/nonexistent:" + HERE + "/goservice"],
-          ["-unit=auto", "-trim_path=pprofc.test", "-source_path=" + HERE]]
+          ["-unit=auto", "-trim_path=pprofc.test", "-source_path=" + HERE],
+          ["-focus=main", "-trim_path=pprofc.test", "-source_path=" + HERE]]
 
 
 def escape(name):

@@ -27,7 +27,10 @@ TRIMS = [["-nodefraction=0.01", "-edgefraction=0.01", "-nodecount=10"],
 def long_opts(flags):
     out = []
     for f in flags:
-        k, v = f.lstrip("-").split("=")
+        if "=" not in f:
+            out.append("-" + f)
+            continue
+        k, v = f.lstrip("-").split("=", 1)
         out += ["--" + k, v]
     return out
 
@@ -117,6 +120,17 @@ def compare_index(pprofc, path, index, unit):
             want = pprof_tree(path, index, unit, ["-tree", "-unit=" + u])
             check(text == want, "index %d: tree --unit %s differs from pprof's" % (index, u))
         picks = sorted(b, key=lambda n: (-len(b[n][2]) - len(b[n][3]), n))[:3]
+        # with the filters and granularities of the other tests
+        extras = [["-lines"], ["-files"], ["-noinlines"]]
+        if picks:
+            rx = re.sub(r"([.\[\](){}*+?|^$\\])", r"\\\1", picks[0])
+            extras += [["-focus=" + rx], ["-ignore=" + rx], ["-hide=" + rx]]
+        for extra in extras:
+            rc, text, err = run(pprofc + ["tree", "--sample-index", str(index)] +
+                                long_opts(extra) + [path])
+            check(rc == 0, "pprofc tree %s failed: %s" % (extra, err.decode()))
+            want = pprof_tree(path, index, unit, ["-tree"] + extra)
+            check(text == want, "index %d: tree %s differs from pprof's" % (index, extra))
         for name in picks:
             rx = re.sub(r"([.\[\](){}*+?|^$\\])", r"\\\1", name) + "$"
             rc, text, err = run(pprofc + ["peek", rx, "--sample-index", str(index), path])
