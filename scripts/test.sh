@@ -6,7 +6,11 @@
 #   scripts/test.sh              the suite in build-test/
 #   scripts/test.sh --sanitize   the same, built with ASan+UBSan, in build-asan/
 #   scripts/test.sh --valgrind   the suite in build-test/ with every pprofc run
-#                                and unit test under valgrind's memcheck
+#                                and unit test under valgrind's memcheck; the
+#                                filters, granularity and reports suites (run
+#                                hundreds of comparisons each) are left to the
+#                                ASan+UBSan run, and their code paths still run
+#                                under valgrind in the fuzz-replay tests
 #   scripts/test.sh --threads    the unit tests built with ThreadSanitizer, in
 #                                build-tsan/ (the inflate thread: test_stream)
 #
@@ -26,7 +30,7 @@ case "$mode" in
 	;;
 --valgrind)
 	dir=${BUILDDIR:-build-test}
-	setup=(--setup=valgrind)
+	setup=(--setup=valgrind --no-suite filters --no-suite granularity --no-suite reports)
 	;;
 --sanitize)
 	dir=${BUILDDIR:-build-asan}
