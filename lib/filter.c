@@ -629,7 +629,8 @@ pprofc_status pprofc_profile_filter(pprofc_profile *p, const pprofc_filter *f,
 		       B_PRUNE = 1u << PPROFC_FILTER_PRUNE_FROM;
 	for (size_t i = 0; i < p->nlocations; i++) {
 		location *l = &p->locations[i];
-		line *ln = p->lines + l->line_off;
+		/* (no line at all: p->lines is NULL, and NULL + 0 is undefined) */
+		line *ln = l->nlines ? p->lines + l->line_off : NULL;
 		unsigned mb =
 			l->mapping != NONE && l->mapping < p->nmappings ? mapbits[l->mapping] : 0;
 		unsigned lb = 0;
