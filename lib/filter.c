@@ -780,7 +780,7 @@ pprofc_status pprofc_profile_filter(pprofc_profile *p, const pprofc_filter *f,
 		uint32_t lo = p->label_off[i], hi = p->label_off[i + 1];
 		keep[i] = newid[p->sample_stack[i]] != NONE;
 		if (keep[i] && (tf || ti)) {
-			const label *ls = p->labels + lo;
+			const label *ls = hi > lo ? p->labels + lo : NULL; /* (NULL + 0) */
 			int focused = 1, ignored = 0;
 			if (tf && (focused = tag_match(&c, tf, ls, hi - lo)) < 0)
 				goto nomem;
