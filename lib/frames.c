@@ -69,9 +69,7 @@ static char *name_store(frames *f, const char *s, size_t len)
 	return d;
 }
 
-/* Go's filepath.Clean (lexical), as pprof applies it to file names:
- * writes at most len + 1 bytes to dst and returns the length. */
-static size_t clean_path(const char *path, size_t n, char *dst)
+size_t path_clean(const char *path, size_t n, char *dst)
 {
 	size_t w = 0, r = 0, dotdot = 0;
 	bool rooted = n && path[0] == '/';
@@ -163,7 +161,7 @@ static size_t frame_name(const pprofc_profile *p, pprofc_granularity g, const lo
 			if (n)
 				dst[n++] = ' ';
 			if (file)
-				n += clean_path(file->s, file->len, dst + n);
+				n += path_clean(file->s, file->len, dst + n);
 			if (lineno)
 				n += (size_t)sprintf(dst + n, ":%" PRId64, lineno);
 			return n;

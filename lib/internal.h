@@ -348,6 +348,11 @@ size_t frames_expand_nodes(const pprofc_profile *p, const frames *f, uint32_t s,
 
 uint64_t hash_bytes(const void *data, size_t len, uint64_t seed);
 
+/* Go's filepath.Clean (lexical), as pprof applies it to file names (no
+ * "//", "/./", "x/.."; "." when empty): writes at most n + 1 bytes to dst,
+ * without a NUL, and returns the length. (frames.c) */
+size_t path_clean(const char *path, size_t n, char *dst);
+
 /* sort.c: stable merge sort; false when out of memory. */
 bool sort_ctx(budget *b, void *base, size_t n, size_t size,
 	      int (*cmp)(const void *, const void *, void *), void *ctx);

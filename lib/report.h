@@ -34,6 +34,9 @@ const char *report_unit(const char *sample_unit, const row *r, size_t n, int64_t
 /* A value in the report's unit, or (each: --unit auto) in its own. */
 void report_value(char *buf, size_t n, int64_t v, const units_fixed *uf, const char *sunit,
 		  bool each);
+/* A row's flat, flat%, sum%, cum, cum% columns, as pprof prints them. */
+void report_columns(out *o, int64_t flat, int64_t sum, int64_t cum, int64_t total,
+		    const units_fixed *uf, const char *sunit, bool each);
 /* File, Build ID, comments, Type, Time, Duration lines. */
 void report_header(out *o, pprofc_profile *p, const char *type, int mean, const char *sunit,
 		   const char *ounit, int64_t total);

@@ -46,46 +46,13 @@ typedef struct lister {
 	uint32_t *func_file;
 } lister;
 
-/* Go's filepath.Clean, lexically: no "//", "/./", "x/.."; "." when empty. */
+/* path_clean into a new NUL-terminated string (malloc). */
 static char *clean_path(const char *path)
 {
 	size_t n = strlen(path);
 	char *res = malloc(n + 2);
-	if (!res)
-		return NULL;
-	bool rooted = path[0] == '/';
-	size_t w = 0, r = 0, dotdot = 0;
-	if (rooted)
-		res[w++] = '/', r = 1, dotdot = 1;
-	while (r < n) {
-		if (path[r] == '/') {
-			r++;
-		} else if (path[r] == '.' && (r + 1 == n || path[r + 1] == '/')) {
-			r++;
-		} else if (path[r] == '.' && path[r + 1] == '.' &&
-			   (r + 2 == n || path[r + 2] == '/')) {
-			r += 2;
-			if (w > dotdot) {
-				w--;
-				while (w > dotdot && res[w] != '/')
-					w--;
-			} else if (!rooted) {
-				if (w > 0)
-					res[w++] = '/';
-				res[w++] = '.';
-				res[w++] = '.';
-				dotdot = w;
-			}
-		} else {
-			if ((rooted && w != 1) || (!rooted && w != 0))
-				res[w++] = '/';
-			for (; r < n && path[r] != '/'; r++)
-				res[w++] = path[r];
-		}
-	}
-	if (w == 0)
-		res[w++] = '.';
-	res[w] = '\0';
+	if (res)
+		res[path_clean(path, n, res)] = '\0';
 	return res;
 }
 

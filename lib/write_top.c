@@ -75,6 +75,27 @@ int64_t report_total(const pprofc_profile *p, size_t index)
 	return total;
 }
 
+void report_columns(out *o, int64_t flat, int64_t sum, int64_t cum, int64_t total,
+		    const units_fixed *uf, const char *sunit, bool each)
+{
+	char a[64], b[64], c[64], d[64], e[64];
+	report_value(a, sizeof(a), flat, uf, sunit, each);
+	units_percent(b, sizeof(b), flat, total);
+	units_percent(c, sizeof(c), sum, total);
+	report_value(d, sizeof(d), cum, uf, sunit, each);
+	units_percent(e, sizeof(e), cum, total);
+	/* "%10s %s %s %10s %s" without printf: it was most of a report's time */
+	out_padded(o, a, 10);
+	out_char(o, ' ');
+	out_str(o, b);
+	out_char(o, ' ');
+	out_str(o, c);
+	out_char(o, ' ');
+	out_padded(o, d, 10);
+	out_char(o, ' ');
+	out_str(o, e);
+}
+
 /* pprof's FlatNameOrder / CumNameOrder. */
 int report_cmp_rows(const frames *f, const row *a, const row *b, int by_cum)
 {
@@ -347,7 +368,7 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	int64_t flatsum = 0;
 	for (size_t i = 0; i < shown; i++)
 		flatsum = wadd(flatsum, rows[i].flatv);
-	char a[64], bb[64], c[64], d[64], e[64];
+	char a[64], bb[64], c[64];
 	units_fixed uf;
 	units_fix(&uf, sunit, ounit);
 	report_value(a, sizeof(a), flatsum, &uf, sunit, each);
@@ -368,21 +389,7 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	int64_t sum = 0;
 	for (size_t i = 0; i < shown && !o->failed; i++) {
 		sum = wadd(sum, rows[i].flatv);
-		report_value(a, sizeof(a), rows[i].flatv, &uf, sunit, each);
-		units_percent(bb, sizeof(bb), rows[i].flatv, total);
-		units_percent(c, sizeof(c), sum, total);
-		report_value(d, sizeof(d), rows[i].cumv, &uf, sunit, each);
-		units_percent(e, sizeof(e), rows[i].cumv, total);
-		/* "%10s %s %s %10s %s  " without printf: */
-		out_padded(o, a, 10);
-		out_char(o, ' ');
-		out_str(o, bb);
-		out_char(o, ' ');
-		out_str(o, c);
-		out_char(o, ' ');
-		out_padded(o, d, 10);
-		out_char(o, ' ');
-		out_str(o, e);
+		report_columns(o, rows[i].flatv, sum, rows[i].cumv, total, &uf, sunit, each);
 		out_str(o, "  ");
 		const pstr *name = &f.nodes[rows[i].node].name;
 		out_name_escaped(o, name->s, name->len);

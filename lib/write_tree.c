@@ -336,7 +336,7 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 		int64_t flatsum = 0;
 		for (size_t i = 0; i < shown; i++)
 			flatsum = wadd(flatsum, rows[i].flat);
-		char a[64], bb[64], c[64], d[64], e[64];
+		char a[64], bb[64], c[64];
 		report_value(a, sizeof(a), flatsum, &uf, sunit, each);
 		units_percent(bb, sizeof(bb), flatsum, total);
 		report_value(c, sizeof(c), total, &uf, sunit, each);
@@ -369,20 +369,7 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 			}
 			/* sum% adds up the functions shown (peek: matched) */
 			sum = wadd(sum, rows[i].flat);
-			report_value(a, sizeof(a), rows[i].flat, &uf, sunit, each);
-			units_percent(bb, sizeof(bb), rows[i].flat, total);
-			units_percent(c, sizeof(c), sum, total);
-			report_value(d, sizeof(d), rows[i].cum, &uf, sunit, each);
-			units_percent(e, sizeof(e), rows[i].cum, total);
-			out_padded(o, a, 10);
-			out_char(o, ' ');
-			out_str(o, bb);
-			out_char(o, ' ');
-			out_str(o, c);
-			out_char(o, ' ');
-			out_padded(o, d, 10);
-			out_char(o, ' ');
-			out_str(o, e);
+			report_columns(o, rows[i].flat, sum, rows[i].cum, total, &uf, sunit, each);
 			out_str(o, "                | ");
 			out_name_escaped(o, name->s, name->len);
 			out_char(o, '\n');
