@@ -157,6 +157,12 @@ int common_option(const command *cmd, int c, const char *arg, common_opts *o, bo
 /* A number from 0 to 1 for option --OPT; prints a usage error. */
 int parse_fraction(const command *cmd, const char *opt, const char *arg, double *ret);
 
+/* A count of 0 or more for option --OPT; prints a usage error. */
+int parse_count(const command *cmd, const char *opt, const char *arg, size_t *ret);
+/* A --unit value (pprof's names are checked by the library); prints a
+ * usage error. */
+int parse_unit(const command *cmd, const char *arg, const char **ret);
+
 /* Prints "pprofc: MSG" on stderr: one line per error, lowercase. */
 void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: the message and where to read more; returns EXIT_USAGE. */
@@ -236,6 +242,9 @@ typedef struct converter {
 } converter;
 
 int run_converter(const converter *cv, int argc, char **argv);
+/* run_converter for "pprofc CMD REGEX [options] SOURCE" (peek, list):
+ * *ret_pattern is set to REGEX before the command writes. */
+int run_with_pattern(const converter *cv, int argc, char **argv, const char **ret_pattern);
 /* The option parsing of run_converter, for commands with another body. */
 int parse_args(const converter *cv, int argc, char **argv, common_opts *co, const char **ret_source,
 	       bool *done);

@@ -1,6 +1,5 @@
 /* pprofc list REGEX: pprof's annotated source. */
 #include <getopt.h>
-#include <string.h>
 
 #include "cli.h"
 
@@ -24,10 +23,7 @@ static int list_option(void *ctx, int c, const char *arg)
 		l->trim_path = arg;
 		return EXIT_OK;
 	case OPT_UNIT:
-		if (!*arg || strlen(arg) > 32)
-			return usage_error(find_command("list"), "invalid unit '%s'", arg);
-		l->unit = arg;
-		return EXIT_OK;
+		return parse_unit(find_command("list"), arg, &l->unit);
 	}
 	return -1;
 }
@@ -51,13 +47,5 @@ int cmd_list(int argc, char **argv)
 		.write = write_list,
 		.ctx = &l,
 	};
-	/* pprofc list REGEX [options] SOURCE, as peek */
-	if (argc >= 2 && strcmp(argv[1], "-h") && strcmp(argv[1], "--help")) {
-		l.regex = argv[1];
-		argv[1] = argv[0];
-		return run_converter(&cv, argc - 1, argv + 1);
-	}
-	if (argc < 2)
-		return usage_error(cv.cmd, "missing REGEX");
-	return run_converter(&cv, argc, argv);
+	return run_with_pattern(&cv, argc, argv, &l.regex);
 }

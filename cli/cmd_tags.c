@@ -1,6 +1,5 @@
 /* pprofc tags: pprof's label histogram, as text or JSON. */
 #include <getopt.h>
-#include <string.h>
 
 #include "cli.h"
 
@@ -20,10 +19,7 @@ static int tags_option(void *ctx, int c, const char *arg)
 		t->json = 1;
 		return EXIT_OK;
 	case OPT_UNIT:
-		if (!*arg || strlen(arg) > 32)
-			return usage_error(find_command("tags"), "invalid unit '%s'", arg);
-		t->unit = arg;
-		return EXIT_OK;
+		return parse_unit(find_command("tags"), arg, &t->unit);
 	}
 	return -1;
 }

@@ -1,8 +1,5 @@
 /* pprofc top: pprof's flat report, as text or JSON. */
-#include <errno.h>
 #include <getopt.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 
@@ -21,7 +18,6 @@ static const struct option top_options[] = {
 static int top_option(void *ctx, int c, const char *arg)
 {
 	pprofc_top_options *t = ctx;
-	char *end;
 	switch (c) {
 	case OPT_CUM:
 		t->sort_by_cum = 1;
@@ -33,20 +29,11 @@ static int top_option(void *ctx, int c, const char *arg)
 		t->json = 1;
 		return EXIT_OK;
 	case OPT_UNIT:
-		if (!*arg || strlen(arg) > 32)
-			return usage_error(find_command("top"), "invalid unit '%s'", arg);
-		t->unit = arg;
-		return EXIT_OK;
+		return parse_unit(find_command("top"), arg, &t->unit);
 	case OPT_NODEFRACTION:
 		return parse_fraction(find_command("top"), "nodefraction", arg, &t->nodefraction);
 	case OPT_NODECOUNT:
-		errno = 0;
-		long long v = strtoll(arg, &end, 10);
-		if (errno || end == arg || *end || v < 0)
-			return usage_error(find_command("top"),
-					   "invalid count '%s' for --nodecount", arg);
-		t->nodecount = (size_t)v;
-		return EXIT_OK;
+		return parse_count(find_command("top"), "nodecount", arg, &t->nodecount);
 	}
 	return -1;
 }

@@ -1,8 +1,5 @@
 /* pprofc tree and pprofc peek REGEX: pprof's call-context report. */
-#include <errno.h>
 #include <getopt.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cli.h"
 
@@ -35,7 +32,6 @@ typedef struct tree_ctx {
 static int tree_option(void *ctx, int c, const char *arg)
 {
 	tree_ctx *t = ctx;
-	char *end;
 	switch (c) {
 	case OPT_CUM:
 		t->opt.sort_by_cum = 1;
@@ -51,17 +47,9 @@ static int tree_option(void *ctx, int c, const char *arg)
 	case OPT_EDGEFRACTION:
 		return parse_fraction(t->cmd, "edgefraction", arg, &t->opt.edgefraction);
 	case OPT_UNIT:
-		if (!*arg || strlen(arg) > 32)
-			return usage_error(t->cmd, "invalid unit '%s'", arg);
-		t->opt.unit = arg;
-		return EXIT_OK;
+		return parse_unit(t->cmd, arg, &t->opt.unit);
 	case OPT_NODECOUNT:
-		errno = 0;
-		long long v = strtoll(arg, &end, 10);
-		if (errno || end == arg || *end || v < 0)
-			return usage_error(t->cmd, "invalid count '%s' for --nodecount", arg);
-		t->opt.nodecount = (size_t)v;
-		return EXIT_OK;
+		return parse_count(t->cmd, "nodecount", arg, &t->opt.nodecount);
 	}
 	return -1;
 }
@@ -75,36 +63,27 @@ static pprofc_status write_tree(void *ctx, pprofc_profile *p, size_t index, cons
 	return pprofc_write_tree(p, &t->opt, sink);
 }
 
-static int run(tree_ctx *t, int argc, char **argv)
+static converter tree_converter(tree_ctx *t)
 {
-	converter cv = {
+	return (converter){
 		.cmd = t->cmd,
 		.own = tree_options,
 		.own_option = tree_option,
 		.write = write_tree,
 		.ctx = t,
 	};
-	return run_converter(&cv, argc, argv);
 }
 
 int cmd_tree(int argc, char **argv)
 {
 	tree_ctx t = { .cmd = find_command("tree") };
-	return run(&t, argc, argv);
+	converter cv = tree_converter(&t);
+	return run_converter(&cv, argc, argv);
 }
 
 int cmd_peek(int argc, char **argv)
 {
 	tree_ctx t = { .cmd = find_command("peek") };
-	/* pprofc peek REGEX [options] SOURCE: the pattern comes first, so
-	 * that it may look like anything, even start with '-'... except
-	 * for --help. */
-	if (argc >= 2 && strcmp(argv[1], "-h") && strcmp(argv[1], "--help")) {
-		t.opt.peek = argv[1];
-		argv[1] = argv[0];
-		return run(&t, argc - 1, argv + 1);
-	}
-	if (argc < 2)
-		return usage_error(t.cmd, "missing REGEX");
-	return run(&t, argc, argv);
+	converter cv = tree_converter(&t);
+	return run_with_pattern(&cv, argc, argv, &t.opt.peek);
 }

@@ -239,6 +239,39 @@ int parse_fraction(const command *cmd, const char *opt, const char *arg, double 
 	return EXIT_OK;
 }
 
+int parse_count(const command *cmd, const char *opt, const char *arg, size_t *ret)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(arg, &end, 10);
+	if (errno || end == arg || *end || v < 0)
+		return usage_error(cmd, "invalid count '%s' for --%s", arg, opt);
+	*ret = (size_t)v;
+	return EXIT_OK;
+}
+
+int parse_unit(const command *cmd, const char *arg, const char **ret)
+{
+	if (!*arg || strlen(arg) > 32)
+		return usage_error(cmd, "invalid unit '%s'", arg);
+	*ret = arg;
+	return EXIT_OK;
+}
+
+int run_with_pattern(const converter *cv, int argc, char **argv, const char **ret_pattern)
+{
+	/* The pattern comes first, so that it may look like anything, even
+	 * start with '-'... except for --help. */
+	if (argc >= 2 && strcmp(argv[1], "-h") && strcmp(argv[1], "--help")) {
+		*ret_pattern = argv[1];
+		argv[1] = argv[0];
+		return run_converter(cv, argc - 1, argv + 1);
+	}
+	if (argc < 2)
+		return usage_error(cv->cmd, "missing REGEX");
+	return run_converter(cv, argc, argv);
+}
+
 pprofc_profile *new_profile(const common_opts *o)
 {
 	pprofc_profile *p = pprofc_profile_create();

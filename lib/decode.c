@@ -380,7 +380,8 @@ static bool early_sample(decoder *d, const unsigned char *msg, size_t msglen)
 		     PPROFC_OK;
 		/* A refusal here (memory, too many stacks) recurs, with its
 		 * message, when decode_samples() meets this sample. */
-		p->errmsg[0] = '\0';
+		if (!ok)
+			p->errmsg[0] = '\0';
 	}
 	if (ok) {
 		if (nt)

@@ -393,27 +393,3 @@ size_t frames_expand(const pprofc_profile *p, const frames *f, uint32_t s, frame
 	}
 	return n;
 }
-
-size_t frames_expand_nodes(const pprofc_profile *p, const frames *f, uint32_t s, uint32_t *dst)
-{
-	uint32_t begin = p->stack_off[s], end = p->stack_off[s + 1];
-	if (begin == end) {
-		dst[0] = f->nostack;
-		return 1;
-	}
-	/* As frames_expand, touching only the 4-byte node ids: the hot loop of
-	 * top and folded on large profiles. */
-	size_t n = 0;
-	const uint32_t *locs = p->stack_locs, *off = f->loc_off, *fn = f->frame_node;
-	for (uint32_t j = end; j-- > begin;) {
-		uint32_t li = locs[j];
-		uint32_t a = off[li], k = off[li + 1];
-		if (k - a == 1) {
-			dst[n++] = fn[a];
-			continue;
-		}
-		while (k-- > a)
-			dst[n++] = fn[k];
-	}
-	return n;
-}

@@ -291,6 +291,9 @@ void out_fmt(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)))
 void out_padded(out *o, const char *s, size_t width);
 /* Name with control bytes written as \xHH, so one name stays on one line. */
 void out_name_escaped(out *o, const char *s, size_t len);
+/* The same escaping into any writer; false as soon as put() is. */
+bool escape_name(const char *s, size_t len, bool (*put)(void *ctx, const char *p, size_t n),
+		 void *ctx);
 /* JSON string literal, quotes included; invalid UTF-8 becomes U+FFFD. */
 void out_json_str(out *o, const char *s, size_t len);
 pprofc_status out_finish(out *o, pprofc_profile *p);
@@ -343,8 +346,6 @@ void frames_finish(frames *f);
 /* Expand stack `s` root first into dst (room for f->max_depth frames);
  * returns the number of frames, at least 1. */
 size_t frames_expand(const pprofc_profile *p, const frames *f, uint32_t s, frame *dst);
-/* The same, node ids only. */
-size_t frames_expand_nodes(const pprofc_profile *p, const frames *f, uint32_t s, uint32_t *dst);
 
 uint64_t hash_bytes(const void *data, size_t len, uint64_t seed);
 

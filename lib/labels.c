@@ -141,20 +141,14 @@ bool linebuf_put(linebuf *lb, const char *s, size_t len)
 	return true;
 }
 
+static bool put_linebuf(void *ctx, const char *p, size_t n)
+{
+	return linebuf_put(ctx, p, n);
+}
+
 bool linebuf_put_escaped(linebuf *lb, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t start = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != 0x7f)
-			continue;
-		char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
-		if (!linebuf_put(lb, s + start, i - start) || !linebuf_put(lb, esc, 4))
-			return false;
-		start = i + 1;
-	}
-	return linebuf_put(lb, s + start, len - start);
+	return escape_name(s, len, put_linebuf, lb);
 }
 
 bool linebuf_line(linebuf *lb)

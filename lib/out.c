@@ -85,7 +85,8 @@ void out_fmt(out *o, const char *fmt, ...)
 	out_write(o, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
-void out_name_escaped(out *o, const char *s, size_t len)
+bool escape_name(const char *s, size_t len, bool (*put)(void *ctx, const char *p, size_t n),
+		 void *ctx)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t start = 0;
@@ -93,12 +94,23 @@ void out_name_escaped(out *o, const char *s, size_t len)
 		unsigned char c = (unsigned char)s[i];
 		if (c >= 0x20 && c != 0x7f)
 			continue;
-		out_write(o, s + start, i - start);
 		char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
-		out_write(o, esc, 4);
+		if (!put(ctx, s + start, i - start) || !put(ctx, esc, 4))
+			return false;
 		start = i + 1;
 	}
-	out_write(o, s + start, len - start);
+	return put(ctx, s + start, len - start);
+}
+
+static bool put_out(void *ctx, const char *p, size_t n)
+{
+	out_write(ctx, p, n);
+	return true;
+}
+
+void out_name_escaped(out *o, const char *s, size_t len)
+{
+	escape_name(s, len, put_out, o);
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */

@@ -18,6 +18,17 @@ static inline int64_t abs64(int64_t v)
 	return v < 0 ? (int64_t)(0 - (uint64_t)v) : v;
 }
 
+/* --mean: pprof's Node.FlatValue, v / d, or v when d is 0. INT64_MIN / -1
+ * would trap: hostile values wrap instead. */
+static inline int64_t report_mean(int64_t v, int64_t d)
+{
+	if (d == 0)
+		return v;
+	if (d == -1)
+		return (int64_t)(0 - (uint64_t)v);
+	return v / d;
+}
+
 /* |total * fraction|, as pprof computes its cut-offs. */
 int64_t report_cutoff(int64_t total, double fraction);
 /* pprof's -nodefraction: drops the rows whose |cum| is under `fraction` of
@@ -27,6 +38,11 @@ size_t report_drop_rows(row *rows, size_t *nrows, double fraction, uint32_t nost
 int64_t report_total(const pprofc_profile *p, size_t index);
 /* pprof's "Active filters:" lines, when the profile was filtered. */
 void report_active_filters(out *o, const pprofc_profile *p);
+/* Sorts rows in pprof's FlatNameOrder or CumNameOrder; false when out of
+ * memory. */
+bool report_sort_rows(budget *b, const frames *f, row *rows, size_t n, int by_cum);
+/* A JSON report's opening: {"sample_type": TYPE, "unit": UNIT */
+void report_json_head(out *o, const char *type, const char *sunit);
 /* pprof's FlatNameOrder (by_cum 0) or CumNameOrder. */
 int report_cmp_rows(const frames *f, const row *a, const row *b, int by_cum);
 /* pprof's selectOutputUnit for the rows shown. */

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "report.h"
 #include "units.h"
 
 /* One distinct (key, label) pair; after merging, one row of the report. */
@@ -60,11 +61,6 @@ static int cmp_key_text(const void *x, const void *y, void *ctx)
 		return cmp_bytes(ka->s, ka->len, kb->s, kb->len);
 	}
 	return cmp_bytes(a->s, a->len, b->s, b->len);
-}
-
-static int64_t abs64(int64_t v)
-{
-	return v < 0 ? (int64_t)(0 - (uint64_t)v) : v;
 }
 
 /* pprof's SortTags(flat): by |sum| descending, then by text. */
@@ -253,10 +249,7 @@ pprofc_status pprofc_write_tags(pprofc_profile *p, const pprofc_tags_options *op
 	const char *type = model_str(p, p->sample_types[index].type)->s;
 	const char *sunit = model_str(p, p->sample_types[index].unit)->s;
 	if (opt->json) {
-		out_str(o, "{\"sample_type\": ");
-		out_json_str(o, type, strlen(type));
-		out_str(o, ", \"unit\": ");
-		out_json_str(o, sunit, strlen(sunit));
+		report_json_head(o, type, sunit);
 		out_str(o, ", \"tags\": [");
 	}
 	for (size_t i = 0, nkeys = 0; i < n;) {

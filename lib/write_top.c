@@ -18,17 +18,6 @@
 #include "report.h"
 #include "units.h"
 
-/* pprof's Node.FlatValue: v / d, or v when d is 0. INT64_MIN / -1 would
- * trap: hostile values wrap instead. */
-static int64_t mean_of(int64_t v, int64_t d)
-{
-	if (d == 0)
-		return v;
-	if (d == -1)
-		return (int64_t)(0 - (uint64_t)v);
-	return v / d;
-}
-
 static int cmp_name(const frames *f, const row *a, const row *b)
 {
 	const pstr *x = &f->nodes[a->node].name, *y = &f->nodes[b->node].name;
@@ -111,15 +100,29 @@ int report_cmp_rows(const frames *f, const row *a, const row *b, int by_cum)
 	return a->node < b->node ? -1 : a->node > b->node;
 }
 
-typedef struct sort_ctx_top {
+typedef struct rows_ctx {
 	const frames *f;
 	int by_cum;
-} sort_ctx_top;
+} rows_ctx;
 
 static int cmp_rows_ctx(const void *a, const void *b, void *ctx)
 {
-	const sort_ctx_top *c = ctx;
+	const rows_ctx *c = ctx;
 	return report_cmp_rows(c->f, a, b, c->by_cum);
+}
+
+bool report_sort_rows(budget *b, const frames *f, row *rows, size_t n, int by_cum)
+{
+	rows_ctx c = { f, by_cum };
+	return sort_ctx(b, rows, n, sizeof(row), cmp_rows_ctx, &c);
+}
+
+void report_json_head(out *o, const char *type, const char *sunit)
+{
+	out_str(o, "{\"sample_type\": ");
+	out_json_str(o, type, strlen(type));
+	out_str(o, ", \"unit\": ");
+	out_json_str(o, sunit, strlen(sunit));
 }
 
 /* pprof's selectOutputUnit: one unit for the report, fine enough that the
@@ -313,16 +316,15 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 		}
 	}
 	if (opt->mean)
-		total = mean_of(total, div);
+		total = report_mean(total, div);
 
 	size_t nrows = 0;
 	for (uint32_t i = 0; i < f.nnodes; i++)
 		if (flat[i] || cum[i])
-			rows[nrows++] = (row){ i, flat[i], cum[i], mean_of(flat[i], flatd[i]),
-					       mean_of(cum[i], cumd[i]) };
+			rows[nrows++] = (row){ i, flat[i], cum[i], report_mean(flat[i], flatd[i]),
+					       report_mean(cum[i], cumd[i]) };
 	size_t dropped = report_drop_rows(rows, &nrows, opt->nodefraction, f.nostack);
-	sort_ctx_top sc = { &f, opt->sort_by_cum };
-	if (!sort_ctx(b, rows, nrows, sizeof(row), cmp_rows_ctx, &sc)) {
+	if (!report_sort_rows(b, &f, rows, nrows, opt->sort_by_cum)) {
 		st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for sorting the report");
 		goto done;
 	}

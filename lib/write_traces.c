@@ -20,24 +20,10 @@
 #include <string.h>
 
 #include "internal.h"
+#include "report.h"
 #include "units.h"
 
 #define SEPARATOR "-----------+-------------------------------------------------------\n"
-
-static int64_t abs64(int64_t v)
-{
-	return v < 0 ? (int64_t)(0 - (uint64_t)v) : v;
-}
-
-/* As write_top.c's: v / d, v when d is 0, no trap on INT64_MIN / -1. */
-static int64_t mean_of(int64_t v, int64_t d)
-{
-	if (d == 0)
-		return v;
-	if (d == -1)
-		return (int64_t)(0 - (uint64_t)v);
-	return v / d;
-}
 
 /*
  * The label lines of sample i of one kind, sorted, into o: a line per key,
@@ -144,10 +130,7 @@ pprofc_status pprofc_write_traces(pprofc_profile *p, const pprofc_traces_options
 	const char *sunit = model_str(p, p->sample_types[index].unit)->s;
 
 	if (opt->json) {
-		out_str(o, "{\"sample_type\": ");
-		out_json_str(o, type, strlen(type));
-		out_str(o, ", \"unit\": ");
-		out_json_str(o, sunit, strlen(sunit));
+		report_json_head(o, type, sunit);
 		if (opt->mean)
 			out_str(o, ", \"mean\": true");
 		out_str(o, ", \"sample_types\": [");
@@ -170,14 +153,14 @@ pprofc_status pprofc_write_traces(pprofc_profile *p, const pprofc_traces_options
 			div = wadd(div, p->values[i * nt]);
 		}
 		if (opt->mean)
-			total = mean_of(total, div);
+			total = report_mean(total, div);
 		report_header(o, p, type, opt->mean, sunit, ounit, total);
 	}
 
 	for (size_t i = 0; i < p->nsamples && !o->failed; i++) {
 		int64_t v = p->values[i * nt + index];
 		if (opt->mean)
-			v = mean_of(v, p->values[i * nt]);
+			v = report_mean(v, p->values[i * nt]);
 		uint32_t s = p->sample_stack[i];
 		uint32_t begin = p->stack_off[s], end = p->stack_off[s + 1];
 		if (opt->json) {

@@ -122,17 +122,6 @@ static bool group_edges(tree *t, bool by_dst, uint32_t **ret_idx, uint32_t **ret
 	return true;
 }
 
-typedef struct sort_ctx_tree {
-	const frames *f;
-	int by_cum;
-} sort_ctx_tree;
-
-static int cmp_rows_ctx(const void *a, const void *b, void *ctx)
-{
-	const sort_ctx_tree *c = ctx;
-	return report_cmp_rows(c->f, a, b, c->by_cum);
-}
-
 static const char separator[] =
 	"----------------------------------------------------------+-------------\n";
 
@@ -249,8 +238,7 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 			fsum = wadd(fsum, rows[i].flat);
 	int64_t edge_cut = report_cutoff(fsum, opt->edgefraction);
 	size_t dropped = report_drop_rows(rows, &nrows, opt->nodefraction, t.f.nostack);
-	sort_ctx_tree sc = { &t.f, opt->sort_by_cum };
-	if (!sort_ctx(b, rows, nrows, sizeof(row), cmp_rows_ctx, &sc))
+	if (!report_sort_rows(b, &t.f, rows, nrows, opt->sort_by_cum))
 		goto nomem;
 	size_t shown = opt->nodecount && opt->nodecount < nrows ? opt->nodecount : nrows;
 
@@ -298,10 +286,7 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 	size_t matched = 0;
 
 	if (opt->json) {
-		out_str(o, "{\"sample_type\": ");
-		out_json_str(o, type, strlen(type));
-		out_str(o, ", \"unit\": ");
-		out_json_str(o, sunit, strlen(sunit));
+		report_json_head(o, type, sunit);
 		out_str(o, ", \"total\": ");
 		out_i64(o, total);
 		out_str(o, ", \"nodes\": [");
