@@ -53,6 +53,21 @@ void report_value(char *buf, size_t n, int64_t v, const units_fixed *uf, const c
 /* A row's flat, flat%, sum%, cum, cum% columns, as pprof prints them. */
 void report_columns(out *o, int64_t flat, int64_t sum, int64_t cum, int64_t total,
 		    const units_fixed *uf, const char *sunit, bool each);
+/* What a text report's header lines are made of. */
+typedef struct report_head {
+	const char *type, *sunit;
+	const char *unit; /* --unit, NULL: pprof's choice */
+	int mean;
+	int64_t total;
+	const row *rows;
+	size_t shown, nrows, dropped;
+	double nodefraction;
+} report_head;
+
+/* pprof's report labels: the header, "Active filters", "Showing nodes
+ * accounting for", "Dropped N nodes", "Showing top N nodes"; sets the unit
+ * conversion of the rows (each: every value in its own unit). */
+void report_labels(out *o, pprofc_profile *p, const report_head *h, units_fixed *uf, bool *each);
 /* File, Build ID, comments, Type, Time, Duration lines. */
 void report_header(out *o, pprofc_profile *p, const char *type, int mean, const char *sunit,
 		   const char *ounit, int64_t total);

@@ -85,6 +85,38 @@ void report_columns(out *o, int64_t flat, int64_t sum, int64_t cum, int64_t tota
 	out_str(o, e);
 }
 
+void report_labels(out *o, pprofc_profile *p, const report_head *h, units_fixed *uf, bool *each)
+{
+	/* pprof picks a unit only for "minimum"; any other -unit is used as
+	 * given, and "auto" scales every value on its own. */
+	const char *ounit = h->unit && *h->unit && strcmp(h->unit, "minimum")
+				    ? h->unit
+				    : report_unit(h->sunit, h->rows, h->shown, h->total);
+	*each = !strcmp(ounit, "auto");
+	units_fix(uf, h->sunit, ounit);
+	report_header(o, p, h->type, h->mean, h->sunit, ounit, h->total);
+	report_active_filters(o, p);
+	int64_t flatsum = 0;
+	for (size_t i = 0; i < h->shown; i++)
+		flatsum = wadd(flatsum, h->rows[i].flatv);
+	char a[64], b[64], c[64];
+	report_value(a, sizeof(a), flatsum, uf, h->sunit, *each);
+	units_percent(b, sizeof(b), flatsum, h->total);
+	report_value(c, sizeof(c), h->total, uf, h->sunit, *each);
+	const char *pct = b;
+	while (*pct == ' ')
+		pct++;
+	out_fmt(o, "Showing nodes accounting for %s, %s of %s total\n", a, pct, c);
+	if (h->dropped && h->total) {
+		report_value(a, sizeof(a), report_cutoff(h->total, h->nodefraction), uf, h->sunit,
+			     *each);
+		out_fmt(o, "Dropped %zu node%s (cum <= %s)\n", h->dropped,
+			h->dropped > 1 ? "s" : "", a);
+	}
+	if (h->shown < h->nrows)
+		out_fmt(o, "Showing top %zu nodes out of %zu\n", h->shown, h->nrows);
+}
+
 /* pprof's FlatNameOrder / CumNameOrder. */
 int report_cmp_rows(const frames *f, const row *a, const row *b, int by_cum)
 {
@@ -359,34 +391,11 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 		goto done;
 	}
 
-	/* pprof picks a unit only for "minimum"; any other -unit is used as
-	 * given, and "auto" scales every value on its own. */
-	const char *ounit = opt->unit && *opt->unit && strcmp(opt->unit, "minimum")
-				    ? opt->unit
-				    : report_unit(sunit, rows, shown, total);
-	bool each = !strcmp(ounit, "auto");
-	report_header(o, p, type, opt->mean, sunit, ounit, total);
-	report_active_filters(o, p);
-	int64_t flatsum = 0;
-	for (size_t i = 0; i < shown; i++)
-		flatsum = wadd(flatsum, rows[i].flatv);
-	char a[64], bb[64], c[64];
+	report_head h = { type, sunit, opt->unit, opt->mean, total,
+			  rows, shown, nrows,	  dropped,   opt->nodefraction };
 	units_fixed uf;
-	units_fix(&uf, sunit, ounit);
-	report_value(a, sizeof(a), flatsum, &uf, sunit, each);
-	units_percent(bb, sizeof(bb), flatsum, total);
-	report_value(c, sizeof(c), total, &uf, sunit, each);
-	const char *pct = bb;
-	while (*pct == ' ')
-		pct++;
-	out_fmt(o, "Showing nodes accounting for %s, %s of %s total\n", a, pct, c);
-	if (dropped && total) {
-		report_value(a, sizeof(a), report_cutoff(total, opt->nodefraction), &uf, sunit,
-			     each);
-		out_fmt(o, "Dropped %zu node%s (cum <= %s)\n", dropped, dropped > 1 ? "s" : "", a);
-	}
-	if (shown < nrows)
-		out_fmt(o, "Showing top %zu nodes out of %zu\n", shown, nrows);
+	bool each;
+	report_labels(o, p, &h, &uf, &each);
 	out_fmt(o, "%10s %5s%% %5s%% %10s %5s%%\n", "flat", "flat", "sum", "cum", "cum");
 	int64_t sum = 0;
 	for (size_t i = 0; i < shown && !o->failed; i++) {

@@ -309,34 +309,11 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 		}
 		out_str(o, matched ? "\n]}\n" : "]}\n");
 	} else {
-		/* --unit as in top: "auto" scales each value alone */
-		const char *ounit = opt->unit && *opt->unit && strcmp(opt->unit, "minimum")
-					    ? opt->unit
-					    : report_unit(sunit, rows, shown, total);
-		bool each = !strcmp(ounit, "auto");
-		report_header(o, p, type, 0, sunit, ounit, total);
-		report_active_filters(o, p);
+		report_head h = { type, sunit, opt->unit, 0,	   total,
+				  rows, shown, nrows,	  dropped, opt->nodefraction };
 		units_fixed uf;
-		units_fix(&uf, sunit, ounit);
-		int64_t flatsum = 0;
-		for (size_t i = 0; i < shown; i++)
-			flatsum = wadd(flatsum, rows[i].flat);
-		char a[64], bb[64], c[64];
-		report_value(a, sizeof(a), flatsum, &uf, sunit, each);
-		units_percent(bb, sizeof(bb), flatsum, total);
-		report_value(c, sizeof(c), total, &uf, sunit, each);
-		const char *pct = bb;
-		while (*pct == ' ')
-			pct++;
-		out_fmt(o, "Showing nodes accounting for %s, %s of %s total\n", a, pct, c);
-		if (dropped && total) {
-			units_label_fixed(a, sizeof(a), report_cutoff(total, opt->nodefraction),
-					  &uf);
-			out_fmt(o, "Dropped %zu node%s (cum <= %s)\n", dropped,
-				dropped > 1 ? "s" : "", a);
-		}
-		if (shown < nrows)
-			out_fmt(o, "Showing top %zu nodes out of %zu\n", shown, nrows);
+		bool each;
+		report_labels(o, p, &h, &uf, &each);
 		out_str(o, separator);
 		out_str(o, "      flat  flat%   sum%        cum   cum%   calls calls% + context "
 			   "\t \t \n");
