@@ -408,6 +408,12 @@ bool label_keys_scan_units(label_keys *k);
 const char *label_keys_unit(const label_keys *k, uint32_t id);
 void label_keys_finish(label_keys *k);
 
+/* Per sample, 1 when it carries pprof::base="true" (it came from
+ * --diff-base's profile, values negated; pprof's DiffBaseSample). *ret is
+ * NULL when no sample does, else an array of p->nsamples bytes the caller
+ * frees with budget_free(&p->mem, *ret). */
+pprofc_status profile_diff_base(pprofc_profile *p, uint8_t **ret);
+
 /* One label of a sample, for grouping by key. */
 typedef struct lab_ref {
 	uint32_t key; /* key id */
