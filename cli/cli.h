@@ -49,6 +49,10 @@ typedef struct fetch_opts {
 	int quiet;
 } fetch_opts;
 
+#define MAX_BASES 256
+/* URLs fetched at once by default (go tool pprof fetches 64 at once). */
+#define DEFAULT_JOBS 64
+
 /* Options every converting command takes. */
 typedef struct common_opts {
 	const char *output;			   /* -o FILE, NULL: standard output */
@@ -63,6 +67,14 @@ typedef struct common_opts {
 	pprofc_granularity granularity;		   /* --functions, --lines, ... */
 	int noinlines;				   /* --noinlines */
 	fetch_opts fetch;
+	char *const *sources;			   /* the SOURCE operands */
+	size_t nsources;
+	const char *bases[MAX_BASES];		   /* --base or --diff-base */
+	size_t nbases;
+	int diff_base;				   /* the bases are --diff-base ones */
+	int normalize;				   /* --normalize */
+	size_t jobs;				   /* --jobs, 0: DEFAULT_JOBS */
+	int keep_going;				   /* --keep-going */
 } common_opts;
 
 /* pprof's sample-type shorthands: --inuse_space ... --mean_delay. */
@@ -79,6 +91,11 @@ enum {
 	OPT_KEY,
 	OPT_MAX_MEMORY,
 	OPT_MEAN,
+	OPT_BASE,
+	OPT_DIFF_BASE,
+	OPT_NORMALIZE,
+	OPT_JOBS,
+	OPT_KEEP_GOING,
 	OPT_LIMIT_FIRST,					     /* + pprofc_limit */
 	OPT_SHORTHAND_FIRST = OPT_LIMIT_FIRST + PPROFC_LIMIT_COUNT_, /* + shorthand index */
 	OPT_FILTER_FIRST = OPT_SHORTHAND_FIRST + NSHORTHANDS,	     /* + pprofc_filter_option */
@@ -116,6 +133,12 @@ enum {
 		{ "key", required_argument, NULL, OPT_KEY },                                      \
 		{ "insecure", no_argument, NULL, 'k' }, { "quiet", no_argument, NULL, 'q' },      \
 		{ "mean", no_argument, NULL, OPT_MEAN }, SHORTHAND_LONG_OPTS("inuse_space", 0),   \
+		{ "base", required_argument, NULL, OPT_BASE },                                    \
+		{ "diff-base", required_argument, NULL, OPT_DIFF_BASE },                          \
+		{ "diff_base", required_argument, NULL, OPT_DIFF_BASE },                          \
+		{ "normalize", no_argument, NULL, OPT_NORMALIZE },                                \
+		{ "jobs", required_argument, NULL, 'j' },                                         \
+		{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },                              \
 		SHORTHAND_LONG_OPTS("inuse-space", 0), SHORTHAND_LONG_OPTS("inuse_objects", 1),   \
 		SHORTHAND_LONG_OPTS("inuse-objects", 1), SHORTHAND_LONG_OPTS("alloc_space", 2),   \
 		SHORTHAND_LONG_OPTS("alloc-space", 2), SHORTHAND_LONG_OPTS("alloc_objects", 3),   \
@@ -148,7 +171,7 @@ enum {
 	{                                                                                         \
 		"help", no_argument, NULL, 'h'                                                    \
 	}
-#define COMMON_SHORT_OPTS "o:H:kqh"
+#define COMMON_SHORT_OPTS "o:H:j:kqh"
 
 /* Handles an option common to all converters; returns -1 when `c` is not
  * one, else an exit code (EXIT_OK to go on). Sets *done for --help. */
@@ -192,9 +215,24 @@ int fetch_and_save(const char *url, const common_opts *o, const char *save_as,
 void set_pending_tmp(char *path);
 void install_signal_handlers(void);
 
-/* load_profile, then select_sample_type; the profile is freed on failure. */
-int load_and_select(const char *source, const common_opts *o, pprofc_profile **ret,
-		    size_t *ret_index);
+/*
+ * The profile of the SOURCE operands: one is read as load_profile does;
+ * several (and --base/--diff-base) are read -- URLs fetched concurrently,
+ * each saved as a single one is -- and merged as go tool pprof merges them.
+ * A source that cannot be read fails the command, or with --keep-going is
+ * left out (with a line saying how many of N were read).
+ */
+int load_sources(const common_opts *o, pprofc_profile **ret);
+
+/* fetch.c: fetch n URLs concurrently (--jobs at once) and save each as
+ * fetch_and_save does; ret[i] gets each profile, NULL for one that failed
+ * (its error printed). Returns EXIT_USAGE for a bad URL or option (nothing
+ * fetched), EXIT_FAIL when the save directory is unusable, else EXIT_OK. */
+int fetch_many(const char *const *urls, size_t n, const common_opts *o, pprofc_profile **ret);
+
+/* load_sources, then select_sample_type, filters and granularity; the
+ * profile is freed on failure. */
+int load_and_select(const common_opts *o, pprofc_profile **ret, size_t *ret_index);
 
 /* Picks the sample type for --sample-index; prints a usage error. */
 int select_sample_type(pprofc_profile *p, const common_opts *o, size_t *ret_index);
@@ -239,6 +277,7 @@ typedef struct converter {
 	const char *operand; /* for messages; NULL: "SOURCE" */
 	int *mean;	     /* receives --mean; NULL: the command refuses it */
 	bool any_profile;    /* no sample type needed (index 0 when there is none) */
+	bool one_source;     /* exactly one operand (fetch) */
 } converter;
 
 int run_converter(const converter *cv, int argc, char **argv);
@@ -248,5 +287,8 @@ int run_with_pattern(const converter *cv, int argc, char **argv, const char **re
 /* The option parsing of run_converter, for commands with another body. */
 int parse_args(const converter *cv, int argc, char **argv, common_opts *co, const char **ret_source,
 	       bool *done);
+/* The SOURCE operands as one name, for messages and callgrind's cmd: line
+ * (joined by spaces); free() it. NULL when out of memory. */
+char *sources_label(const common_opts *co);
 
 #endif

@@ -78,7 +78,7 @@ int cmd_kcachegrind(int argc, char **argv)
 
 	pprofc_profile *p;
 	size_t index;
-	rc = load_and_select(source, &co, &p, &index);
+	rc = load_and_select(&co, &p, &index);
 	if (rc != EXIT_OK)
 		return rc;
 
@@ -109,7 +109,9 @@ int cmd_kcachegrind(int argc, char **argv)
 	}
 	set_pending_tmp(path);
 	pprofc_sink sink = pprofc_sink_stdio(fp);
-	pprofc_status st = pprofc_write_callgrind(p, index, source, &sink);
+	char *label = sources_label(&co);
+	pprofc_status st = pprofc_write_callgrind(p, index, label ? label : source, &sink);
+	free(label);
 	int werr = fflush(fp) != 0 || ferror(fp);
 	if (fclose(fp) != 0)
 		werr = 1;

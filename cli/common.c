@@ -189,6 +189,32 @@ int common_option(const command *cmd, int c, const char *arg, common_opts *o, bo
 	case 'q':
 		o->fetch.quiet = 1;
 		return EXIT_OK;
+	case OPT_BASE:
+	case OPT_DIFF_BASE:
+		/* pprof: -base and -diff_base are two ways of comparing; one
+		 * run compares one way */
+		if (o->nbases && o->diff_base != (c == OPT_DIFF_BASE))
+			return usage_error(cmd, "--base and --diff-base cannot be used together");
+		if (o->nbases == MAX_BASES)
+			return usage_error(cmd, "more than %d base profiles", MAX_BASES);
+		o->diff_base = c == OPT_DIFF_BASE;
+		o->bases[o->nbases++] = arg;
+		return EXIT_OK;
+	case OPT_NORMALIZE:
+		o->normalize = 1;
+		return EXIT_OK;
+	case OPT_KEEP_GOING:
+		o->keep_going = 1;
+		return EXIT_OK;
+	case 'j': {
+		char *end;
+		errno = 0;
+		long v = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || v < 1 || v > 1024)
+			return usage_error(cmd, "invalid number of jobs '%s' (1 to 1024)", arg);
+		o->jobs = (size_t)v;
+		return EXIT_OK;
+	}
 	}
 	if (c >= OPT_GRANULARITY_FIRST && c < OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_COUNT_) {
 		o->granularity = (pprofc_granularity)(c - OPT_GRANULARITY_FIRST);
@@ -511,7 +537,7 @@ int parse_args(const converter *cv, int argc, char **argv, common_opts *co, cons
 		longopts[n++] = *o;
 	memset(&longopts[n], 0, sizeof(longopts[n]));
 	char shortopts[32];
-	snprintf(shortopts, sizeof(shortopts), "+" COMMON_SHORT_OPTS "%s",
+	snprintf(shortopts, sizeof(shortopts), COMMON_SHORT_OPTS "%s",
 		 cv->shortopts ? cv->shortopts : "");
 
 	memset(co, 0, sizeof(*co));
@@ -543,9 +569,20 @@ int parse_args(const converter *cv, int argc, char **argv, common_opts *co, cons
 			cv->cmd, "missing %s",
 			cv->operand ? cv->operand
 				    : "SOURCE (a profile file, a URL, or - for standard input)");
-	if (argc - optind > 1)
+	if (cv->one_source && argc - optind > 1)
 		return usage_error(cv->cmd, "one %s expected, got %d",
 				   cv->operand ? cv->operand : "SOURCE", argc - optind);
+	if (co->normalize && !co->nbases)
+		return usage_error(cv->cmd, "--normalize needs --base or --diff-base");
+	size_t stdin_uses = 0;
+	for (int i = optind; i < argc; i++)
+		stdin_uses += !strcmp(argv[i], "-");
+	for (size_t i = 0; i < co->nbases; i++)
+		stdin_uses += !strcmp(co->bases[i], "-");
+	if (stdin_uses > 1)
+		return usage_error(cv->cmd, "standard input ('-') can be read only once");
+	co->sources = argv + optind;
+	co->nsources = (size_t)(argc - optind);
 	*ret_source = argv[optind];
 	return EXIT_OK;
 }
@@ -590,11 +627,10 @@ static int apply_filters(pprofc_profile *p, const common_opts *o)
 	return EXIT_OK;
 }
 
-int load_and_select(const char *source, const common_opts *o, pprofc_profile **ret,
-		    size_t *ret_index)
+int load_and_select(const common_opts *o, pprofc_profile **ret, size_t *ret_index)
 {
 	pprofc_profile *p;
-	int rc = load_profile(source, o, &p);
+	int rc = load_sources(o, &p);
 	if (rc != EXIT_OK)
 		return rc;
 	rc = select_sample_type(p, o, ret_index);
@@ -626,15 +662,22 @@ int run_converter(const converter *cv, int argc, char **argv)
 	size_t index = 0;
 	/* A dump reads any valid profile, one without sample types too. */
 	if (cv->any_profile && !co.sample_index)
-		rc = load_profile(source, &co, &p);
+		rc = load_sources(&co, &p);
 	else
-		rc = load_and_select(source, &co, &p, &index);
+		rc = load_and_select(&co, &p, &index);
 	if (rc != EXIT_OK)
 		return rc;
+	char *label = sources_label(&co);
+	if (!label) {
+		error("out of memory");
+		pprofc_profile_destroy(p);
+		return EXIT_FAIL;
+	}
 	output out;
 	rc = output_open(&out, co.output);
 	if (rc == EXIT_OK)
-		rc = report_write(p, cv->write(cv->ctx, p, index, source, &out.sink), &out);
+		rc = report_write(p, cv->write(cv->ctx, p, index, label, &out.sink), &out);
+	free(label);
 	pprofc_profile_destroy(p);
 	return rc;
 }

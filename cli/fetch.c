@@ -131,20 +131,86 @@ static char *claim_name(const char *dir, const char *stem, const char *tmp)
 	return NULL;
 }
 
-int fetch_and_save(const char *url, const common_opts *o, const char *save_as, pprofc_profile **ret)
+/*
+ * Writes a fetched, validated body to the temp file `fd` (path `tmp`, in
+ * `dir`), fsyncs it and gives it its name: `save_as`, or pprof's
+ * pprof.<binary>.<types>.NNN.pb.gz. Closes fd; removes tmp on failure.
+ */
+static int commit_body(int fd, char *tmp, const char *dir, const char *save_as,
+		       const pprofc_profile *p, const void *body, size_t len, int quiet)
+{
+	char *final = NULL;
+	mode_t mask = umask(0);
+	umask(mask);
+	if (write_all(fd, body, len) != 0 || fchmod(fd, 0666 & ~mask) != 0 || fsync(fd) != 0) {
+		error("cannot save the profile in '%s': %s", dir, strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) != 0) {
+		error("cannot save the profile in '%s': %s", dir, strerror(errno));
+		goto fail;
+	}
+	if (save_as) {
+		if (rename(tmp, save_as) != 0) {
+			error("cannot write '%s': %s", save_as, strerror(errno));
+			goto fail;
+		}
+	} else {
+		char stem[512];
+		pprofc_profile_save_stem(p, stem, sizeof(stem));
+		errno = 0;
+		final = claim_name(dir, stem, tmp);
+		if (!final) {
+			error("cannot save the profile in '%s': %s", dir,
+			      errno ? strerror(errno) : "no free file name");
+			goto fail;
+		}
+	}
+	set_pending_tmp(NULL);
+	if (!quiet)
+		fprintf(stderr, "Saved profile in %s\n", final ? final : save_as);
+	free(final);
+	return EXIT_OK;
+fail:
+	unlink(tmp);
+	set_pending_tmp(NULL);
+	return EXIT_FAIL;
+}
+
+/* A temp file in `dir` for a profile being saved; -1 with the error shown. */
+static int make_temp(const char *dir, char **ret_tmp)
+{
+	size_t n = strlen(dir) + 32;
+	char *tmp = malloc(n);
+	if (!tmp) {
+		error("out of memory");
+		return -1;
+	}
+	snprintf(tmp, n, "%s/.pprofc-fetch-XXXXXX", dir);
+	install_signal_handlers();
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		error("cannot save profiles in '%s': %s", dir, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	set_pending_tmp(tmp);
+	*ret_tmp = tmp;
+	return fd;
+}
+
+/* A fetch handle for `url` with the options; NULL with the error shown
+ * (*rc EXIT_USAGE for a bad URL or option: nothing has been fetched). */
+static pprofc_fetch *new_request(const char *url, const common_opts *o, int *rc)
 {
 	const fetch_opts *fo = &o->fetch;
-	int rc = EXIT_FAIL;
-	pprofc_profile *p = NULL;
-	char *dir = NULL, *tmp = NULL, *final = NULL;
-	int fd = -1;
+	*rc = EXIT_FAIL;
 	pprofc_fetch *f = pprofc_fetch_create();
 	if (!f) {
 		error("%s", pprofc_fetch_errmsg(NULL));
-		return EXIT_FAIL;
+		return NULL;
 	}
-
-	/* The request first: a bad URL or option is a usage error. */
 	pprofc_status st = pprofc_fetch_set_url(f, url);
 	if (st == PPROFC_OK && fo->seconds >= 0)
 		st = pprofc_fetch_set_seconds(f, fo->seconds);
@@ -155,12 +221,48 @@ int fetch_and_save(const char *url, const common_opts *o, const char *save_as, p
 	if (st != PPROFC_OK) {
 		/* the message never holds the URL's credentials */
 		error("%s", pprofc_fetch_errmsg(f));
-		rc = st == PPROFC_ERR_USAGE ? EXIT_USAGE : EXIT_FAIL;
-		goto out;
+		*rc = st == PPROFC_ERR_USAGE ? EXIT_USAGE : EXIT_FAIL;
+		pprofc_fetch_destroy(f);
+		return NULL;
 	}
 	pprofc_fetch_set_timeout(f, fo->timeout);
 	if (o->max_size)
 		pprofc_fetch_set_max_body(f, o->max_size);
+	*rc = EXIT_OK;
+	return f;
+}
+
+/* The body of a finished fetch as a profile; NULL with the error shown. */
+static pprofc_profile *load_body(pprofc_fetch *f, const common_opts *o)
+{
+	size_t len;
+	const void *body = pprofc_fetch_body(f, &len);
+	pprofc_profile *p = new_profile(o);
+	if (!p) {
+		error("out of memory");
+		return NULL;
+	}
+	if (pprofc_profile_load_memory(p, body, len) != PPROFC_OK) {
+		error("cannot read the profile from '%s': %s", pprofc_fetch_url(f),
+		      pprofc_profile_errmsg(p));
+		pprofc_profile_destroy(p);
+		return NULL;
+	}
+	return p;
+}
+
+int fetch_and_save(const char *url, const common_opts *o, const char *save_as, pprofc_profile **ret)
+{
+	const fetch_opts *fo = &o->fetch;
+	int rc;
+	pprofc_profile *p = NULL;
+	char *dir = NULL, *tmp = NULL;
+	int fd = -1;
+	/* The request first: a bad URL or option is a usage error. */
+	pprofc_fetch *f = new_request(url, o, &rc);
+	if (!f)
+		return rc;
+	rc = EXIT_FAIL;
 	const char *shown = pprofc_fetch_url(f);
 
 	/* The destination, before the capture: fail now, not in 30 s. */
@@ -169,79 +271,29 @@ int fetch_and_save(const char *url, const common_opts *o, const char *save_as, p
 		error("out of memory");
 		goto out;
 	}
-	size_t n = strlen(dir) + 32;
-	tmp = malloc(n);
-	if (!tmp) {
-		error("out of memory");
+	if ((fd = make_temp(dir, &tmp)) < 0)
 		goto out;
-	}
-	snprintf(tmp, n, "%s/.pprofc-fetch-XXXXXX", dir);
-	install_signal_handlers();
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		error("cannot save profiles in '%s': %s", dir, strerror(errno));
-		free(tmp);
-		tmp = NULL;
-		goto out;
-	}
-	set_pending_tmp(tmp);
 
 	progress pg = { .tty = !fo->quiet && isatty(STDERR_FILENO), .last = LONG_MIN };
 	pprofc_fetch_set_progress(f, on_progress, &pg);
 	if (!fo->quiet)
 		fprintf(stderr, "Fetching profile over HTTP from %s\n", shown);
-	st = pprofc_fetch_run(f);
+	pprofc_status st = pprofc_fetch_run(f);
 	progress_done(&pg);
 	if (st != PPROFC_OK) {
 		error("cannot fetch '%s': %s", shown, pprofc_fetch_errmsg(f));
 		goto out;
 	}
-
+	if (!(p = load_body(f, o)))
+		goto out;
 	size_t len;
 	const void *body = pprofc_fetch_body(f, &len);
-	p = new_profile(o);
-	if (!p) {
-		error("out of memory");
-		goto out;
-	}
-	if (pprofc_profile_load_memory(p, body, len) != PPROFC_OK) {
-		error("cannot read the profile from '%s': %s", shown, pprofc_profile_errmsg(p));
-		goto out;
-	}
-
-	mode_t mask = umask(0);
-	umask(mask);
-	if (write_all(fd, body, len) != 0 || fchmod(fd, 0666 & ~mask) != 0 || fsync(fd) != 0) {
-		error("cannot save the profile in '%s': %s", dir, strerror(errno));
-		goto out;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		error("cannot save the profile in '%s': %s", dir, strerror(errno));
-		goto out;
-	}
+	int crc = commit_body(fd, tmp, dir, save_as, p, body, len, fo->quiet);
 	fd = -1;
-	if (save_as) {
-		if (rename(tmp, save_as) != 0) {
-			error("cannot write '%s': %s", save_as, strerror(errno));
-			goto out;
-		}
-		final = strdup(save_as);
-	} else {
-		char stem[512];
-		pprofc_profile_save_stem(p, stem, sizeof(stem));
-		final = claim_name(dir, stem, tmp);
-		if (!final) {
-			error("cannot save the profile in '%s': %s", dir,
-			      errno ? strerror(errno) : "no free file name");
-			goto out;
-		}
-	}
-	set_pending_tmp(NULL);
 	free(tmp);
 	tmp = NULL;
-	if (!fo->quiet)
-		fprintf(stderr, "Saved profile in %s\n", final ? final : save_as);
+	if (crc != EXIT_OK)
+		goto out;
 	*ret = p;
 	p = NULL;
 	rc = EXIT_OK;
@@ -254,9 +306,77 @@ out:
 		set_pending_tmp(NULL);
 		free(tmp);
 	}
-	free(final);
 	free(dir);
 	pprofc_profile_destroy(p);
 	pprofc_fetch_destroy(f);
+	return rc;
+}
+
+int fetch_many(const char *const *urls, size_t n, const common_opts *o, pprofc_profile **ret)
+{
+	const fetch_opts *fo = &o->fetch;
+	int rc = EXIT_OK;
+	pprofc_fetch **fs = calloc(n, sizeof(*fs));
+	pprofc_status *sts = calloc(n, sizeof(*sts));
+	char *dir = NULL;
+	for (size_t i = 0; i < n; i++)
+		ret[i] = NULL;
+	if (!fs || !sts) {
+		error("out of memory");
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	/* Every request is checked before any is made. */
+	for (size_t i = 0; i < n && rc == EXIT_OK; i++)
+		fs[i] = new_request(urls[i], o, &rc);
+	if (rc != EXIT_OK)
+		goto out;
+	/* And the destination: a temp file made and removed. */
+	dir = save_dir();
+	char *tmp;
+	int fd = dir ? make_temp(dir, &tmp) : -1;
+	if (fd < 0) {
+		if (!dir)
+			error("out of memory");
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	close(fd);
+	unlink(tmp);
+	set_pending_tmp(NULL);
+	free(tmp);
+
+	size_t jobs = o->jobs ? o->jobs : DEFAULT_JOBS;
+	if (!fo->quiet)
+		fprintf(stderr, "Fetching %zu profiles over HTTP, at most %zu at once\n", n,
+			jobs < n ? jobs : n);
+	pprofc_fetch_run_all(fs, n, jobs, sts);
+	for (size_t i = 0; i < n; i++) {
+		const char *shown = pprofc_fetch_url(fs[i]);
+		if (sts[i] != PPROFC_OK) {
+			error("cannot fetch '%s': %s", shown, pprofc_fetch_errmsg(fs[i]));
+			continue;
+		}
+		pprofc_profile *p = load_body(fs[i], o);
+		if (!p)
+			continue;
+		size_t len;
+		const void *body = pprofc_fetch_body(fs[i], &len);
+		if ((fd = make_temp(dir, &tmp)) < 0 ||
+		    commit_body(fd, tmp, dir, NULL, p, body, len, fo->quiet) != EXIT_OK) {
+			if (fd >= 0)
+				free(tmp);
+			pprofc_profile_destroy(p);
+			continue;
+		}
+		free(tmp);
+		ret[i] = p;
+	}
+out:
+	for (size_t i = 0; fs && i < n; i++)
+		pprofc_fetch_destroy(fs[i]);
+	free(fs);
+	free(sts);
+	free(dir);
 	return rc;
 }

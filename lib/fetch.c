@@ -44,6 +44,15 @@ static struct {
 	CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
 	void (*easy_cleanup)(CURL *h);
 	const char *(*easy_strerror)(CURLcode code);
+	CURLM *(*multi_init)(void);
+	CURLMcode (*multi_add_handle)(CURLM *m, CURL *h);
+	CURLMcode (*multi_remove_handle)(CURLM *m, CURL *h);
+	CURLMcode (*multi_perform)(CURLM *m, int *running);
+	CURLMcode (*multi_poll)(CURLM *m, struct curl_waitfd extra[], unsigned int n, int ms,
+				int *ret);
+	CURLMsg *(*multi_info_read)(CURLM *m, int *left);
+	CURLMcode (*multi_cleanup)(CURLM *m);
+	const char *(*multi_strerror)(CURLMcode code);
 } cu;
 
 static char load_error[256];
@@ -88,6 +97,14 @@ static int load_curl(void)
 	LOAD(easy_getinfo);
 	LOAD(easy_cleanup);
 	LOAD(easy_strerror);
+	LOAD(multi_init);
+	LOAD(multi_add_handle);
+	LOAD(multi_remove_handle);
+	LOAD(multi_perform);
+	LOAD(multi_poll);
+	LOAD(multi_info_read);
+	LOAD(multi_cleanup);
+	LOAD(multi_strerror);
 #undef LOAD
 	if (cu.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		snprintf(load_error, sizeof(load_error), "cannot initialise libcurl");
@@ -118,6 +135,7 @@ struct pprofc_fetch {
 	int go_pprof_header;
 	int over_cap;
 	double started;
+	char errbuf[CURL_ERROR_SIZE];
 	char errmsg[512];
 };
 
@@ -487,15 +505,15 @@ pprofc_status fetch_check(pprofc_fetch *f)
 	return st;
 }
 
-pprofc_status pprofc_fetch_run(pprofc_fetch *f)
+/* An easy handle with everything this fetch asks for; NULL when libcurl
+ * cannot make one. The response fields are reset. */
+static CURL *easy_begin(pprofc_fetch *f)
 {
-	if (!f->url)
-		return fail(f, PPROFC_ERR_USAGE, "no URL set");
 	CURL *h = cu.easy_init();
 	if (!h)
-		return fail(f, PPROFC_ERR_NOMEM, "cannot initialise libcurl");
-	char errbuf[CURL_ERROR_SIZE] = "";
+		return NULL;
 	double timeout = pprofc_fetch_timeout(f);
+	f->errbuf[0] = '\0';
 	f->len = 0;
 	f->over_cap = 0;
 	f->status = 0;
@@ -503,7 +521,8 @@ pprofc_status pprofc_fetch_run(pprofc_fetch *f)
 	f->started = now_seconds();
 
 	cu.easy_setopt(h, CURLOPT_CURLU, f->url);
-	cu.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	cu.easy_setopt(h, CURLOPT_ERRORBUFFER, f->errbuf);
+	cu.easy_setopt(h, CURLOPT_PRIVATE, f);
 	cu.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	cu.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	cu.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
@@ -534,8 +553,12 @@ pprofc_status pprofc_fetch_run(pprofc_fetch *f)
 		cu.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
 		cu.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
+	return h;
+}
 
-	CURLcode rc = cu.easy_perform(h);
+/* The outcome of a finished transfer, in our words; frees the handle. */
+static pprofc_status easy_end(pprofc_fetch *f, CURL *h, CURLcode rc)
+{
 	char *ct = NULL;
 	cu.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &f->status);
 	cu.easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
@@ -550,7 +573,8 @@ pprofc_status pprofc_fetch_run(pprofc_fetch *f)
 		return fail(f, PPROFC_ERR_IO, "interrupted");
 	case CURLE_OPERATION_TIMEDOUT:
 		return fail(f, PPROFC_ERR_IO,
-			    "timed out after %.0f seconds (--timeout to wait longer)", timeout);
+			    "timed out after %.0f seconds (--timeout to wait longer)",
+			    pprofc_fetch_timeout(f));
 	case CURLE_TOO_MANY_REDIRECTS:
 		return fail(f, PPROFC_ERR_IO, "more than 10 redirects");
 	case CURLE_UNSUPPORTED_PROTOCOL:
@@ -571,10 +595,117 @@ pprofc_status pprofc_fetch_run(pprofc_fetch *f)
 			    "the connection closed before the whole response arrived (%zu bytes)",
 			    f->len);
 	default:
-		return fail(f, PPROFC_ERR_IO, "%s", errbuf[0] ? errbuf : cu.easy_strerror(rc));
+		return fail(f, PPROFC_ERR_IO, "%s", f->errbuf[0] ? f->errbuf : cu.easy_strerror(rc));
 	}
-
 	return fetch_check(f);
+}
+
+pprofc_status pprofc_fetch_run(pprofc_fetch *f)
+{
+	if (!f->url)
+		return fail(f, PPROFC_ERR_USAGE, "no URL set");
+	CURL *h = easy_begin(f);
+	if (!h)
+		return fail(f, PPROFC_ERR_NOMEM, "cannot initialise libcurl");
+	return easy_end(f, h, cu.easy_perform(h));
+}
+
+/*
+ * Many fetches on one thread with libcurl's multi interface: at most `jobs`
+ * transfers at once, a new one started as each ends, so N captures of S
+ * seconds take about S seconds when N <= jobs, not N x S.
+ */
+pprofc_status pprofc_fetch_run_all(pprofc_fetch *const *fs, size_t n, size_t jobs,
+				   pprofc_status *ret_status)
+{
+	if (n == 0)
+		return PPROFC_OK;
+	if (!fs[0] || !load_curl())
+		return PPROFC_ERR_USAGE;
+	for (size_t i = 0; i < n; i++)
+		ret_status[i] = fs[i]->url ? PPROFC_OK : fail(fs[i], PPROFC_ERR_USAGE, "no URL set");
+	CURLM *multi = cu.multi_init();
+	if (!multi) {
+		for (size_t i = 0; i < n; i++)
+			if (ret_status[i] == PPROFC_OK)
+				ret_status[i] = fail(fs[i], PPROFC_ERR_NOMEM, "cannot initialise libcurl");
+		return PPROFC_ERR_NOMEM;
+	}
+	CURL **live = calloc(n, sizeof(*live)); /* the transfer of each, while it runs */
+	if (!live) {
+		cu.multi_cleanup(multi);
+		for (size_t i = 0; i < n; i++)
+			if (ret_status[i] == PPROFC_OK)
+				ret_status[i] = fail(fs[i], PPROFC_ERR_NOMEM, "out of memory");
+		return PPROFC_ERR_NOMEM;
+	}
+	if (jobs == 0)
+		jobs = 1;
+	size_t next = 0, running = 0;
+	pprofc_status worst = PPROFC_OK;
+	for (;;) {
+		/* Start transfers up to the bound. */
+		while (running < jobs && next < n) {
+			size_t i = next++;
+			if (ret_status[i] != PPROFC_OK)
+				continue;
+			CURL *h = easy_begin(fs[i]);
+			if (!h || cu.multi_add_handle(multi, h) != CURLM_OK) {
+				if (h)
+					cu.easy_cleanup(h);
+				ret_status[i] = fail(fs[i], PPROFC_ERR_NOMEM, "cannot initialise libcurl");
+				continue;
+			}
+			live[i] = h;
+			running++;
+		}
+		if (running == 0)
+			break;
+		int still;
+		CURLMcode mc = cu.multi_perform(multi, &still);
+		CURLMsg *msg;
+		int left;
+		while (mc == CURLM_OK && (msg = cu.multi_info_read(multi, &left))) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			CURL *h = msg->easy_handle;
+			CURLcode rc = msg->data.result;
+			size_t i;
+			for (i = 0; i < n && live[i] != h; i++)
+				;
+			cu.multi_remove_handle(multi, h);
+			if (i == n) {
+				cu.easy_cleanup(h);
+				continue;
+			}
+			live[i] = NULL;
+			ret_status[i] = easy_end(fs[i], h, rc);
+			running--;
+		}
+		if (mc == CURLM_OK && running && next >= n)
+			mc = cu.multi_poll(multi, NULL, 0, 1000, NULL);
+		else if (mc == CURLM_OK && running == jobs)
+			mc = cu.multi_poll(multi, NULL, 0, 1000, NULL);
+		if (mc != CURLM_OK) {
+			/* The multi handle itself failed: so does every live transfer. */
+			for (size_t i = 0; i < n; i++) {
+				if (!live[i])
+					continue;
+				cu.multi_remove_handle(multi, live[i]);
+				cu.easy_cleanup(live[i]);
+				live[i] = NULL;
+				ret_status[i] = fail(fs[i], PPROFC_ERR_IO, "libcurl: %s",
+						     cu.multi_strerror(mc));
+			}
+			break;
+		}
+	}
+	free(live);
+	cu.multi_cleanup(multi);
+	for (size_t i = 0; i < n; i++)
+		if (ret_status[i] != PPROFC_OK && worst == PPROFC_OK)
+			worst = ret_status[i];
+	return worst;
 }
 
 const void *pprofc_fetch_body(const pprofc_fetch *f, size_t *ret_len)

@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "report.h"
 #include "units.h"
 
 /* pprof's option names, for messages and "Active filters" lines. */
@@ -572,20 +573,12 @@ pprofc_status pprofc_profile_filter(pprofc_profile *p, const pprofc_filter *f,
 
 	/* pprof's total is taken before filtering: top's percentages. */
 	if (!p->prefilter_total) {
-		p->prefilter_total = budget_alloc(b, (nt + 1) * sizeof(int64_t));
+		/* [t]: the total at index t; [nt + t]: its --mean divisor */
+		p->prefilter_total = budget_alloc(b, (2 * nt + 1) * sizeof(int64_t));
 		if (!p->prefilter_total)
 			goto nomem;
-		memset(p->prefilter_total, 0, (nt + 1) * sizeof(int64_t));
-		/* [nt]: the signed sum of the first values, --mean's divisor */
-		for (size_t i = 0; i < p->nsamples; i++)
-			for (size_t t = 0; t < nt; t++) {
-				int64_t v = p->values[i * nt + t];
-				p->prefilter_total[t] =
-					wadd(p->prefilter_total[t],
-					     v < 0 ? (int64_t)(0 - (uint64_t)v) : v);
-				if (t == 0)
-					p->prefilter_total[nt] = wadd(p->prefilter_total[nt], v);
-			}
+		for (size_t t = 0; t < nt; t++)
+			report_totals(p, t, &p->prefilter_total[t], &p->prefilter_total[nt + t]);
 	}
 	if (!record_active(p, f))
 		goto nomem;

@@ -413,6 +413,7 @@ void label_keys_finish(label_keys *k);
  * NULL when no sample does, else an array of p->nsamples bytes the caller
  * frees with budget_free(&p->mem, *ret). */
 pprofc_status profile_diff_base(pprofc_profile *p, uint8_t **ret);
+bool sample_is_base(const pprofc_profile *p, size_t i);
 
 /* One label of a sample, for grouping by key. */
 typedef struct lab_ref {

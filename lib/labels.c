@@ -212,30 +212,36 @@ size_t label_text_width(const char *s, size_t len)
 /* pprof's DiffBaseSample: a sample with the label pprof::base="true" came
  * from --diff-base's profile (its values negated). Read from the labels
  * each time, as pprof does, so filters on samples and labels stay in step. */
-pprofc_status profile_diff_base(pprofc_profile *p, uint8_t **ret)
+bool sample_is_base(const pprofc_profile *p, size_t i)
 {
 	static const char key[] = "pprof::base";
-	*ret = NULL;
 	if (!p->label_off)
-		return PPROFC_OK;
+		return false;
+	for (uint32_t j = p->label_off[i]; j < p->label_off[i + 1]; j++) {
+		const label *l = &p->labels[j];
+		const pstr *k = model_str(p, l->key);
+		const pstr *v = model_str(p, l->str);
+		if (k->len == sizeof(key) - 1 && !memcmp(k->s, key, k->len) && v->len == 4 &&
+		    !memcmp(v->s, "true", 4))
+			return true;
+	}
+	return false;
+}
+
+pprofc_status profile_diff_base(pprofc_profile *p, uint8_t **ret)
+{
+	*ret = NULL;
 	uint8_t *flags = NULL;
 	for (size_t i = 0; i < p->nsamples; i++) {
-		for (uint32_t j = p->label_off[i]; j < p->label_off[i + 1]; j++) {
-			const label *l = &p->labels[j];
-			const pstr *k = model_str(p, l->key);
-			const pstr *v = model_str(p, l->str);
-			if (k->len != sizeof(key) - 1 || memcmp(k->s, key, k->len) ||
-			    v->len != 4 || memcmp(v->s, "true", 4))
-				continue;
-			if (!flags) {
-				flags = budget_alloc(&p->mem, p->nsamples);
-				if (!flags)
-					return set_error(p, PPROFC_ERR_NOMEM, "out of memory");
-				memset(flags, 0, p->nsamples);
-			}
-			flags[i] = 1;
-			break;
+		if (!sample_is_base(p, i))
+			continue;
+		if (!flags) {
+			flags = budget_alloc(&p->mem, p->nsamples);
+			if (!flags)
+				return set_error(p, PPROFC_ERR_NOMEM, "out of memory");
+			memset(flags, 0, p->nsamples);
 		}
+		flags[i] = 1;
 	}
 	*ret = flags;
 	return PPROFC_OK;

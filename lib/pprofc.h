@@ -222,6 +222,46 @@ PPROFC_API const char *pprofc_filter_errmsg(const pprofc_filter *f);
 PPROFC_API pprofc_status pprofc_profile_filter(pprofc_profile *p, const pprofc_filter *f,
 					       unsigned *ret_unmatched);
 
+/* ---- Merging and comparing -------------------------------------------- */
+
+/*
+ * Merges loaded, unfiltered profiles into `dst`, a new handle (created, not
+ * loaded), as go tool pprof merges its sources: mappings, functions and
+ * locations that are the same are one (by build id or file, name and file,
+ * address and lines, not by id); samples with the same locations and
+ * labels are one, their values summed; samples whose values are all zero
+ * are dropped, and with them whatever only they used; ids are renumbered.
+ * Sample and period types must be the same in every profile, else
+ * PPROFC_ERR_INVALID ("incompatible sample types ..."). The sources are
+ * not changed and may be destroyed afterwards. dst's memory cap is the sum
+ * of the sources' unless set on dst. On failure dst stays empty.
+ */
+PPROFC_API pprofc_status pprofc_profile_merge(pprofc_profile *dst, pprofc_profile *const *srcs,
+					      size_t n);
+
+/* PPROFC_OK when `b` can be merged with `a`; else PPROFC_ERR_INVALID with
+ * the reason as b's message. */
+PPROFC_API pprofc_status pprofc_profile_compatible(const pprofc_profile *a, pprofc_profile *b);
+
+/*
+ * Multiplies each sample's value of type t by ratios[t] (n must be the
+ * number of sample types), rounding half away from zero, and drops samples
+ * whose scaled values are all zero (pprof's ScaleN). -1 for every type
+ * turns a profile into a base to subtract.
+ */
+PPROFC_API pprofc_status pprofc_profile_scale(pprofc_profile *p, const double *ratios, size_t n);
+
+/* pprof's -normalize: scales `p` so that each sample type sums to what it
+ * sums to in `base`. */
+PPROFC_API pprofc_status pprofc_profile_normalize(pprofc_profile *p, const pprofc_profile *base);
+
+/* Gives every sample the string label key=value, replacing the key's other
+ * string values (pprof's SetLabel). pprof::base=true marks the samples of a
+ * --diff-base profile: reports then take their percentages from those
+ * samples, and folded and flame graph outputs show before and after. */
+PPROFC_API pprofc_status pprofc_profile_set_label(pprofc_profile *p, const char *key,
+						  const char *value);
+
 /* ---- Granularity ------------------------------------------------------ */
 
 /* What a report row (a folded frame, a callgrind function) is about, as
@@ -432,6 +472,14 @@ PPROFC_API void pprofc_fetch_set_progress(pprofc_fetch *f, pprofc_fetch_progress
  * in the message. Only http and https are followed, at most 10 redirects.
  */
 PPROFC_API pprofc_status pprofc_fetch_run(pprofc_fetch *f);
+/*
+ * Performs n requests concurrently, at most `jobs` at once (0: one), on the
+ * calling thread; ret_status[i] gets fs[i]'s outcome, its message on the
+ * handle as for pprofc_fetch_run. Returns the first failure, or PPROFC_OK.
+ * Progress functions are called as for pprofc_fetch_run.
+ */
+PPROFC_API pprofc_status pprofc_fetch_run_all(pprofc_fetch *const *fs, size_t n, size_t jobs,
+					      pprofc_status *ret_status);
 /* The response body (owned by the handle) and the HTTP status. */
 PPROFC_API const void *pprofc_fetch_body(const pprofc_fetch *f, size_t *ret_len);
 PPROFC_API long pprofc_fetch_http_status(const pprofc_fetch *f);

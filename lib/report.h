@@ -36,6 +36,10 @@ int64_t report_cutoff(int64_t total, double fraction);
 size_t report_drop_rows(row *rows, size_t *nrows, double fraction, uint32_t nostack);
 /* pprof's total: the sum of |values| before any filter. */
 int64_t report_total(const pprofc_profile *p, size_t index);
+/* pprof's computeTotal over the samples as they are now: the sum of
+ * |value| at `index` and of the first values (--mean's divisor), of the
+ * --diff-base samples alone when there are any. */
+void report_totals(const pprofc_profile *p, size_t index, int64_t *ret_total, int64_t *ret_div);
 /* pprof's "Active filters:" lines, when the profile was filtered. */
 void report_active_filters(out *o, const pprofc_profile *p);
 /* Sorts rows in pprof's FlatNameOrder or CumNameOrder; false when out of

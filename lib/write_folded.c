@@ -8,6 +8,10 @@
  * control bytes become '?', and a frame's trailing " DIGITS" has its space
  * replaced by '_'. Stacks that read the same after that are merged, and the
  * lines are sorted by their bytes (what inferno's --no-sort expects).
+ *
+ * A profile compared with --diff-base gives the differential form,
+ * "stack BEFORE AFTER": the base's value (made positive again) and the
+ * source's, which flamegraph.pl --diff and inferno-diff-folded read.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +20,7 @@
 
 typedef struct entry {
 	uint32_t off, len; /* into seq */
-	int64_t value;
+	int64_t value;	   /* differential: index into the (before, after) pairs */
 } entry;
 
 /*
@@ -116,6 +120,24 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 	size_t cap_seq = 0, nseq = 0, cap_entries = 0, nentries = 0, namebuf_len = 0;
 	char *namebuf = NULL;
 	out *o = NULL;
+	uint8_t *base = NULL;
+	int64_t *pairs = NULL; /* differential: per stack, before and after */
+	if (profile_diff_base(p, &base) != PPROFC_OK)
+		goto nomem;
+	if (base) {
+		pairs = budget_alloc(b, (2 * p->nstacks + 2) * sizeof(int64_t));
+		if (!pairs)
+			goto nomem;
+		memset(pairs, 0, (2 * p->nstacks + 2) * sizeof(int64_t));
+		for (size_t i = 0; i < p->nsamples; i++) {
+			int64_t v = p->values[i * nt + index];
+			int64_t *pr = &pairs[2 * (size_t)p->sample_stack[i]];
+			if (base[i])
+				pr[0] = wadd(pr[0], (int64_t)(0 - (uint64_t)v));
+			else
+				pr[1] = wadd(pr[1], v);
+		}
+	}
 	for (size_t i = 0; i < nn; i++)
 		namebuf_len += f.nodes[i].name.len + 1;
 	namebuf = budget_alloc(b, namebuf_len + 1);
@@ -152,8 +174,13 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 	const uint32_t *locs = p->stack_locs, *off = f.loc_off, *fnode = f.frame_node;
 	for (uint32_t s = 0; s < p->nstacks; s++) {
 		int64_t v = f.stack_values[(size_t)s * nt + index];
-		if (v == 0)
+		if (pairs) {
+			if (pairs[2 * (size_t)s] == 0 && pairs[2 * (size_t)s + 1] == 0)
+				continue;
+			v = (int64_t)s;
+		} else if (v == 0) {
 			continue;
+		}
 		uint8_t *d = seq + nseq * 4;
 		size_t n = 0;
 		uint32_t lo = p->stack_off[s], hi = p->stack_off[s + 1];
@@ -182,16 +209,31 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 	out_init(o, sink);
 	for (size_t i = 0; i < nentries && !o->failed; i++) {
 		const entry *e = &entries[i];
-		int64_t value = e->value;
-		while (i + 1 < nentries && !cmp_entries(e, &entries[i + 1], &fd))
-			value = wadd(value, entries[++i].value);
-		if (value == 0)
+		int64_t value = e->value, before = 0;
+		if (pairs) {
+			before = pairs[2 * value];
+			value = pairs[2 * value + 1];
+		}
+		while (i + 1 < nentries && !cmp_entries(e, &entries[i + 1], &fd)) {
+			const entry *x = &entries[++i];
+			if (pairs) {
+				before = wadd(before, pairs[2 * x->value]);
+				value = wadd(value, pairs[2 * x->value + 1]);
+			} else {
+				value = wadd(value, x->value);
+			}
+		}
+		if (value == 0 && before == 0)
 			continue;
 		const uint8_t *d = seq + (size_t)e->off * 4;
 		for (uint32_t k = 0; k < e->len; k++) {
 			const pstr *nm = digit_name[get_be32(d + 4 * k)];
 			out_write(o, nm->s, nm->len);
 			out_char(o, k + 1 < e->len ? ';' : ' ');
+		}
+		if (pairs) {
+			out_i64(o, before);
+			out_char(o, ' ');
 		}
 		out_i64(o, value);
 		out_char(o, '\n');
@@ -203,6 +245,8 @@ nomem:
 	st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for folded stacks");
 done:
 	budget_free(b, o);
+	budget_free(b, base);
+	budget_free(b, pairs);
 	budget_free(b, seq);
 	budget_free(b, entries);
 	budget_free(b, names);

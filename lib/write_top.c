@@ -53,14 +53,30 @@ size_t report_drop_rows(row *rows, size_t *nrows, double fraction, uint32_t nost
 	return dropped;
 }
 
+void report_totals(const pprofc_profile *p, size_t index, int64_t *ret_total, int64_t *ret_div)
+{
+	/* pprof's computeTotal: with --diff-base samples, the base's alone */
+	int64_t total = 0, div = 0, btotal = 0, bdiv = 0;
+	size_t nt = p->nsample_types;
+	for (size_t i = 0; i < p->nsamples; i++) {
+		int64_t v = abs64(p->values[i * nt + index]), d = p->values[i * nt];
+		total = wadd(total, v);
+		div = wadd(div, d);
+		if (p->labels && sample_is_base(p, i)) {
+			btotal = wadd(btotal, v);
+			bdiv = wadd(bdiv, d);
+		}
+	}
+	*ret_total = btotal > 0 ? btotal : total;
+	*ret_div = btotal > 0 ? bdiv : div;
+}
+
 int64_t report_total(const pprofc_profile *p, size_t index)
 {
 	if (p->prefilter_total)
 		return p->prefilter_total[index];
-	int64_t total = 0;
-	size_t nt = p->nsample_types;
-	for (size_t i = 0; i < p->nsamples; i++)
-		total = wadd(total, abs64(p->values[i * nt + index]));
+	int64_t total, div;
+	report_totals(p, index, &total, &div);
 	return total;
 }
 
@@ -340,12 +356,9 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	int64_t total = 0, div = 0;
 	if (p->prefilter_total) {
 		total = p->prefilter_total[index];
-		div = p->prefilter_total[nt];
+		div = p->prefilter_total[nt + index];
 	} else {
-		for (size_t i = 0; i < p->nsamples; i++) {
-			total = wadd(total, abs64(p->values[i * nt + index]));
-			div = wadd(div, p->values[i * nt]);
-		}
+		report_totals(p, index, &total, &div);
 	}
 	if (opt->mean)
 		total = report_mean(total, div);

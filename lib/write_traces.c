@@ -147,11 +147,8 @@ pprofc_status pprofc_write_traces(pprofc_profile *p, const pprofc_traces_options
 	} else {
 		/* pprof's total: sum of |value|, with --mean over the sum of
 		 * the first values. */
-		int64_t total = 0, div = 0;
-		for (size_t i = 0; i < p->nsamples; i++) {
-			total = wadd(total, abs64(p->values[i * nt + index]));
-			div = wadd(div, p->values[i * nt]);
-		}
+		int64_t total, div;
+		report_totals(p, index, &total, &div);
 		if (opt->mean)
 			total = report_mean(total, div);
 		report_header(o, p, type, opt->mean, sunit, ounit, total);

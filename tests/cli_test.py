@@ -88,7 +88,12 @@ def case_help_texts_agree(p, fx, tmp):
 
 def case_usage_errors(p, fx, tmp):
     for args, words in (([], "usage: pprofc"), (["frobnicate"], "unknown command 'frobnicate'"),
-                        (["top"], "missing SOURCE"), (["top", fx, fx], "one SOURCE expected"),
+                        (["top"], "missing SOURCE"), (["top", "-", "-", fx], "standard input ('-') can be read only once"),
+                        (["fetch", "http://127.0.0.1:1/", "http://127.0.0.1:1/"], "one URL expected"),
+                        (["top", "--normalize", fx], "--normalize needs --base or --diff-base"),
+                        (["top", "--base", fx, "--diff-base", fx, fx],
+                         "--base and --diff-base cannot be used together"),
+                        (["top", "--jobs", "0", fx], "invalid number of jobs '0'"),
                         (["top", "--nodecount", "-3", fx], "invalid count '-3'"),
                         (["fetch", "not a url"], "is not a URL"),
                         (["top", "--seconds", "x", fx], "invalid number of seconds"),
