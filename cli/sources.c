@@ -116,7 +116,9 @@ static int merge_read(const char *const *names, pprofc_profile **ps, size_t n,
 		}
 		error("warning: read %zu of %zu %s", k, n, what);
 	}
-	if (k == 1) {
+	/* go tool pprof merges even one profile before comparing it, and
+	 * --normalize's rounding is per merged sample: the same here. */
+	if (k == 1 && !o->nbases) {
 		*ret = ok[0];
 		ps[0] = NULL;
 		for (size_t i = 0; i < n; i++)
