@@ -262,6 +262,41 @@ def case_tls_verified(pprofc, srv, tmp, env):
         check(len(listing(env["PPROF_TMPDIR"])) == 2, listing(env["PPROF_TMPDIR"]))
 
 
+def case_many_urls_keep_going(pprofc, srv, tmp, env):
+    import json
+    urls = [srv.url("/valid"), srv.url("/halfway"), srv.url("/valid"), srv.url("/html")]
+    rc, out, err = run(pprofc + ["top", "-q", "--json"] + urls, env=env)
+    lines = err.decode().splitlines()
+    check(rc == 1 and out == b"", (rc, out[:80], lines))
+    check(len(lines) == 3 and "connection closed" in lines[0] and "text/html" in lines[1]
+          and "2 of 4 sources could not be read (--keep-going" in lines[2], lines)
+    # the good ones were fetched whole and are kept, each as it came
+    check(len(listing(env["PPROF_TMPDIR"])) == 2, listing(env["PPROF_TMPDIR"]))
+    rc, out, err = run(pprofc + ["top", "-q", "--json", "--keep-going"] + urls, env=env)
+    lines = err.decode().splitlines()
+    check(rc == 0 and len(lines) == 3 and lines[2] == "pprofc: warning: read 2 of 4 sources",
+          (rc, lines))
+    rc, one, e = run(pprofc + ["top", "--json", os.path.join(HERE, "fixtures", "cpu.pb.gz")])
+    check(json.loads(out)["total"] == 2 * json.loads(one)["total"], "not the sum of two")
+
+
+def case_jobs_bound_concurrency(pprofc, srv, tmp, env):
+    import time
+    urls = [srv.url("/slow-profile?seconds=1")] * 4
+    t0 = time.monotonic()
+    rc, _, err = run(pprofc + ["top", "-q"] + urls, env=env)
+    together = time.monotonic() - t0
+    check(rc == 0, err.decode())
+    t0 = time.monotonic()
+    rc, _, err = run(pprofc + ["top", "-q", "--jobs", "1"] + urls, env=env)
+    alone = time.monotonic() - t0
+    check(rc == 0, err.decode())
+    # 4 one-second answers: about 1 s at once, at least 4 s one by one
+    check(together < 2.5 and alone >= 4, "4 x 1 s: %.1f s at once, %.1f s with --jobs 1" % (
+        together, alone))
+    print("4 one-second captures: %.2f s concurrently, %.2f s with --jobs 1" % (together, alone))
+
+
 SUCCESS = {n[len("case_"):].replace("_", "-"): f for n, f in globals().items()
            if n.startswith("case_")}
 

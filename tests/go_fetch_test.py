@@ -22,7 +22,8 @@ ENDPOINTS = {
     "block": ("/debug/pprof/block", []),
     "threadcreate": ("/debug/pprof/threadcreate", []),
 }
-CASES = list(ENDPOINTS) + ["write-timeout"]
+CASES = list(ENDPOINTS) + ["write-timeout", "fleet"]
+FLEET, PERIOD = 8, 2
 
 
 def fetch_endpoint(pprofc, goservice, name, tmp, env):
@@ -54,6 +55,46 @@ def write_timeout(pprofc, goservice, tmp, env):
     print(lines[0])
 
 
+def fleet(pprofc, goservice, tmp, env):
+    """Eight services, one CPU capture each: fetched concurrently they take
+    about one sampling period; merged, they are the sum of the saved eight."""
+    import contextlib
+    import json
+    import time
+    with contextlib.ExitStack() as stack:
+        srvs = [stack.enter_context(Server([goservice, "-load", "1", "-duration", "60s"]))
+                for _ in range(FLEET)]
+        urls = [s.url("/debug/pprof/profile") for s in srvs]
+        t0 = time.monotonic()
+        rc, out, err = run(pprofc + ["top", "--json", "--seconds", str(PERIOD)] + urls, env=env)
+        elapsed = time.monotonic() - t0
+    text = err.decode()
+    check(rc == 0, "top over %d URLs: %s" % (FLEET, text))
+    check("Fetching %d profiles over HTTP, at most %d at once" % (FLEET, FLEET) in text, text)
+    saved = re.findall(r"^Saved profile in (.*)$", text, re.M)
+    check(len(saved) == FLEET and len(set(saved)) == FLEET, "saved %r" % saved)
+    # One after another would take FLEET x PERIOD seconds.
+    check(elapsed < PERIOD * 2.5, "%d captures of %d s took %.1f s" % (FLEET, PERIOD, elapsed))
+    total = json.loads(out)["total"]
+    parts = []
+    for path in saved:
+        rc, o, e = run(pprofc + ["top", "--json", path])
+        check(rc == 0, e.decode())
+        parts.append(json.loads(o)["total"])
+    check(total == sum(parts) and all(parts), "merged total %d, the saved files' %r" % (
+        total, parts))
+    # and go tool pprof merges the saved files to the same total
+    from harness import _TOTAL
+    rc, o, e = run(["go", "tool", "pprof", "-top", "-nodecount=1", "-unit=ns",
+                    "-symbolize=none"] + saved)
+    check(rc == 0, e.decode())
+    m = _TOTAL.search(o.decode())
+    check(m and round(float(m.group(1))) == total, "go tool pprof's total: %r, ours %d" % (
+        m and m.group(0), total))
+    print("%d captures of %d s fetched in %.2f s; merged total %d = sum of the %d saved" % (
+        FLEET, PERIOD, elapsed, total, FLEET))
+
+
 def main():
     if sys.argv[3] == "--list":
         print("\n".join(CASES))
@@ -64,6 +105,8 @@ def main():
         try:
             if name == "write-timeout":
                 write_timeout(pprofc, goservice, tmp, env)
+            elif name == "fleet":
+                fleet(pprofc, goservice, tmp, env)
             else:
                 fetch_endpoint(pprofc, goservice, name, tmp, env)
         except TestFailure as e:
