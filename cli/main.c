@@ -53,6 +53,18 @@
 	"In callgrind, lines are positions already: functions stay functions except\n"       \
 	"with --files.\n"
 
+#define MERGE_HELP                                                                           \
+	"Several SOURCEs are merged into one profile, as go tool pprof merges them\n"          \
+	"(sample types must match); URLs among them are fetched at the same time.\n"          \
+	"      --base FILE          subtract this profile (repeatable: merged first)\n"       \
+	"      --diff-base FILE     compare with this profile: values are differences,\n"    \
+	"                           percentages shares of the base; to-folded writes\n"      \
+	"                           'stack BEFORE AFTER' for a differential flame graph\n"  \
+	"      --normalize          scale the SOURCEs to the base's total first\n"           \
+	"  -j, --jobs N             fetch at most N URLs at once (default 64)\n"             \
+	"      --keep-going         merge the sources that could be read, saying how\n"     \
+	"                           many of N; else one failure fails the command\n"
+
 #define COMMON_HELP                                                                          \
 	"  -o, --output FILE        write to FILE (atomically: a temp file renamed into\n"   \
 	"                           place on success) instead of standard output\n"          \
@@ -76,7 +88,7 @@
 	"                           refuse profiles with more (defaults 100M, 50M, 50M,\n"   \
 	"                           50M, 65536, 4096)\n"                                     \
 	"  -h, --help               show this help\n"                                        \
-	"\n" FILTER_HELP "\n" FETCH_HELP "\n"                                                \
+	"\n" MERGE_HELP "\n" FILTER_HELP "\n" FETCH_HELP "\n"                                \
 	"SOURCE is a profile file (profile.proto, gzipped or not), - for standard input,\n"  \
 	"or a URL.\n"                                                                        \
 	"Exit status: 0 success, 1 failure, 2 usage error.\n"
@@ -84,7 +96,7 @@
 const command commands[] = {
 	{ "to-callgrind", cmd_to_callgrind,
 	  "write callgrind for KCachegrind and callgrind_annotate",
-	  "usage: pprofc to-callgrind [options] SOURCE\n"
+	  "usage: pprofc to-callgrind [options] SOURCE...\n"
 	  "\n"
 	  "Write the profile in callgrind format, for KCachegrind, QCachegrind and\n"
 	  "callgrind_annotate. Every sample type becomes an event, the selected one first;\n"
@@ -94,7 +106,7 @@ const command commands[] = {
 	  "\n"
 	  "Options:\n" COMMON_HELP },
 	{ "to-folded", cmd_to_folded, "write folded stacks for flame graphs",
-	  "usage: pprofc to-folded [options] SOURCE\n"
+	  "usage: pprofc to-folded [options] SOURCE...\n"
 	  "\n"
 	  "Write one line per distinct stack, root first: 'main;work;leaf 42'. Identical\n"
 	  "stacks are merged, zero values left out, lines sorted. Names are made safe for\n"
@@ -104,7 +116,7 @@ const command commands[] = {
 	  "\n"
 	  "Options:\n" COMMON_HELP },
 	{ "top", cmd_top, "print the functions with the highest flat or cum values",
-	  "usage: pprofc top [options] SOURCE\n"
+	  "usage: pprofc top [options] SOURCE...\n"
 	  "\n"
 	  "Print pprof's flat report: flat, flat%, sum%, cum, cum% and the function,\n"
 	  "one row per function. Samples without a stack form a row '[no stack]'.\n"
@@ -135,7 +147,7 @@ const command commands[] = {
 	"                           [{\"name\", \"flat\", \"cum\", \"callers\", \"callees\"}]},\n" \
 	"                           each call {\"name\", \"value\", \"inline\"}\n" COMMON_HELP
 	{ "tree", cmd_tree, "print each function with its callers and callees",
-	  "usage: pprofc tree [options] SOURCE\n"
+	  "usage: pprofc tree [options] SOURCE...\n"
 	  "\n"
 	  "Print pprof's tree report: for each function (in top's order) its callers\n"
 	  "above it and its callees below, each call with its value and its share of the\n"
@@ -145,7 +157,7 @@ const command commands[] = {
 	  "  pprofc tree --nodecount 20 cpu.pb.gz\n"
 	  "\n" TREE_OPTIONS },
 	{ "peek", cmd_peek, "print the callers and callees of functions matching REGEX",
-	  "usage: pprofc peek REGEX [options] SOURCE\n"
+	  "usage: pprofc peek REGEX [options] SOURCE...\n"
 	  "\n"
 	  "The tree report for the functions whose name matches REGEX (POSIX extended\n"
 	  "regular expression, unanchored), like go tool pprof -peek. No match is an\n"
@@ -154,7 +166,7 @@ const command commands[] = {
 	  "  pprofc peek 'runtime\\.mallocgc$' heap.pb.gz\n"
 	  "\n" TREE_OPTIONS },
 	{ "tags", cmd_tags, "print a histogram of the samples' labels",
-	  "usage: pprofc tags [options] SOURCE\n"
+	  "usage: pprofc tags [options] SOURCE...\n"
 	  "\n"
 	  "Print pprof's label report (go tool pprof -tags): for each label key, in name\n"
 	  "order, its total and, for each of its values, the sum of the selected sample\n"
@@ -176,7 +188,7 @@ const command commands[] = {
 	  "                           on numeric labels)\n"
 	  "--mean is refused: pprof's -tags ignores it.\n" COMMON_HELP },
 	{ "traces", cmd_traces, "print every sample with its labels, value and stack",
-	  "usage: pprofc traces [options] SOURCE\n"
+	  "usage: pprofc traces [options] SOURCE...\n"
 	  "\n"
 	  "Print every sample like go tool pprof -traces: pprof's header lines, then one\n"
 	  "block per sample: its labels, its value and its stack, leaf first ('(inline)'\n"
@@ -195,7 +207,7 @@ const command commands[] = {
 	  "                           \"stack\": [{\"name\", \"location\", \"inline\"}]}]}\n"
 	  "                           with integer values, stacks leaf first\n" COMMON_HELP },
 	{ "raw", cmd_raw, "print the whole profile as readable text",
-	  "usage: pprofc raw [options] SOURCE\n"
+	  "usage: pprofc raw [options] SOURCE...\n"
 	  "\n"
 	  "Print the profile as it is, like go tool pprof -raw: comments, period type,\n"
 	  "period, time, duration, sample types ('[dflt]' marks the default), every sample\n"
@@ -212,7 +224,7 @@ const command commands[] = {
 	  "Options: the common ones; --sample-index and its shorthands only check that\n"
 	  "the type exists (every value is printed).\n" COMMON_HELP },
 	{ "comments", cmd_comments, "print the profile's comments",
-	  "usage: pprofc comments [options] SOURCE\n"
+	  "usage: pprofc comments [options] SOURCE...\n"
 	  "\n"
 	  "Print the profile's comments, one per line, like go tool pprof -comments\n"
 	  "(control characters as \\xHH). A profile without comments prints nothing.\n"
@@ -221,7 +233,7 @@ const command commands[] = {
 	  "\n"
 	  "Options:\n" COMMON_HELP },
 	{ "list", cmd_list, "print the source of functions matching REGEX, annotated",
-	  "usage: pprofc list REGEX [options] SOURCE\n"
+	  "usage: pprofc list REGEX [options] SOURCE...\n"
 	  "\n"
 	  "Print the source lines of each function whose name matches REGEX (POSIX\n"
 	  "extended, unanchored), from 5 lines before the first line with samples to 5\n"
@@ -257,7 +269,7 @@ const command commands[] = {
 	  "A failed, interrupted or invalid transfer leaves no file behind.\n"
 	  "Exit status: 0 success, 1 failure, 2 usage error.\n" },
 	{ "kcachegrind", cmd_kcachegrind, "open a profile in KCachegrind",
-	  "usage: pprofc kcachegrind [options] SOURCE\n"
+	  "usage: pprofc kcachegrind [options] SOURCE...\n"
 	  "\n"
 	  "Write the profile as callgrind to $TMPDIR/callgrind.out.pprofc.XXXXXX and open it\n"
 	  "in KCachegrind. The file is kept for the viewer; its path is printed.\n"
@@ -291,7 +303,7 @@ const command *find_command(const char *name)
 
 void print_overview(FILE *f)
 {
-	fprintf(f, "usage: pprofc COMMAND [options] SOURCE\n"
+	fprintf(f, "usage: pprofc COMMAND [options] SOURCE...\n"
 		   "       pprofc help COMMAND | pprofc --version\n\n"
 		   "Convert pprof profiles (Go, Node.js, any profile.proto producer).\n\n"
 		   "Commands:\n");

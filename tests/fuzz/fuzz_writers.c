@@ -13,6 +13,39 @@ static int null_write(void *ctx, const void *buf, size_t len)
 	return 0;
 }
 
+/* Merging the profile with itself, and comparing it with itself as a
+ * --diff-base does (marked, normalized, negated, merged). */
+static void fuzz_merges(pprofc_profile *p, const uint8_t *data, size_t size, pprofc_sink *sink)
+{
+	size_t n = pprofc_profile_sample_type_count(p);
+	pprofc_profile *base = fuzz_profile_create();
+	pprofc_profile *m = fuzz_profile_create();
+	pprofc_profile *d = fuzz_profile_create();
+	double ratios[8] = { -1, -1, -1, -1, -1, -1, -1, -1 };
+	if (base && m && d && n <= 8 && pprofc_profile_load_memory(base, data, size) == PPROFC_OK) {
+		pprofc_profile *two[2] = { p, base };
+		if (pprofc_profile_merge(m, two, 2) == PPROFC_OK) {
+			pprofc_write_raw(m, sink);
+			if (n)
+				pprofc_write_folded(m, 0, sink);
+		}
+		if (pprofc_profile_set_label(base, "pprof::base", "true") == PPROFC_OK &&
+		    pprofc_profile_normalize(m, base) == PPROFC_OK &&
+		    pprofc_profile_scale(base, ratios, n) == PPROFC_OK) {
+			two[0] = m;
+			if (pprofc_profile_merge(d, two, 2) == PPROFC_OK && n) {
+				pprofc_write_folded(d, 0, sink);
+				pprofc_top_options t = { .sample_index = 0, .mean = 1 };
+				pprofc_write_top(d, &t, sink);
+				pprofc_write_traces(d, &(pprofc_traces_options){ 0 }, sink);
+			}
+		}
+	}
+	pprofc_profile_destroy(d);
+	pprofc_profile_destroy(m);
+	pprofc_profile_destroy(base);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (fuzz_is_gzip(data, size))
@@ -85,6 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		pprofc_filter_destroy(f);
 		pprofc_profile_destroy(q);
+		fuzz_merges(p, data, size, &sink);
 		size_t idx;
 		pprofc_profile_select_sample_type(p, NULL, &idx);
 		pprofc_profile_select_sample_type(p, "cpu", &idx);
