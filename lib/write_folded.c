@@ -29,10 +29,12 @@ typedef struct entry {
  * for the last frame) among all such keys. Since safe names hold no ';',
  * comparing digit sequences orders stacks exactly as comparing their text
  * does, and equal sequences are equal text. Digits are stored big-endian,
- * so memcmp compares them.
+ * so memcmp compares them, in two bytes when there are few enough of them
+ * (under 32767 names: the digits of all stacks are most of the memory).
  */
 typedef struct folded {
 	const uint8_t *seq; /* big-endian digits of all entries */
+	size_t w;	    /* bytes per digit: 2 or 4 */
 } folded;
 
 typedef struct key {
@@ -83,7 +85,8 @@ static int cmp_entries(const void *a, const void *b, void *ctx)
 	const folded *fd = ctx;
 	const entry *x = a, *y = b;
 	uint32_t n = x->len < y->len ? x->len : y->len;
-	int c = memcmp(fd->seq + (size_t)x->off * 4, fd->seq + (size_t)y->off * 4, (size_t)n * 4);
+	int c = memcmp(fd->seq + (size_t)x->off * fd->w, fd->seq + (size_t)y->off * fd->w,
+		       (size_t)n * fd->w);
 	if (c)
 		return c;
 	return x->len < y->len ? -1 : x->len > y->len;
@@ -102,6 +105,21 @@ static inline uint32_t get_be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+static inline void put_digit(uint8_t *p, size_t w, uint32_t v)
+{
+	if (w == 2) {
+		p[0] = (uint8_t)(v >> 8);
+		p[1] = (uint8_t)v;
+	} else {
+		put_be32(p, v);
+	}
+}
+
+static inline uint32_t get_digit(const uint8_t *p, size_t w)
+{
+	return w == 2 ? (uint32_t)p[0] << 8 | p[1] : get_be32(p);
+}
+
 pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_sink *sink)
 {
 	frames f;
@@ -111,6 +129,15 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 
 	budget *b = &p->mem;
 	size_t nt = p->nsample_types, nn = f.nnodes;
+	/* Only the chosen type's sums are needed: keep that column alone and
+	 * the counts not at all, before the stacks' digits take their room. */
+	for (size_t s = 0; s < p->nstacks; s++)
+		f.stack_values[s] = f.stack_values[s * nt + index];
+	int64_t *col = budget_realloc(b, f.stack_values, (p->nstacks + 1) * sizeof(int64_t));
+	if (col)
+		f.stack_values = col;
+	budget_free(b, f.stack_count);
+	f.stack_count = NULL;
 	pstr *names = budget_alloc(b, (nn + 1) * sizeof(pstr));
 	key *keys = budget_alloc(b, (2 * nn + 1) * sizeof(key));
 	uint32_t *digit = budget_alloc(b, (2 * nn + 1) * sizeof(uint32_t)); /* [2*node+last] */
@@ -141,20 +168,21 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 	for (size_t i = 0; i < nn; i++)
 		namebuf_len += f.nodes[i].name.len + 1;
 	namebuf = budget_alloc(b, namebuf_len + 1);
+	size_t w = 2 * nn + 2 <= 0xffff ? 2 : 4; /* ranks go up to 2 * nn */
 	/* Sized once: growing by doubling would briefly hold twice the stacks. */
 	if (f.total_frames >= UINT32_MAX || !names || !keys || !digit || !digit_name || !namebuf ||
-	    !vec_reserve(b, (void **)&seq, &cap_seq, f.total_frames * 4 + 4, 1) ||
+	    !vec_reserve(b, (void **)&seq, &cap_seq, f.total_frames * w + 4, 1) ||
 	    !vec_reserve(b, (void **)&entries, &cap_entries, p->nstacks + 1, sizeof(entry)))
 		goto nomem;
 
 	/* Safe names, their two keys each, and the keys' ranks. */
-	char *w = namebuf;
+	char *nb = namebuf;
 	for (uint32_t i = 0; i < nn; i++) {
-		memcpy(w, f.nodes[i].name.s, f.nodes[i].name.len);
-		make_safe(w, f.nodes[i].name.len);
-		names[i].s = w;
+		memcpy(nb, f.nodes[i].name.s, f.nodes[i].name.len);
+		make_safe(nb, f.nodes[i].name.len);
+		names[i].s = nb;
 		names[i].len = f.nodes[i].name.len;
-		w += f.nodes[i].name.len + 1;
+		nb += f.nodes[i].name.len + 1;
 		keys[2 * i] = (key){ &names[i], ';', 2 * i };
 		keys[2 * i + 1] = (key){ &names[i], ' ', 2 * i + 1 };
 	}
@@ -173,7 +201,7 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 	 * the lines are written. */
 	const uint32_t *locs = p->stack_locs, *off = f.loc_off, *fnode = f.frame_node;
 	for (uint32_t s = 0; s < p->nstacks; s++) {
-		int64_t v = f.stack_values[(size_t)s * nt + index];
+		int64_t v = f.stack_values[s];
 		if (pairs) {
 			if (pairs[2 * (size_t)s] == 0 && pairs[2 * (size_t)s + 1] == 0)
 				continue;
@@ -181,15 +209,20 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 		} else if (v == 0) {
 			continue;
 		}
-		uint8_t *d = seq + nseq * 4;
+		uint8_t *d = seq + nseq * w;
 		size_t n = 0;
 		uint32_t lo = p->stack_off[s], hi = p->stack_off[s + 1];
 		if (lo == hi) {
-			put_be32(d, digit[2 * f.nostack + 1]);
+			put_digit(d, w, digit[2 * f.nostack + 1]);
 			n = 1;
-		} else {
+		} else if (w == 2) {
 			/* Root first: the last location, and within a location
 			 * its last line (the caller the others were inlined into). */
+			for (uint32_t j = hi; j-- > lo;)
+				for (uint32_t k = off[locs[j] + 1]; k-- > off[locs[j]];)
+					put_digit(d + 2 * n++, 2, digit[2 * fnode[k]]);
+			put_digit(d + 2 * (n - 1), 2, digit[2 * fnode[off[locs[lo]]] + 1]);
+		} else {
 			for (uint32_t j = hi; j-- > lo;)
 				for (uint32_t k = off[locs[j] + 1]; k-- > off[locs[j]];)
 					put_be32(d + 4 * n++, digit[2 * fnode[k]]);
@@ -199,7 +232,7 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 		nseq += n;
 	}
 
-	folded fd = { seq };
+	folded fd = { seq, w };
 	if (!sort_ctx(b, entries, nentries, sizeof(entry), cmp_entries, &fd))
 		goto nomem;
 
@@ -225,9 +258,9 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 		}
 		if (value == 0 && before == 0)
 			continue;
-		const uint8_t *d = seq + (size_t)e->off * 4;
+		const uint8_t *d = seq + (size_t)e->off * w;
 		for (uint32_t k = 0; k < e->len; k++) {
-			const pstr *nm = digit_name[get_be32(d + 4 * k)];
+			const pstr *nm = digit_name[get_digit(d + w * k, w)];
 			out_write(o, nm->s, nm->len);
 			out_char(o, k + 1 < e->len ? ';' : ' ');
 		}
