@@ -185,8 +185,246 @@ typedef struct decoder {
 	ProtobufCAllocator alloc;
 	uint32_t *locs; /* one sample's stack */
 	size_t cap_locs;
+	int64_t *vals; /* one sample's values */
+	size_t cap_vals;
+	label *labs; /* one sample's labels */
+	size_t cap_labs;
 	size_t page, released; /* buffer bytes given back (release_behind) */
 } decoder;
+
+/*
+ * Hand decoders for the encodings every producer writes: one-byte tags of
+ * the fields we know, with their proto3 wire types, varints of at most 10
+ * bytes. protobuf-c's generic unpacking costs a few thousand instructions a
+ * message, most of the load of a mid-sized profile. Anything else -- an
+ * unknown field, another wire type, an over-long varint, a packed run cut
+ * short -- makes them decline, and the message takes the protobuf-c path,
+ * whose checks and messages stay the only ones. decode_early (off in tests
+ * of the plain path) turns them off too.
+ */
+#define PUSH(p, arr, n, cap)                                                                  \
+	(vec_reserve(&(p)->mem, (void **)&(p)->arr, &(p)->cap, (p)->n + 1, sizeof(*(p)->arr)) \
+		 ? &(p)->arr[(p)->n++]                                                        \
+		 : NULL)
+#define TAG(field, wt) ((field) << 3 | (wt))
+
+/* A varint field's value, or false to decline. */
+static inline bool fast_varint(const unsigned char **q, const unsigned char *end, uint64_t *v)
+{
+	return read_varint(q, end, v) == 0;
+}
+
+/* The payload of a length-delimited field: [*q, *q + *n). */
+static inline bool fast_len(const unsigned char **q, const unsigned char *end, size_t *n)
+{
+	uint64_t v;
+	if (read_varint(q, end, &v) || v > (uint64_t)(end - *q))
+		return false;
+	*n = (size_t)v;
+	return true;
+}
+
+static bool fast_location(decoder *d, const unsigned char *q, size_t len)
+{
+	pprofc_profile *p = d->p;
+	const unsigned char *end = q + len;
+	uint64_t id = 0, mid = 0, addr = 0, folded = 0;
+	size_t nl = 0;
+	while (q < end) {
+		unsigned char key = *q++;
+		size_t n;
+		switch (key) {
+		case TAG(1, WT_VARINT):
+			if (!fast_varint(&q, end, &id))
+				return false;
+			break;
+		case TAG(2, WT_VARINT):
+			if (!fast_varint(&q, end, &mid))
+				return false;
+			break;
+		case TAG(3, WT_VARINT):
+			if (!fast_varint(&q, end, &addr))
+				return false;
+			break;
+		case TAG(5, WT_VARINT):
+			if (!fast_varint(&q, end, &folded))
+				return false;
+			break;
+		case TAG(4, WT_LEN): {
+			if (!fast_len(&q, end, &n))
+				return false;
+			const unsigned char *lend = q + n;
+			uint64_t fid = 0, ln = 0, col;
+			while (q < lend) {
+				unsigned char k = *q++;
+				if (k == TAG(1, WT_VARINT)) {
+					if (!fast_varint(&q, lend, &fid))
+						return false;
+				} else if (k == TAG(2, WT_VARINT)) {
+					if (!fast_varint(&q, lend, &ln))
+						return false;
+				} else if (k == TAG(3, WT_VARINT)) {
+					if (!fast_varint(&q, lend, &col))
+						return false;
+				} else {
+					return false;
+				}
+			}
+			/* Lines go after the last ones; they count only when
+			 * the whole location is taken. */
+			if (p->nlines + nl >= UINT32_MAX ||
+			    !vec_reserve(&p->mem, (void **)&p->lines, &p->cap_lines, p->nlines + nl + 1,
+					 sizeof(*p->lines)))
+				return false;
+			p->lines[p->nlines + nl++] = (line){ fid, NONE, (int64_t)ln };
+			break;
+		}
+		default:
+			return false;
+		}
+	}
+	location *dst = PUSH(p, locations, nlocations, cap_locations);
+	if (!dst)
+		return false;
+	*dst = (location){ .id = id, .mapping_id = mid, .address = addr, .mapping = NONE,
+			   .line_off = (uint32_t)p->nlines, .nlines = (uint32_t)nl,
+			   .is_folded = folded != 0 };
+	p->nlines += nl;
+	return true;
+}
+
+static bool fast_function(decoder *d, const unsigned char *q, size_t len)
+{
+	pprofc_profile *p = d->p;
+	const unsigned char *end = q + len;
+	uint64_t f[6] = { 0, 0, 0, 0, 0, 0 };
+	while (q < end) {
+		unsigned char key = *q++;
+		if ((key & 7) != WT_VARINT || key < TAG(1, 0) || key > TAG(5, WT_VARINT) ||
+		    !fast_varint(&q, end, &f[key >> 3]))
+			return false;
+	}
+	function *dst = PUSH(p, functions, nfunctions, cap_functions);
+	if (!dst)
+		return false;
+	*dst = (function){ f[1], (int64_t)f[2], (int64_t)f[3], (int64_t)f[4], (int64_t)f[5] };
+	return true;
+}
+
+/* One sample into d->locs, d->vals and d->labs; *big when a location id
+ * does not fit 32 bits (the sample is then not taken early). */
+static bool fast_sample(decoder *d, const unsigned char *q, size_t len, size_t *nlocs,
+			size_t *nvals, size_t *nlabs, bool *big)
+{
+	budget *b = &d->p->mem;
+	const unsigned char *end = q + len;
+	size_t nl = 0, nv = 0, nb = 0;
+	while (q < end) {
+		unsigned char key = *q++;
+		uint64_t v;
+		size_t n;
+		switch (key) {
+		case TAG(1, WT_VARINT):
+		case TAG(2, WT_VARINT):
+			if (!fast_varint(&q, end, &v))
+				return false;
+			if (key == TAG(1, WT_VARINT)) {
+				if (!vec_reserve(b, (void **)&d->locs, &d->cap_locs, nl + 1,
+						 sizeof(uint32_t)))
+					return false;
+				*big |= v > UINT32_MAX;
+				d->locs[nl++] = (uint32_t)v;
+			} else {
+				if (!vec_reserve(b, (void **)&d->vals, &d->cap_vals, nv + 1,
+						 sizeof(int64_t)))
+					return false;
+				d->vals[nv++] = (int64_t)v;
+			}
+			break;
+		case TAG(1, WT_LEN):
+		case TAG(2, WT_LEN): {
+			if (!fast_len(&q, end, &n))
+				return false;
+			const unsigned char *pend = q + n;
+			/* at most n elements: room once */
+			if (key == TAG(1, WT_LEN)
+				    ? !vec_reserve(b, (void **)&d->locs, &d->cap_locs, nl + n + 1,
+						   sizeof(uint32_t))
+				    : !vec_reserve(b, (void **)&d->vals, &d->cap_vals, nv + n + 1,
+						   sizeof(int64_t)))
+				return false;
+			while (q < pend) {
+				if (!fast_varint(&q, pend, &v))
+					return false;
+				if (key == TAG(1, WT_LEN)) {
+					*big |= v > UINT32_MAX;
+					d->locs[nl++] = (uint32_t)v;
+				} else {
+					d->vals[nv++] = (int64_t)v;
+				}
+			}
+			break;
+		}
+		case TAG(3, WT_LEN): {
+			if (!fast_len(&q, end, &n))
+				return false;
+			const unsigned char *lend = q + n;
+			uint64_t f[5] = { 0, 0, 0, 0, 0 };
+			while (q < lend) {
+				unsigned char k = *q++;
+				if ((k & 7) != WT_VARINT || k < TAG(1, 0) || k > TAG(4, WT_VARINT) ||
+				    !fast_varint(&q, lend, &f[k >> 3]))
+					return false;
+			}
+			if (!vec_reserve(b, (void **)&d->labs, &d->cap_labs, nb + 1, sizeof(label)))
+				return false;
+			d->labs[nb++] = (label){ (int64_t)f[1], (int64_t)f[2], (int64_t)f[3],
+						 (int64_t)f[4] };
+			break;
+		}
+		default:
+			return false;
+		}
+	}
+	*nlocs = nl;
+	*nvals = nv;
+	*nlabs = nb;
+	return true;
+}
+
+/* The same through protobuf-c, for every other encoding; false when it
+ * is malformed (the plain path then reports it). */
+static bool slow_sample(decoder *d, const unsigned char *msg, size_t msglen, size_t *nlocs,
+			size_t *nvals, size_t *nlabs, bool *big)
+{
+	budget *b = &d->p->mem;
+	bool empty_packed = false;
+	if (prescan(msg, msglen, 3, 0, &empty_packed))
+		return false;
+	if (empty_packed && !(msg = strip_empty_packed(&d->arena, msg, &msglen)))
+		return false;
+	Perftools__Profiles__Sample *m =
+		perftools__profiles__sample__unpack(&d->alloc, msglen, msg);
+	if (!m || !vec_reserve(b, (void **)&d->locs, &d->cap_locs, m->n_location_id + 1,
+			       sizeof(uint32_t)) ||
+	    !vec_reserve(b, (void **)&d->vals, &d->cap_vals, m->n_value + 1, sizeof(int64_t)) ||
+	    !vec_reserve(b, (void **)&d->labs, &d->cap_labs, m->n_label + 1, sizeof(label)))
+		return false;
+	for (size_t k = 0; k < m->n_location_id; k++) {
+		*big |= m->location_id[k] > UINT32_MAX;
+		d->locs[k] = (uint32_t)m->location_id[k];
+	}
+	if (m->n_value)
+		memcpy(d->vals, m->value, m->n_value * sizeof(int64_t));
+	for (size_t k = 0; k < m->n_label; k++) {
+		const Perftools__Profiles__Label *l = m->label[k];
+		d->labs[k] = (label){ l->key, l->str, l->num, l->num_unit };
+	}
+	*nlocs = m->n_location_id;
+	*nvals = m->n_value;
+	*nlabs = m->n_label;
+	return true;
+}
 
 static pprofc_status submsg_error(decoder *d, const char *what, size_t at)
 {
@@ -200,10 +438,6 @@ static pprofc_status submsg_error(decoder *d, const char *what, size_t at)
 	return set_error(d->p, PPROFC_ERR_DECODE, "malformed %s message at byte %zu", what, at);
 }
 
-#define PUSH(p, arr, n, cap)                                                                  \
-	(vec_reserve(&(p)->mem, (void **)&(p)->arr, &(p)->cap, (p)->n + 1, sizeof(*(p)->arr)) \
-		 ? &(p)->arr[(p)->n++]                                                        \
-		 : NULL)
 
 static pprofc_status oom(pprofc_profile *p, const char *what)
 {
@@ -262,6 +496,8 @@ static pprofc_status add_mapping(decoder *d, const unsigned char *data, size_t l
 static pprofc_status add_location(decoder *d, const unsigned char *data, size_t len, size_t at)
 {
 	pprofc_profile *p = d->p;
+	if (decode_early && fast_location(d, data, len))
+		return PPROFC_OK;
 	const char *bad = prescan(data, len, 4, 0, NULL);
 	if (bad)
 		return set_error(d->p, PPROFC_ERR_DECODE,
@@ -296,6 +532,8 @@ static pprofc_status add_location(decoder *d, const unsigned char *data, size_t 
 static pprofc_status add_function(decoder *d, const unsigned char *data, size_t len, size_t at)
 {
 	pprofc_profile *p = d->p;
+	if (decode_early && fast_function(d, data, len))
+		return PPROFC_OK;
 	const char *bad = prescan(data, len, 0, 0, NULL);
 	if (bad)
 		return set_error(d->p, PPROFC_ERR_DECODE,
@@ -343,60 +581,50 @@ bool decode_early = true;
 static bool early_sample(decoder *d, const unsigned char *msg, size_t msglen)
 {
 	pprofc_profile *p = d->p;
-	size_t i = p->nearly;
-	bool empty_packed = false;
-	if (prescan(msg, msglen, 3, 0, &empty_packed))
-		return false;
-	if (empty_packed && !(msg = strip_empty_packed(&d->arena, msg, &msglen)))
-		return false;
-	Perftools__Profiles__Sample *m =
-		perftools__profiles__sample__unpack(&d->alloc, msglen, msg);
-	bool ok = m != NULL;
-	if (ok && i == 0)
-		p->early_ntypes = m->n_value;
-	ok = ok && m->n_value == p->early_ntypes &&
-	     m->n_location_id <= p->limits[PPROFC_LIMIT_DEPTH] &&
-	     m->n_label <= p->limits[PPROFC_LIMIT_LABELS] &&
-	     p->nlabels + m->n_label <= UINT32_MAX - 1;
-	for (size_t k = 0; ok && k < m->n_location_id; k++)
-		ok = m->location_id[k] <= UINT32_MAX;
+	size_t i = p->nearly, nlocs = 0, nvals = 0, nlabs = 0;
+	bool big = false;
+	if (!fast_sample(d, msg, msglen, &nlocs, &nvals, &nlabs, &big)) {
+		big = false;
+		if (!slow_sample(d, msg, msglen, &nlocs, &nvals, &nlabs, &big)) {
+			arena_reset(&d->arena);
+			return false;
+		}
+	}
+	arena_reset(&d->arena);
+	if (i == 0)
+		p->early_ntypes = nvals;
 	size_t nt = p->early_ntypes;
+	bool ok = !big && nvals == nt && nlocs <= p->limits[PPROFC_LIMIT_DEPTH] &&
+		  nlabs <= p->limits[PPROFC_LIMIT_LABELS] && p->nlabels + nlabs <= UINT32_MAX - 1;
 	/* Room for everything first, so a refusal leaves nothing behind. */
 	ok = ok &&
-	     vec_reserve(&p->mem, (void **)&d->locs, &d->cap_locs, m->n_location_id + 1,
-			 sizeof(uint32_t)) &&
 	     (!nt || vec_reserve(&p->mem, (void **)&p->values, &p->cap_values, (i + 1) * nt,
 				 sizeof(int64_t))) &&
 	     vec_reserve(&p->mem, (void **)&p->sample_stack, &p->cap_sample_stack, i + 1,
 			 sizeof(uint32_t)) &&
 	     vec_reserve(&p->mem, (void **)&p->label_off, &p->cap_label_off, i + 2,
 			 sizeof(uint32_t)) &&
-	     (!m->n_label || vec_reserve(&p->mem, (void **)&p->labels, &p->cap_labels,
-					 p->nlabels + m->n_label, sizeof(*p->labels)));
+	     (!nlabs || vec_reserve(&p->mem, (void **)&p->labels, &p->cap_labels, p->nlabels + nlabs,
+				    sizeof(*p->labels)));
 	if (ok) {
-		for (size_t k = 0; k < m->n_location_id; k++)
-			d->locs[k] = (uint32_t)m->location_id[k];
-		ok = model_intern_stack(p, d->locs, m->n_location_id, &p->sample_stack[i]) ==
-		     PPROFC_OK;
+		ok = model_intern_stack(p, d->locs, nlocs, &p->sample_stack[i]) == PPROFC_OK;
 		/* A refusal here (memory, too many stacks) recurs, with its
 		 * message, when decode_samples() meets this sample. */
 		if (!ok)
 			p->errmsg[0] = '\0';
 	}
-	if (ok) {
-		if (nt)
-			memcpy(p->values + i * nt, m->value, nt * sizeof(int64_t));
-		for (size_t k = 0; k < m->n_label; k++) {
-			const Perftools__Profiles__Label *l = m->label[k];
-			p->labels[p->nlabels++] = (label){ l->key, l->str, l->num, l->num_unit };
-		}
-		if (i == 0)
-			p->label_off[0] = 0;
-		p->label_off[i + 1] = (uint32_t)p->nlabels;
-		p->nearly++;
-	}
-	arena_reset(&d->arena);
-	return ok;
+	if (!ok)
+		return false;
+	if (nt)
+		memcpy(p->values + i * nt, d->vals, nt * sizeof(int64_t));
+	if (nlabs)
+		memcpy(p->labels + p->nlabels, d->labs, nlabs * sizeof(label));
+	p->nlabels += nlabs;
+	if (i == 0)
+		p->label_off[0] = 0;
+	p->label_off[i + 1] = (uint32_t)p->nlabels;
+	p->nearly++;
+	return true;
 }
 
 /*
@@ -627,6 +855,8 @@ pprofc_status decode_profile(pprofc_profile *p, stream *in)
 		}
 	}
 	budget_free(&p->mem, d.locs);
+	budget_free(&p->mem, d.vals);
+	budget_free(&p->mem, d.labs);
 	arena_finish(&d.arena);
 	return st;
 }
