@@ -319,6 +319,9 @@ static bool fast_sample(decoder *d, const unsigned char *q, size_t len, size_t *
 	budget *b = &d->p->mem;
 	const unsigned char *end = q + len;
 	size_t nl = 0, nv = 0, nb = 0;
+	/* never NULL, even for an empty stack */
+	if (!vec_reserve(b, (void **)&d->locs, &d->cap_locs, 1, sizeof(uint32_t)))
+		return false;
 	while (q < end) {
 		unsigned char key = *q++;
 		uint64_t v;

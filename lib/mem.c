@@ -156,7 +156,8 @@ uint64_t hash_bytes(const void *data, size_t len, uint64_t seed)
 		len -= 8;
 	}
 	uint64_t k = 0;
-	memcpy(&k, p, len);
+	if (len) /* p may be NULL for an empty key */
+		memcpy(&k, p, len);
 	h = (h ^ k) * 0xff51afd7ed558ccdull;
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ull;
