@@ -294,6 +294,9 @@ void out_name_escaped(out *o, const char *s, size_t len);
 /* The same escaping into any writer; false as soon as put() is. */
 bool escape_name(const char *s, size_t len, bool (*put)(void *ctx, const char *p, size_t n),
 		 void *ctx);
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 for an
+ * invalid, overlong or surrogate one. */
+size_t utf8_len(const unsigned char *s, size_t n);
 /* JSON string literal, quotes included; invalid UTF-8 becomes U+FFFD. */
 void out_json_str(out *o, const char *s, size_t len);
 pprofc_status out_finish(out *o, pprofc_profile *p);
