@@ -36,7 +36,8 @@ static int flamegraph_option(void *ctx, int c, const char *arg)
 		errno = 0;
 		long v = strtol(arg, &end, 10);
 		if (errno || end == arg || *end || v < 100 || v > 100000)
-			return usage_error(t->cmd, "invalid width '%s' (100 to 100000 pixels)", arg);
+			return usage_error(t->cmd, "invalid width '%s' (100 to 100000 pixels)",
+					   arg);
 		t->opt.width = (unsigned)v;
 		return EXIT_OK;
 	}

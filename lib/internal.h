@@ -5,8 +5,8 @@
  * The data's path: source.c reads bytes -> gunzip.c inflates them ->
  * decode.c walks the Profile message and fills the model's tables ->
  * model.c resolves ids, validates, and hashes stacks -> writers
- * (write_callgrind.c, write_folded.c, write_top.c, write_tags.c,
- * write_traces.c, write_raw.c) read the model through frames.c (labels
+ * (write_callgrind.c, write_folded.c, write_flamegraph.c, write_top.c,
+ * write_tags.c, write_traces.c, write_raw.c) read the model through frames.c (labels
  * through labels.c) and emit text through out.c.
  */
 #ifndef PPROFC_INTERNAL_H

@@ -31,8 +31,8 @@ enum {
 	YPAD_TOP = FONT_SIZE * 5,	 /* title, subtitle, buttons */
 	YPAD_BOTTOM = FONT_SIZE * 2 + 10 /* details and matched lines */
 };
-#define FONT_WIDTH 0.59
-#define DEFAULT_WIDTH 1200
+#define FONT_WIDTH	 0.59
+#define DEFAULT_WIDTH	 1200
 #define DEFAULT_MINWIDTH 0.1
 
 typedef enum fg_mode {
@@ -66,9 +66,9 @@ typedef struct fg {
 	size_t nkept, cap_kept;
 	size_t dropped; /* frames with a value, too narrow to draw */
 	uint32_t maxdepth;
-	double minval;	   /* the narrowest value drawn */
+	double minval;	    /* the narrowest value drawn */
 	double minwidth_px; /* the same in pixels, for the subtitle */
-	int64_t total; /* the root's width */
+	int64_t total;	    /* the root's width */
 	const char *type, *unit;
 	unsigned width;
 	double fwidth; /* pixels for the total */
@@ -86,7 +86,8 @@ static inline int64_t abs_wrap(int64_t v)
 static int cmp_names(const void *a, const void *b, void *ctx)
 {
 	const frames *f = ctx;
-	const pstr *x = &f->nodes[*(const uint32_t *)a].name, *y = &f->nodes[*(const uint32_t *)b].name;
+	const pstr *x = &f->nodes[*(const uint32_t *)a].name,
+		   *y = &f->nodes[*(const uint32_t *)b].name;
 	size_t n = x->len < y->len ? x->len : y->len;
 	int c = memcmp(x->s, y->s, n);
 	if (c)
@@ -159,8 +160,9 @@ static bool walk(fg *g, const entry *e, size_t n, size_t maxlen)
 		for (; depth > k && ok; depth--)
 			ok = close_frame(g, &open[depth], &open[depth - 1]);
 		for (; depth < e[i].len; depth++)
-			open[depth + 1] = (fframe){ g->by_rank[d[depth]], (uint32_t)depth + 1, cursor, 0,
-						    0, 0 };
+			open[depth + 1] = (fframe){
+				g->by_rank[d[depth]], (uint32_t)depth + 1, cursor, 0, 0, 0
+			};
 		int64_t w = abs_wrap(e[i].a);
 		fframe *leaf = &open[depth];
 		leaf->w = wadd(leaf->w, w);
@@ -413,8 +415,8 @@ static void put_xml(out *o, const char *name, size_t len, size_t max)
 	size_t shown = 0, i = 0, run = 0;
 	while (i < len) {
 		unsigned char c = s[i];
-		bool plain = c >= 0x20 && c < 0x7f && c != '&' && c != '<' && c != '>' && c != '"' &&
-			     c != '\'';
+		bool plain = c >= 0x20 && c < 0x7f && c != '&' && c != '<' && c != '>' &&
+			     c != '"' && c != '\'';
 		if (plain && shown < limit) {
 			i++;
 			shown++;
@@ -568,7 +570,9 @@ static rgb frame_colour(const fg *g, const fframe *fr)
 	switch (g->mode) {
 	case MODE_SIGNED:
 		/* the share of the frame's width its net value is */
-		return change_colour(fr->a > 0 ? 1 : fr->a < 0 ? -1 : 0,
+		return change_colour(fr->a > 0	 ? 1
+				     : fr->a < 0 ? -1
+						 : 0,
 				     fabs((double)fr->a) / (double)fr->w);
 	case MODE_DIFF: {
 		double after = fabs((double)fr->a), before = fabs((double)fr->b);
@@ -677,7 +681,8 @@ static const char script[] =
 	"  var hits = [];\n"
 	"  frameList.forEach(function (g) {\n"
 	"    var r = g.children[1];\n"
-	"    if (!g.hasAttribute('data-fill')) g.setAttribute('data-fill', r.getAttribute('fill'));\n"
+	"    if (!g.hasAttribute('data-fill')) g.setAttribute('data-fill', "
+	"r.getAttribute('fill'));\n"
 	"    if (re.test(nameOf(g))) {\n"
 	"      r.setAttribute('fill', 'rgb(230,0,230)');\n"
 	"      hits.push([num(g, 'data-x'), num(g, 'data-v')]);\n"
@@ -721,7 +726,8 @@ static const char script[] =
 	"  details.textContent = g ? g.children[0].textContent : ' ';\n"
 	"});\n"
 	"document.addEventListener('keydown', function (e) {\n"
-	"  if (e.keyCode === 114 || ((e.ctrlKey || e.metaKey) && (e.key === 'f' || e.key === 'F'))) {\n"
+	"  if (e.keyCode === 114 || ((e.ctrlKey || e.metaKey) && (e.key === 'f' || e.key === "
+	"'F'))) {\n"
 	"    e.preventDefault();\n"
 	"    askSearch();\n"
 	"  } else if (e.key === 'Escape') {\n"
@@ -867,7 +873,8 @@ static void write_svg(out *o, const fg *g, const char *title)
 	out_fmt(o, "</text>\n<text id=\"subtitle\" x=\"%.1f\" y=\"42\">", w / 2.0);
 	write_subtitle(o, g);
 	out_str(o, "</text>\n");
-	out_fmt(o, "<text id=\"unzoom\" class=\"hide\" x=\"%d\" y=\"24\">Reset Zoom</text>\n", XPAD);
+	out_fmt(o, "<text id=\"unzoom\" class=\"hide\" x=\"%d\" y=\"24\">Reset Zoom</text>\n",
+		XPAD);
 	out_fmt(o, "<text id=\"search\" x=\"%u\" y=\"24\">Search</text>\n", w - XPAD - 100);
 	out_fmt(o, "<text id=\"details\" x=\"%d\" y=\"%d\"> </text>\n", XPAD,
 		g->height - YPAD_BOTTOM / 2);
@@ -881,8 +888,9 @@ static void write_svg(out *o, const fg *g, const char *title)
 		write_frame(o, g, &g->kept[i]);
 	out_str(o, "</g>\n");
 	if (!g->nkept)
-		out_fmt(o, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">No samples with a value"
-			   "</text>\n",
+		out_fmt(o,
+			"<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">No samples with a value"
+			"</text>\n",
 			w / 2.0, YPAD_TOP + FRAME_H);
 	out_str(o, "<script type=\"text/ecmascript\"><![CDATA[\n");
 	out_str(o, script);
@@ -916,9 +924,7 @@ pprofc_status pprofc_write_flamegraph(pprofc_profile *p, const pprofc_flamegraph
 		goto done;
 	}
 	out_init(o, sink);
-	const char *title = opt->title ? opt->title
-			    : opt->icicle ? "Icicle Graph"
-					  : "Flame Graph";
+	const char *title = opt->title ? opt->title : opt->icicle ? "Icicle Graph" : "Flame Graph";
 	write_svg(o, &g, title);
 	st = out_finish(o, p);
 done:
