@@ -110,9 +110,15 @@ def check_structure(root, group, frames):
             i = bisect.bisect_right(starts, f.x) - 1
             check(i >= 0 and f.x + f.v <= parents[i].x + parents[i].v,
                   "frame %r at depth %d has no parent" % (f.name, d))
-            children.setdefault(i, [parents[i], 0])[1] += f.v
-        for p, s in children.values():
+            children.setdefault(i, [parents[i], 0, []])[1] += f.v
+            children[i][2].append(f.name)
+        for p, s, names in children.values():
             check(s <= p.v, "children of %r add up to %d > %d" % (p.name, s, p.v))
+            # identical prefixes merged: siblings differ, in name order
+            check(len(set(names)) == len(names), "children of %r repeat a name" % p.name)
+            if all(re.fullmatch(r"[ -~]*", n) for n in names):
+                check(names == sorted(names), "children of %r out of order: %s"
+                      % (p.name, names[:5]))
     return total
 
 
