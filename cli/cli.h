@@ -25,6 +25,7 @@ void print_overview(FILE *f);
 
 int cmd_to_callgrind(int argc, char **argv);
 int cmd_to_folded(int argc, char **argv);
+int cmd_to_flamegraph(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
 int cmd_peek(int argc, char **argv);

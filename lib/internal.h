@@ -5,8 +5,8 @@
  * The data's path: source.c reads bytes -> gunzip.c inflates them ->
  * decode.c walks the Profile message and fills the model's tables ->
  * model.c resolves ids, validates, and hashes stacks -> writers
- * (write_callgrind.c, write_folded.c, write_top.c, write_tags.c,
- * write_traces.c, write_raw.c) read the model through frames.c (labels
+ * (write_callgrind.c, write_folded.c, write_flamegraph.c, write_top.c,
+ * write_tags.c, write_traces.c, write_raw.c) read the model through frames.c (labels
  * through labels.c) and emit text through out.c.
  */
 #ifndef PPROFC_INTERNAL_H
@@ -294,6 +294,9 @@ void out_name_escaped(out *o, const char *s, size_t len);
 /* The same escaping into any writer; false as soon as put() is. */
 bool escape_name(const char *s, size_t len, bool (*put)(void *ctx, const char *p, size_t n),
 		 void *ctx);
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 for an
+ * invalid, overlong or surrogate one. */
+size_t utf8_len(const unsigned char *s, size_t n);
 /* JSON string literal, quotes included; invalid UTF-8 becomes U+FFFD. */
 void out_json_str(out *o, const char *s, size_t len);
 pprofc_status out_finish(out *o, pprofc_profile *p);

@@ -114,7 +114,7 @@ void out_name_escaped(out *o, const char *s, size_t len)
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];
 	size_t len;

@@ -410,6 +410,35 @@ typedef struct pprofc_list_options {
 PPROFC_API pprofc_status pprofc_write_list(pprofc_profile *p, const pprofc_list_options *opt,
 					   const pprofc_sink *sink);
 
+typedef struct pprofc_flamegraph_options {
+	size_t sample_index; /* as from pprofc_profile_select_sample_type */
+	const char *title;   /* NULL: "Flame Graph" (or "Icicle Graph") */
+	unsigned width;	     /* image width in pixels, 100 to 100000; 0: 1200 */
+	double minwidth;     /* frames narrower than this many pixels are left
+				out (flamegraph.pl's --minwidth); 0: 0.1;
+				negative: every frame with a value is drawn */
+	int icicle;	     /* 1: root at the top, stacks growing down */
+} pprofc_flamegraph_options;
+
+/*
+ * An interactive flame graph as one self-contained SVG file (inline style
+ * and script, nothing fetched): identical root-first stack prefixes are
+ * merged into frames as wide as the sum of their stacks, siblings in name
+ * order, colours by package (the part of a Go, C++ or JS name before the
+ * function; one hue per package); tooltips with each frame's value and
+ * share; click to zoom, Ctrl-F or the Search button to highlight frames
+ * matching a regular expression. When some samples carry pprof::base="true"
+ * (a --diff-base profile, base values negated), frames are as wide as the
+ * other samples' values and coloured red where they grew against the base,
+ * blue where they shrank; when values are negative without that label (a
+ * --base subtraction), frames are as wide as |net value| per stack and
+ * coloured by sign. Names are escaped for XML; control bytes as \xHH,
+ * invalid UTF-8 as U+FFFD. PPROFC_ERR_USAGE for a width out of range.
+ */
+PPROFC_API pprofc_status pprofc_write_flamegraph(pprofc_profile *p,
+						 const pprofc_flamegraph_options *opt,
+						 const pprofc_sink *sink);
+
 /* ---- Fetching over HTTP(S) -------------------------------------------- */
 
 typedef struct pprofc_fetch pprofc_fetch;

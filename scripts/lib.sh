@@ -23,7 +23,9 @@ ensure_packages() {
 # The packages a build and its tests need.
 BUILD_PACKAGES=(gcc libc6-dev meson ninja-build pkg-config python3 protobuf-c-compiler
 	libprotobuf-c-dev libcurl4-openssl-dev zlib1g-dev libcmocka-dev)
-REFERENCE_PACKAGES=(golang-go valgrind ca-certificates openssl)
+# libxml2-utils (xmllint) and chromium: the flame graph's tests check the
+# SVG is well-formed and open it in a headless browser.
+REFERENCE_PACKAGES=(golang-go valgrind ca-certificates openssl libxml2-utils chromium)
 
 # setup_build DIR [meson options...]: configure once, reconfigure after.
 setup_build() {

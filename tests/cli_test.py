@@ -73,8 +73,8 @@ def case_stdin_source(p, fx, tmp):
 
 
 def case_help_texts_agree(p, fx, tmp):
-    for cmd in ("top", "to-callgrind", "to-folded", "fetch", "kcachegrind", "tags", "traces",
-                "raw", "comments", "tree", "peek", "list"):
+    for cmd in ("top", "to-callgrind", "to-folded", "to-flamegraph", "fetch", "kcachegrind", "tags",
+                "traces", "raw", "comments", "tree", "peek", "list"):
         rc1, a, _ = run(p + ["help", cmd])
         rc2, b, _ = run(p + [cmd, "--help"])
         check(rc1 == 0 and rc2 == 0 and a == b and a.startswith(b"usage: pprofc " + cmd.encode()),
@@ -108,7 +108,9 @@ def case_usage_errors(p, fx, tmp):
                         (["list", "^no such function$", fx], "no function with samples"),
                         (["list"], "missing REGEX"),
                         (["tree", "--nodefraction", "2", fx], "invalid fraction '2'"),
-                        (["tree", "--edgefraction", "x", fx], "invalid fraction 'x'")):
+                        (["tree", "--edgefraction", "x", fx], "invalid fraction 'x'"),
+                        (["to-flamegraph", "--width", "5", fx], "invalid width '5'"),
+                        (["to-flamegraph", "--minwidth", "x", fx], "invalid minimum width 'x'")):
         rc, out, err = run(p + args)
         check(rc == 2, "%s: exit %d" % (args, rc))
         check(words in err.decode(), "%s: %r" % (args, err))

@@ -157,6 +157,52 @@ static void test_folded(void **state)
 	pprofc_profile_destroy(p);
 }
 
+/* The flame graph's frames: merged root-first prefixes, siblings by name,
+ * offsets and widths in nanoseconds (total 172). */
+static void test_flamegraph(void **state)
+{
+	(void)state;
+	pprofc_profile *p = load_test_profile();
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	pprofc_flamegraph_options opt = { .sample_index = 1 };
+	assert_int_equal(pprofc_write_flamegraph(p, &opt, &sink), PPROFC_OK);
+	const char *s = memsink_str(&m);
+	assert_contains(s, "<g data-d=\"0\" data-x=\"0\" data-v=\"172\"><title>all (172ns, 100%)");
+	assert_contains(s, "<g data-d=\"1\" data-x=\"0\" data-v=\"5\"><title>[no stack] (5ns");
+	assert_contains(s, "<g data-d=\"1\" data-x=\"5\" data-v=\"167\"><title>main (167ns");
+	assert_contains(s, "<g data-d=\"2\" data-x=\"5\" data-v=\"7\"><title>0xbeef (7ns");
+	assert_contains(s, "<g data-d=\"2\" data-x=\"12\" data-v=\"110\"><title>a (110ns");
+	assert_contains(s, "<g data-d=\"3\" data-x=\"12\" data-v=\"110\"><title>b (110ns");
+	assert_contains(s, "<g data-d=\"4\" data-x=\"22\" data-v=\"100\"><title>a (100ns, 58.14%)");
+	assert_contains(s, "<g data-d=\"2\" data-x=\"122\" data-v=\"50\"><title>b (50ns");
+	assert_contains(s, "<g data-d=\"3\" data-x=\"122\" data-v=\"50\"><title>b (50ns");
+	assert_contains(s, ">cpu, total 172ns</text>");
+	pb_free(&m.buf);
+
+	/* 40 px of 80: frames under 86 ns are left out, the root stays. */
+	opt.width = 100;
+	opt.minwidth = 40;
+	opt.icicle = 1;
+	assert_int_equal(pprofc_write_flamegraph(p, &opt, &sink), PPROFC_OK);
+	s = memsink_str(&m);
+	assert_contains(s, "; 4 frames narrower than 40 px not drawn</text>");
+	assert_contains(s, ">Icicle Graph</text>");
+	assert_null(strstr(s, "[no stack]"));
+	pb_free(&m.buf);
+
+	opt.width = 99;
+	assert_int_equal(pprofc_write_flamegraph(p, &opt, &sink), PPROFC_ERR_USAGE);
+	opt.width = 0;
+	opt.sample_index = 2;
+	assert_int_equal(pprofc_write_flamegraph(p, &opt, &sink), PPROFC_ERR_USAGE);
+	m.fail_after = 10;
+	opt.sample_index = 1;
+	assert_int_equal(pprofc_write_flamegraph(p, &opt, &sink), PPROFC_ERR_IO);
+	pb_free(&m.buf);
+	pprofc_profile_destroy(p);
+}
+
 static void test_top_json(void **state)
 {
 	(void)state;
@@ -410,19 +456,13 @@ static void test_raw(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_filters),
-		cmocka_unit_test(test_granularity),
-		cmocka_unit_test(test_folded),
-		cmocka_unit_test(test_top_json),
-		cmocka_unit_test(test_top_text),
-		cmocka_unit_test(test_callgrind),
-		cmocka_unit_test(test_sink_failure),
-		cmocka_unit_test(test_hostile_names),
-		cmocka_unit_test(test_top_mean),
-		cmocka_unit_test(test_top_unit),
-		cmocka_unit_test(test_select_inuse_prefix),
-		cmocka_unit_test(test_traces),
-		cmocka_unit_test(test_raw),
+		cmocka_unit_test(test_filters),	      cmocka_unit_test(test_granularity),
+		cmocka_unit_test(test_folded),	      cmocka_unit_test(test_flamegraph),
+		cmocka_unit_test(test_top_json),      cmocka_unit_test(test_top_text),
+		cmocka_unit_test(test_callgrind),     cmocka_unit_test(test_sink_failure),
+		cmocka_unit_test(test_hostile_names), cmocka_unit_test(test_top_mean),
+		cmocka_unit_test(test_top_unit),      cmocka_unit_test(test_select_inuse_prefix),
+		cmocka_unit_test(test_traces),	      cmocka_unit_test(test_raw),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
