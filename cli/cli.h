@@ -25,6 +25,8 @@ void print_overview(FILE *f);
 
 int cmd_to_callgrind(int argc, char **argv);
 int cmd_to_folded(int argc, char **argv);
+int cmd_to_speedscope(int argc, char **argv);
+int cmd_to_dot(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
 int cmd_peek(int argc, char **argv);

@@ -103,6 +103,20 @@ const command commands[] = {
 	  "  pprofc to-folded heap.pb.gz | flamegraph.pl > heap.svg\n"
 	  "\n"
 	  "Options:\n" COMMON_HELP },
+	{ "to-speedscope", cmd_to_speedscope, "write speedscope's JSON, one profile per sample type",
+	  "usage: pprofc to-speedscope [options] SOURCE\n"
+	  "\n"
+	  "Write the profile in speedscope's file format (https://www.speedscope.app, or\n"
+	  "the speedscope npm package): one profile per sample type, the selected one\n"
+	  "shown first. Frames are functions (or the granularity's nodes) with their file\n"
+	  "and line; each distinct stack is one sample weighted by its summed value, zero\n"
+	  "weights left out. Negative values (a difference of profiles) cannot be drawn\n"
+	  "and are an error.\n"
+	  "\n"
+	  "  pprofc to-speedscope -o cpu.speedscope.json cpu.pb.gz && speedscope "
+	  "cpu.speedscope.json\n"
+	  "\n"
+	  "Options:\n" COMMON_HELP },
 	{ "top", cmd_top, "print the functions with the highest flat or cum values",
 	  "usage: pprofc top [options] SOURCE\n"
 	  "\n"

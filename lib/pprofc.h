@@ -262,6 +262,18 @@ PPROFC_API pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index,
 PPROFC_API pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index,
 					     const pprofc_sink *sink);
 
+/*
+ * speedscope's JSON file format (https://www.speedscope.app): one "sampled"
+ * profile per sample type, `index` the one speedscope opens first
+ * (activeProfileIndex); frames are the nodes of the granularity with their
+ * file and line, each distinct stack (root first) one sample weighted by its
+ * summed value, zero weights left out. `name` names the file in speedscope
+ * (NULL: ""). A negative sum (a difference of profiles) cannot be drawn:
+ * PPROFC_ERR_INVALID, and nothing is written.
+ */
+PPROFC_API pprofc_status pprofc_write_speedscope(pprofc_profile *p, size_t index,
+						 const char *name, const pprofc_sink *sink);
+
 typedef struct pprofc_top_options {
 	size_t sample_index; /* as from pprofc_profile_select_sample_type */
 	int sort_by_cum;     /* 0: by flat, like pprof's default */
