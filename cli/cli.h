@@ -172,6 +172,12 @@ int usage_error(const command *cmd, const char *fmt, ...) __attribute__((format(
 /* getopt's unknown option / missing argument, as one usage line. */
 int bad_option(const command *cmd, char **argv);
 
+/* Whether `prog` would be found by posix_spawnp (in $PATH unless it has a
+ * '/'). Checked first because a failed exec in the child is not always
+ * reported back (under valgrind, for one), and "not installed" deserves its
+ * own message. */
+bool on_path(const char *prog);
+
 /* A profile handle with the options' limits applied; NULL when out of memory. */
 pprofc_profile *new_profile(const common_opts *o);
 

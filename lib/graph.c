@@ -317,7 +317,8 @@ static uint32_t sample_label_set(graph *g, size_t i)
 }
 
 /* Adds v to the tag (node, set, num) as flat or cum. */
-static bool add_tag(graph *g, uint32_t nd, uint32_t set, uint32_t num, int64_t v, bool flat)
+static bool add_tag(graph *g, uint32_t nd, uint32_t set, uint32_t num, int64_t numv, int64_t v,
+		    bool flat)
 {
 	bool added;
 	uint32_t id = kmap_put(&g->tag_map, (uint64_t)nd << 32 | set, num, &added);
@@ -327,7 +328,7 @@ static bool add_tag(graph *g, uint32_t nd, uint32_t set, uint32_t num, int64_t v
 		if (!vec_reserve(g->b, (void **)&g->tags, &g->cap_tags, (size_t)id + 1,
 				 sizeof(gtag)))
 			return false;
-		g->tags[id] = (gtag){ nd, set, num, 0, 0 };
+		g->tags[id] = (gtag){ nd, set, num, 0, 0, numv };
 		g->ntags = (size_t)id + 1;
 	}
 	if (flat)
@@ -378,6 +379,7 @@ static bool build_tags(graph *g)
 		for (uint32_t j = p->label_off[i]; ok && j <= p->label_off[i + 1]; j++) {
 			/* j == end: the string label set itself */
 			uint32_t num = NONE;
+			int64_t numv = 0;
 			if (j < p->label_off[i + 1]) {
 				const label *l = &p->labels[j];
 				const pstr *key = model_str(p, l->key);
@@ -387,6 +389,7 @@ static bool build_tags(graph *g)
 				char text[64];
 				units_label(text, sizeof(text), l->num, bytes_unit, "minimum");
 				num = intern_text(g, text, strlen(text));
+				numv = l->num;
 				if (num == NONE) {
 					ok = false;
 					break;
@@ -401,9 +404,9 @@ static bool build_tags(graph *g)
 					if (seen[nd] == g->tag_stamp)
 						continue;
 					seen[nd] = g->tag_stamp;
-					ok = add_tag(g, nd, set, num, v, false);
+					ok = add_tag(g, nd, set, num, numv, v, false);
 				}
-			ok = ok && add_tag(g, leaf, set, num, v, true);
+			ok = ok && add_tag(g, leaf, set, num, numv, v, true);
 		}
 	}
 	label_keys_finish(&k);

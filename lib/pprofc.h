@@ -317,6 +317,27 @@ typedef struct pprofc_tree_options {
 PPROFC_API pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *opt,
 					   const pprofc_sink *sink);
 
+typedef struct pprofc_dot_options {
+	size_t sample_index;
+	size_t nodecount;    /* nodes to draw, pprof's labels boxes counted
+				too (pprof's default 80); 0 for all */
+	double nodefraction; /* as for tree (pprof's default 0.005) */
+	double edgefraction; /* as for tree (pprof's default 0.001) */
+	const char *unit;    /* as for top */
+} pprofc_dot_options;
+
+/*
+ * pprof's call graph in Graphviz's DOT language, like go tool pprof -dot:
+ * a legend with the report's header lines, a box per node with its flat
+ * and cum values (font by flat, colour by cum), boxes for its label sets,
+ * and the calls between the nodes kept with their values ("(inline)" when
+ * inlined, dotted when over nodes left out). Nodes are chosen and ordered
+ * as pprof does for its graphs (its entropy order). Every string is
+ * escaped for DOT. Render with Graphviz: dot -Tsvg.
+ */
+PPROFC_API pprofc_status pprofc_write_dot(pprofc_profile *p, const pprofc_dot_options *opt,
+					  const pprofc_sink *sink);
+
 typedef struct pprofc_tags_options {
 	size_t sample_index; /* as from pprofc_profile_select_sample_type */
 	int json;	     /* 1: JSON with integer sums in the sample unit */

@@ -89,6 +89,7 @@ typedef struct gedge {
 typedef struct gtag {
 	uint32_t node, set, num;
 	int64_t flat, cum;
+	int64_t value; /* a numeric label's first value, as pprof keeps it */
 } gtag;
 
 typedef struct graph_opts {
