@@ -243,5 +243,15 @@ bool dot_escape(const char *str, size_t len, bool (*put)(void *ctx, const char *
 
 void out_dot_str(out *o, const char *s, size_t len)
 {
+	/* Graphviz refuses a quoted string over 16384 bytes: a name is cut
+	 * (on a character's start) so that two of them, escaped, still fit */
+	if (len > DOT_NAME_MAX) {
+		len = DOT_NAME_MAX;
+		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+		dot_escape(s, len, put_out, o);
+		out_str(o, "\xe2\x80\xa6");
+		return;
+	}
 	dot_escape(s, len, put_out, o);
 }

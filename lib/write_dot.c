@@ -648,11 +648,17 @@ static bool write_legend(dot *d, const char *title, const pprofc_dot_options *op
 	out_str(o, "subgraph cluster_L { \"");
 	out_dot_str(o, m.s, first_end ? (size_t)(first_end - m.s) : m.n);
 	out_str(o, "\" [shape=box fontsize=16 label=\"");
-	size_t start = 0;
+	/* (many long comments could pass Graphviz's limit on a string) */
+	size_t start = 0, kept = 0;
 	for (size_t i = 0; i < m.n; i++)
 		if (m.s[i] == '\n') {
+			if (kept > 2 * DOT_NAME_MAX) {
+				out_str(o, "\xe2\x80\xa6\\l");
+				break;
+			}
 			out_dot_str(o, m.s + start, i - start);
 			out_str(o, "\\l");
+			kept += i - start < DOT_NAME_MAX ? i - start : DOT_NAME_MAX;
 			start = i + 1;
 		}
 	out_str(o, "\\lSee https://git.io/JfYMW for how to read the graph\\l\"");
