@@ -142,32 +142,6 @@ static int64_t go_int64(double x)
 	return (int64_t)x;
 }
 
-/* pprof's edgeEntropyScore over node n's calls in (by_dst) or out. */
-static double edge_entropy(const graph *g, uint32_t n, bool in, int64_t self)
-{
-	double score = 0;
-	int64_t total = self;
-	for (size_t i = 0; i < g->nedges; i++) {
-		const gedge *e = &g->edges[i];
-		if ((in ? e->dst : e->src) == n && e->weight > 0)
-			total = wadd(total, abs64(e->weight));
-	}
-	if (total == 0)
-		return 0;
-	for (size_t i = 0; i < g->nedges; i++) {
-		const gedge *e = &g->edges[i];
-		if ((in ? e->dst : e->src) != n)
-			continue;
-		double frac = (double)abs64(e->weight) / (double)total;
-		score += -frac * go_log2(frac);
-	}
-	if (self > 0) {
-		double frac = (double)abs64(self) / (double)total;
-		score += -frac * go_log2(frac);
-	}
-	return score;
-}
-
 typedef struct entropy_ctx {
 	const graph *g;
 	const int64_t *score;
@@ -192,34 +166,75 @@ static int cmp_entropy(const void *a, const void *b, void *ctx)
 	return x->node < y->node ? -1 : x->node > y->node;
 }
 
-/* Sorts the first n rows in entropy order, scored over the current calls. */
+/* -frac * log2(frac) of a call's share, as pprof's edgeEntropyScore adds. */
+static double entropy_term(int64_t w, int64_t total)
+{
+	double frac = (double)abs64(w) / (double)total;
+	return -frac * go_log2(frac);
+}
+
+/*
+ * Sorts the first n rows in entropy order, scored over the current calls:
+ * pprof's entropyScore, (entropy of the calls in + of the calls out and
+ * the node's own flat, 1 for none) * cum + flat. Per node sums, in two
+ * passes over the calls.
+ */
 static bool sort_entropy(graph *g, size_t n)
 {
+	size_t nn = g->f.nnodes;
 	int64_t *score = g->scratch;
-	uint32_t *nin = budget_alloc(g->b, (g->f.nnodes + 1) * sizeof(uint32_t));
-	uint32_t *nout = budget_alloc(g->b, (g->f.nnodes + 1) * sizeof(uint32_t));
-	if (!nin || !nout) {
-		budget_free(g->b, nin);
-		budget_free(g->b, nout);
-		return false;
+	int64_t *tin = budget_alloc(g->b, (nn + 1) * sizeof(int64_t));
+	int64_t *tout = budget_alloc(g->b, (nn + 1) * sizeof(int64_t));
+	double *sin = budget_alloc(g->b, (nn + 1) * sizeof(double));
+	double *sout = budget_alloc(g->b, (nn + 1) * sizeof(double));
+	uint32_t *nin = budget_alloc(g->b, (nn + 1) * sizeof(uint32_t));
+	uint32_t *nout = budget_alloc(g->b, (nn + 1) * sizeof(uint32_t));
+	bool ok = tin && tout && sin && sout && nin && nout;
+	if (ok) {
+		memset(tin, 0, nn * sizeof(int64_t));
+		memset(nin, 0, nn * sizeof(uint32_t));
+		memset(nout, 0, nn * sizeof(uint32_t));
+		for (size_t i = 0; i < nn; i++) {
+			sin[i] = sout[i] = 0;
+			tout[i] = 0;
+		}
+		for (size_t i = 0; i < n; i++)
+			tout[g->rows[i].node] = g->rows[i].flat; /* the node's own share */
+		for (size_t i = 0; i < g->nedges; i++) {
+			const gedge *e = &g->edges[i];
+			nin[e->dst]++;
+			nout[e->src]++;
+			if (e->weight > 0) {
+				tin[e->dst] = wadd(tin[e->dst], abs64(e->weight));
+				tout[e->src] = wadd(tout[e->src], abs64(e->weight));
+			}
+		}
+		for (size_t i = 0; i < g->nedges; i++) {
+			const gedge *e = &g->edges[i];
+			if (tin[e->dst])
+				sin[e->dst] += entropy_term(e->weight, tin[e->dst]);
+			if (tout[e->src])
+				sout[e->src] += entropy_term(e->weight, tout[e->src]);
+		}
+		for (size_t i = 0; i < n; i++) {
+			const row *r = &g->rows[i];
+			uint32_t nd = r->node;
+			double s = nin[nd] ? sin[nd] : 1;
+			if (!nout[nd])
+				s += 1;
+			else if (tout[nd])
+				s += sout[nd] + (r->flat > 0 ? entropy_term(r->flat, tout[nd]) : 0);
+			score[nd] = wadd(go_int64(s * (double)r->cum), r->flat);
+		}
 	}
-	memset(nin, 0, g->f.nnodes * sizeof(uint32_t));
-	memset(nout, 0, g->f.nnodes * sizeof(uint32_t));
-	for (size_t i = 0; i < g->nedges; i++) {
-		nin[g->edges[i].dst]++;
-		nout[g->edges[i].src]++;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const row *r = &g->rows[i];
-		double s = 0;
-		s += nin[r->node] ? edge_entropy(g, r->node, true, 0) : 1;
-		s += nout[r->node] ? edge_entropy(g, r->node, false, r->flat) : 1;
-		score[r->node] = wadd(go_int64(s * (double)r->cum), r->flat);
-	}
+	budget_free(g->b, tin);
+	budget_free(g->b, tout);
+	budget_free(g->b, sin);
+	budget_free(g->b, sout);
 	budget_free(g->b, nin);
 	budget_free(g->b, nout);
 	entropy_ctx c = { g, score };
-	return sort_ctx(g->b, g->rows, n, sizeof(row), cmp_entropy, &c);
+	return ok && sort_ctx(g->b, g->rows, n, sizeof(row), cmp_entropy, &c);
 }
 
 /* ---- labels as boxes beside the nodes (pprof's tags) -------------------- */
