@@ -374,6 +374,7 @@ static bool build_tags(graph *g)
 	bool ok = label_keys_scan_units(&k);
 	uint32_t bytes_id = ok ? label_keys_intern(&k, &bytes_key) : NONE;
 	const char *bytes_unit = bytes_id != NONE ? label_keys_unit(&k, bytes_id) : "bytes";
+	g->bytes_unit = bytes_unit; /* a string of the profile's, or static */
 	uint32_t *seen = g->stamp;
 	memset(seen, 0, g->f.nnodes * sizeof(uint32_t));
 	const uint32_t *locs = p->stack_locs, *off = g->f.loc_off, *fnode = g->f.frame_node;

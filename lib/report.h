@@ -115,7 +115,8 @@ typedef struct graph {
 	size_t nedges, cap_edges;
 	gtag *tags; /* visual only */
 	size_t ntags, cap_tags;
-	pstr *texts; /* tag texts, escaped for DOT */
+	pstr *texts; /* tag texts: label sets escaped for DOT, numbers raw */
+	const char *bytes_unit; /* the unit of numeric "bytes" labels */
 	size_t ntexts, cap_texts;
 	/* scratch */
 	kmap edge_map, tag_map, text_map;

@@ -399,8 +399,9 @@ static void nodelet(dot *d, const char *src, size_t j, const char *text, int64_t
 	value(d, wv, sizeof(wv), w);
 	out *o = d->o;
 	d->any_nodelet = true;
-	out_fmt(o, "N%s_%zu [label = \"%s\" id=\"N%s_%zu\" fontsize=8 shape=box3d tooltip=\"%s\"]\n",
-		src, j, text, src, j, wv);
+	out_fmt(o, "N%s_%zu [label = \"", src, j);
+	out_dot_str(o, text, strlen(text)); /* (a unit comes from the profile) */
+	out_fmt(o, "\" id=\"N%s_%zu\" fontsize=8 shape=box3d tooltip=\"%s\"]\n", src, j, wv);
 	out_fmt(o, "%s -> N%s_%zu [label=\" %s\" weight=100 tooltip=\"%s\" labeltooltip=\"%s\"%s]\n",
 		src, src, j, wv, wv, wv, dotted ? " style=\"dotted\"" : "");
 }
@@ -444,7 +445,7 @@ static bool numeric_nodelets(dot *d, gtag *ts, size_t n, bool flat, const char *
 		char names[4][160];
 		for (size_t k = 0; k < 4; k++) {
 			char a[64], b[64];
-			const char *unit = "bytes";
+			const char *unit = d->g.bytes_unit ? d->g.bytes_unit : "bytes";
 			units_label(a, sizeof(a), cnt[k] > 1 ? lo[k] : seed[k].value, unit, "auto");
 			units_label(b, sizeof(b), hi[k], unit, "auto");
 			if (cnt[k] > 1)
