@@ -112,18 +112,32 @@ static int cmp_used(const void *a, const void *b, void *ctx)
 	return x->len < y->len ? -1 : x->len > y->len;
 }
 
-/* Sequences by their frames' indices, which follow the names' order. */
+static inline void put_be32(uint32_t *p, uint32_t v)
+{
+	uint8_t *b = (uint8_t *)p;
+	b[0] = (uint8_t)(v >> 24);
+	b[1] = (uint8_t)(v >> 16);
+	b[2] = (uint8_t)(v >> 8);
+	b[3] = (uint8_t)v;
+}
+
+static inline uint32_t get_be32(const uint32_t *p)
+{
+	const uint8_t *b = (const uint8_t *)p;
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* Sequences of frame indices (big-endian, so memcmp orders them as
+ * numbers, and frame indices follow the names' order). */
 static int cmp_seq(const void *a, const void *b, void *ctx)
 {
 	const ss_ctx *c = ctx;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	const uint32_t *sx = c->q.nodes + c->q.off[x], *sy = c->q.nodes + c->q.off[y];
 	uint32_t nx = c->q.off[x + 1] - c->q.off[x], ny = c->q.off[y + 1] - c->q.off[y];
-	for (uint32_t i = 0; i < nx && i < ny; i++) {
-		uint32_t fx = c->fidx[sx[i]], fy = c->fidx[sy[i]];
-		if (fx != fy)
-			return fx < fy ? -1 : 1;
-	}
+	int r = memcmp(c->q.nodes + c->q.off[x], c->q.nodes + c->q.off[y],
+		       (size_t)(nx < ny ? nx : ny) * sizeof(uint32_t));
+	if (r)
+		return r;
 	return nx < ny ? -1 : nx > ny;
 }
 
@@ -196,6 +210,12 @@ static bool pick_frames(ss_ctx *c)
 		return false;
 	for (uint32_t i = 0; i < c->nused; i++)
 		c->fidx[c->used[i]] = i;
+	/* the sequences written become their frames' indices, once */
+	for (size_t i = 0; i < c->norder; i++) {
+		uint32_t u = c->order[i];
+		for (uint32_t k = c->q.off[u]; k < c->q.off[u + 1]; k++)
+			put_be32(&c->q.nodes[k], c->fidx[c->q.nodes[k]]);
+	}
 	return sort_ctx(b, c->order, c->norder, sizeof(uint32_t), cmp_seq, c);
 }
 
@@ -290,7 +310,7 @@ static void write_json(out *o, const ss_ctx *c, size_t index, const char *name)
 			for (uint32_t k = c->q.off[u]; k < c->q.off[u + 1]; k++) {
 				if (k > c->q.off[u])
 					out_char(o, ',');
-				out_u64(o, c->fidx[c->q.nodes[k]]);
+				out_u64(o, get_be32(&c->q.nodes[k]));
 			}
 			out_char(o, ']');
 		}
