@@ -26,6 +26,8 @@ void print_overview(FILE *f);
 int cmd_to_callgrind(int argc, char **argv);
 int cmd_to_folded(int argc, char **argv);
 int cmd_to_flamegraph(int argc, char **argv);
+int cmd_to_speedscope(int argc, char **argv);
+int cmd_to_dot(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
 int cmd_peek(int argc, char **argv);
@@ -193,6 +195,12 @@ void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_error(const command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* getopt's unknown option / missing argument, as one usage line. */
 int bad_option(const command *cmd, char **argv);
+
+/* Whether `prog` would be found by posix_spawnp (in $PATH unless it has a
+ * '/'). Checked first because a failed exec in the child is not always
+ * reported back (under valgrind, for one), and "not installed" deserves its
+ * own message. */
+bool on_path(const char *prog);
 
 /* A profile handle with the options' limits applied; NULL when out of memory. */
 pprofc_profile *new_profile(const common_opts *o);

@@ -30,31 +30,6 @@ static int kc_option(void *ctx, int c, const char *arg)
 	return EXIT_OK;
 }
 
-/* Whether `prog` would be found by posix_spawnp. Checked first because a
- * failed exec in the child is not always reported back (under valgrind,
- * for one), and "not installed" deserves its own message. */
-static bool on_path(const char *prog)
-{
-	if (strchr(prog, '/'))
-		return access(prog, X_OK) == 0;
-	const char *path = getenv("PATH");
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (const char *p = path; *p;) {
-		const char *colon = strchr(p, ':');
-		size_t n = colon ? (size_t)(colon - p) : strlen(p);
-		char buf[4096];
-		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? p : ".", prog) <
-			    (int)sizeof(buf) &&
-		    access(buf, X_OK) == 0)
-			return true;
-		p += n;
-		if (*p == ':')
-			p++;
-	}
-	return false;
-}
-
 int cmd_kcachegrind(int argc, char **argv)
 {
 	const char *viewer = NULL;

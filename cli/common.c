@@ -347,6 +347,31 @@ int select_sample_type(pprofc_profile *p, const common_opts *o, size_t *ret_inde
 	return o->sample_index ? EXIT_USAGE : EXIT_FAIL;
 }
 
+/* Whether `prog` would be found by posix_spawnp. Checked first because a
+ * failed exec in the child is not always reported back (under valgrind,
+ * for one), and "not installed" deserves its own message. */
+bool on_path(const char *prog)
+{
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0;
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (const char *p = path; *p;) {
+		const char *colon = strchr(p, ':');
+		size_t n = colon ? (size_t)(colon - p) : strlen(p);
+		char buf[4096];
+		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? p : ".", prog) <
+			    (int)sizeof(buf) &&
+		    access(buf, X_OK) == 0)
+			return true;
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	return false;
+}
+
 /* ---- output ----------------------------------------------------------- */
 
 /* The temp file a signal must remove; written before the handler can run. */

@@ -116,7 +116,7 @@ const command commands[] = {
 	  "\n"
 	  "Options:\n" COMMON_HELP },
 	{ "to-flamegraph", cmd_to_flamegraph, "write an interactive SVG flame graph",
-	  "usage: pprofc to-flamegraph [options] SOURCE\n"
+	  "usage: pprofc to-flamegraph [options] SOURCE...\n"
 	  "\n"
 	  "Write a flame graph as one self-contained SVG file (its style and script\n"
 	  "inline) to open in a browser. Each frame is as wide as the sum of the stacks\n"
@@ -142,6 +142,43 @@ const command commands[] = {
 	  "      --width PX           image width in pixels (default 1200; 100 to 100000)\n"
 	  "      --minwidth PX        leave out frames narrower than PX pixels (default\n"
 	  "                           0.1, as flamegraph.pl; 0: draw every frame)\n" COMMON_HELP },
+	{ "to-speedscope", cmd_to_speedscope, "write speedscope's JSON, one profile per sample type",
+	  "usage: pprofc to-speedscope [options] SOURCE...\n"
+	  "\n"
+	  "Write the profile in speedscope's file format (https://www.speedscope.app, or\n"
+	  "the speedscope npm package): one profile per sample type, the selected one\n"
+	  "shown first. Frames are functions (or the granularity's nodes) with their file\n"
+	  "and line; each distinct stack is one sample weighted by its summed value, zero\n"
+	  "weights left out. Negative values (a difference of profiles) cannot be drawn\n"
+	  "and are an error.\n"
+	  "\n"
+	  "  pprofc to-speedscope -o cpu.speedscope.json cpu.pb.gz && speedscope "
+	  "cpu.speedscope.json\n"
+	  "\n"
+	  "Options:\n" COMMON_HELP },
+	{ "to-dot", cmd_to_dot, "write a Graphviz call graph like go tool pprof -dot",
+	  "usage: pprofc to-dot [options] SOURCE...\n"
+	  "\n"
+	  "Write pprof's call graph in Graphviz's DOT language, like go tool pprof -dot:\n"
+	  "a legend, a box per function with its flat and cum values (the font grows\n"
+	  "with flat, the colour with cum), boxes for its label sets, and the calls\n"
+	  "between the functions kept, with their values; '(inline)' marks inlined\n"
+	  "calls, dotted calls pass through functions left out. Functions are chosen\n"
+	  "and ordered as pprof chooses them for its graphs.\n"
+	  "\n"
+	  "  pprofc to-dot cpu.pb.gz | dot -Tsvg > cpu.svg\n"
+	  "  pprofc to-dot --svg -o cpu.svg cpu.pb.gz\n"
+	  "\n"
+	  "Options:\n"
+	  "      --nodecount N        draw at most N boxes (functions and their labels, as\n"
+	  "                           pprof counts them; default 80, 0: all)\n"
+	  "      --nodefraction F     leave out functions whose cum is under F of the\n"
+	  "                           total (default 0.005)\n"
+	  "      --edgefraction F     leave out calls under F of the total (default 0.001)\n"
+	  "      --unit UNIT          show values in UNIT, as top's --unit\n"
+	  "      --svg, --png         render with Graphviz's dot (package graphviz) into\n"
+	  "                           SVG or PNG instead of writing DOT text; a failing\n"
+	  "                           dot leaves no -o file\n" COMMON_HELP },
 	{ "top", cmd_top, "print the functions with the highest flat or cum values",
 	  "usage: pprofc top [options] SOURCE...\n"
 	  "\n"

@@ -299,6 +299,14 @@ bool escape_name(const char *s, size_t len, bool (*put)(void *ctx, const char *p
 size_t utf8_len(const unsigned char *s, size_t n);
 /* JSON string literal, quotes included; invalid UTF-8 becomes U+FFFD. */
 void out_json_str(out *o, const char *s, size_t len);
+/* The inside of a DOT string (no quotes): '"' and '\\' escaped, a newline
+ * as \l (pprof's left-justified break), other control bytes as a visible
+ * \\xHH, invalid UTF-8 as U+FFFD; out_dot_str cuts it after DOT_NAME_MAX
+ * bytes. dot_escape writes through put(). */
+void out_dot_str(out *o, const char *s, size_t len);
+#define DOT_NAME_MAX 1000 /* bytes of a name kept, then "…" */
+bool dot_escape(const char *s, size_t len, bool (*put)(void *ctx, const char *p, size_t n),
+		void *ctx);
 pprofc_status out_finish(out *o, pprofc_profile *p);
 
 /* ---- frames (frames.c) ------------------------------------------------ */

@@ -200,3 +200,58 @@ void out_padded(out *o, const char *s, size_t width)
 		out_char(o, ' ');
 	out_write(o, s, len);
 }
+
+bool dot_escape(const char *str, size_t len, bool (*put)(void *ctx, const char *p, size_t n),
+		void *ctx)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t start = 0, i = 0;
+	while (i < len) {
+		unsigned char c = s[i];
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			i++;
+			continue;
+		}
+		size_t u = c >= 0x80 ? utf8_len(s + i, len - i) : 0;
+		if (u) {
+			i += u;
+			continue;
+		}
+		if (!put(ctx, str + start, i - start))
+			return false;
+		bool ok;
+		if (c == '"' || c == '\\') {
+			char esc[2] = { '\\', (char)c };
+			ok = put(ctx, esc, 2);
+		} else if (c == '\n') {
+			ok = put(ctx, "\\l", 2); /* as pprof: a left-justified break */
+		} else if (c < 0x80) {
+			/* a visible \xHH: the backslash itself escaped for DOT */
+			char esc[5] = { '\\', '\\', 'x', hex[c >> 4], hex[c & 15] };
+			ok = put(ctx, esc, 5);
+		} else {
+			ok = put(ctx, "\xef\xbf\xbd", 3); /* U+FFFD: DOT reads UTF-8 */
+		}
+		if (!ok)
+			return false;
+		i++;
+		start = i;
+	}
+	return put(ctx, str + start, len - start);
+}
+
+void out_dot_str(out *o, const char *s, size_t len)
+{
+	/* Graphviz refuses a quoted string over 16384 bytes: a name is cut
+	 * (on a character's start) so that two of them, escaped, still fit */
+	if (len > DOT_NAME_MAX) {
+		len = DOT_NAME_MAX;
+		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+		dot_escape(s, len, put_out, o);
+		out_str(o, "\xe2\x80\xa6");
+		return;
+	}
+	dot_escape(s, len, put_out, o);
+}

@@ -302,6 +302,18 @@ PPROFC_API pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index,
 PPROFC_API pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index,
 					     const pprofc_sink *sink);
 
+/*
+ * speedscope's JSON file format (https://www.speedscope.app): one "sampled"
+ * profile per sample type, `index` the one speedscope opens first
+ * (activeProfileIndex); frames are the nodes of the granularity with their
+ * file and line, each distinct stack (root first) one sample weighted by its
+ * summed value, zero weights left out. `name` names the file in speedscope
+ * (NULL: ""). A negative sum (a difference of profiles) cannot be drawn:
+ * PPROFC_ERR_INVALID, and nothing is written.
+ */
+PPROFC_API pprofc_status pprofc_write_speedscope(pprofc_profile *p, size_t index,
+						 const char *name, const pprofc_sink *sink);
+
 typedef struct pprofc_top_options {
 	size_t sample_index; /* as from pprofc_profile_select_sample_type */
 	int sort_by_cum;     /* 0: by flat, like pprof's default */
@@ -344,6 +356,27 @@ typedef struct pprofc_tree_options {
  * regular expression or when nothing matches. */
 PPROFC_API pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *opt,
 					   const pprofc_sink *sink);
+
+typedef struct pprofc_dot_options {
+	size_t sample_index;
+	size_t nodecount;    /* nodes to draw, pprof's labels boxes counted
+				too (pprof's default 80); 0 for all */
+	double nodefraction; /* as for tree (pprof's default 0.005) */
+	double edgefraction; /* as for tree (pprof's default 0.001) */
+	const char *unit;    /* as for top */
+} pprofc_dot_options;
+
+/*
+ * pprof's call graph in Graphviz's DOT language, like go tool pprof -dot:
+ * a legend with the report's header lines, a box per node with its flat
+ * and cum values (font by flat, colour by cum), boxes for its label sets,
+ * and the calls between the nodes kept with their values ("(inline)" when
+ * inlined, dotted when over nodes left out). Nodes are chosen and ordered
+ * as pprof does for its graphs (its entropy order). Every string is
+ * escaped for DOT. Render with Graphviz: dot -Tsvg.
+ */
+PPROFC_API pprofc_status pprofc_write_dot(pprofc_profile *p, const pprofc_dot_options *opt,
+					  const pprofc_sink *sink);
 
 typedef struct pprofc_tags_options {
 	size_t sample_index; /* as from pprofc_profile_select_sample_type */

@@ -66,6 +66,8 @@ typedef struct report_head {
 	const row *rows;
 	size_t shown, nrows, dropped;
 	double nodefraction;
+	size_t dropped_edges; /* pprof -dot's "Dropped N edges"; 0 for text */
+	double edgefraction;
 } report_head;
 
 /* pprof's report labels: the header, "Active filters", "Showing nodes
@@ -75,5 +77,67 @@ void report_labels(out *o, pprofc_profile *p, const report_head *h, units_fixed 
 /* File, Build ID, comments, Type, Time, Duration lines. */
 void report_header(out *o, pprofc_profile *p, const char *type, int mean, const char *sunit,
 		   const char *ounit, int64_t total);
+
+/* ---- pprof's trimmed call graph (graph.c) ------------------------------ */
+
+typedef struct gedge {
+	uint32_t src, dst;
+	int64_t weight;
+	bool inline_only; /* inlined in every sample through it */
+	bool residual;	  /* over nodes left out */
+	bool removed;
+} gedge;
+
+/* A node's labels as pprof's tags: `set` the sample's string labels joined
+ * (text id, 0 for none), `num` a numeric "bytes" label's text id or NONE. */
+typedef struct gtag {
+	uint32_t node, set, num;
+	int64_t flat, cum;
+	int64_t value; /* a numeric label's first value, as pprof keeps it */
+} gtag;
+
+typedef struct graph_opts {
+	size_t sample_index;
+	int sort_by_cum;
+	size_t nodecount; /* 0: all */
+	double nodefraction, edgefraction;
+	bool visual; /* pprof -dot's: entropy order, tags count as nodes,
+			redundant residual calls removed */
+} graph_opts;
+
+typedef struct graph {
+	pprofc_profile *p;
+	budget *b;
+	size_t index;
+	frames f;
+	row *rows;	      /* rows[0..shown) are the nodes kept, in order */
+	size_t nrows, shown;  /* nrows: after -nodefraction (pprof's origCount) */
+	size_t dropped;	      /* nodes under -nodefraction */
+	size_t dropped_edges; /* as pprof counts them for -dot's legend */
+	int64_t total, node_cut, edge_cut;
+	gedge *edges; /* the calls between the nodes kept */
+	size_t nedges, cap_edges;
+	gtag *tags; /* visual only */
+	size_t ntags, cap_tags;
+	pstr *texts; /* tag texts: label sets escaped for DOT, numbers raw */
+	const char *bytes_unit; /* the unit of numeric "bytes" labels */
+	size_t ntexts, cap_texts;
+	/* scratch */
+	kmap edge_map, tag_map, text_map;
+	uint64_t *pair_key;
+	uint32_t *pair_stamp;
+	size_t pair_mask;
+	uint32_t *stamp, tag_stamp;
+	int64_t *scratch;
+	char *tbuf, *lvbuf;
+	size_t ntbuf, cap_tbuf, nlvbuf, cap_lvbuf;
+	void *lvs;
+	size_t cap_lvs;
+} graph;
+
+pprofc_status graph_build(pprofc_profile *p, const graph_opts *o, graph *g);
+void graph_finish(graph *g);
+/* pprof's edge order: heavier first, then by caller and callee name. */
+int graph_cmp_edges(const graph *g, const gedge *x, const gedge *y);
 
 #endif

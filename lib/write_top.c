@@ -129,6 +129,12 @@ void report_labels(out *o, pprofc_profile *p, const report_head *h, units_fixed 
 		out_fmt(o, "Dropped %zu node%s (cum <= %s)\n", h->dropped,
 			h->dropped > 1 ? "s" : "", a);
 	}
+	if (h->dropped_edges && h->total) {
+		report_value(a, sizeof(a), report_cutoff(h->total, h->edgefraction), uf, h->sunit,
+			     *each);
+		out_fmt(o, "Dropped %zu edge%s (freq <= %s)\n", h->dropped_edges,
+			h->dropped_edges > 1 ? "s" : "", a);
+	}
 	if (h->shown < h->nrows)
 		out_fmt(o, "Showing top %zu nodes out of %zu\n", h->shown, h->nrows);
 }
@@ -405,7 +411,7 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	}
 
 	report_head h = { type, sunit, opt->unit, opt->mean, total,
-			  rows, shown, nrows,	  dropped,   opt->nodefraction };
+			  rows, shown, nrows,	  dropped,   opt->nodefraction, 0, 0 };
 	units_fixed uf;
 	bool each;
 	report_labels(o, p, &h, &uf, &each);

@@ -4,10 +4,11 @@
  * between its callers and its callees, each call with its value and share
  * of the function's cum.
  *
- * A call's value counts every sample through it once, however often
- * recursion repeats the pair, and a function calling itself is not a call;
- * both as in pprof's graph. A call is "(inline)" when in every sample it
- * was an inlined call: the callee a line inside the caller's location.
+ * The functions and calls are pprof's trimmed graph (graph.c): a call's
+ * value counts every sample through it once, however often recursion
+ * repeats the pair, and a function calling itself is not a call. A call is
+ * "(inline)" when in every sample it was an inlined call: the callee a line
+ * inside the caller's location.
  */
 #include <regex.h>
 #include <stdlib.h>
@@ -16,24 +17,8 @@
 #include "report.h"
 #include "units.h"
 
-typedef struct tedge {
-	uint32_t src, dst;
-	int64_t weight;
-	bool inline_only;
-} tedge;
-
-typedef struct tree {
-	pprofc_profile *p;
-	frames f;
-	budget *b;
-	kmap edge_map;
-	tedge *edges;
-	size_t nedges, cap_edges;
-	/* per-stack dedupe of (src, dst): valid where stamp == stack + 1 */
-	uint64_t *pair_key;
-	uint32_t *pair_stamp;
-	size_t pair_mask;
-} tree;
+typedef graph tree;
+typedef gedge tedge;
 
 static int cmp_name_id(const frames *f, uint32_t a, uint32_t b)
 {
@@ -55,33 +40,6 @@ static int cmp_edges(const void *a, const void *b, void *ctx)
 		return wx > wy ? -1 : 1;
 	int c = cmp_name_id(&t->f, x->src, y->src);
 	return c ? c : cmp_name_id(&t->f, x->dst, y->dst);
-}
-
-static bool add_edge(tree *t, uint32_t s, uint32_t src, uint32_t dst, int64_t v, bool inl)
-{
-	uint64_t pk = (uint64_t)src << 32 | dst;
-	size_t slot = (size_t)((pk * 0x9E3779B97F4A7C15ull) >> 40) & t->pair_mask;
-	while (t->pair_stamp[slot] == s + 1) {
-		if (t->pair_key[slot] == pk)
-			return true; /* counted once per stack */
-		slot = (slot + 1) & t->pair_mask;
-	}
-	t->pair_stamp[slot] = s + 1;
-	t->pair_key[slot] = pk;
-	bool added;
-	uint32_t id = kmap_put(&t->edge_map, src, dst, &added);
-	if (id == NONE)
-		return false;
-	if (added) {
-		if (!vec_reserve(t->b, (void **)&t->edges, &t->cap_edges, (size_t)id + 1,
-				 sizeof(tedge)))
-			return false;
-		t->edges[id] = (tedge){ src, dst, 0, true };
-		t->nedges++;
-	}
-	t->edges[id].weight = wadd(t->edges[id].weight, v);
-	t->edges[id].inline_only &= inl;
-	return true;
 }
 
 /* Edge indices grouped by an end (dst when by_dst), each group sorted;
@@ -161,7 +119,7 @@ static void put_edges_json(out *o, const tree *t, const uint32_t *idx, uint32_t 
 pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *opt,
 				const pprofc_sink *sink)
 {
-	tree t = { .p = p, .b = &p->mem };
+	tree t;
 	size_t index = opt->sample_index;
 	regex_t rx;
 	bool have_rx = false;
@@ -175,110 +133,26 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 		}
 		have_rx = true;
 	}
-	pprofc_status st = frames_begin(p, index, &t.f);
+	graph_opts go = { .sample_index = index,
+			  .sort_by_cum = opt->sort_by_cum,
+			  .nodecount = opt->nodecount,
+			  .nodefraction = opt->nodefraction,
+			  .edgefraction = opt->edgefraction };
+	pprofc_status st = graph_build(p, &go, &t);
 	if (st != PPROFC_OK) {
 		if (have_rx)
 			regfree(&rx);
 		return st;
 	}
 	budget *b = t.b;
-	size_t nt = p->nsample_types, nn = t.f.nnodes;
-	int64_t *flat = budget_alloc(b, (nn + 1) * sizeof(int64_t));
-	int64_t *cum = budget_alloc(b, (nn + 1) * sizeof(int64_t));
-	uint32_t *stamp = budget_alloc(b, (nn + 1) * sizeof(uint32_t));
-	row *rows = budget_alloc(b, (nn + 1) * sizeof(row));
 	out *o = budget_alloc(b, sizeof(out));
 	uint32_t *in_idx = NULL, *in_start = NULL, *out_idx = NULL, *out_start = NULL;
-	size_t pslots = 64;
-	while (pslots < 4 * t.f.max_depth)
-		pslots *= 2;
-	t.pair_mask = pslots - 1;
-	t.pair_key = budget_alloc(b, pslots * sizeof(uint64_t));
-	t.pair_stamp = budget_alloc(b, pslots * sizeof(uint32_t));
-	if (!flat || !cum || !stamp || !rows || !o || !t.pair_key || !t.pair_stamp ||
-	    !kmap_init(&t.edge_map, b, 1024))
-		goto nomem;
-	memset(flat, 0, nn * sizeof(int64_t));
-	memset(cum, 0, nn * sizeof(int64_t));
-	memset(stamp, 0, nn * sizeof(uint32_t));
-	memset(t.pair_stamp, 0, pslots * sizeof(uint32_t));
-
-	const uint32_t *locs = p->stack_locs, *off = t.f.loc_off, *fnode = t.f.frame_node;
-	for (uint32_t s = 0; s < p->nstacks; s++) {
-		int64_t v = t.f.stack_values[(size_t)s * nt + index];
-		if (v == 0)
-			continue;
-		uint32_t lo = p->stack_off[s], hi = p->stack_off[s + 1];
-		if (lo == hi) {
-			flat[t.f.nostack] = wadd(flat[t.f.nostack], v);
-			cum[t.f.nostack] = wadd(cum[t.f.nostack], v);
-			continue;
-		}
-		for (uint32_t j = lo; j < hi; j++)
-			for (uint32_t k = off[locs[j]], kend = off[locs[j] + 1]; k < kend; k++) {
-				uint32_t nd = fnode[k];
-				if (stamp[nd] != s + 1) {
-					stamp[nd] = s + 1;
-					cum[nd] = wadd(cum[nd], v);
-				}
-			}
-		uint32_t leaf = fnode[off[locs[lo]]];
-		flat[leaf] = wadd(flat[leaf], v);
-	}
-	int64_t total = report_total(p, index);
-
-	size_t nrows = 0;
-	for (uint32_t i = 0; i < nn; i++)
-		if (flat[i] || cum[i])
-			rows[nrows++] = (row){ i, flat[i], cum[i], flat[i], cum[i] };
-	/* pprof's cut-offs are shares of its nodes' flat sum */
-	int64_t fsum = 0;
-	for (size_t i = 0; i < nrows; i++)
-		if (rows[i].node != t.f.nostack)
-			fsum = wadd(fsum, rows[i].flat);
-	int64_t edge_cut = report_cutoff(fsum, opt->edgefraction);
-	size_t dropped = report_drop_rows(rows, &nrows, opt->nodefraction, t.f.nostack);
-	if (!report_sort_rows(b, &t.f, rows, nrows, opt->sort_by_cum))
-		goto nomem;
-	size_t shown = opt->nodecount && opt->nodecount < nrows ? opt->nodecount : nrows;
-
-	/*
-	 * Calls between the functions shown, as pprof rebuilds its graph
-	 * from the nodes it keeps: a call may pass through functions left
-	 * out. Root first; within a location from the function the others
-	 * were inlined into, inward.
-	 */
-	memset(stamp, 0, nn * sizeof(uint32_t)); /* now: 1 = kept */
-	for (size_t i = 0; i < shown; i++)
-		stamp[rows[i].node] = 1;
-	for (uint32_t s = 0; s < p->nstacks; s++) {
-		int64_t v = t.f.stack_values[(size_t)s * nt + index];
-		uint32_t lo = p->stack_off[s], hi = p->stack_off[s + 1];
-		if (v == 0 || lo == hi)
-			continue;
-		uint32_t parent = NONE;
-		for (uint32_t j = hi; j-- > lo;) {
-			uint32_t a = off[locs[j]], k = off[locs[j] + 1];
-			for (uint32_t outer = k; k-- > a;) {
-				uint32_t nd = fnode[k];
-				if (!stamp[nd])
-					continue;
-				if (parent != NONE && parent != nd &&
-				    !add_edge(&t, s, parent, nd, v, k + 1 != outer))
-					goto nomem;
-				parent = nd;
-			}
-		}
-	}
-	/* pprof's -edgefraction */
-	size_t nkept = 0;
-	for (size_t i = 0; i < t.nedges; i++)
-		if (abs64(t.edges[i].weight) >= edge_cut)
-			t.edges[nkept++] = t.edges[i];
-	t.nedges = nkept;
-	if (!group_edges(&t, true, &in_idx, &in_start) ||
+	if (!o || !group_edges(&t, true, &in_idx, &in_start) ||
 	    !group_edges(&t, false, &out_idx, &out_start))
 		goto nomem;
+	const row *rows = t.rows;
+	size_t shown = t.shown, nrows = t.nrows, dropped = t.dropped;
+	int64_t total = t.total;
 
 	const char *type = model_str(p, p->sample_types[index].type)->s;
 	const char *sunit = model_str(p, p->sample_types[index].unit)->s;
@@ -310,7 +184,8 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 		out_str(o, matched ? "\n]}\n" : "]}\n");
 	} else {
 		report_head h = { type, sunit, opt->unit, 0,	   total,
-				  rows, shown, nrows,	  dropped, opt->nodefraction };
+				  rows, shown, nrows,	  dropped, opt->nodefraction,
+				  0,	0 };
 		units_fixed uf;
 		bool each;
 		report_labels(o, p, &h, &uf, &each);
@@ -356,19 +231,11 @@ nomem:
 done:
 	if (have_rx)
 		regfree(&rx);
-	kmap_free(&t.edge_map);
-	budget_free(b, t.edges);
-	budget_free(b, t.pair_key);
-	budget_free(b, t.pair_stamp);
-	budget_free(b, flat);
-	budget_free(b, cum);
-	budget_free(b, stamp);
-	budget_free(b, rows);
 	budget_free(b, o);
 	budget_free(b, in_idx);
 	budget_free(b, in_start);
 	budget_free(b, out_idx);
 	budget_free(b, out_start);
-	frames_finish(&t.f);
+	graph_finish(&t);
 	return st;
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks: pprofc's to-callgrind, to-folded and top on the standard
+# Benchmarks: pprofc's to-callgrind, to-folded, top, to-speedscope and
+# to-dot on the standard
 # workloads, as median wall time, user time and peak RSS over RUNS runs,
 # with the ratio to `gzip -dc FILE > /dev/null` measured in the same run
 # (the machine is shared and noisy: compare ratios, not seconds), and to
@@ -62,12 +63,13 @@ for w in W1 W2 W3; do
 	read -r gw gu gm < <(measure gzip -dc "$f")
 	printf '| %s | gzip -dc | %.3f s | %.3f s | %d MB | 1.00 | |\n' "$w" "$gw" "$gu" $((gm / 1024))
 	gw=$(awk -v g="$gw" 'BEGIN { print (g > 0.0005 ? g : 0.0005) }')
-	for c in to-callgrind top to-folded; do
+	for c in to-callgrind top to-folded to-speedscope to-dot; do
 		read -r pw pu pm < <(measure "$pprofc" "$c" -o /dev/null "$f")
 		goratio=
-		if [ $have_go = 1 ] && { [ "$w" != W1 ] || [ $gow1 = 1 ]; } && [ "$c" != to-folded ]; then
+		if [ $have_go = 1 ] && { [ "$w" != W1 ] || [ $gow1 = 1 ]; } && [ "$c" != to-folded ] && [ "$c" != to-speedscope ]; then
 			flag=-top
 			[ "$c" = to-callgrind ] && flag=-callgrind
+			[ "$c" = to-dot ] && flag=-dot
 			saved=$runs
 			[ "$w" = W1 ] && runs=1
 			read -r ow ou om < <(measure go tool pprof "$flag" -symbolize=none "$f")

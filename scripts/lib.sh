@@ -23,9 +23,19 @@ ensure_packages() {
 # The packages a build and its tests need.
 BUILD_PACKAGES=(gcc libc6-dev meson ninja-build pkg-config python3 protobuf-c-compiler
 	libprotobuf-c-dev libcurl4-openssl-dev zlib1g-dev libcmocka-dev)
-# libxml2-utils (xmllint) and chromium: the flame graph's tests check the
-# SVG is well-formed and open it in a headless browser.
-REFERENCE_PACKAGES=(golang-go valgrind ca-certificates openssl libxml2-utils chromium)
+REFERENCE_PACKAGES=(golang-go valgrind ca-certificates openssl)
+# The viewers' tests: Graphviz renders and parses to-dot's output, xmllint
+# checks SVG, headless Chromium opens the flame graph and speedscope's app.
+VIEWER_PACKAGES=(graphviz libxml2-utils chromium)
+
+# ensure_node: node and npm for the speedscope tests (they install the
+# speedscope and ajv npm packages into the build directory). Debian's,
+# unless npm is there already: NodeSource's nodejs ships its own npm and
+# conflicts with Debian's npm package.
+ensure_node() {
+	command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1 && return 0
+	ensure_packages nodejs npm
+}
 
 # setup_build DIR [meson options...]: configure once, reconfigure after.
 setup_build() {

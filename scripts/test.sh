@@ -20,7 +20,8 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 mode=${1:-}
-ensure_packages "${BUILD_PACKAGES[@]}" "${REFERENCE_PACKAGES[@]}"
+ensure_packages "${BUILD_PACKAGES[@]}" "${REFERENCE_PACKAGES[@]}" "${VIEWER_PACKAGES[@]}"
+ensure_node
 
 opts=(-Dwerror=true -Dreference_tests=enabled)
 setup=()

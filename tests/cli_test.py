@@ -74,7 +74,7 @@ def case_stdin_source(p, fx, tmp):
 
 def case_help_texts_agree(p, fx, tmp):
     for cmd in ("top", "to-callgrind", "to-folded", "to-flamegraph", "fetch", "kcachegrind", "tags",
-                "traces", "raw", "comments", "tree", "peek", "list"):
+                "traces", "raw", "comments", "tree", "peek", "list", "to-speedscope", "to-dot"):
         rc1, a, _ = run(p + ["help", cmd])
         rc2, b, _ = run(p + [cmd, "--help"])
         check(rc1 == 0 and rc2 == 0 and a == b and a.startswith(b"usage: pprofc " + cmd.encode()),
@@ -82,6 +82,7 @@ def case_help_texts_agree(p, fx, tmp):
         check(b"Exit status: 0 success, 1 failure, 2 usage error." in a, cmd)
     rc, out, _ = run(p + ["help"])
     check(rc == 0 and b"to-callgrind" in out and b"fetch" in out, out)
+    check(b"to-speedscope" in out and b"to-dot" in out, out)
     rc, out, _ = run(p + ["--version"])
     check(rc == 0 and out.startswith(b"pprofc "), out)
 
@@ -110,7 +111,11 @@ def case_usage_errors(p, fx, tmp):
                         (["tree", "--nodefraction", "2", fx], "invalid fraction '2'"),
                         (["tree", "--edgefraction", "x", fx], "invalid fraction 'x'"),
                         (["to-flamegraph", "--width", "5", fx], "invalid width '5'"),
-                        (["to-flamegraph", "--minwidth", "x", fx], "invalid minimum width 'x'")):
+                        (["to-flamegraph", "--minwidth", "x", fx], "invalid minimum width 'x'"),
+                        (["to-dot", "--nodecount", "x", fx], "invalid count 'x'"),
+                        (["to-dot", "--svg", "--png", fx], "--svg and --png: choose one"),
+                        (["to-speedscope", "--mean", fx],
+                         "--mean is not supported by to-speedscope")):
         rc, out, err = run(p + args)
         check(rc == 2, "%s: exit %d" % (args, rc))
         check(words in err.decode(), "%s: %r" % (args, err))

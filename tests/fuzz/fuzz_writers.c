@@ -88,6 +88,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pprofc_write_tree(p, &e, &sink);
 			t = (pprofc_top_options){ .sample_index = i, .nodefraction = 0.05 };
 			pprofc_write_top(p, &t, &sink);
+			pprofc_write_speedscope(p, i, "fuzz", &sink);
+			pprofc_dot_options d = { .sample_index = i,
+						 .nodecount = 80,
+						 .nodefraction = 0.005,
+						 .edgefraction = 0.001 };
+			pprofc_write_dot(p, &d, &sink);
+			d = (pprofc_dot_options){ .sample_index = i, .nodecount = 3 };
+			pprofc_write_dot(p, &d, &sink);
 		}
 		pprofc_write_raw(p, &sink);
 		pprofc_write_comments(p, &sink);
@@ -97,6 +105,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pprofc_profile_set_granularity(p, (pprofc_granularity)g, g & 1);
 			pprofc_write_folded(p, 0, &sink);
 			pprofc_write_callgrind(p, 0, "fuzz", &sink);
+			pprofc_write_speedscope(p, 0, "fuzz", &sink);
+			pprofc_dot_options d = { .sample_index = 0, .nodecount = 5 };
+			pprofc_write_dot(p, &d, &sink);
 		}
 		pprofc_profile *q = fuzz_profile_create();
 		pprofc_filter *f = pprofc_filter_create();

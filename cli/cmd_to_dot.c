@@ -1,0 +1,163 @@
+/*
+ * pprofc to-dot: pprof's call graph in DOT; with --svg or --png, rendered
+ * by Graphviz's dot, started with posix_spawnp (no shell) and fed through a
+ * pipe, its output going straight to the destination (with -o, the temp
+ * file that is renamed only when dot succeeded).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+extern char **environ;
+
+enum {
+	OPT_NODECOUNT = OPT_FIRST_OWN,
+	OPT_NODEFRACTION,
+	OPT_EDGEFRACTION,
+	OPT_UNIT,
+	OPT_SVG,
+	OPT_PNG,
+};
+
+static const struct option dot_options[] = {
+	{ "nodecount", required_argument, NULL, OPT_NODECOUNT },
+	{ "nodefraction", required_argument, NULL, OPT_NODEFRACTION },
+	{ "edgefraction", required_argument, NULL, OPT_EDGEFRACTION },
+	{ "unit", required_argument, NULL, OPT_UNIT },
+	{ "svg", no_argument, NULL, OPT_SVG },
+	{ "png", no_argument, NULL, OPT_PNG },
+	{ NULL, 0, NULL, 0 },
+};
+
+typedef struct dot_ctx {
+	const command *cmd;
+	pprofc_dot_options opt;
+	const char *format; /* "svg", "png", NULL: DOT text */
+} dot_ctx;
+
+static int dot_option(void *ctx, int c, const char *arg)
+{
+	dot_ctx *d = ctx;
+	switch (c) {
+	case OPT_NODECOUNT:
+		return parse_count(d->cmd, "nodecount", arg, &d->opt.nodecount);
+	case OPT_NODEFRACTION:
+		return parse_fraction(d->cmd, "nodefraction", arg, &d->opt.nodefraction);
+	case OPT_EDGEFRACTION:
+		return parse_fraction(d->cmd, "edgefraction", arg, &d->opt.edgefraction);
+	case OPT_UNIT:
+		return parse_unit(d->cmd, arg, &d->opt.unit);
+	case OPT_SVG:
+	case OPT_PNG:
+		if (d->format && strcmp(d->format, c == OPT_SVG ? "svg" : "png"))
+			return usage_error(d->cmd, "--svg and --png: choose one");
+		d->format = c == OPT_SVG ? "svg" : "png";
+		return EXIT_OK;
+	}
+	return -1;
+}
+
+static int pipe_write(void *ctx, const void *data, size_t len)
+{
+	int fd = *(int *)ctx;
+	const char *s = data;
+	while (len) {
+		ssize_t n = write(fd, s, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Writes the DOT text into `dot -T<format>`, whose output goes to out's
+ * file; returns an exit code, having printed any error. */
+static int render(dot_ctx *d, pprofc_profile *p, output *out)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		error("cannot run 'dot': %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	fflush(out->fp);
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[0], STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, fileno(out->fp), STDOUT_FILENO);
+	char arg[8];
+	snprintf(arg, sizeof(arg), "-T%s", d->format);
+	char dotname[] = "dot";
+	char *args[] = { dotname, arg, NULL };
+	pid_t pid;
+	int err = posix_spawnp(&pid, "dot", &fa, NULL, args, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[0]);
+	if (err) {
+		close(fds[1]);
+		error("cannot run 'dot': %s", strerror(err));
+		return EXIT_FAIL;
+	}
+	pprofc_sink sink = { pipe_write, &fds[1] };
+	pprofc_status st = pprofc_write_dot(p, &d->opt, &sink);
+	close(fds[1]); /* dot sees the end of its input */
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && st == PPROFC_OK)
+		return EXIT_OK;
+	if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+		error("dot -T%s failed (exit status %d)", d->format, WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		error("dot -T%s was killed by signal %d", d->format, WTERMSIG(status));
+	else
+		error("%s", st == PPROFC_ERR_IO ? "dot stopped reading its input"
+						: pprofc_profile_errmsg(p));
+	return EXIT_FAIL;
+}
+
+int cmd_to_dot(int argc, char **argv)
+{
+	/* pprof's defaults for its graphs */
+	dot_ctx d = { .cmd = find_command("to-dot"),
+		      .opt = { .nodecount = 80, .nodefraction = 0.005, .edgefraction = 0.001 } };
+	converter cv = { .cmd = d.cmd, .own = dot_options, .own_option = dot_option, .ctx = &d };
+	common_opts co;
+	const char *source;
+	bool done;
+	int rc = parse_args(&cv, argc, argv, &co, &source, &done);
+	if (rc != EXIT_OK || done)
+		return rc;
+	/* before the profile is loaded (or fetched for seconds) */
+	if (d.format && !on_path("dot")) {
+		error("--%s needs Graphviz's 'dot', which is not installed (apt-get install "
+		      "graphviz), or write DOT text without --%s",
+		      d.format, d.format);
+		return EXIT_FAIL;
+	}
+	pprofc_profile *p;
+	rc = load_and_select(&co, &p, &d.opt.sample_index);
+	if (rc != EXIT_OK)
+		return rc;
+	output out;
+	rc = output_open(&out, co.output);
+	if (rc == EXIT_OK) {
+		if (d.format) {
+			rc = render(&d, p, &out);
+			rc = output_close(&out, rc == EXIT_OK) != EXIT_OK ? EXIT_FAIL : rc;
+		} else {
+			rc = report_write(p, pprofc_write_dot(p, &d.opt, &out.sink), &out);
+		}
+	}
+	pprofc_profile_destroy(p);
+	return rc;
+}
