@@ -3,7 +3,7 @@
 #   install what is missing, build pprofc, start the project's Go demo
 #   service (net/http/pprof) on 127.0.0.1 with load, capture a 5-second CPU
 #   profile and a heap profile with `pprofc fetch`, and write callgrind,
-#   folded and top reports of both.
+#   folded, top, flame graph (SVG) and speedscope outputs of both.
 # Output goes to ./pprofc-demo (or $DEMO_OUT). The service is stopped at the
 # end, also on error or Ctrl-C.
 set -euo pipefail
@@ -60,6 +60,8 @@ for kind in cpu heap; do
 	"$pprofc" to-callgrind -o "$out/callgrind.out.$kind" "$src"
 	"$pprofc" to-folded -o "$out/$kind.folded" "$src"
 	"$pprofc" top --nodecount 20 -o "$out/$kind.top.txt" "$src"
+	"$pprofc" to-flamegraph --title "demo service: $kind" -o "$out/$kind.svg" "$src"
+	"$pprofc" to-speedscope -o "$out/$kind.speedscope.json" "$src"
 done
 echo
 cat "$out/cpu.top.txt"
@@ -71,10 +73,13 @@ cat <<MSG
   callgrind    $out/callgrind.out.cpu, $out/callgrind.out.heap
   folded       $out/cpu.folded, $out/heap.folded
   top          $out/cpu.top.txt, $out/heap.top.txt
+  flame graphs $out/cpu.svg, $out/heap.svg (open in a browser: click to zoom, Ctrl-F to search)
+  speedscope   $out/cpu.speedscope.json, $out/heap.speedscope.json
 
 Open in KCachegrind (apt-get install kcachegrind):
   kcachegrind $out/callgrind.out.cpu
   or in one step from a profile or a live service:
   $pprofc kcachegrind $cpu
-Flame graph: flamegraph.pl $out/cpu.folded > cpu.svg (or drop the file on speedscope)
+The folded stacks also suit flamegraph.pl and inferno; the .speedscope.json
+files open in speedscope (https://www.speedscope.app, or npm's speedscope).
 MSG
