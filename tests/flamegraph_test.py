@@ -347,6 +347,34 @@ def case_diff_colours(pprofc, tmp):
     check("delta -200ns" in f["main.shrink"].title, "tooltip %r" % f["main.shrink"].title)
 
 
+def case_diff_base_option(pprofc, tmp):
+    """The real --diff-base: two unlabelled profiles, compared by the option.
+    Each frame's after and before are its widths in the source's and the
+    base's own flame graphs; red where it grew, blue where it shrank."""
+    names = ["main.main", "main.grow", "main.shrink", "main.same", "main.gone", "main.fresh"]
+    src = write(tmp, "src.pb.gz", crafted(names, [([1, 0], 300), ([2, 0], 100), ([3, 0], 200),
+                                                 ([5, 0], 50), ([1, 0], 20)]))
+    base = write(tmp, "base.pb.gz", crafted(names, [([1, 0], 100), ([2, 0], 300), ([3, 0], 200),
+                                                   ([4, 0], 80)]))
+    _, _, fs, _ = pprofc_svg(pprofc, ["--minwidth", "0"], src, tmp, "src.svg")
+    _, _, fb, _ = pprofc_svg(pprofc, ["--minwidth", "0"], base, tmp, "base.svg")
+    root, group, fd, _ = pprofc_svg(pprofc, ["--minwidth", "0", "--diff-base", base], src, tmp,
+                                    "diff.svg")
+    check_structure(root, group, fd)
+    after = {f.name: f.v for f in fs}
+    before = {f.name: f.v for f in fb}
+    got = {f.name: (f.a, f.b) for f in fd}
+    want = {n: (after[n], before.get(n, 0)) for n in after}
+    check(got == want, "diff frames %r, expected %r" % (got, want))
+    for f in fd:
+        r, g, b = f.fill
+        if f.a > f.b:
+            check(r == 255 and g == b < 255, "%s grew but is %s" % (f.name, f.fill))
+        elif f.a < f.b:
+            check(b == 255 and r == g < 255, "%s shrank but is %s" % (f.name, f.fill))
+    print("--diff-base: %d frames, after and before equal each profile's own widths" % len(fd))
+
+
 def case_signed_values(pprofc, tmp):
     """Negative values without diff labels (a --base subtraction): widths
     are |net| per stack, colour by sign."""
