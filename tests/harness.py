@@ -70,9 +70,14 @@ def _num(s, unit_suffix):
 def pprof_top(path, index, unit, extra=()):
     """(total, {name: (flat, cum)}) from go tool pprof -top; index None
     leaves the choice to extra (e.g. -inuse_space)."""
+    return pprof_top_args(([] if index is None else ["-sample_index=%d" % index]) +
+                          list(extra) + [path], unit)
+
+
+def pprof_top_args(args, unit):
+    """pprof_top with go tool pprof's own arguments (flags, then sources)."""
     args = ["go", "tool", "pprof", "-top", "-symbolize=none", "-nodefraction=0",
-            "-nodecount=0"] + ([] if index is None else ["-sample_index=%d" % index]) + \
-        _unit_flag(unit) + list(extra) + [path]
+            "-nodecount=0"] + _unit_flag(unit) + list(args)
     rc, out, err = run(args)
     check(rc == 0, "%s failed: %s" % (" ".join(args), err.decode()))
     total = None
@@ -93,7 +98,7 @@ def pprof_top(path, index, unit, extra=()):
         name = re.sub(r" \((partial-)?inline\)$", "", m.group(5))
         check(name not in rows, "pprof printed %r twice" % name)
         rows[name] = (_num(m.group(1), m.group(2)), _num(m.group(3), m.group(4)))
-    check(total is not None, "no total in pprof output for %s" % path)
+    check(total is not None, "no total in pprof output for %s" % " ".join(args))
     return total, rows
 
 

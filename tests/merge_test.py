@@ -20,8 +20,7 @@ import re
 import sys
 import tempfile
 
-from harness import TestFailure, _TOTAL, _ROW, _num, _unit_flag, check, pprofc_cmd, run, \
-    sample_types
+from harness import TestFailure, check, pprof_top_args, pprofc_cmd, run, sample_types
 
 FIX = {}
 PAIRS = {  # name: (A, B), B the second source or the base
@@ -78,28 +77,6 @@ def top_json(pprofc, args):
     return j["total"], {r["name"]: (r["flat"], r["cum"]) for r in j["rows"]}
 
 
-def go_top(args, unit):
-    args = ["go", "tool", "pprof", "-top", "-symbolize=none", "-nodefraction=0",
-            "-nodecount=0"] + _unit_flag(unit) + args
-    rc, out, err = run(args)
-    check(rc == 0, "%s: %s" % (" ".join(args), err.decode()))
-    total, rows, seen = None, {}, False
-    for line in out.decode().splitlines():
-        m = _TOTAL.search(line)
-        if m and total is None:
-            total = _num(m.group(1), m.group(2))
-            continue
-        if line.split() == ["flat", "flat%", "sum%", "cum", "cum%"]:
-            seen = True
-            continue
-        if seen:
-            m = _ROW.match(line)
-            check(m, "cannot parse pprof row %r" % line)
-            n = re.sub(r" \((partial-)?inline\)$", "", m.group(5))
-            rows[n] = (_num(m.group(1), m.group(2)), _num(m.group(3), m.group(4)))
-    return total, rows
-
-
 def named(rows):
     return {n: v for n, v in rows.items()
             if not n.startswith("0x") and n != "[no stack]" and n != "<unknown>"
@@ -138,7 +115,7 @@ def compare_top(pprofc, src, base, how, normalize):
         go_args = ["-sample_index=%d" % i, "-" + flag, FIX[base]] + \
             (["-normalize"] if normalize else []) + [FIX[src]]
         mt, mr = top_json(pprofc, mine_args)
-        gt, gr = go_top(go_args, unit)
+        gt, gr = pprof_top_args(go_args, unit)
         check(mt == gt, "index %d: total %d, pprof %d" % (i, mt, gt))
         mn, gn = named(mr), named(gr)
         check(mn == gn, "index %d: rows differ: %s" % (i, [
