@@ -162,6 +162,18 @@ static void fixed2(char *buf, size_t n, double v)
 	put_decimal(buf + k, r < 0 ? 0 - (unsigned long long)r : (unsigned long long)r, 2);
 }
 
+/* A constant into buf, as snprintf(buf, n, "%s", s) would put it. */
+static void put_const(char *buf, size_t n, const char *s)
+{
+	size_t len = strlen(s);
+	if (n == 0)
+		return;
+	if (len >= n)
+		len = n - 1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+}
+
 static void format_label(char *buf, size_t n, double v, const char *u)
 {
 	char num[64];
@@ -170,7 +182,7 @@ static void format_label(char *buf, size_t n, double v, const char *u)
 	if (len > 3 && !strcmp(num + len - 3, ".00"))
 		num[len - 3] = '\0';
 	if (!strcmp(num, "0") || !strcmp(num, "-0")) {
-		snprintf(buf, n, "0");
+		put_const(buf, n, "0");
 		return;
 	}
 	size_t ulen = strlen(u);
@@ -266,13 +278,13 @@ void units_percent(char *buf, size_t n, int64_t value, int64_t total)
 	if (total != 0)
 		r = fabs((double)value / (double)total) * 100;
 	if (r >= 99.95 && r <= 100.05) {
-		snprintf(buf, n, "  100%%");
+		put_const(buf, n, "  100%");
 	} else if (r >= 1.0) {
 		char num[64];
 		fixed2(num, sizeof(num), r);
 		pad5_percent(buf, n, num);
 	} else if (r == 0) {
-		snprintf(buf, n, "    0%%");
+		put_const(buf, n, "    0%");
 	} else {
 		percent_g(buf, n, r);
 	}
