@@ -220,6 +220,28 @@ const command commands[] = {
 	  "  pprofc comments cpu.pb.gz\n"
 	  "\n"
 	  "Options:\n" COMMON_HELP },
+	{ "merge", cmd_merge, "write the (filtered) profile back as gzipped profile.proto",
+	  "usage: pprofc merge [options] SOURCE\n"
+	  "\n"
+	  "Write the profile as gzipped profile.proto, the format go tool pprof and every\n"
+	  "pprof reader take, after the filters: --focus, --ignore, --hide, --show,\n"
+	  "--show-from, --prune-from, --tagfocus, --tagignore, --tagshow and --taghide edit\n"
+	  "the profile (drop samples, frames, labels), and what is left is written. All\n"
+	  "else is kept as the source has it: every sample type, the samples in their\n"
+	  "order with their labels, the ids of locations, functions and mappings, the\n"
+	  "mapping flags, comments, period, time and duration. Nothing is summed or\n"
+	  "renumbered (go tool pprof -proto does both).\n"
+	  "\n"
+	  "  pprofc merge --focus 'main\\.handle' -o handle.pb.gz cpu.pb.gz\n"
+	  "  pprofc merge --tagfocus user=alice cpu.pb.gz | go tool pprof -top /dev/stdin\n"
+	  "\n"
+	  "Without -o the profile goes to standard output, which must not be a terminal.\n"
+	  "--sample-index and its shorthands only check that the type exists (every type\n"
+	  "is written). --mean and the granularity options (--filefunctions, --files,\n"
+	  "--lines, --addresses, --noinlines) are refused: they choose how a report\n"
+	  "divides or groups values, not what the profile holds.\n"
+	  "\n"
+	  "Options:\n" COMMON_HELP },
 	{ "list", cmd_list, "print the source of functions matching REGEX, annotated",
 	  "usage: pprofc list REGEX [options] SOURCE\n"
 	  "\n"

@@ -288,6 +288,7 @@ static pprofc_status add_location(decoder *d, const unsigned char *data, size_t 
 		ln->function_id = m->line[i]->function_id;
 		ln->function = NONE;
 		ln->line = m->line[i]->line;
+		ln->column = m->line[i]->column;
 	}
 	arena_reset(&d->arena);
 	return PPROFC_OK;

@@ -1,13 +1,15 @@
 /*
  * Private declarations shared by the stages of the library. Nothing here is
- * visible to users of pprofc.h; the protobuf-c types stay behind decode.c.
+ * visible to users of pprofc.h; the protobuf-c types stay behind decode.c
+ * and write_proto.c.
  *
  * The data's path: source.c reads bytes -> gunzip.c inflates them ->
  * decode.c walks the Profile message and fills the model's tables ->
  * model.c resolves ids, validates, and hashes stacks -> writers
  * (write_callgrind.c, write_folded.c, write_top.c, write_tags.c,
  * write_traces.c, write_raw.c) read the model through frames.c (labels
- * through labels.c) and emit text through out.c.
+ * through labels.c) and emit text through out.c; write_proto.c encodes the
+ * model itself back into gzipped profile.proto.
  */
 #ifndef PPROFC_INTERNAL_H
 #define PPROFC_INTERNAL_H
@@ -75,7 +77,7 @@ typedef struct value_type {
 typedef struct mapping {
 	uint64_t id, start, limit, offset;
 	int64_t filename, build_id;
-	uint8_t flags; /* MAPPING_HAS_*, only for the raw dump */
+	uint8_t flags; /* MAPPING_HAS_*, for the raw dump and write_proto.c */
 } mapping;
 
 enum {
@@ -89,6 +91,7 @@ typedef struct line {
 	uint64_t function_id; /* raw id; resolved into `function` */
 	uint32_t function;    /* index into p->functions */
 	int64_t line;
+	int64_t column; /* kept only to be written back (write_proto.c) */
 } line;
 
 typedef struct location {

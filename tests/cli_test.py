@@ -74,7 +74,7 @@ def case_stdin_source(p, fx, tmp):
 
 def case_help_texts_agree(p, fx, tmp):
     for cmd in ("top", "to-callgrind", "to-folded", "fetch", "kcachegrind", "tags", "traces",
-                "raw", "comments", "tree", "peek", "list"):
+                "raw", "comments", "tree", "peek", "list", "merge"):
         rc1, a, _ = run(p + ["help", cmd])
         rc2, b, _ = run(p + [cmd, "--help"])
         check(rc1 == 0 and rc2 == 0 and a == b and a.startswith(b"usage: pprofc " + cmd.encode()),

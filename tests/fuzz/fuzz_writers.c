@@ -1,8 +1,11 @@
 /* Fuzz target 3: a decoded profile -> every writer, at every sample index,
  * every granularity and through the filters, into a sink that discards (but
- * counts) the bytes. */
+ * counts) the bytes. The proto writer's output must load again and hold
+ * the same profile (its raw dump equal), before and after the filters. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "fuzz_common.h"
 
@@ -11,6 +14,57 @@ static int null_write(void *ctx, const void *buf, size_t len)
 	(void)buf;
 	*(size_t *)ctx += len;
 	return 0;
+}
+
+typedef struct membuf {
+	char *d;
+	size_t n, cap;
+} membuf;
+
+static int mem_write(void *ctx, const void *buf, size_t len)
+{
+	membuf *m = ctx;
+	if (m->n + len > m->cap) {
+		size_t cap = (m->n + len) * 2;
+		char *d = realloc(m->d, cap);
+		if (!d)
+			return -1;
+		m->d = d;
+		m->cap = cap;
+	}
+	memcpy(m->d + m->n, buf, len);
+	m->n += len;
+	return 0;
+}
+
+static membuf raw_dump(pprofc_profile *p)
+{
+	membuf m = { 0 };
+	pprofc_sink sink = { mem_write, &m };
+	if (pprofc_write_raw(p, &sink) != PPROFC_OK)
+		abort();
+	return m;
+}
+
+/* write_proto, load the bytes again: it must succeed and dump alike. */
+static void proto_roundtrip(pprofc_profile *p)
+{
+	membuf out = { 0 };
+	pprofc_sink sink = { mem_write, &out };
+	if (pprofc_write_proto(p, &sink) != PPROFC_OK)
+		abort();
+	pprofc_profile *q = fuzz_profile_create();
+	if (!q)
+		abort();
+	if (pprofc_profile_load_memory(q, out.d, out.n) != PPROFC_OK)
+		abort();
+	membuf a = raw_dump(p), b = raw_dump(q);
+	if (a.n != b.n || (a.n && memcmp(a.d, b.d, a.n)))
+		abort();
+	free(a.d);
+	free(b.d);
+	free(out.d);
+	pprofc_profile_destroy(q);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -58,6 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		pprofc_write_raw(p, &sink);
 		pprofc_write_comments(p, &sink);
+		proto_roundtrip(p);
 		/* Every other granularity, then filters that edit the model (a
 		 * second load of the same bytes: filters change the profile). */
 		for (int g = 1; g < PPROFC_GRANULARITY_COUNT_ && n; g++) {
@@ -76,7 +131,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pprofc_filter_set(f, PPROFC_FILTER_TAGIGNORE, "z,y");
 			pprofc_filter_set(f, PPROFC_FILTER_TAGHIDE, "x");
 			unsigned unmatched;
-			if (pprofc_profile_filter(q, f, &unmatched) == PPROFC_OK && n) {
+			bool filtered = pprofc_profile_filter(q, f, &unmatched) == PPROFC_OK;
+			if (filtered)
+				proto_roundtrip(q);
+			if (filtered && n) {
 				pprofc_write_folded(q, 0, &sink);
 				pprofc_write_callgrind(q, 0, "fuzz", &sink);
 				pprofc_top_options t = { .sample_index = 0 };
