@@ -244,6 +244,25 @@ pprofc_status stream_begin(pprofc_profile *p, unsigned char *in, size_t inlen, s
 size_t stream_wait(stream *s, size_t need);
 pprofc_status stream_end(stream *s);
 
+/*
+ * gzip.c: bytes -> one gzip member, given to the sink in chunks of about a
+ * megabyte, deflated in blocks on two threads when there is more than one
+ * block. Writes may go through gzw_write, or straight into the current
+ * block: gzw_room gives its free space (0 after a failure), gzw_commit
+ * counts what was put there. A failure (the sink's, as PPROFC_ERR_IO) is
+ * kept, with the message set, and stops all further output; gzw_end
+ * finishes the stream (when nothing failed), frees the writer and returns
+ * the first failure.
+ */
+typedef struct gzwriter gzwriter;
+extern bool gzip_threads; /* false: no helper thread (tests) */
+pprofc_status gzw_begin(pprofc_profile *p, const pprofc_sink *sink, int level, gzwriter **ret);
+void gzw_write(gzwriter *g, const void *data, size_t len);
+unsigned char *gzw_room(gzwriter *g, size_t *ret_room);
+void gzw_commit(gzwriter *g, size_t n);
+pprofc_status gzw_status(const gzwriter *g);
+pprofc_status gzw_end(gzwriter *g);
+
 /* decode.c: walk the Profile message as the stream delivers it, filling the
  * tables and decoding samples early where it can (see decode.c); after
  * model_resolve(), decode_samples() finishes the samples into the flat
