@@ -28,8 +28,8 @@
 bool gzip_threads = true;
 
 #define BLOCK (1u << 20)
-#define DICT 32768u
-#define HEAD 10u  /* gzip header */
+#define DICT  32768u
+#define HEAD  10u /* gzip header */
 #define TRAIL 8u  /* CRC-32 and size */
 
 typedef struct gzjob {
@@ -236,8 +236,8 @@ pprofc_status gzw_begin(pprofc_profile *p, const pprofc_sink *sink, int level, g
 		j->zs.zfree = z_free;
 		j->zs.opaque = &p->mem;
 		/* windowBits -15: raw deflate; the gzip framing is ours */
-		j->zs_live = deflateInit2(&j->zs, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) ==
-			     Z_OK;
+		j->zs_live =
+			deflateInit2(&j->zs, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK;
 		if (!j->zs_live)
 			break;
 		j->out_cap = HEAD + deflateBound(&j->zs, BLOCK) + 1024 + TRAIL;

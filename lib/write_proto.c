@@ -217,7 +217,8 @@ static void put_locations(penc *e)
 		m.id = src->id;
 		/* A mapping id the file did not define is kept as it was: the
 		 * location had it, and readers tolerate it as we do. */
-		m.mapping_id = src->mapping != NONE ? p->mappings[src->mapping].id : src->mapping_id;
+		m.mapping_id =
+			src->mapping != NONE ? p->mappings[src->mapping].id : src->mapping_id;
 		m.address = src->address;
 		m.is_folded = src->is_folded;
 		for (uint32_t k = 0; k < src->nlines; k++) {

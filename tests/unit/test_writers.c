@@ -407,7 +407,6 @@ static void test_raw(void **state)
 	pprofc_profile_destroy(p);
 }
 
-
 /* ---- the proto writer -------------------------------------------------- */
 
 /*
@@ -422,9 +421,9 @@ static pbuf full_profile(size_t big)
 {
 	pbuf b = { 0 }, m = { 0 }, l = { 0 };
 	static const char *const strs[] = {
-		"",	    "samples",	   "count", "cpu",     "nanoseconds", "main",
-		"a",	    "f.go",	   "key",   "val",     "bytes",	      "/bin/app",
-		"buildid",  "comment one", "drop.*", "keep.*", "https://doc", "sys_main",
+		"",	   "samples",	  "count",  "cpu",    "nanoseconds", "main",
+		"a",	   "f.go",	  "key",    "val",    "bytes",	     "/bin/app",
+		"buildid", "comment one", "drop.*", "keep.*", "https://doc", "sys_main",
 	};
 	pb_strings(&b, strs, sizeof(strs) / sizeof(strs[0]));
 	pb_varint(&b, 6 << 3 | 2); /* 18: a NUL inside */
@@ -569,7 +568,8 @@ static void assert_models_equal(const pprofc_profile *a, const pprofc_profile *b
 		assert_int_equal(x->is_folded, y->is_folded);
 		assert_int_equal(x->nlines, y->nlines);
 		for (uint32_t k = 0; k < x->nlines; k++) {
-			const line *lx = &a->lines[x->line_off + k], *ly = &b->lines[y->line_off + k];
+			const line *lx = &a->lines[x->line_off + k],
+				   *ly = &b->lines[y->line_off + k];
 			assert_int_equal(lx->function_id, ly->function_id);
 			assert_int_equal(lx->function, ly->function);
 			assert_int_equal(lx->line, ly->line);
