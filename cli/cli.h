@@ -36,6 +36,7 @@ int cmd_tags(int argc, char **argv);
 int cmd_traces(int argc, char **argv);
 int cmd_raw(int argc, char **argv);
 int cmd_comments(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_kcachegrind(int argc, char **argv);

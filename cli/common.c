@@ -685,11 +685,15 @@ int run_converter(const converter *cv, int argc, char **argv)
 
 	pprofc_profile *p;
 	size_t index = 0;
-	/* A dump reads any valid profile, one without sample types too. */
-	if (cv->any_profile && !co.sample_index)
+	/* A dump reads any valid profile, one without sample types too; the
+	 * filters apply all the same (raw and merge show their effect). */
+	if (cv->any_profile && !co.sample_index) {
 		rc = load_sources(&co, &p);
-	else
+		if (rc == EXIT_OK && (rc = apply_filters(p, &co)) != EXIT_OK)
+			pprofc_profile_destroy(p);
+	} else {
 		rc = load_and_select(&co, &p, &index);
+	}
 	if (rc != EXIT_OK)
 		return rc;
 	char *label = sources_label(&co);

@@ -254,7 +254,7 @@ static bool fast_location(decoder *d, const unsigned char *q, size_t len)
 			if (!fast_len(&q, end, &n))
 				return false;
 			const unsigned char *lend = q + n;
-			uint64_t fid = 0, ln = 0, col;
+			uint64_t fid = 0, ln = 0, col = 0;
 			while (q < lend) {
 				unsigned char k = *q++;
 				if (k == TAG(1, WT_VARINT)) {
@@ -276,7 +276,7 @@ static bool fast_location(decoder *d, const unsigned char *q, size_t len)
 			    !vec_reserve(&p->mem, (void **)&p->lines, &p->cap_lines, p->nlines + nl + 1,
 					 sizeof(*p->lines)))
 				return false;
-			p->lines[p->nlines + nl++] = (line){ fid, NONE, (int64_t)ln };
+			p->lines[p->nlines + nl++] = (line){ fid, NONE, (int64_t)ln, (int64_t)col };
 			break;
 		}
 		default:
@@ -527,6 +527,7 @@ static pprofc_status add_location(decoder *d, const unsigned char *data, size_t 
 		ln->function_id = m->line[i]->function_id;
 		ln->function = NONE;
 		ln->line = m->line[i]->line;
+		ln->column = m->line[i]->column;
 	}
 	arena_reset(&d->arena);
 	return PPROFC_OK;

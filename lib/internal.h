@@ -1,13 +1,15 @@
 /*
  * Private declarations shared by the stages of the library. Nothing here is
- * visible to users of pprofc.h; the protobuf-c types stay behind decode.c.
+ * visible to users of pprofc.h; the protobuf-c types stay behind decode.c
+ * and write_proto.c.
  *
  * The data's path: source.c reads bytes -> gunzip.c inflates them ->
  * decode.c walks the Profile message and fills the model's tables ->
  * model.c resolves ids, validates, and hashes stacks -> writers
  * (write_callgrind.c, write_folded.c, write_flamegraph.c, write_top.c,
  * write_tags.c, write_traces.c, write_raw.c) read the model through frames.c (labels
- * through labels.c) and emit text through out.c.
+ * through labels.c) and emit text through out.c; write_proto.c encodes the
+ * model itself back into gzipped profile.proto.
  */
 #ifndef PPROFC_INTERNAL_H
 #define PPROFC_INTERNAL_H
@@ -75,7 +77,7 @@ typedef struct value_type {
 typedef struct mapping {
 	uint64_t id, start, limit, offset;
 	int64_t filename, build_id;
-	uint8_t flags; /* MAPPING_HAS_*, only for the raw dump */
+	uint8_t flags; /* MAPPING_HAS_*, for the raw dump and write_proto.c */
 } mapping;
 
 enum {
@@ -89,6 +91,7 @@ typedef struct line {
 	uint64_t function_id; /* raw id; resolved into `function` */
 	uint32_t function;    /* index into p->functions */
 	int64_t line;
+	int64_t column; /* kept only to be written back (write_proto.c) */
 } line;
 
 typedef struct location {
@@ -240,6 +243,25 @@ extern size_t stream_first_cap_max; /* cap on the first buffer (tests) */
 pprofc_status stream_begin(pprofc_profile *p, unsigned char *in, size_t inlen, stream *s);
 size_t stream_wait(stream *s, size_t need);
 pprofc_status stream_end(stream *s);
+
+/*
+ * gzip.c: bytes -> one gzip member, given to the sink in chunks of about a
+ * megabyte, deflated in blocks on two threads when there is more than one
+ * block. Writes may go through gzw_write, or straight into the current
+ * block: gzw_room gives its free space (0 after a failure), gzw_commit
+ * counts what was put there. A failure (the sink's, as PPROFC_ERR_IO) is
+ * kept, with the message set, and stops all further output; gzw_end
+ * finishes the stream (when nothing failed), frees the writer and returns
+ * the first failure.
+ */
+typedef struct gzwriter gzwriter;
+extern bool gzip_threads; /* false: no helper thread (tests) */
+pprofc_status gzw_begin(pprofc_profile *p, const pprofc_sink *sink, int level, gzwriter **ret);
+void gzw_write(gzwriter *g, const void *data, size_t len);
+unsigned char *gzw_room(gzwriter *g, size_t *ret_room);
+void gzw_commit(gzwriter *g, size_t n);
+pprofc_status gzw_status(const gzwriter *g);
+pprofc_status gzw_end(gzwriter *g);
 
 /* decode.c: walk the Profile message as the stream delivers it, filling the
  * tables and decoding samples early where it can (see decode.c); after

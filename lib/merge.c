@@ -247,6 +247,7 @@ static uint32_t map_location(merger *m, source_map *sm, uint32_t li)
 		dl->function = fi;
 		dl->function_id = fi == NONE ? 0 : (uint64_t)fi + 1;
 		dl->line = sl->line;
+		dl->column = sl->column;
 		uint64_t kv[2] = { fi, (uint64_t)sl->line };
 		h = hash_bytes(kv, sizeof(kv), h);
 	}

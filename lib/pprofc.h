@@ -424,6 +424,20 @@ PPROFC_API pprofc_status pprofc_write_traces(pprofc_profile *p, const pprofc_tra
  */
 PPROFC_API pprofc_status pprofc_write_raw(pprofc_profile *p, const pprofc_sink *sink);
 
+/*
+ * The profile as gzipped profile.proto, for go tool pprof and any other
+ * pprof reader: every sample type, sample (values, location ids, labels),
+ * location (with its lines and is_folded), function and mapping (with its
+ * has_* flags), the string table, comments, period, time, duration,
+ * drop/keep_frames, default_sample_type and doc_url. The profile is written
+ * as it stands: after pprofc_profile_filter, the filtered one. The file's
+ * own ids and order are kept; nothing is merged, renumbered or dropped
+ * (unknown fields of the input are not kept). The granularity does not
+ * apply: it is a view, not part of the profile.
+ * @return PPROFC_OK, PPROFC_ERR_IO when the sink fails, PPROFC_ERR_NOMEM.
+ */
+PPROFC_API pprofc_status pprofc_write_proto(pprofc_profile *p, const pprofc_sink *sink);
+
 /* The profile's comments, one per line (go tool pprof -comments). */
 PPROFC_API pprofc_status pprofc_write_comments(pprofc_profile *p, const pprofc_sink *sink);
 

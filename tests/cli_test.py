@@ -74,7 +74,8 @@ def case_stdin_source(p, fx, tmp):
 
 def case_help_texts_agree(p, fx, tmp):
     for cmd in ("top", "to-callgrind", "to-folded", "to-flamegraph", "fetch", "kcachegrind", "tags",
-                "traces", "raw", "comments", "tree", "peek", "list", "to-speedscope", "to-dot"):
+                "traces", "raw", "comments", "tree", "peek", "list", "to-speedscope", "to-dot",
+                "merge"):
         rc1, a, _ = run(p + ["help", cmd])
         rc2, b, _ = run(p + [cmd, "--help"])
         check(rc1 == 0 and rc2 == 0 and a == b and a.startswith(b"usage: pprofc " + cmd.encode()),

@@ -2,6 +2,8 @@
 """Several sources and comparisons, checked against go tool pprof on the
 same files and against pprofc's own reports of each file alone.
 
+- file-*: `pprofc merge -o F A B`: go tool pprof reads F exactly as its own
+  merge of A and B (-raw and -top byte for byte);
 - raw-*: `pprofc raw A B` prints what `go tool pprof -raw A B` prints: the
   same merged samples, locations, ids and mappings (pprof adds a fake
   mapping to profiles that have none, and prints no function table);
@@ -32,7 +34,7 @@ PAIRS = {  # name: (A, B), B the second source or the base
     "node-heap": ("node-heap", "node-heap"),
     "cpu-large": ("cpu", "corpus-large.cpu"),
 }
-CASES = (["raw-" + p for p in PAIRS] + ["sums"] +
+CASES = (["raw-" + p for p in PAIRS] + ["file-" + p for p in PAIRS] + ["sums"] +
          ["top-base-mutex-block", "top-diff-base-mutex-block", "top-diff-base-cpu-large",
           "top-base-normalize-cpu-large", "top-diff-base-normalize-mutex-block",
           "self-base", "folded-diff", "incompatible", "keep-going", "missing"])
@@ -61,6 +63,25 @@ def case_raw(pprofc, name):
     check(mm.strip() == tm.strip(), "mappings differ: %r vs %r" % (mm[:200], tm[:200]))
     nsamples = mh.split("\nLocations\n")[0].count("\n")
     print("%s: %d lines of samples and locations equal pprof's" % (name, nsamples))
+
+
+def case_file(pprofc, name):
+    """pprofc merge A B -o F: go tool pprof reads F as it reads A and B
+    merged by itself, -raw and -top byte for byte."""
+    a, b = (FIX[x] for x in PAIRS[name])
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "merged.pb.gz")
+        rc, _, err = run(pprofc + ["merge", "-o", out, a, b])
+        check(rc == 0, "pprofc merge: %s" % err.decode())
+        for flags in (["-raw"], ["-top"]):
+            rc, mine, err = run(["go", "tool", "pprof", "-symbolize=none"] + flags + [out])
+            check(rc == 0, "go tool pprof %s merged: %s" % (flags, err.decode()))
+            rc, theirs, err = run(["go", "tool", "pprof", "-symbolize=none"] + flags + [a, b])
+            check(rc == 0, "go tool pprof %s A B: %s" % (flags, err.decode()))
+            check(mine == theirs, "%s of pprofc's merged file differs from pprof's merge:\n%s"
+                  % (flags, first_diff(mine.decode(), theirs.decode())))
+        print("%s: pprofc's merged file reads as go tool pprof's own merge (-raw, -top; %d bytes)"
+              % (name, os.path.getsize(out)))
 
 
 def first_diff(x, y):
@@ -248,6 +269,8 @@ def main():
             sys.exit(77)
         if name.startswith("raw-"):
             case_raw(pprofc, name[4:])
+        elif name.startswith("file-"):
+            case_file(pprofc, name[5:])
         elif name.startswith("top-"):
             m = re.match(r"top-(base|diff-base)(-normalize)?-(.*)$", name)
             src, base = PAIRS[m.group(3)] if m.group(3) in PAIRS else \

@@ -90,3 +90,85 @@ def read(path):
 class strings_ref:
     def __init__(self, i):
         self.i = i
+
+
+# Every field of profile.proto, by message: field number -> (name, kind,
+# repeated). Kinds: "int" (a varint, kept as its unsigned 64-bit value),
+# "bool", "bytes", or a message name.
+SCHEMA = {
+    "Profile": {1: ("sample_type", "ValueType", True), 2: ("sample", "Sample", True),
+                3: ("mapping", "Mapping", True), 4: ("location", "Location", True),
+                5: ("function", "Function", True), 6: ("string_table", "bytes", True),
+                7: ("drop_frames", "int", False), 8: ("keep_frames", "int", False),
+                9: ("time_nanos", "int", False), 10: ("duration_nanos", "int", False),
+                11: ("period_type", "ValueType", False), 12: ("period", "int", False),
+                13: ("comment", "int", True), 14: ("default_sample_type", "int", False),
+                15: ("doc_url", "int", False)},
+    "ValueType": {1: ("type", "int", False), 2: ("unit", "int", False)},
+    "Sample": {1: ("location_id", "int", True), 2: ("value", "int", True),
+               3: ("label", "Label", True)},
+    "Label": {1: ("key", "int", False), 2: ("str", "int", False), 3: ("num", "int", False),
+              4: ("num_unit", "int", False)},
+    "Mapping": {1: ("id", "int", False), 2: ("memory_start", "int", False),
+                3: ("memory_limit", "int", False), 4: ("file_offset", "int", False),
+                5: ("filename", "int", False), 6: ("build_id", "int", False),
+                7: ("has_functions", "bool", False), 8: ("has_filenames", "bool", False),
+                9: ("has_line_numbers", "bool", False),
+                10: ("has_inline_frames", "bool", False)},
+    "Location": {1: ("id", "int", False), 2: ("mapping_id", "int", False),
+                 3: ("address", "int", False), 4: ("line", "Line", True),
+                 5: ("is_folded", "bool", False)},
+    "Line": {1: ("function_id", "int", False), 2: ("line", "int", False),
+             3: ("column", "int", False)},
+    "Function": {1: ("id", "int", False), 2: ("name", "int", False),
+                 3: ("system_name", "int", False), 4: ("filename", "int", False),
+                 5: ("start_line", "int", False)},
+}
+
+
+def _message(data, name):
+    """A message as {field name: value}, every known field present (absent
+    ones at proto3's default), repeated ones as lists in the file's order,
+    packed or not; a singular field given twice keeps the last (scalars) or
+    merges (messages), as protobuf does. Unknown fields are left out."""
+    schema = SCHEMA[name]
+    out, parts = {}, {}
+    for num, (fname, kind, rep) in schema.items():
+        out[fname] = [] if rep else (None if kind in SCHEMA else 0)
+    for f, wt, v in _fields(data):
+        if f not in schema:
+            continue
+        fname, kind, rep = schema[f]
+        if kind in SCHEMA:
+            if rep:
+                out[fname].append(_message(v, kind))
+            else:
+                parts[fname] = parts.get(fname, b"") + v
+        elif kind == "bytes":
+            out[fname].append(bytes(v))
+        else:
+            vals = _ints(wt, v)
+            if kind == "bool":
+                vals = [int(x != 0) for x in vals]
+            if rep:
+                out[fname] += vals
+            else:
+                out[fname] = vals[-1]
+    for fname, data_ in parts.items():
+        out[fname] = _message(data_, schema_kind(schema, fname))
+    for num, (fname, kind, rep) in schema.items():
+        if kind in SCHEMA and not rep and out[fname] is None:
+            out[fname] = _message(b"", kind)
+    return out
+
+
+def schema_kind(schema, fname):
+    return next(k for n, k, r in schema.values() if n == fname)
+
+
+def read_all(path):
+    """The whole Profile message of a file (gzipped or not), every field."""
+    data = open(path, "rb").read()
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return _message(data, "Profile")

@@ -1,8 +1,11 @@
 /* Fuzz target 3: a decoded profile -> every writer, at every sample index,
  * every granularity and through the filters, into a sink that discards (but
- * counts) the bytes. */
+ * counts) the bytes. The proto writer's output must load again and hold
+ * the same profile (its raw dump equal), before and after the filters. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "fuzz_common.h"
 
@@ -13,8 +16,11 @@ static int null_write(void *ctx, const void *buf, size_t len)
 	return 0;
 }
 
+static void proto_roundtrip(pprofc_profile *p);
+
 /* Merging the profile with itself, and comparing it with itself as a
- * --diff-base does (marked, normalized, negated, merged). */
+ * --diff-base does (marked, normalized, negated, merged); each result
+ * written as profile.proto and read back. */
 static void fuzz_merges(pprofc_profile *p, const uint8_t *data, size_t size, pprofc_sink *sink)
 {
 	size_t n = pprofc_profile_sample_type_count(p);
@@ -25,6 +31,7 @@ static void fuzz_merges(pprofc_profile *p, const uint8_t *data, size_t size, ppr
 	if (base && m && d && n <= 8 && pprofc_profile_load_memory(base, data, size) == PPROFC_OK) {
 		pprofc_profile *two[2] = { p, base };
 		if (pprofc_profile_merge(m, two, 2) == PPROFC_OK) {
+			proto_roundtrip(m);
 			pprofc_write_raw(m, sink);
 			if (n)
 				pprofc_write_folded(m, 0, sink);
@@ -34,6 +41,7 @@ static void fuzz_merges(pprofc_profile *p, const uint8_t *data, size_t size, ppr
 		    pprofc_profile_scale(base, ratios, n) == PPROFC_OK) {
 			two[0] = m;
 			if (pprofc_profile_merge(d, two, 2) == PPROFC_OK && n) {
+				proto_roundtrip(d);
 				pprofc_write_folded(d, 0, sink);
 				pprofc_top_options t = { .sample_index = 0, .mean = 1 };
 				pprofc_write_top(d, &t, sink);
@@ -44,6 +52,57 @@ static void fuzz_merges(pprofc_profile *p, const uint8_t *data, size_t size, ppr
 	pprofc_profile_destroy(d);
 	pprofc_profile_destroy(m);
 	pprofc_profile_destroy(base);
+}
+
+typedef struct membuf {
+	char *d;
+	size_t n, cap;
+} membuf;
+
+static int mem_write(void *ctx, const void *buf, size_t len)
+{
+	membuf *m = ctx;
+	if (m->n + len > m->cap) {
+		size_t cap = (m->n + len) * 2;
+		char *d = realloc(m->d, cap);
+		if (!d)
+			return -1;
+		m->d = d;
+		m->cap = cap;
+	}
+	memcpy(m->d + m->n, buf, len);
+	m->n += len;
+	return 0;
+}
+
+static membuf raw_dump(pprofc_profile *p)
+{
+	membuf m = { 0 };
+	pprofc_sink sink = { mem_write, &m };
+	if (pprofc_write_raw(p, &sink) != PPROFC_OK)
+		abort();
+	return m;
+}
+
+/* write_proto, load the bytes again: it must succeed and dump alike. */
+static void proto_roundtrip(pprofc_profile *p)
+{
+	membuf out = { 0 };
+	pprofc_sink sink = { mem_write, &out };
+	if (pprofc_write_proto(p, &sink) != PPROFC_OK)
+		abort();
+	pprofc_profile *q = fuzz_profile_create();
+	if (!q)
+		abort();
+	if (pprofc_profile_load_memory(q, out.d, out.n) != PPROFC_OK)
+		abort();
+	membuf a = raw_dump(p), b = raw_dump(q);
+	if (a.n != b.n || (a.n && memcmp(a.d, b.d, a.n)))
+		abort();
+	free(a.d);
+	free(b.d);
+	free(out.d);
+	pprofc_profile_destroy(q);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -99,6 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		pprofc_write_raw(p, &sink);
 		pprofc_write_comments(p, &sink);
+		proto_roundtrip(p);
 		/* Every other granularity, then filters that edit the model (a
 		 * second load of the same bytes: filters change the profile). */
 		for (int g = 1; g < PPROFC_GRANULARITY_COUNT_ && n; g++) {
@@ -120,7 +180,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pprofc_filter_set(f, PPROFC_FILTER_TAGIGNORE, "z,y");
 			pprofc_filter_set(f, PPROFC_FILTER_TAGHIDE, "x");
 			unsigned unmatched;
-			if (pprofc_profile_filter(q, f, &unmatched) == PPROFC_OK && n) {
+			bool filtered = pprofc_profile_filter(q, f, &unmatched) == PPROFC_OK;
+			if (filtered)
+				proto_roundtrip(q);
+			if (filtered && n) {
 				pprofc_write_folded(q, 0, &sink);
 				pprofc_write_callgrind(q, 0, "fuzz", &sink);
 				pprofc_top_options t = { .sample_index = 0 };

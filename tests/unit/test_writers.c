@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "pprofc.h"
+#include "internal.h" /* pprofc.h, and the model: the proto test compares it */
 #include "testprof.h"
 
 static pprofc_profile *load_test_profile(void)
@@ -453,6 +453,327 @@ static void test_raw(void **state)
 	pprofc_profile_destroy(p);
 }
 
+/* ---- the proto writer -------------------------------------------------- */
+
+/*
+ * A profile with every field profile.proto has, each set to something that
+ * is not its default: ids that need the hashed id map, a location with an
+ * unknown mapping id and one folded, lines with columns, labels of both
+ * kinds (one numeric with a unit), a string with a NUL inside, negative
+ * values, every mapping flag. `big`: plus an incompressible string of that
+ * many bytes, so the output takes several sink writes.
+ */
+static pbuf full_profile(size_t big)
+{
+	pbuf b = { 0 }, m = { 0 }, l = { 0 };
+	static const char *const strs[] = {
+		"",	   "samples",	  "count",  "cpu",    "nanoseconds", "main",
+		"a",	   "f.go",	  "key",    "val",    "bytes",	     "/bin/app",
+		"buildid", "comment one", "drop.*", "keep.*", "https://doc", "sys_main",
+	};
+	pb_strings(&b, strs, sizeof(strs) / sizeof(strs[0]));
+	pb_varint(&b, 6 << 3 | 2); /* 18: a NUL inside */
+	pb_varint(&b, 10);
+	pb_raw(&b, "nul\0inside", 10);
+	if (big) {
+		pb_varint(&b, 6 << 3 | 2); /* 19 */
+		pb_varint(&b, big);
+		uint64_t x = 88172645463325252ull;
+		for (size_t i = 0; i < big; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			unsigned char c = (unsigned char)x;
+			pb_raw(&b, &c, 1);
+		}
+	}
+	pb_value_type(&b, 1, 2);
+	pb_value_type(&b, 3, 4);
+	/* mappings: id 7 (functions, line numbers), id 9 (filenames, inline) */
+	pb_vfield(&m, 1, 7), pb_vfield(&m, 2, 0x400000), pb_vfield(&m, 3, 0x500000);
+	pb_vfield(&m, 4, 0x1000), pb_vfield(&m, 5, 11), pb_vfield(&m, 6, 12);
+	pb_vfield(&m, 7, 1), pb_vfield(&m, 9, 1);
+	pb_lfield(&b, 3, &m);
+	pb_free(&m);
+	pb_vfield(&m, 1, 9), pb_vfield(&m, 5, 11), pb_vfield(&m, 8, 1), pb_vfield(&m, 10, 1);
+	pb_lfield(&b, 3, &m);
+	pb_free(&m);
+	/* samples before the locations, as google/pprof writes them */
+	static const uint64_t s1[] = { 1000002, 1000001 }, s3[] = { 1000003, 1000001 };
+	static const int64_t v1[] = { 1, -100 }, v2[] = { 0, 0 }, v3[] = { 3, 300 };
+	pb_packed(&m, 1, s1, 2);
+	pb_packed(&m, 2, (const uint64_t *)v1, 2);
+	pb_vfield(&l, 1, 8), pb_vfield(&l, 2, 9);
+	pb_lfield(&m, 3, &l);
+	pb_free(&l);
+	pb_vfield(&l, 1, 10), pb_vfield(&l, 3, 4096), pb_vfield(&l, 4, 10);
+	pb_lfield(&m, 3, &l);
+	pb_free(&l);
+	pb_lfield(&b, 2, &m);
+	pb_free(&m);
+	pb_sample(&b, NULL, 0, v2, 2);
+	pb_packed(&m, 1, s3, 2);
+	pb_packed(&m, 2, (const uint64_t *)v3, 2);
+	pb_vfield(&l, 1, 8), pb_vfield(&l, 3, (uint64_t)-5);
+	pb_lfield(&m, 3, &l);
+	pb_free(&l);
+	pb_lfield(&b, 2, &m);
+	pb_free(&m);
+	/* locations */
+	pb_vfield(&m, 1, 1000001), pb_vfield(&m, 2, 7), pb_vfield(&m, 3, 0x401000);
+	pb_vfield(&l, 1, 50), pb_vfield(&l, 2, 10), pb_vfield(&l, 3, 3);
+	pb_lfield(&m, 4, &l);
+	pb_free(&l);
+	pb_lfield(&b, 4, &m);
+	pb_free(&m);
+	pb_vfield(&m, 1, 1000002), pb_vfield(&m, 2, 9), pb_vfield(&m, 3, 0x402000);
+	pb_vfield(&l, 1, 51), pb_vfield(&l, 2, 20);
+	pb_lfield(&m, 4, &l);
+	pb_free(&l);
+	pb_vfield(&l, 1, 50), pb_vfield(&l, 2, 11), pb_vfield(&l, 3, 7);
+	pb_lfield(&m, 4, &l);
+	pb_free(&l);
+	pb_vfield(&m, 5, 1);
+	pb_lfield(&b, 4, &m);
+	pb_free(&m);
+	pb_vfield(&m, 1, 1000003), pb_vfield(&m, 2, 12345), pb_vfield(&m, 3, 0xbeef);
+	pb_lfield(&b, 4, &m);
+	pb_free(&m);
+	/* functions */
+	pb_vfield(&m, 1, 50), pb_vfield(&m, 2, 5), pb_vfield(&m, 3, 17), pb_vfield(&m, 4, 7);
+	pb_vfield(&m, 5, 9);
+	pb_lfield(&b, 5, &m);
+	pb_free(&m);
+	pb_vfield(&m, 1, 51), pb_vfield(&m, 2, 6), pb_vfield(&m, 3, 18), pb_vfield(&m, 4, 7);
+	pb_vfield(&m, 5, (uint64_t)-2);
+	pb_lfield(&b, 5, &m);
+	pb_free(&m);
+	pb_vfield(&b, 7, 14);
+	pb_vfield(&b, 8, 15);
+	pb_vfield(&b, 9, 1700000000123456789ull);
+	pb_vfield(&b, 10, 1500000000);
+	pb_vfield(&m, 1, 3), pb_vfield(&m, 2, 4);
+	pb_lfield(&b, 11, &m);
+	pb_free(&m);
+	pb_vfield(&b, 12, 10000000);
+	pb_vfield(&b, 13, 13); /* comments, unpacked */
+	pb_vfield(&b, 13, 18);
+	pb_vfield(&b, 14, 3);
+	pb_vfield(&b, 15, 16);
+	return b;
+}
+
+static void assert_pstr_equal(const pprofc_profile *a, int64_t ia, const pprofc_profile *b,
+			      int64_t ib)
+{
+	const pstr *x = model_str(a, ia), *y = model_str(b, ib);
+	assert_int_equal(x->len, y->len);
+	assert_memory_equal(x->s, y->s, x->len + 1);
+}
+
+/* Every field of two loaded models, by content (stack ids and line
+ * offsets may differ; what they hold may not). */
+static void assert_models_equal(const pprofc_profile *a, const pprofc_profile *b)
+{
+	assert_int_equal(a->nstrings, b->nstrings);
+	for (size_t i = 0; i < a->nstrings; i++)
+		assert_pstr_equal(a, (int64_t)i, b, (int64_t)i);
+	assert_int_equal(a->nsample_types, b->nsample_types);
+	assert_memory_equal(a->sample_types, b->sample_types,
+			    a->nsample_types * sizeof(value_type));
+	assert_int_equal(a->drop_frames, b->drop_frames);
+	assert_int_equal(a->keep_frames, b->keep_frames);
+	assert_int_equal(a->time_nanos, b->time_nanos);
+	assert_int_equal(a->duration_nanos, b->duration_nanos);
+	assert_int_equal(a->period, b->period);
+	assert_int_equal(a->period_type.type, b->period_type.type);
+	assert_int_equal(a->period_type.unit, b->period_type.unit);
+	assert_int_equal(a->default_sample_type, b->default_sample_type);
+	assert_int_equal(a->doc_url, b->doc_url);
+	assert_int_equal(a->ncomments, b->ncomments);
+	for (size_t i = 0; i < a->ncomments; i++)
+		assert_int_equal(a->comments[i], b->comments[i]);
+	assert_int_equal(a->nmappings, b->nmappings);
+	for (size_t i = 0; i < a->nmappings; i++) {
+		const mapping *x = &a->mappings[i], *y = &b->mappings[i];
+		assert_int_equal(x->id, y->id);
+		assert_int_equal(x->start, y->start);
+		assert_int_equal(x->limit, y->limit);
+		assert_int_equal(x->offset, y->offset);
+		assert_int_equal(x->filename, y->filename);
+		assert_int_equal(x->build_id, y->build_id);
+		assert_int_equal(x->flags, y->flags);
+	}
+	assert_int_equal(a->nfunctions, b->nfunctions);
+	assert_memory_equal(a->functions, b->functions, a->nfunctions * sizeof(function));
+	assert_int_equal(a->nlocations, b->nlocations);
+	for (size_t i = 0; i < a->nlocations; i++) {
+		const location *x = &a->locations[i], *y = &b->locations[i];
+		assert_int_equal(x->id, y->id);
+		assert_int_equal(x->mapping_id, y->mapping_id);
+		assert_int_equal(x->mapping, y->mapping);
+		assert_int_equal(x->address, y->address);
+		assert_int_equal(x->is_folded, y->is_folded);
+		assert_int_equal(x->nlines, y->nlines);
+		for (uint32_t k = 0; k < x->nlines; k++) {
+			const line *lx = &a->lines[x->line_off + k],
+				   *ly = &b->lines[y->line_off + k];
+			assert_int_equal(lx->function_id, ly->function_id);
+			assert_int_equal(lx->function, ly->function);
+			assert_int_equal(lx->line, ly->line);
+			assert_int_equal(lx->column, ly->column);
+		}
+	}
+	assert_int_equal(a->nsamples, b->nsamples);
+	size_t nt = a->nsample_types;
+	for (size_t i = 0; i < a->nsamples; i++) {
+		for (size_t t = 0; t < nt; t++)
+			assert_int_equal(a->values[i * nt + t], b->values[i * nt + t]);
+		uint32_t sa = a->sample_stack[i], sb = b->sample_stack[i];
+		uint32_t na = a->stack_off[sa + 1] - a->stack_off[sa];
+		assert_int_equal(na, b->stack_off[sb + 1] - b->stack_off[sb]);
+		for (uint32_t k = 0; k < na; k++)
+			assert_int_equal(a->stack_locs[a->stack_off[sa] + k],
+					 b->stack_locs[b->stack_off[sb] + k]);
+		uint32_t la = a->label_off[i], lb = b->label_off[i];
+		assert_int_equal(a->label_off[i + 1] - la, b->label_off[i + 1] - lb);
+		for (uint32_t k = 0; k < a->label_off[i + 1] - la; k++)
+			assert_memory_equal(&a->labels[la + k], &b->labels[lb + k], sizeof(label));
+	}
+}
+
+/* pprofc_write_proto's output, loaded into a new handle. */
+static pprofc_profile *proto_roundtrip(pprofc_profile *p, memsink *m)
+{
+	pprofc_sink sink = { memsink_write, m };
+	assert_int_equal(pprofc_write_proto(p, &sink), PPROFC_OK);
+	assert_true(m->buf.n > 18);
+	assert_int_equal(m->buf.d[0], 0x1f); /* gzip */
+	assert_int_equal(m->buf.d[1], 0x8b);
+	pprofc_profile *q = pprofc_profile_create();
+	assert_int_equal(pprofc_profile_load_memory(q, m->buf.d, m->buf.n), PPROFC_OK);
+	return q;
+}
+
+static void test_proto_roundtrip(void **state)
+{
+	(void)state;
+	pbuf raw = full_profile(0);
+	pprofc_profile *p = pprofc_profile_create();
+	assert_int_equal(pprofc_profile_load_memory(p, raw.d, raw.n), PPROFC_OK);
+	pb_free(&raw);
+	memsink m = { 0 };
+	pprofc_profile *q = proto_roundtrip(p, &m);
+	assert_models_equal(p, q);
+	/* and the values are the crafted ones, not lost on both sides */
+	assert_int_equal(q->nsamples, 3);
+	assert_int_equal(q->values[1], -100);
+	assert_int_equal(q->time_nanos, 1700000000123456789ll);
+	assert_int_equal(q->nlabels, 3);
+	assert_int_equal(q->labels[1].num, 4096);
+	assert_int_equal(q->labels[1].num_unit, 10);
+	assert_int_equal(q->labels[2].num, -5);
+	assert_int_equal(q->mappings[0].flags, MAPPING_HAS_FUNCTIONS | MAPPING_HAS_LINE_NUMBERS);
+	assert_int_equal(q->mappings[1].flags, MAPPING_HAS_FILENAMES | MAPPING_HAS_INLINE_FRAMES);
+	assert_int_equal(q->locations[2].mapping_id, 12345);
+	assert_true(q->locations[1].is_folded);
+	assert_int_equal(q->lines[q->locations[1].line_off + 1].column, 7);
+	assert_int_equal(q->functions[1].start_line, -2);
+	assert_int_equal(model_str(q, 18)->len, 10);
+	assert_int_equal(q->ncomments, 2);
+	assert_int_equal(q->doc_url, 16);
+	/* the raw dumps agree too */
+	memsink r1 = { 0 }, r2 = { 0 };
+	pprofc_sink k1 = { memsink_write, &r1 }, k2 = { memsink_write, &r2 };
+	assert_int_equal(pprofc_write_raw(p, &k1), PPROFC_OK);
+	assert_int_equal(pprofc_write_raw(q, &k2), PPROFC_OK);
+	assert_string_equal(memsink_str(&r1), memsink_str(&r2));
+	pb_free(&r1.buf);
+	pb_free(&r2.buf);
+	pb_free(&m.buf);
+	pprofc_profile_destroy(q);
+
+	/* The test profile of testprof.h (no mappings, a lineless location,
+	 * a sample without locations), written after --hide b: the filtered
+	 * model is what comes back. */
+	pprofc_profile *t = load_test_profile();
+	pprofc_filter *f = pprofc_filter_create();
+	assert_int_equal(pprofc_filter_set(f, PPROFC_FILTER_HIDE, "^b$"), PPROFC_OK);
+	assert_int_equal(pprofc_profile_filter(t, f, NULL), PPROFC_OK);
+	pprofc_filter_destroy(f);
+	q = proto_roundtrip(t, &m);
+	assert_models_equal(t, q);
+	assert_int_equal(q->locations[3].nlines, 1); /* b's inlined line gone */
+	memsink fo = { 0 };
+	pprofc_sink fs = { memsink_write, &fo };
+	assert_int_equal(pprofc_write_folded(q, 1, &fs), PPROFC_OK);
+	assert_string_equal(memsink_str(&fo), "[no stack] 5\nmain 50\nmain;0xbeef 7\nmain;a 10\n"
+					      "main;a;a 100\n");
+	pb_free(&fo.buf);
+	pb_free(&m.buf);
+	pprofc_profile_destroy(q);
+	pprofc_profile_destroy(t);
+	pprofc_profile_destroy(p);
+}
+
+/* A sink that counts its writes, and fails the one numbered `fail_at`
+ * (from 1; 0: none). */
+typedef struct countsink {
+	size_t calls, bytes, fail_at;
+} countsink;
+
+static int countsink_write(void *ctx, const void *data, size_t len)
+{
+	countsink *c = ctx;
+	(void)data;
+	if (++c->calls == c->fail_at)
+		return -1;
+	c->bytes += len;
+	return 0;
+}
+
+static void test_proto_sink_failure(void **state)
+{
+	(void)state;
+	/* 2.2 MB that do not compress: three blocks of the gzip writer (the
+	 * helper thread deflates one of them), each in a write of its own. */
+	pbuf raw = full_profile(2200000);
+	pprofc_profile *p = pprofc_profile_create();
+	assert_int_equal(pprofc_profile_load_memory(p, raw.d, raw.n), PPROFC_OK);
+	pb_free(&raw);
+	memsink ok = { 0 };
+	pprofc_profile *q = proto_roundtrip(p, &ok);
+	assert_models_equal(p, q);
+	pprofc_profile_destroy(q);
+	countsink c = { 0 };
+	pprofc_sink sink = { countsink_write, &c };
+	assert_int_equal(pprofc_write_proto(p, &sink), PPROFC_OK);
+	assert_int_equal(c.bytes, ok.buf.n);
+	assert_int_equal(c.calls, 3);
+	for (size_t k = 1; k <= 3; k++) {
+		countsink f = { .fail_at = k };
+		sink.ctx = &f;
+		assert_int_equal(pprofc_write_proto(p, &sink), PPROFC_ERR_IO);
+		assert_string_equal(pprofc_profile_errmsg(p), "write failed");
+		assert_int_equal(f.calls, k); /* nothing after the failure */
+	}
+	/* a failed write leaves the handle as it was: it writes again, alike */
+	memsink again = { 0 };
+	q = proto_roundtrip(p, &again);
+	assert_int_equal(again.buf.n, ok.buf.n);
+	assert_memory_equal(again.buf.d, ok.buf.d, ok.buf.n);
+	pb_free(&again.buf);
+	pprofc_profile_destroy(q);
+	/* and without the helper thread, byte for byte the same */
+	gzip_threads = false;
+	q = proto_roundtrip(p, &again);
+	gzip_threads = true;
+	assert_int_equal(again.buf.n, ok.buf.n);
+	assert_memory_equal(again.buf.d, ok.buf.d, ok.buf.n);
+	pb_free(&again.buf);
+	pb_free(&ok.buf);
+	pprofc_profile_destroy(q);
+	pprofc_profile_destroy(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -463,6 +784,8 @@ int main(void)
 		cmocka_unit_test(test_hostile_names), cmocka_unit_test(test_top_mean),
 		cmocka_unit_test(test_top_unit),      cmocka_unit_test(test_select_inuse_prefix),
 		cmocka_unit_test(test_traces),	      cmocka_unit_test(test_raw),
+		cmocka_unit_test(test_proto_roundtrip),
+		cmocka_unit_test(test_proto_sink_failure),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
