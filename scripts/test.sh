@@ -7,10 +7,11 @@
 #   scripts/test.sh --sanitize   the same, built with ASan+UBSan, in build-asan/
 #   scripts/test.sh --valgrind   the suite in build-test/ with every pprofc run
 #                                and unit test under valgrind's memcheck; the
-#                                filters, granularity and reports suites (run
-#                                hundreds of comparisons each) are left to the
+#                                filters, granularity, reports, merge-out,
+#                                speedscope and dot suites (hundreds of
+#                                comparisons, or large files) are left to the
 #                                ASan+UBSan run, and their code paths still run
-#                                under valgrind in the fuzz-replay tests
+#                                under valgrind in the unit and fuzz-replay tests
 #   scripts/test.sh --threads    the unit tests built with ThreadSanitizer, in
 #                                build-tsan/ (the inflate thread: test_stream)
 #
@@ -31,7 +32,8 @@ case "$mode" in
 	;;
 --valgrind)
 	dir=${BUILDDIR:-build-test}
-	setup=(--setup=valgrind --no-suite filters --no-suite granularity --no-suite reports)
+	setup=(--setup=valgrind --no-suite filters --no-suite granularity --no-suite reports
+		--no-suite merge-out --no-suite speedscope --no-suite dot)
 	;;
 --sanitize)
 	dir=${BUILDDIR:-build-asan}
