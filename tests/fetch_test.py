@@ -292,7 +292,8 @@ def case_jobs_bound_concurrency(pprofc, srv, tmp, env):
     alone = time.monotonic() - t0
     check(rc == 0, err.decode())
     # 4 one-second answers: about 1 s at once, at least 4 s one by one
-    check(together < 2.5 and alone >= 4, "4 x 1 s: %.1f s at once, %.1f s with --jobs 1" % (
+    # (relative: a wrapper such as valgrind adds the same start-up to both)
+    check(alone >= 4 and together < alone - 2, "4 x 1 s: %.1f s at once, %.1f s with --jobs 1" % (
         together, alone))
     print("4 one-second captures: %.2f s concurrently, %.2f s with --jobs 1" % (together, alone))
 
