@@ -71,14 +71,14 @@ typedef struct common_opts {
 	pprofc_granularity granularity;		   /* --functions, --lines, ... */
 	int noinlines;				   /* --noinlines */
 	fetch_opts fetch;
-	char *const *sources;			   /* the SOURCE operands */
+	char *const *sources; /* the SOURCE operands */
 	size_t nsources;
-	const char *bases[MAX_BASES];		   /* --base or --diff-base */
+	const char *bases[MAX_BASES]; /* --base or --diff-base */
 	size_t nbases;
-	int diff_base;				   /* the bases are --diff-base ones */
-	int normalize;				   /* --normalize */
-	size_t jobs;				   /* --jobs, 0: DEFAULT_JOBS */
-	int keep_going;				   /* --keep-going */
+	int diff_base;	/* the bases are --diff-base ones */
+	int normalize;	/* --normalize */
+	size_t jobs;	/* --jobs, 0: DEFAULT_JOBS */
+	int keep_going; /* --keep-going */
 } common_opts;
 
 /* pprof's sample-type shorthands: --inuse_space ... --mean_delay. */

@@ -9,7 +9,9 @@ static pprofc_status write_speedscope(void *ctx, pprofc_profile *p, size_t index
 	(void)ctx;
 	/* speedscope shows the name in its title bar: the file's, not its path */
 	const char *slash = strrchr(source, '/');
-	const char *name = !strcmp(source, "-") ? "standard input" : slash && slash[1] ? slash + 1 : source;
+	const char *name = !strcmp(source, "-") ? "standard input"
+			   : slash && slash[1]	? slash + 1
+						: source;
 	return pprofc_write_speedscope(p, index, name, sink);
 }
 

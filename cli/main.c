@@ -53,16 +53,16 @@
 	"In callgrind, lines are positions already: functions stay functions except\n"       \
 	"with --files.\n"
 
-#define MERGE_HELP                                                                           \
-	"Several SOURCEs are merged into one profile, as go tool pprof merges them\n"          \
-	"(sample types must match); URLs among them are fetched at the same time.\n"          \
-	"      --base FILE          subtract this profile (repeatable: merged first)\n"       \
-	"      --diff-base FILE     compare with this profile: values are differences,\n"    \
-	"                           percentages shares of the base; to-folded writes\n"      \
-	"                           'stack BEFORE AFTER' for a differential flame graph\n"  \
-	"      --normalize          scale the SOURCEs to the base's total first\n"           \
-	"  -j, --jobs N             fetch at most N URLs at once (default 64)\n"             \
-	"      --keep-going         merge the sources that could be read, saying how\n"     \
+#define MERGE_HELP                                                                         \
+	"Several SOURCEs are merged into one profile, as go tool pprof merges them\n"      \
+	"(sample types must match); URLs among them are fetched at the same time.\n"       \
+	"      --base FILE          subtract this profile (repeatable: merged first)\n"    \
+	"      --diff-base FILE     compare with this profile: values are differences,\n"  \
+	"                           percentages shares of the base; to-folded writes\n"    \
+	"                           'stack BEFORE AFTER' for a differential flame graph\n" \
+	"      --normalize          scale the SOURCEs to the base's total first\n"         \
+	"  -j, --jobs N             fetch at most N URLs at once (default 64)\n"           \
+	"      --keep-going         merge the sources that could be read, saying how\n"    \
 	"                           many of N; else one failure fails the command\n"
 
 #define COMMON_HELP                                                                          \
@@ -142,7 +142,8 @@ const command commands[] = {
 	  "      --width PX           image width in pixels (default 1200; 100 to 100000)\n"
 	  "      --minwidth PX        leave out frames narrower than PX pixels (default\n"
 	  "                           0.1, as flamegraph.pl; 0: draw every frame)\n" COMMON_HELP },
-	{ "to-speedscope", cmd_to_speedscope, "write speedscope's JSON, one profile per sample type",
+	{ "to-speedscope", cmd_to_speedscope,
+	  "write speedscope's JSON, one profile per sample type",
 	  "usage: pprofc to-speedscope [options] SOURCE...\n"
 	  "\n"
 	  "Write the profile in speedscope's file format (https://www.speedscope.app, or\n"

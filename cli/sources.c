@@ -87,8 +87,8 @@ static int read_all(const char *const *names, size_t n, const common_opts *o, pp
 
 /* Merges the profiles read (ps[i] non-NULL) into *ret; each is consumed.
  * A single profile is taken as it is: a file's own samples, unmerged. */
-static int merge_read(const char *const *names, pprofc_profile **ps, size_t n,
-		      const common_opts *o, const char *what, pprofc_profile **ret)
+static int merge_read(const char *const *names, pprofc_profile **ps, size_t n, const common_opts *o,
+		      const char *what, pprofc_profile **ret)
 {
 	pprofc_profile **ok = calloc(n + 1, sizeof(*ok));
 	const char **okname = calloc(n + 1, sizeof(*okname));
@@ -109,7 +109,8 @@ static int merge_read(const char *const *names, pprofc_profile **ps, size_t n,
 			if (k == 0 && n > 1)
 				error("none of the %zu %s could be read", n, what);
 			else if (k > 0)
-				error("%zu of %zu %s could not be read (--keep-going merges the rest)",
+				error("%zu of %zu %s could not be read (--keep-going merges the "
+				      "rest)",
 				      n - k, n, what);
 			rc = EXIT_FAIL;
 			goto out;

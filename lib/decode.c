@@ -273,8 +273,8 @@ static bool fast_location(decoder *d, const unsigned char *q, size_t len)
 			/* Lines go after the last ones; they count only when
 			 * the whole location is taken. */
 			if (p->nlines + nl >= UINT32_MAX ||
-			    !vec_reserve(&p->mem, (void **)&p->lines, &p->cap_lines, p->nlines + nl + 1,
-					 sizeof(*p->lines)))
+			    !vec_reserve(&p->mem, (void **)&p->lines, &p->cap_lines,
+					 p->nlines + nl + 1, sizeof(*p->lines)))
 				return false;
 			p->lines[p->nlines + nl++] = (line){ fid, NONE, (int64_t)ln, (int64_t)col };
 			break;
@@ -286,8 +286,12 @@ static bool fast_location(decoder *d, const unsigned char *q, size_t len)
 	location *dst = PUSH(p, locations, nlocations, cap_locations);
 	if (!dst)
 		return false;
-	*dst = (location){ .id = id, .mapping_id = mid, .address = addr, .mapping = NONE,
-			   .line_off = (uint32_t)p->nlines, .nlines = (uint32_t)nl,
+	*dst = (location){ .id = id,
+			   .mapping_id = mid,
+			   .address = addr,
+			   .mapping = NONE,
+			   .line_off = (uint32_t)p->nlines,
+			   .nlines = (uint32_t)nl,
 			   .is_folded = folded != 0 };
 	p->nlines += nl;
 	return true;
@@ -350,11 +354,10 @@ static bool fast_sample(decoder *d, const unsigned char *q, size_t len, size_t *
 				return false;
 			const unsigned char *pend = q + n;
 			/* at most n elements: room once */
-			if (key == TAG(1, WT_LEN)
-				    ? !vec_reserve(b, (void **)&d->locs, &d->cap_locs, nl + n + 1,
-						   sizeof(uint32_t))
-				    : !vec_reserve(b, (void **)&d->vals, &d->cap_vals, nv + n + 1,
-						   sizeof(int64_t)))
+			if (key == TAG(1, WT_LEN) ? !vec_reserve(b, (void **)&d->locs, &d->cap_locs,
+								 nl + n + 1, sizeof(uint32_t))
+						  : !vec_reserve(b, (void **)&d->vals, &d->cap_vals,
+								 nv + n + 1, sizeof(int64_t)))
 				return false;
 			while (q < pend) {
 				if (!fast_varint(&q, pend, &v))
@@ -375,8 +378,8 @@ static bool fast_sample(decoder *d, const unsigned char *q, size_t len, size_t *
 			uint64_t f[5] = { 0, 0, 0, 0, 0 };
 			while (q < lend) {
 				unsigned char k = *q++;
-				if ((k & 7) != WT_VARINT || k < TAG(1, 0) || k > TAG(4, WT_VARINT) ||
-				    !fast_varint(&q, lend, &f[k >> 3]))
+				if ((k & 7) != WT_VARINT || k < TAG(1, 0) ||
+				    k > TAG(4, WT_VARINT) || !fast_varint(&q, lend, &f[k >> 3]))
 					return false;
 			}
 			if (!vec_reserve(b, (void **)&d->labs, &d->cap_labs, nb + 1, sizeof(label)))
@@ -408,8 +411,9 @@ static bool slow_sample(decoder *d, const unsigned char *msg, size_t msglen, siz
 		return false;
 	Perftools__Profiles__Sample *m =
 		perftools__profiles__sample__unpack(&d->alloc, msglen, msg);
-	if (!m || !vec_reserve(b, (void **)&d->locs, &d->cap_locs, m->n_location_id + 1,
-			       sizeof(uint32_t)) ||
+	if (!m ||
+	    !vec_reserve(b, (void **)&d->locs, &d->cap_locs, m->n_location_id + 1,
+			 sizeof(uint32_t)) ||
 	    !vec_reserve(b, (void **)&d->vals, &d->cap_vals, m->n_value + 1, sizeof(int64_t)) ||
 	    !vec_reserve(b, (void **)&d->labs, &d->cap_labs, m->n_label + 1, sizeof(label)))
 		return false;
@@ -440,7 +444,6 @@ static pprofc_status submsg_error(decoder *d, const char *what, size_t at)
 				 (unsigned long long)d->p->mem.limit, what, at);
 	return set_error(d->p, PPROFC_ERR_DECODE, "malformed %s message at byte %zu", what, at);
 }
-
 
 static pprofc_status oom(pprofc_profile *p, const char *what)
 {
@@ -608,8 +611,8 @@ static bool early_sample(decoder *d, const unsigned char *msg, size_t msglen)
 			 sizeof(uint32_t)) &&
 	     vec_reserve(&p->mem, (void **)&p->label_off, &p->cap_label_off, i + 2,
 			 sizeof(uint32_t)) &&
-	     (!nlabs || vec_reserve(&p->mem, (void **)&p->labels, &p->cap_labels, p->nlabels + nlabs,
-				    sizeof(*p->labels)));
+	     (!nlabs || vec_reserve(&p->mem, (void **)&p->labels, &p->cap_labels,
+				    p->nlabels + nlabs, sizeof(*p->labels)));
 	if (ok) {
 		ok = model_intern_stack(p, d->locs, nlocs, &p->sample_stack[i]) == PPROFC_OK;
 		/* A refusal here (memory, too many stacks) recurs, with its
