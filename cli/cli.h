@@ -288,6 +288,9 @@ typedef struct converter {
 	int *mean;	     /* receives --mean; NULL: the command refuses it */
 	bool any_profile;    /* no sample type needed (index 0 when there is none) */
 	bool one_source;     /* exactly one operand (fetch) */
+	/* Checks of the parsed options before anything is read; an exit
+	 * code (EXIT_OK to go on). NULL: none. */
+	int (*check)(void *ctx, const common_opts *co);
 } converter;
 
 int run_converter(const converter *cv, int argc, char **argv);

@@ -1,7 +1,6 @@
 /*
- * pprofc merge: the loaded profile -- filtered, and (once several sources
- * are merged before the writers run) merged -- written back as gzipped
- * profile.proto.
+ * pprofc merge: the loaded profile -- several sources merged, compared with
+ * a base, filtered -- written back as gzipped profile.proto.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -36,35 +35,39 @@ static int output_is_terminal(const char *path)
 	return tty;
 }
 
+/* What merge refuses, before anything is read or fetched. */
+static int check_options(void *ctx, const common_opts *co)
+{
+	const command *cmd = ctx;
+	if (co->mean)
+		return usage_error(cmd,
+				   "%s is not supported by merge: a mean is how a report divides "
+				   "the values, not a change to the profile, which keeps them all",
+				   co->mean_option);
+	if (co->granularity != PPROFC_GRANULARITY_FUNCTIONS || co->noinlines)
+		return usage_error(cmd,
+				   "granularity options (--filefunctions, --files, --lines, "
+				   "--addresses, --noinlines) are not supported by merge: they "
+				   "choose how reports group frames, and the profile is written "
+				   "whole; pass them to the command that reads it");
+	if (output_is_terminal(co->output))
+		return usage_error(cmd, "will not write a binary profile to a terminal: use "
+					"-o FILE, or a pipe");
+	return EXIT_OK;
+}
+
 int cmd_merge(int argc, char **argv)
 {
 	const command *cmd = find_command("merge");
 	int mean = 0;
 	/* Every sample type is written: any profile will do, and
 	 * --sample-index only checks that the type exists. --mean is taken
-	 * here so that the refusal below can say why. */
-	converter cv = { .cmd = cmd, .write = write_proto, .any_profile = true, .mean = &mean };
-	common_opts co;
-	const char *source;
-	bool done;
-	int rc = parse_args(&cv, argc, argv, &co, &source, &done);
-	if (rc != EXIT_OK || done)
-		return rc;
-	if (co.mean)
-		return usage_error(cmd,
-				   "%s is not supported by merge: a mean is how a report divides "
-				   "the values, not a change to the profile, which keeps them all",
-				   co.mean_option);
-	if (co.granularity != PPROFC_GRANULARITY_FUNCTIONS || co.noinlines)
-		return usage_error(cmd,
-				   "granularity options (--filefunctions, --files, --lines, "
-				   "--addresses, --noinlines) are not supported by merge: they "
-				   "choose how reports group frames, and the profile is written "
-				   "whole; pass them to the command that reads it");
-	if (output_is_terminal(co.output))
-		return usage_error(cmd, "will not write a binary profile to a terminal: use "
-					"-o FILE, or a pipe");
-	/* The checks passed: run_converter parses the same arguments again
-	 * and does the rest (sources, filters, safe output). */
+	 * so that check_options can say why it is refused. */
+	converter cv = { .cmd = cmd,
+			 .write = write_proto,
+			 .any_profile = true,
+			 .mean = &mean,
+			 .check = check_options,
+			 .ctx = (void *)cmd };
 	return run_converter(&cv, argc, argv);
 }

@@ -682,6 +682,8 @@ int run_converter(const converter *cv, int argc, char **argv)
 	int rc = parse_args(cv, argc, argv, &co, &source, &done);
 	if (rc != EXIT_OK || done)
 		return rc;
+	if (cv->check && (rc = cv->check(cv->ctx, &co)) != EXIT_OK)
+		return rc;
 
 	pprofc_profile *p;
 	size_t index = 0;

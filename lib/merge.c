@@ -98,24 +98,35 @@ static int64_t map_string(merger *m, source_map *sm, int64_t idx)
 	return sm->str[idx] == NONE ? -1 : (int64_t)sm->str[idx];
 }
 
-#define MAP_STR(var, idx)                       \
-	do {                                    \
+#define MAP_STR(var, idx)                         \
+	do {                                      \
 		(var) = map_string(m, sm, (idx)); \
-		if ((var) < 0)                  \
-			return NONE;            \
+		if ((var) < 0)                    \
+			return NONE;              \
 	} while (0)
 
 /* ---- mappings, functions, locations ----------------------------------- */
 
+/* pprof's mapping key: the size rounded up to 4 KiB (address space
+ * randomization moves mappings, and sizes differ by a page), the offset,
+ * and the build id, else the file. */
+static uint64_t mapping_size(const mapping *m)
+{
+	uint64_t size = m->limit - m->start;
+	return (size + 0xfff) - ((size + 0xfff) % 0x1000);
+}
+
+static int64_t mapping_who(const mapping *m)
+{
+	return m->build_id ? m->build_id : m->filename;
+}
+
 static bool mapping_eq(const void *ctx, uint32_t i)
 {
-	const mapping *a = ((const mapping *const *)ctx)[0], *b = &((const mapping *const *)ctx)[1][i];
-	uint64_t ka = a->limit - a->start, kb = b->limit - b->start;
-	ka = (ka + 0xfff) - ((ka + 0xfff) % 0x1000);
-	kb = (kb + 0xfff) - ((kb + 0xfff) % 0x1000);
-	int64_t ida = a->build_id ? a->build_id : a->filename;
-	int64_t idb = b->build_id ? b->build_id : b->filename;
-	return ka == kb && a->offset == b->offset && ida == idb;
+	const mapping *a = ((const mapping *const *)ctx)[0],
+		      *b = &((const mapping *const *)ctx)[1][i];
+	return mapping_size(a) == mapping_size(b) && a->offset == b->offset &&
+	       mapping_who(a) == mapping_who(b);
 }
 
 static uint32_t map_mapping(merger *m, source_map *sm, uint32_t mi)
@@ -129,11 +140,9 @@ static uint32_t map_mapping(merger *m, source_map *sm, uint32_t mi)
 	mapping cand = *src;
 	MAP_STR(cand.filename, src->filename);
 	MAP_STR(cand.build_id, src->build_id);
-	/* pprof's key: size rounded up to 4 KiB, offset, build id else file */
-	uint64_t size = cand.limit - cand.start;
-	size = (size + 0xfff) - ((size + 0xfff) % 0x1000);
-	int64_t who = cand.build_id ? cand.build_id : cand.filename;
-	uint64_t h = hash_bytes(&size, sizeof(size), (uint64_t)who) ^ cand.offset * 0x9E3779B97F4A7C15ull;
+	uint64_t size = mapping_size(&cand);
+	uint64_t h = hash_bytes(&size, sizeof(size), (uint64_t)mapping_who(&cand)) ^
+		     cand.offset * 0x9E3779B97F4A7C15ull;
 	const mapping *ctx[2] = { &cand, p->mappings };
 	bool added;
 	uint32_t i = intern(&m->maps, h, mapping_eq, ctx, &added);
@@ -154,7 +163,8 @@ static uint32_t map_mapping(merger *m, source_map *sm, uint32_t mi)
 
 static bool function_eq(const void *ctx, uint32_t i)
 {
-	const function *a = ((const function *const *)ctx)[0], *b = &((const function *const *)ctx)[1][i];
+	const function *a = ((const function *const *)ctx)[0],
+		       *b = &((const function *const *)ctx)[1][i];
 	return a->name == b->name && a->system_name == b->system_name &&
 	       a->filename == b->filename && a->start_line == b->start_line;
 }
@@ -175,7 +185,8 @@ static uint32_t map_function(merger *m, source_map *sm, uint32_t fi)
 	int64_t key[4] = { cand.name, cand.system_name, cand.filename, cand.start_line };
 	const function *ctx[2] = { &cand, p->functions };
 	bool added;
-	uint32_t i = intern(&m->funcs, hash_bytes(key, sizeof(key), 0xf7), function_eq, ctx, &added);
+	uint32_t i =
+		intern(&m->funcs, hash_bytes(key, sizeof(key), 0xf7), function_eq, ctx, &added);
 	if (i == NONE)
 		return NONE;
 	if (added) {
@@ -380,7 +391,8 @@ static pprofc_status add_sample(merger *m, source_map *sm, size_t si)
 		return PPROFC_OK;
 	}
 	if (i >= p->limits[PPROFC_LIMIT_SAMPLES])
-		return set_error(p, PPROFC_ERR_LIMIT, "the merged profile has more than %llu samples",
+		return set_error(p, PPROFC_ERR_LIMIT,
+				 "the merged profile has more than %llu samples",
 				 (unsigned long long)p->limits[PPROFC_LIMIT_SAMPLES]);
 	if (!vec_reserve(&p->mem, (void **)&p->values, &p->cap_values, ((size_t)i + 1) * nt + 1,
 			 sizeof(int64_t)) ||
@@ -428,11 +440,10 @@ pprofc_status pprofc_profile_compatible(const pprofc_profile *a, pprofc_profile 
 	if (!a->loaded || !b->loaded)
 		return set_error(b, PPROFC_ERR_USAGE, "profile not loaded");
 	if (!same_type(a, a->period_type, b, b->period_type))
-		return set_error(b, PPROFC_ERR_INVALID, "incompatible period types %s/%s and %s/%s",
-				 model_str(a, a->period_type.type)->s,
-				 model_str(a, a->period_type.unit)->s,
-				 model_str(b, b->period_type.type)->s,
-				 model_str(b, b->period_type.unit)->s);
+		return set_error(
+			b, PPROFC_ERR_INVALID, "incompatible period types %s/%s and %s/%s",
+			model_str(a, a->period_type.type)->s, model_str(a, a->period_type.unit)->s,
+			model_str(b, b->period_type.type)->s, model_str(b, b->period_type.unit)->s);
 	bool ok = a->nsample_types == b->nsample_types;
 	for (size_t i = 0; ok && i < a->nsample_types; i++)
 		ok = same_type(a, a->sample_types[i], b, b->sample_types[i]);
@@ -440,7 +451,8 @@ pprofc_status pprofc_profile_compatible(const pprofc_profile *a, pprofc_profile 
 		char x[200], y[200];
 		type_list(a, x, sizeof(x));
 		type_list(b, y, sizeof(y));
-		return set_error(b, PPROFC_ERR_INVALID, "incompatible sample types %s and %s", x, y);
+		return set_error(b, PPROFC_ERR_INVALID, "incompatible sample types %s and %s", x,
+				 y);
 	}
 	return PPROFC_OK;
 }
@@ -669,7 +681,8 @@ pprofc_status pprofc_profile_merge(pprofc_profile *dst, pprofc_profile *const *s
 					 k + 1, n);
 		if (k && pprofc_profile_compatible(srcs[0], srcs[k]) != PPROFC_OK)
 			return set_error(dst, PPROFC_ERR_INVALID, "%s", srcs[k]->errmsg);
-		limit = limit + srcs[k]->mem.limit < limit ? UINT64_MAX : limit + srcs[k]->mem.limit;
+		limit = limit + srcs[k]->mem.limit < limit ? UINT64_MAX
+							   : limit + srcs[k]->mem.limit;
 	}
 	pprofc_profile *acc = pprofc_profile_create();
 	if (!acc)
@@ -747,7 +760,8 @@ pprofc_status pprofc_profile_scale(pprofc_profile *p, const double *ratios, size
 		return set_error(p, PPROFC_ERR_USAGE, "profile not loaded");
 	size_t nt = p->nsample_types;
 	if (n != nt)
-		return set_error(p, PPROFC_ERR_USAGE, "%zu scale ratios for %zu sample types", n, nt);
+		return set_error(p, PPROFC_ERR_USAGE, "%zu scale ratios for %zu sample types", n,
+				 nt);
 	bool ones = true;
 	for (size_t t = 0; t < nt; t++)
 		ones &= ratios[t] == 1;
