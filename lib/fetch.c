@@ -595,7 +595,8 @@ static pprofc_status easy_end(pprofc_fetch *f, CURL *h, CURLcode rc)
 			    "the connection closed before the whole response arrived (%zu bytes)",
 			    f->len);
 	default:
-		return fail(f, PPROFC_ERR_IO, "%s", f->errbuf[0] ? f->errbuf : cu.easy_strerror(rc));
+		return fail(f, PPROFC_ERR_IO, "%s",
+			    f->errbuf[0] ? f->errbuf : cu.easy_strerror(rc));
 	}
 	return fetch_check(f);
 }
@@ -623,12 +624,14 @@ pprofc_status pprofc_fetch_run_all(pprofc_fetch *const *fs, size_t n, size_t job
 	if (!fs[0] || !load_curl())
 		return PPROFC_ERR_USAGE;
 	for (size_t i = 0; i < n; i++)
-		ret_status[i] = fs[i]->url ? PPROFC_OK : fail(fs[i], PPROFC_ERR_USAGE, "no URL set");
+		ret_status[i] =
+			fs[i]->url ? PPROFC_OK : fail(fs[i], PPROFC_ERR_USAGE, "no URL set");
 	CURLM *multi = cu.multi_init();
 	if (!multi) {
 		for (size_t i = 0; i < n; i++)
 			if (ret_status[i] == PPROFC_OK)
-				ret_status[i] = fail(fs[i], PPROFC_ERR_NOMEM, "cannot initialise libcurl");
+				ret_status[i] =
+					fail(fs[i], PPROFC_ERR_NOMEM, "cannot initialise libcurl");
 		return PPROFC_ERR_NOMEM;
 	}
 	CURL **live = calloc(n, sizeof(*live)); /* the transfer of each, while it runs */
@@ -653,7 +656,8 @@ pprofc_status pprofc_fetch_run_all(pprofc_fetch *const *fs, size_t n, size_t job
 			if (!h || cu.multi_add_handle(multi, h) != CURLM_OK) {
 				if (h)
 					cu.easy_cleanup(h);
-				ret_status[i] = fail(fs[i], PPROFC_ERR_NOMEM, "cannot initialise libcurl");
+				ret_status[i] =
+					fail(fs[i], PPROFC_ERR_NOMEM, "cannot initialise libcurl");
 				continue;
 			}
 			live[i] = h;

@@ -415,7 +415,8 @@ static bool build_tags(graph *g)
 			}
 			g->tag_stamp++;
 			for (uint32_t jj = lo; ok && jj < hi; jj++)
-				for (uint32_t kk = off[locs[jj]]; ok && kk < off[locs[jj] + 1]; kk++) {
+				for (uint32_t kk = off[locs[jj]]; ok && kk < off[locs[jj] + 1];
+				     kk++) {
 					uint32_t nd = fnode[kk];
 					if (seen[nd] == g->tag_stamp)
 						continue;
@@ -514,8 +515,9 @@ static bool remove_redundant(graph *g)
 		in_start[0] = 0;
 		for (size_t n = 0; n < nn && ok; n++)
 			if (in_start[n + 1] - in_start[n] > 1)
-				ok = sort_ctx(g->b, in_idx + in_start[n], in_start[n + 1] - in_start[n],
-					      sizeof(uint32_t), cmp_edge_idx, g);
+				ok = sort_ctx(g->b, in_idx + in_start[n],
+					      in_start[n + 1] - in_start[n], sizeof(uint32_t),
+					      cmp_edge_idx, g);
 	}
 	/* the nodes from last to first, each one's calls in from the lightest */
 	for (size_t i = g->shown; ok && i-- > 0;) {

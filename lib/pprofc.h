@@ -311,8 +311,8 @@ PPROFC_API pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index,
  * (NULL: ""). A negative sum (a difference of profiles) cannot be drawn:
  * PPROFC_ERR_INVALID, and nothing is written.
  */
-PPROFC_API pprofc_status pprofc_write_speedscope(pprofc_profile *p, size_t index,
-						 const char *name, const pprofc_sink *sink);
+PPROFC_API pprofc_status pprofc_write_speedscope(pprofc_profile *p, size_t index, const char *name,
+						 const pprofc_sink *sink);
 
 typedef struct pprofc_top_options {
 	size_t sample_index; /* as from pprofc_profile_select_sample_type */

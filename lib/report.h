@@ -119,7 +119,7 @@ typedef struct graph {
 	size_t nedges, cap_edges;
 	gtag *tags; /* visual only */
 	size_t ntags, cap_tags;
-	pstr *texts; /* tag texts: label sets escaped for DOT, numbers raw */
+	pstr *texts;		/* tag texts: label sets escaped for DOT, numbers raw */
 	const char *bytes_unit; /* the unit of numeric "bytes" labels */
 	size_t ntexts, cap_texts;
 	/* scratch */

@@ -170,7 +170,8 @@ static size_t shorten(const char *s, size_t n, char *dst)
 		if (s[i] != '/' || s[i + 1] != 'v')
 			continue;
 		size_t j = i + 2;
-		if (s[j] >= '2' && s[j] <= '9' && j + 1 < n && (s[j + 1] == '.' || s[j + 1] == '/')) {
+		if (s[j] >= '2' && s[j] <= '9' && j + 1 < n &&
+		    (s[j + 1] == '.' || s[j + 1] == '/')) {
 			j += 1;
 		} else if (s[j] >= '1' && s[j] <= '9') {
 			size_t d = j + 1;
@@ -246,8 +247,8 @@ static void dot_color(char *buf, double score, bool background)
 		g = val * (1 - saturation * score);
 	}
 	b = val * (1 - saturation);
-	sprintf(buf, "#%02x%02x%02x", (unsigned)(uint8_t)(r * 255.0), (unsigned)(uint8_t)(g * 255.0),
-		(unsigned)(uint8_t)(b * 255.0));
+	sprintf(buf, "#%02x%02x%02x", (unsigned)(uint8_t)(r * 255.0),
+		(unsigned)(uint8_t)(g * 255.0), (unsigned)(uint8_t)(b * 255.0));
 }
 
 static double share(int64_t v, int64_t total)
@@ -302,10 +303,10 @@ static bool node_label(dot *d, uint32_t nd, uint32_t first)
 		size_t start = 0, i = 0;
 		while (i < n) {
 			const char *c = d->buf + i;
-			size_t skip = n - i >= 5 && !memcmp(c, "[...]", 5) ? 5
+			size_t skip = n - i >= 5 && !memcmp(c, "[...]", 5)	 ? 5
 				      : n - i >= 2 && c[0] == ':' && c[1] == ':' ? 2
-				      : c[0] == '.'				    ? 1
-										    : 0;
+				      : c[0] == '.'				 ? 1
+										 : 0;
 			if (!skip) {
 				i++;
 				continue;
@@ -320,9 +321,10 @@ static bool node_label(dot *d, uint32_t nd, uint32_t first)
 	}
 	if (fr && fr->function != NONE && gr != PPROFC_GRANULARITY_FUNCTIONS) {
 		const pstr *file = model_str(p, p->functions[fr->function].filename);
-		int64_t lineno = gr == PPROFC_GRANULARITY_LINES || gr == PPROFC_GRANULARITY_ADDRESSES
-					 ? fr->line
-					 : 0;
+		int64_t lineno =
+			gr == PPROFC_GRANULARITY_LINES || gr == PPROFC_GRANULARITY_ADDRESSES
+				? fr->line
+				: 0;
 		const char *base = file->s + file->len;
 		while (base > file->s && base[-1] != '/')
 			base--;
@@ -402,7 +404,8 @@ static void nodelet(dot *d, const char *src, size_t j, const char *text, int64_t
 	out_fmt(o, "N%s_%zu [label = \"", src, j);
 	out_dot_str(o, text, strlen(text)); /* (a unit comes from the profile) */
 	out_fmt(o, "\" id=\"N%s_%zu\" fontsize=8 shape=box3d tooltip=\"%s\"]\n", src, j, wv);
-	out_fmt(o, "%s -> N%s_%zu [label=\" %s\" weight=100 tooltip=\"%s\" labeltooltip=\"%s\"%s]\n",
+	out_fmt(o,
+		"%s -> N%s_%zu [label=\" %s\" weight=100 tooltip=\"%s\" labeltooltip=\"%s\"%s]\n",
 		src, src, j, wv, wv, wv, dotted ? " style=\"dotted\"" : "");
 }
 
@@ -633,9 +636,9 @@ static bool write_legend(dot *d, const char *title, const pprofc_dot_options *op
 		return false;
 	out_init(lo, &sink);
 	const char *type = model_str(p, p->sample_types[g->index].type)->s;
-	report_head h = { type,	    d->sunit,	opt->unit, 0,	      g->total,
-			  g->rows,  g->shown,	g->nrows,  g->dropped, opt->nodefraction,
-			  g->dropped_edges, opt->edgefraction };
+	report_head h = { type,	      d->sunit,		 opt->unit,	   0,
+			  g->total,   g->rows,		 g->shown,	   g->nrows,
+			  g->dropped, opt->nodefraction, g->dropped_edges, opt->edgefraction };
 	report_labels(lo, p, &h, &d->uf, &d->each);
 	out_flush(lo);
 	bool ok = !lo->failed;

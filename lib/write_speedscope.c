@@ -161,12 +161,12 @@ static pprofc_status sum_weights(ss_ctx *c)
 		for (size_t u = 0; u < nu; u++) {
 			int64_t w = c->weight[u * nt + t];
 			if (w < 0)
-				return set_error(p, PPROFC_ERR_INVALID,
-						 "speedscope cannot show negative values: a stack "
-						 "of sample type '%s' sums to %lld (a difference of "
-						 "profiles? use top, tree or to-folded)",
-						 model_str(p, p->sample_types[t].type)->s,
-						 (long long)w);
+				return set_error(
+					p, PPROFC_ERR_INVALID,
+					"speedscope cannot show negative values: a stack "
+					"of sample type '%s' sums to %lld (a difference of "
+					"profiles? use top, tree or to-folded)",
+					model_str(p, p->sample_types[t].type)->s, (long long)w);
 			if ((uint64_t)w > (uint64_t)INT64_MAX - sum)
 				return set_error(p, PPROFC_ERR_INVALID,
 						 "the values of sample type '%s' add up to more "
@@ -223,13 +223,20 @@ static bool pick_frames(ss_ctx *c)
 static const char *speedscope_unit(const char *u)
 {
 	static const char *const map[][2] = {
-		{ "nanoseconds", "nanoseconds" },   { "nanosecond", "nanoseconds" },
-		{ "ns", "nanoseconds" },	    { "microseconds", "microseconds" },
-		{ "microsecond", "microseconds" },  { "us", "microseconds" },
-		{ "milliseconds", "milliseconds" }, { "millisecond", "milliseconds" },
-		{ "ms", "milliseconds" },	    { "seconds", "seconds" },
-		{ "second", "seconds" },	    { "s", "seconds" },
-		{ "bytes", "bytes" },		    { "byte", "bytes" },
+		{ "nanoseconds", "nanoseconds" },
+		{ "nanosecond", "nanoseconds" },
+		{ "ns", "nanoseconds" },
+		{ "microseconds", "microseconds" },
+		{ "microsecond", "microseconds" },
+		{ "us", "microseconds" },
+		{ "milliseconds", "milliseconds" },
+		{ "millisecond", "milliseconds" },
+		{ "ms", "milliseconds" },
+		{ "seconds", "seconds" },
+		{ "second", "seconds" },
+		{ "s", "seconds" },
+		{ "bytes", "bytes" },
+		{ "byte", "bytes" },
 		{ "b", "bytes" },
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -250,9 +257,9 @@ static void write_frame(out *o, const ss_ctx *c, uint32_t nd)
 		const pstr *file = model_str(p, fn->filename);
 		pprofc_granularity g = p->granularity;
 		int64_t lineno = g == PPROFC_GRANULARITY_LINES || g == PPROFC_GRANULARITY_ADDRESSES
-				       ? fr->line
-			       : g == PPROFC_GRANULARITY_FILES ? 0
-							       : fn->start_line;
+					 ? fr->line
+				 : g == PPROFC_GRANULARITY_FILES ? 0
+								 : fn->start_line;
 		if (file->len) {
 			out_str(o, ", \"file\": ");
 			out_json_str(o, file->s, file->len);

@@ -410,8 +410,8 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 		goto done;
 	}
 
-	report_head h = { type, sunit, opt->unit, opt->mean, total,
-			  rows, shown, nrows,	  dropped,   opt->nodefraction, 0, 0 };
+	report_head h = { type,	 sunit, opt->unit, opt->mean,	      total, rows,
+			  shown, nrows, dropped,   opt->nodefraction, 0,     0 };
 	units_fixed uf;
 	bool each;
 	report_labels(o, p, &h, &uf, &each);

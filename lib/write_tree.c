@@ -183,9 +183,8 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 		}
 		out_str(o, matched ? "\n]}\n" : "]}\n");
 	} else {
-		report_head h = { type, sunit, opt->unit, 0,	   total,
-				  rows, shown, nrows,	  dropped, opt->nodefraction,
-				  0,	0 };
+		report_head h = { type,	 sunit,	  opt->unit,	     0, total, rows, shown,
+				  nrows, dropped, opt->nodefraction, 0, 0 };
 		units_fixed uf;
 		bool each;
 		report_labels(o, p, &h, &uf, &each);

@@ -777,15 +777,14 @@ static void test_proto_sink_failure(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_filters),	      cmocka_unit_test(test_granularity),
-		cmocka_unit_test(test_folded),	      cmocka_unit_test(test_flamegraph),
-		cmocka_unit_test(test_top_json),      cmocka_unit_test(test_top_text),
-		cmocka_unit_test(test_callgrind),     cmocka_unit_test(test_sink_failure),
-		cmocka_unit_test(test_hostile_names), cmocka_unit_test(test_top_mean),
-		cmocka_unit_test(test_top_unit),      cmocka_unit_test(test_select_inuse_prefix),
-		cmocka_unit_test(test_traces),	      cmocka_unit_test(test_raw),
-		cmocka_unit_test(test_proto_roundtrip),
-		cmocka_unit_test(test_proto_sink_failure),
+		cmocka_unit_test(test_filters),		cmocka_unit_test(test_granularity),
+		cmocka_unit_test(test_folded),		cmocka_unit_test(test_flamegraph),
+		cmocka_unit_test(test_top_json),	cmocka_unit_test(test_top_text),
+		cmocka_unit_test(test_callgrind),	cmocka_unit_test(test_sink_failure),
+		cmocka_unit_test(test_hostile_names),	cmocka_unit_test(test_top_mean),
+		cmocka_unit_test(test_top_unit),	cmocka_unit_test(test_select_inuse_prefix),
+		cmocka_unit_test(test_traces),		cmocka_unit_test(test_raw),
+		cmocka_unit_test(test_proto_roundtrip), cmocka_unit_test(test_proto_sink_failure),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
