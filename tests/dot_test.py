@@ -24,7 +24,7 @@ import stat
 import sys
 import tempfile
 
-from harness import TestFailure, check, pprofc_cmd, run
+from harness import TestFailure, check, main, pprofc_cmd, run
 
 TRIMS = [[], ["-nodefraction=0.01", "-edgefraction=0.01", "-nodecount=10"],
          ["-nodefraction=0.05", "-edgefraction=0.02", "-nodecount=30"]]
@@ -242,9 +242,4 @@ def test():
 
 
 if __name__ == "__main__":
-    try:
-        test()
-    except TestFailure as e:
-        print("FAIL:", e)
-        sys.exit(1)
-    print("ok")
+    main(test)

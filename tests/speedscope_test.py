@@ -29,7 +29,7 @@ import sys
 import tempfile
 import threading
 
-from harness import TestFailure, check, pprofc_cmd, pprof_top, run, sample_types
+from harness import TestFailure, check, main, pprofc_cmd, pprof_top, run, sample_types
 from pbgen import gz, profile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -296,9 +296,4 @@ def test():
 
 
 if __name__ == "__main__":
-    try:
-        test()
-    except TestFailure as e:
-        print("FAIL:", e)
-        sys.exit(1)
-    print("ok")
+    main(test)
