@@ -3,6 +3,7 @@
  * cmd_*.c file; the texts of `pprofc help` and `pprofc CMD --help` come from
  * this table, so the two always agree.
  */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -404,6 +405,13 @@ int main(int argc, char **argv)
 {
 	/* A closed pipe must be a write error we report, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
+#ifdef M_MMAP_THRESHOLD
+	/* Large arrays straight from mmap, always: glibc would otherwise raise
+	 * its threshold after the first big free, keep later arrays on the
+	 * heap, and not give back what one stage frees before the next
+	 * allocates; a large profile's peak memory is the sum of the stages. */
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
 
 	if (argc < 2) {
 		print_overview(stderr);

@@ -305,7 +305,14 @@ void out_init(out *o, const pprofc_sink *sink);
 void out_flush(out *o);
 void out_write(out *o, const void *data, size_t len);
 void out_str(out *o, const char *s);
-void out_char(out *o, char c);
+static inline void out_char(out *o, char c)
+{
+	if (o->n == sizeof(o->buf))
+		out_flush(o);
+	o->buf[o->n++] = c;
+}
+/* A string literal, its length known at compile time. */
+#define out_lit(o, s) out_write((o), (s), sizeof(s) - 1)
 void out_i64(out *o, int64_t v);
 void out_u64(out *o, uint64_t v);
 void out_fmt(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -390,6 +397,10 @@ size_t path_clean(const char *path, size_t n, char *dst);
 /* sort.c: stable merge sort; false when out of memory. */
 bool sort_ctx(budget *b, void *base, size_t n, size_t size,
 	      int (*cmp)(const void *, const void *, void *), void *ctx);
+/* Stack indices a[0..n) in order of their locations read from the root
+ * (a stack before those it is a prefix of); lcp[i], when lcp is not NULL,
+ * is how many root locations a[i] shares with a[i - 1] (lcp[0] = 0). */
+bool sort_stacks(const pprofc_profile *p, budget *b, uint32_t *a, size_t n, uint32_t *lcp);
 
 /* ---- a map from a pair of u64 to a dense index (kmap.c) ------------------ */
 

@@ -45,22 +45,62 @@ void out_str(out *o, const char *s)
 	out_write(o, s, strlen(s));
 }
 
-void out_char(out *o, char c)
-{
-	if (o->n == sizeof(o->buf))
-		out_flush(o);
-	o->buf[o->n++] = c;
-}
+static const char digit_pairs[201] = "00010203040506070809"
+				     "10111213141516171819"
+				     "20212223242526272829"
+				     "30313233343536373839"
+				     "40414243444546474849"
+				     "50515253545556575859"
+				     "60616263646566676869"
+				     "70717273747576777879"
+				     "80818283848586878889"
+				     "90919293949596979899";
 
+/* Numbers are most of a large callgrind or folded file: written straight
+ * into the buffer, two digits per division. */
 void out_u64(out *o, uint64_t v)
 {
-	char tmp[24];
-	size_t i = sizeof(tmp);
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	out_write(o, tmp + i, sizeof(tmp) - i);
+	static const uint64_t pow10[20] = { 1ull,
+					    10ull,
+					    100ull,
+					    1000ull,
+					    10000ull,
+					    100000ull,
+					    1000000ull,
+					    10000000ull,
+					    100000000ull,
+					    1000000000ull,
+					    10000000000ull,
+					    100000000000ull,
+					    1000000000000ull,
+					    10000000000000ull,
+					    100000000000000ull,
+					    1000000000000000ull,
+					    10000000000000000ull,
+					    100000000000000000ull,
+					    1000000000000000000ull,
+					    10000000000000000000ull };
+	if (v < 10) {
+		out_char(o, (char)('0' + v));
+		return;
+	}
+	/* digits: log10 from the bit length (1233 / 4096 ~ log10(2)) */
+	size_t t = (size_t)(64 - __builtin_clzll(v)) * 1233 >> 12;
+	size_t len = t + 1 - (v < pow10[t]);
+	if (sizeof(o->buf) - o->n < len)
+		out_flush(o);
+	char *e = o->buf + o->n + len;
+	o->n += len;
+	while (v >= 100) {
+		uint64_t r = v % 100;
+		v /= 100;
+		e -= 2;
+		memcpy(e, digit_pairs + 2 * r, 2);
+	}
+	if (v >= 10)
+		memcpy(e - 2, digit_pairs + 2 * v, 2);
+	else
+		e[-1] = (char)('0' + v);
 }
 
 void out_i64(out *o, int64_t v)

@@ -40,3 +40,193 @@ bool sort_ctx(budget *b, void *base, size_t n, size_t size,
 	budget_free(b, tmp);
 	return true;
 }
+
+/* A stack being sorted: where its root location is in stack_locs (the
+ * others go down from there), its length, and its index. Kept together so
+ * that reading a location costs one memory access, not three. */
+typedef struct sstack {
+	uint32_t root, len, s;
+} sstack;
+
+/* Location d of a stack counted from the root, plus one; 0 past its end
+ * (so a stack sorts before the stacks it is a prefix of). */
+static inline uint32_t stack_digit(const uint32_t *locs, const sstack *x, uint32_t d)
+{
+	return d < x->len ? locs[x->root - d] + 1 : 0;
+}
+
+static int stack_cmp_from(const uint32_t *locs, const sstack *x, const sstack *y, uint32_t d)
+{
+	for (;; d++) {
+		uint32_t u = stack_digit(locs, x, d), v = stack_digit(locs, y, d);
+		if (u != v)
+			return u < v ? -1 : 1;
+		if (!u)
+			return 0;
+	}
+}
+
+typedef struct stack_task {
+	size_t lo, n;
+	uint32_t d;
+} stack_task;
+
+static inline void sstack_swap(sstack *x, sstack *y)
+{
+	sstack t = *x;
+	*x = *y;
+	*y = t;
+}
+
+/*
+ * Multikey quicksort (Bentley and Sedgewick): partition three ways on one
+ * location, then the equal part moves on to the next location. Stacks
+ * that share a long root path (most of a real profile) cost one cheap
+ * pass per shared level instead of a full comparison per pair. Pending
+ * parts go on a heap stack, so no input can overflow the C stack, and
+ * pivots are medians of three pseudo-random picks.
+ */
+static bool mkqs(const uint32_t *locs, budget *b, sstack *a, stack_task *first, size_t nfirst)
+{
+	stack_task *st = NULL;
+	size_t nst = 0, cap = 0;
+	uint64_t rng = 0x9E3779B97F4A7C15ull;
+	if (!vec_reserve(b, (void **)&st, &cap, nfirst + 1, sizeof(*st)))
+		return false;
+	memcpy(st, first, nfirst * sizeof(*st));
+	nst = nfirst;
+	while (nst) {
+		stack_task t = st[--nst];
+		sstack *x = a + t.lo;
+		size_t m = t.n, base = t.lo;
+		uint32_t d = t.d;
+		while (m > 12) {
+			uint32_t pv[3];
+			for (int k = 0; k < 3; k++) {
+				rng ^= rng << 13;
+				rng ^= rng >> 7;
+				rng ^= rng << 17;
+				pv[k] = stack_digit(locs, &x[rng % m], d);
+			}
+			uint32_t piv = pv[0] < pv[1] ? (pv[1] < pv[2]	? pv[1]
+							: pv[0] < pv[2] ? pv[2]
+									: pv[0])
+						     : (pv[0] < pv[2]	? pv[0]
+							: pv[1] < pv[2] ? pv[2]
+									: pv[1]);
+			size_t lt = 0, i = 0, gt = m;
+			while (i < gt) {
+				uint32_t v = stack_digit(locs, &x[i], d);
+				if (v < piv)
+					sstack_swap(&x[lt++], &x[i++]);
+				else if (v > piv)
+					sstack_swap(&x[i], &x[--gt]);
+				else
+					i++;
+			}
+			if (!vec_reserve(b, (void **)&st, &cap, nst + 2, sizeof(*st))) {
+				budget_free(b, st);
+				return false;
+			}
+			if (lt > 1)
+				st[nst++] = (stack_task){ base, lt, d };
+			if (m - gt > 1)
+				st[nst++] = (stack_task){ base + gt, m - gt, d };
+			if (!piv) { /* all ended here: equal stacks */
+				m = 0;
+				break;
+			}
+			x += lt;
+			base += lt;
+			m = gt - lt;
+			d++;
+		}
+		for (size_t i = 1; i < m; i++) {
+			sstack v = x[i];
+			size_t j = i;
+			for (; j > 0 && stack_cmp_from(locs, &x[j - 1], &v, d) > 0; j--)
+				x[j] = x[j - 1];
+			x[j] = v;
+		}
+	}
+	budget_free(b, st);
+	return true;
+}
+
+bool sort_stacks(const pprofc_profile *p, budget *b, uint32_t *a, size_t n, uint32_t *lcp)
+{
+	const uint32_t *off = p->stack_off, *locs = p->stack_locs;
+	if (n < 2) {
+		if (lcp && n)
+			lcp[0] = 0;
+		return true;
+	}
+	sstack *el = budget_alloc(b, n * sizeof(sstack));
+	if (!el)
+		return false;
+	bool ok = false;
+	size_t *start = NULL;
+	stack_task *first = NULL;
+	size_t nfirst = 0;
+	if (n < 65536) {
+		for (size_t i = 0; i < n; i++) {
+			uint32_t s = a[i];
+			el[i] = (sstack){ off[s + 1] - 1, off[s + 1] - off[s], s };
+		}
+		first = budget_alloc(b, sizeof(*first));
+		if (!first)
+			goto done;
+		first[nfirst++] = (stack_task){ 0, n, 0 };
+	} else {
+		/* Many stacks: partitioning them all, level after level, on
+		 * their root locations would miss the cache on every read, so
+		 * they are first placed by root location in one counting pass,
+		 * and the rest of the sort works within cache-sized groups. */
+		size_t nb = p->nlocations + 1;
+		start = budget_alloc(b, (nb + 1) * sizeof(size_t));
+		if (!start)
+			goto done;
+		memset(start, 0, (nb + 1) * sizeof(size_t));
+		for (size_t i = 0; i < n; i++) {
+			uint32_t s = a[i];
+			start[(off[s + 1] > off[s] ? locs[off[s + 1] - 1] + 1 : 0) + 1]++;
+		}
+		for (size_t v = 0; v < nb; v++)
+			start[v + 1] += start[v];
+		size_t ngroups = 0;
+		for (size_t v = 0; v < nb; v++)
+			ngroups += start[v + 1] - start[v] > 1;
+		first = budget_alloc(b, (ngroups + 1) * sizeof(*first));
+		if (!first)
+			goto done;
+		for (size_t v = 0; v < nb; v++)
+			if (start[v + 1] - start[v] > 1)
+				first[nfirst++] =
+					(stack_task){ start[v], start[v + 1] - start[v], 1 };
+		for (size_t i = 0; i < n; i++) {
+			uint32_t s = a[i];
+			size_t v = off[s + 1] > off[s] ? locs[off[s + 1] - 1] + 1 : 0;
+			el[start[v]++] = (sstack){ off[s + 1] - 1, off[s + 1] - off[s], s };
+		}
+	}
+	if (!mkqs(locs, b, el, first, nfirst))
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		a[i] = el[i].s;
+	if (lcp) {
+		lcp[0] = 0;
+		for (size_t i = 1; i < n; i++) {
+			uint32_t d = 0, u;
+			while ((u = stack_digit(locs, &el[i - 1], d)) &&
+			       u == stack_digit(locs, &el[i], d))
+				d++;
+			lcp[i] = d;
+		}
+	}
+	ok = true;
+done:
+	budget_free(b, el);
+	budget_free(b, start);
+	budget_free(b, first);
+	return ok;
+}

@@ -10,6 +10,18 @@
  * otherwise inclusive cost exceeds 100%. The count is never 0: `calls=0`
  * (what go tool pprof writes) makes callgrind_annotate add the call's cost
  * to the caller's self cost.
+ *
+ * How: the stacks, sorted root first (sort_stacks), are the leaves of the
+ * call tree in depth-first order, and the walk enters each tree node once:
+ * a node's costs are complete when the walk leaves it, and every sample
+ * below it passes the node's new caller/callee pairs there first. So the
+ * work follows the tree's nodes, not the sum of all stack depths (W1, the
+ * million-sample benchmark: 4.5 M nodes for 26 M stack locations). The
+ * calls go to their callers' buckets as packed records, then each
+ * caller's are summed and sorted while its part is written. A profile
+ * whose records would not fit in CALL_RECORD_BYTES is walked once to
+ * count them and then once per range of callers that fits, so memory
+ * stays flat however large the profile.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -21,23 +33,46 @@ typedef struct cgfn {
 	int64_t start_line;
 } cgfn;
 
-typedef struct edge {
-	uint32_t caller, callee;
-	int64_t line;
-	uint64_t calls;
-} edge;
-
 typedef struct selfcost {
 	uint32_t fn;
 	int64_t line;
 } selfcost;
+
+/* A call from the caller whose bucket holds it, followed by its sums: nt
+ * costs, then the number of samples (calls=). */
+typedef struct erec {
+	int64_t line; /* the caller's line */
+	uint32_t callee;
+} erec;
+
+/* A record's output order as one number, and its index. */
+typedef struct rkey {
+	uint64_t key;
+	uint32_t idx;
+} rkey;
+
+/* A location on the current root path of the walk (a node of the call
+ * tree): the last frame after it, the samples and costs through it, and
+ * where its first caller/callee pairs start on the pair stack. */
+typedef struct level {
+	uint32_t fn;
+	int64_t line;
+	size_t pairs;
+} level;
+
+/* A caller/callee pair met for the first time on the current path. */
+typedef struct pathpair {
+	uint32_t from, to;
+	int64_t line;
+	size_t slot; /* in pair_key */
+} pathpair;
 
 typedef struct cg {
 	pprofc_profile *p;
 	frames f;
 	budget *b;
 	size_t nt;
-	kmap files_map, fn_map, self_map, edge_map;
+	kmap files_map, fn_map, self_map;
 	pstr *files;
 	size_t nfiles, cap_files;
 	cgfn *fns;
@@ -46,18 +81,46 @@ typedef struct cg {
 	size_t cap_selfs;
 	int64_t *self_costs;
 	size_t cap_self_costs;
-	/* Caller/callee pairs seen in the current stack: a small table keyed
-	 * by the pair, valid where stamp == the stack's number + 1. */
-	uint64_t *pair_key;
-	uint32_t *pair_stamp;
-	size_t pair_mask;
-	edge *edges;
-	size_t cap_edges;
-	int64_t *edge_costs;
-	size_t cap_edge_costs;
-	uint32_t *func_cg; /* function index -> cgfn, NONE until seen */
-	uint32_t *node_cg; /* lineless/no-stack node -> cgfn */
+	uint32_t *func_cg;  /* function index -> cgfn, NONE until seen */
+	uint32_t *node_cg;  /* lineless/no-stack node -> cgfn */
+	uint32_t *frame_cg; /* f.frames index -> cgfn (locations in use) */
+	/* A location of one frame whose line fits in 31 bits, as the walk
+	 * wants it in one read: 1 << 63 | line << 32 | cgfn; else 0. */
+	uint64_t *loc_one;
 	uint32_t unknown_file;
+
+	/* The walk: the stacks in root-first order, each as how many root
+	 * locations it shares with the one before (lcp), its length, its
+	 * further locations (in sfx, one per call-tree node), its summed
+	 * values and sample count. */
+	uint32_t *order, *lcp, *slen, *sfx;
+	int64_t *sval; /* per stack nw sums: nt values, then its samples */
+	size_t norder, maxlen, nw;
+	level *lv;
+	int64_t *cum; /* per level nw sums, as sval */
+	pathpair *pp;
+	size_t npp;
+	uint64_t *pair_key; /* from << 32 | to, 0 = empty (from != to) */
+	size_t pair_mask;
+
+	/* Counting: per caller, the bytes of the records the walk gives it.
+	 * Filling: the records of callers lo..hi-1, packed, each caller's in
+	 * its own bucket, fill[fn - lo] the next free byte of fn's; unpacked
+	 * one bucket at a time into `full` (records of `stride` bytes). */
+	uint64_t *per_caller;
+	uint32_t lo, hi;
+	unsigned char *recs;
+	size_t stride;
+	size_t *fill;
+	/* Or, for a small profile, one walk sums all calls in a table of
+	 * ecells, each stride + 8 bytes. */
+	unsigned char *et;
+	size_t et_mask, et_n;
+	uint32_t *bidx; /* sum_bucket's index table */
+	unsigned char *full;
+	const unsigned char *cur; /* the records cmp_rec_at compares */
+	rkey *keys, *ktmp;
+	uint32_t *ord; /* the summed records' output order */
 } cg;
 
 static uint32_t intern_file(cg *c, const char *s, size_t len)
@@ -121,63 +184,364 @@ static bool add_costs(cg *c, int64_t **arr, size_t *cap, uint32_t id, bool added
 	return true;
 }
 
-static bool account_stack(cg *c, uint32_t s, frame *scratch, uint32_t *fnbuf)
+static bool add_self(cg *c, uint32_t fn, int64_t ln, const int64_t *v)
 {
-	const int64_t *v = c->f.stack_values + (size_t)s * c->nt;
-	uint64_t count = c->f.stack_count[s];
-	size_t n = frames_expand(c->p, &c->f, s, scratch);
-	for (size_t k = 0; k < n; k++)
-		if ((fnbuf[k] = frame_fn(c, &scratch[k])) == NONE)
-			return false;
-
-	/* Self cost at the leaf's line. */
 	bool added;
-	int64_t leaf_line = scratch[n - 1].line > 0 ? scratch[n - 1].line : 0;
-	uint32_t id = kmap_put(&c->self_map, fnbuf[n - 1], (uint64_t)leaf_line, &added);
+	ln = ln > 0 ? ln : 0;
+	uint32_t id = kmap_put(&c->self_map, fn, (uint64_t)ln, &added);
 	if (id == NONE)
 		return false;
 	if (added) {
 		if (!vec_reserve(c->b, (void **)&c->selfs, &c->cap_selfs, id + 1, sizeof(selfcost)))
 			return false;
-		c->selfs[id] = (selfcost){ fnbuf[n - 1], leaf_line };
+		c->selfs[id] = (selfcost){ fn, ln };
 	}
-	if (!add_costs(c, &c->self_costs, &c->cap_self_costs, id, added, v))
-		return false;
+	return add_costs(c, &c->self_costs, &c->cap_self_costs, id, added, v);
+}
 
-	/* Calls, root to leaf; a caller/callee pair counts once per stack. */
-	for (size_t k = 0; k + 1 < n; k++) {
-		uint32_t from = fnbuf[k], to = fnbuf[k + 1];
-		if (from == to)
-			continue;
-		uint64_t pk = (uint64_t)from << 32 | to;
-		size_t slot = (size_t)((pk * 0x9E3779B97F4A7C15ull) >> 40) & c->pair_mask;
-		bool seen = false;
-		while (c->pair_stamp[slot] == s + 1) {
-			if (c->pair_key[slot] == pk) {
-				seen = true;
-				break;
-			}
-			slot = (slot + 1) & c->pair_mask;
-		}
-		if (seen)
-			continue;
-		c->pair_stamp[slot] = s + 1;
-		c->pair_key[slot] = pk;
-		int64_t cline = scratch[k].line > 0 ? scratch[k].line : 0;
-		uint32_t eid =
-			kmap_put(&c->edge_map, (uint64_t)from << 32 | to, (uint64_t)cline, &added);
-		if (eid == NONE)
-			return false;
-		if (added) {
-			if (!vec_reserve(c->b, (void **)&c->edges, &c->cap_edges, eid + 1,
-					 sizeof(edge)))
-				return false;
-			c->edges[eid] = (edge){ from, to, cline, 0 };
-		}
-		c->edges[eid].calls += count;
-		if (!add_costs(c, &c->edge_costs, &c->cap_edge_costs, eid, added, v))
-			return false;
+/*
+ * The first pass, in the profile's stack order: number the functions and
+ * files in order of first appearance (root first), which fixes the
+ * output's order; sum self costs at each stack's leaf line; and list the
+ * stacks the walk visits.
+ */
+static bool first_pass(cg *c)
+{
+	const pprofc_profile *p = c->p;
+	const frames *f = &c->f;
+	bool ok = false;
+	unsigned char *seen = budget_alloc(c->b, p->nlocations + 1);
+	c->loc_one = budget_alloc(c->b, (p->nlocations + 1) * sizeof(uint64_t));
+	if (!seen || !c->loc_one) {
+		budget_free(c->b, seen);
+		return false;
 	}
+	memset(seen, 0, p->nlocations + 1);
+	memset(c->loc_one, 0, (p->nlocations + 1) * sizeof(uint64_t));
+	for (uint32_t s = 0; s < p->nstacks; s++) {
+		if (!f->stack_count[s])
+			continue;
+		const int64_t *v = f->stack_values + (size_t)s * c->nt;
+		uint32_t begin = p->stack_off[s], end = p->stack_off[s + 1];
+		if (begin == end) {
+			frame fr = { f->nostack, NONE, 0 };
+			uint32_t fn = frame_fn(c, &fr);
+			if (fn == NONE || !add_self(c, fn, 0, v))
+				goto done;
+			continue;
+		}
+		for (uint32_t j = end; j-- > begin;) {
+			uint32_t li = p->stack_locs[j];
+			if (seen[li])
+				continue;
+			seen[li] = 1;
+			for (uint32_t k = f->loc_off[li + 1]; k-- > f->loc_off[li];)
+				if ((c->frame_cg[k] = frame_fn(c, &f->frames[k])) == NONE)
+					goto done;
+			uint32_t k = f->loc_off[li];
+			int64_t ln = f->frames[k].line;
+			if (f->loc_off[li + 1] - k == 1 && ln >= 0 && ln <= 0x7fffffff)
+				c->loc_one[li] =
+					(uint64_t)1 << 63 | (uint64_t)ln << 32 | c->frame_cg[k];
+		}
+		uint32_t leaf = f->loc_off[p->stack_locs[begin]];
+		if (!add_self(c, c->frame_cg[leaf], f->frames[leaf].line, v))
+			goto done;
+		c->order[c->norder++] = s;
+		if (end - begin > c->maxlen)
+			c->maxlen = end - begin;
+	}
+	ok = true;
+done:
+	budget_free(c->b, seen);
+	return ok;
+}
+
+/* A call being summed in the table: its caller, then a record. */
+typedef struct ecell {
+	uint32_t caller; /* NONE: an empty cell */
+	erec r;
+} ecell;
+
+static inline ecell *et_cell(const cg *c, size_t i)
+{
+	return (ecell *)(c->et + i * (c->stride + sizeof(uint64_t)));
+}
+
+static ecell *et_find(const cg *c, uint32_t from, uint32_t to, int64_t ln)
+{
+	uint64_t h = ((uint64_t)from << 32 | to) * 0x9E3779B97F4A7C15ull ^
+		     (uint64_t)ln * 0xC2B2AE3D27D4EB4Full;
+	h ^= h >> 29;
+	for (size_t i = (size_t)(h * 0xff51afd7ed558ccdull >> 20) & c->et_mask;;
+	     i = (i + 1) & c->et_mask) {
+		ecell *e = et_cell(c, i);
+		if (e->caller == NONE ||
+		    (e->caller == from && e->r.callee == to && e->r.line == ln))
+			return e;
+	}
+}
+
+static bool et_alloc(cg *c, size_t slots)
+{
+	c->et = budget_alloc(c->b, slots * (c->stride + sizeof(uint64_t)));
+	if (!c->et)
+		return false;
+	c->et_mask = slots - 1;
+	c->et_n = 0;
+	for (size_t i = 0; i < slots; i++)
+		et_cell(c, i)->caller = NONE;
+	return true;
+}
+
+/* A pair's costs summed in the table, which doubles when half full. */
+static bool edge_add(cg *c, const pathpair *q, const int64_t *v)
+{
+	size_t cell = c->stride + sizeof(uint64_t);
+	if ((c->et_n + 1) * 2 > c->et_mask + 1) {
+		unsigned char *old = c->et;
+		size_t oslots = c->et_mask + 1;
+		if (!et_alloc(c, oslots * 2)) {
+			c->et = old;
+			return false;
+		}
+		for (size_t i = 0; i < oslots; i++) {
+			const ecell *e = (const ecell *)(old + i * cell);
+			if (e->caller != NONE) {
+				memcpy(et_find(c, e->caller, e->r.callee, e->r.line), e, cell);
+				c->et_n++;
+			}
+		}
+		budget_free(c->b, old);
+	}
+	ecell *e = et_find(c, q->from, q->to, q->line);
+	int64_t *ev = (int64_t *)(e + 1);
+	if (e->caller == NONE) {
+		e->caller = q->from;
+		e->r = (erec){ q->line, q->to };
+		for (size_t t = 0; t < c->nw; t++)
+			ev[t] = v[t];
+		c->et_n++;
+		return true;
+	}
+	for (size_t t = 0; t < c->nw; t++)
+		ev[t] = wadd(ev[t], v[t]);
+	return true;
+}
+
+/*
+ * Buckets hold records packed as varints (callee, line, the nt costs
+ * zigzagged, the samples): a large profile's calls are mostly distinct,
+ * and packed they take a quarter of the room, so a quarter of the walks.
+ */
+static inline uint64_t zigzag(int64_t v)
+{
+	return (uint64_t)v << 1 ^ (uint64_t)(v >> 63);
+}
+
+static inline size_t varint_len(uint64_t v)
+{
+	size_t n = 1;
+	for (; v >= 0x80; v >>= 7)
+		n++;
+	return n;
+}
+
+static inline unsigned char *varint_put(unsigned char *p, uint64_t v)
+{
+	for (; v >= 0x80; v >>= 7)
+		*p++ = (unsigned char)(v | 0x80);
+	*p++ = (unsigned char)v;
+	return p;
+}
+
+static inline const unsigned char *varint_get(const unsigned char *p, uint64_t *ret)
+{
+	uint64_t v = 0;
+	for (unsigned shift = 0;; shift += 7) {
+		unsigned char b = *p++;
+		v |= (uint64_t)(b & 0x7f) << shift;
+		if (b < 0x80)
+			break;
+	}
+	*ret = v;
+	return p;
+}
+
+static size_t packed_len(const cg *c, uint32_t callee, int64_t ln, const int64_t *v)
+{
+	size_t n = varint_len(callee) + varint_len(zigzag(ln)) + varint_len((uint64_t)v[c->nt]);
+	for (size_t t = 0; t < c->nt; t++)
+		n += varint_len(zigzag(v[t]));
+	return n;
+}
+
+static unsigned char *pack(const cg *c, unsigned char *p, uint32_t callee, int64_t ln,
+			   const int64_t *v)
+{
+	p = varint_put(p, callee);
+	p = varint_put(p, zigzag(ln));
+	for (size_t t = 0; t < c->nt; t++)
+		p = varint_put(p, zigzag(v[t]));
+	return varint_put(p, (uint64_t)v[c->nt]);
+}
+
+/* Unpacks the records of r..end into full ones at dst; returns how many. */
+static size_t unpack(const cg *c, const unsigned char *r, const unsigned char *end,
+		     unsigned char *dst)
+{
+	size_t n = 0;
+	while (r < end) {
+		erec *e = (erec *)(dst + n++ * c->stride);
+		int64_t *ev = (int64_t *)(e + 1);
+		uint64_t u;
+		r = varint_get(r, &u);
+		e->callee = (uint32_t)u;
+		r = varint_get(r, &u);
+		e->line = (int64_t)(u >> 1 ^ (0 - (u & 1)));
+		for (size_t t = 0; t < c->nt; t++) {
+			r = varint_get(r, &u);
+			ev[t] = (int64_t)(u >> 1 ^ (0 - (u & 1)));
+		}
+		r = varint_get(r, &u);
+		ev[c->nt] = (int64_t)u;
+	}
+	return n;
+}
+
+/* A pair's record in its caller's bucket. */
+static void edge_put(cg *c, const pathpair *q, const int64_t *v)
+{
+	size_t *at = &c->fill[q->from - c->lo];
+	*at = (size_t)(pack(c, c->recs + *at, q->to, q->line, v) - c->recs);
+}
+
+/* Enters location li at depth d: its frames root first, each pair with
+ * the frame before it that the path has not had yet goes on the pair
+ * stack. */
+static void push_level(cg *c, size_t d, uint32_t li)
+{
+	const frames *f = &c->f;
+	level *v = &c->lv[d];
+	v->pairs = c->npp;
+	int64_t *cum = c->cum + d * c->nw;
+	for (size_t t = 0; t < c->nw; t++)
+		cum[t] = 0;
+	uint32_t from = d ? c->lv[d - 1].fn : NONE;
+	int64_t ln = d ? c->lv[d - 1].line : 0;
+	uint64_t one = c->loc_one[li];
+	uint32_t kb = 0, ke = 1;
+	if (!one) {
+		kb = f->loc_off[li];
+		ke = f->loc_off[li + 1];
+	}
+	for (uint32_t k = ke; k-- > kb;) {
+		uint32_t to = one ? (uint32_t)one : c->frame_cg[k];
+		if (from != NONE && from != to) {
+			uint64_t key = (uint64_t)from << 32 | to;
+			size_t s = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & c->pair_mask;
+			while (c->pair_key[s] && c->pair_key[s] != key)
+				s = (s + 1) & c->pair_mask;
+			if (!c->pair_key[s]) {
+				c->pair_key[s] = key;
+				c->pp[c->npp++] = (pathpair){ from, to, ln > 0 ? ln : 0, s };
+			}
+		}
+		from = to;
+		ln = one ? (int64_t)(one >> 32 & 0x7fffffff) : f->frames[k].line;
+	}
+	v->fn = from;
+	v->line = ln;
+}
+
+/* Leaves depth d: its costs are complete, so its first pairs get them
+ * (every sample through this node passes each pair here first); then
+ * they go to its parent. Pairs leave the table in the reverse order they
+ * came, which restores it exactly (linear probing, last in first out). */
+static bool pop_level(cg *c, size_t d)
+{
+	level *v = &c->lv[d];
+	const int64_t *cum = c->cum + d * c->nw;
+	for (size_t k = c->npp; k-- > v->pairs;) {
+		const pathpair *q = &c->pp[k];
+		c->pair_key[q->slot] = 0;
+		if (c->per_caller)
+			c->per_caller[q->from] += packed_len(c, q->to, q->line, cum);
+		else if (c->et) {
+			if (!edge_add(c, q, cum))
+				return false;
+		} else if (q->from >= c->lo && q->from < c->hi) {
+			edge_put(c, q, cum);
+		}
+	}
+	c->npp = v->pairs;
+	if (d) {
+		int64_t *up = c->cum + (d - 1) * c->nw;
+		for (size_t t = 0; t < c->nw; t++)
+			up[t] = wadd(up[t], cum[t]);
+	}
+	return true;
+}
+
+/*
+ * Walks the call tree: the sorted stacks are its leaves in depth-first
+ * order, and each stack's shared prefix with the one before says how far
+ * to climb back. Each tree node is entered once, however many stacks pass
+ * through it, so the cost follows the tree, not the sum of stack depths.
+ */
+static bool walk(cg *c)
+{
+	size_t depth = 0, nw = c->nw;
+	const uint32_t *sfx = c->sfx;
+	for (size_t i = 0; i < c->norder; i++) {
+		uint32_t len = c->slen[i];
+		while (depth > c->lcp[i])
+			if (!pop_level(c, --depth))
+				return false;
+		for (; depth < len; depth++)
+			push_level(c, depth, *sfx++);
+		const int64_t *v = c->sval + i * nw;
+		int64_t *cum = c->cum + (len - 1) * nw;
+		for (size_t t = 0; t < nw; t++)
+			cum[t] = wadd(cum[t], v[t]);
+	}
+	while (depth > 0)
+		if (!pop_level(c, --depth))
+			return false;
+	return true;
+}
+
+/* The sorted stacks as the walk reads them, in order; the stack sums
+ * move here from the frames, which no longer need them. */
+static bool lay_out(cg *c)
+{
+	const pprofc_profile *p = c->p;
+	size_t nt = c->nt, nw = c->nw, nsfx = 0;
+	for (size_t i = 0; i < c->norder; i++) {
+		uint32_t s = c->order[i];
+		nsfx += p->stack_off[s + 1] - p->stack_off[s] - c->lcp[i];
+	}
+	c->slen = budget_alloc(c->b, (c->norder + 1) * sizeof(uint32_t));
+	c->sfx = budget_alloc(c->b, (nsfx + 1) * sizeof(uint32_t));
+	c->sval = budget_alloc(c->b, (c->norder * nw + 1) * sizeof(int64_t));
+	if (!c->slen || !c->sfx || !c->sval)
+		return false;
+	uint32_t *w = c->sfx;
+	for (size_t i = 0; i < c->norder; i++) {
+		uint32_t s = c->order[i], begin = p->stack_off[s],
+			 len = p->stack_off[s + 1] - begin;
+		c->slen[i] = len;
+		for (uint32_t d = c->lcp[i]; d < len; d++)
+			*w++ = p->stack_locs[begin + len - 1 - d];
+		memcpy(c->sval + i * nw, c->f.stack_values + (size_t)s * nt, nt * sizeof(int64_t));
+		c->sval[i * nw + nt] = (int64_t)c->f.stack_count[s];
+	}
+	budget_free(c->b, c->order);
+	budget_free(c->b, c->f.stack_values);
+	budget_free(c->b, c->f.stack_count);
+	c->order = NULL;
+	c->f.stack_values = NULL;
+	c->f.stack_count = NULL;
 	return true;
 }
 
@@ -191,45 +555,135 @@ static int cmp_self(const void *a, const void *b, void *ctx)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
-static int cmp_edge(const void *a, const void *b, void *ctx)
+static int cmp_rec_at(const void *a, const void *b, void *ctx)
 {
-	const edge *e = ((cg *)ctx)->edges;
-	const edge *x = &e[*(const uint32_t *)a], *y = &e[*(const uint32_t *)b];
-	if (x->caller != y->caller)
-		return x->caller < y->caller ? -1 : 1;
+	const cg *c = ctx;
+	const erec *x = (const erec *)(c->cur + *(const uint32_t *)a * c->stride);
+	const erec *y = (const erec *)(c->cur + *(const uint32_t *)b * c->stride);
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
 	return x->callee < y->callee ? -1 : x->callee > y->callee;
 }
 
 /*
- * Entry indices in output order: grouped by function with a counting sort
+ * Self costs in output order: grouped by function with a counting sort
  * (one pass, no comparisons across the whole set), then each function's
  * few entries sorted by line.
  */
-static bool order_by_fn(cg *c, uint32_t *idx, size_t n, size_t nfn, bool selfs)
+static bool order_selfs(cg *c, uint32_t *idx, size_t n, size_t nfn)
 {
 	uint32_t *start = budget_alloc(c->b, (nfn + 2) * sizeof(uint32_t));
 	if (!start)
 		return false;
 	memset(start, 0, (nfn + 2) * sizeof(uint32_t));
 	for (size_t i = 0; i < n; i++)
-		start[(selfs ? c->selfs[i].fn : c->edges[i].caller) + 1]++;
+		start[c->selfs[i].fn + 1]++;
 	for (size_t f = 0; f < nfn; f++)
 		start[f + 1] += start[f];
 	for (size_t i = 0; i < n; i++)
-		idx[start[selfs ? c->selfs[i].fn : c->edges[i].caller]++] = (uint32_t)i;
+		idx[start[c->selfs[i].fn]++] = (uint32_t)i;
 	/* start[f] is now the end of f's group, the start of f + 1's. */
 	bool ok = true;
 	for (size_t f = 0, lo = 0; f < nfn && ok; f++) {
 		size_t hi = start[f];
 		if (hi - lo > 1)
-			ok = sort_ctx(c->b, idx + lo, hi - lo, sizeof(uint32_t),
-				      selfs ? cmp_self : cmp_edge, c);
+			ok = sort_ctx(c->b, idx + lo, hi - lo, sizeof(uint32_t), cmp_self, c);
 		lo = hi;
 	}
 	budget_free(c->b, start);
 	return ok;
+}
+
+/* Sorts keys (distinct): insertion for a few, else bottom-up merges. */
+static void sort_rkeys(rkey *a, size_t n, rkey *tmp)
+{
+	if (n <= 16) {
+		for (size_t i = 1; i < n; i++) {
+			rkey v = a[i];
+			size_t j = i;
+			for (; j > 0 && a[j - 1].key > v.key; j--)
+				a[j] = a[j - 1];
+			a[j] = v;
+		}
+		return;
+	}
+	rkey *src = a, *dst = tmp;
+	for (size_t width = 1; width < n; width *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * width) {
+			size_t mid = lo + width < n ? lo + width : n;
+			size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				dst[k++] = src[j].key < src[i].key ? src[j++] : src[i++];
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < hi)
+				dst[k++] = src[j++];
+		}
+		rkey *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(rkey));
+}
+
+/*
+ * Sums a caller's equal records (same line and callee) into the first of
+ * them, through a small index table (`bidx`, room for twice the largest
+ * bucket), so that only the distinct ones are sorted: a call made from
+ * many call paths has a record from each. Returns how many are left, in
+ * output order.
+ */
+static size_t sum_bucket(cg *c, unsigned char *r, size_t n, bool *ok)
+{
+	size_t mask = 1;
+	while (mask < 2 * n)
+		mask <<= 1;
+	mask--;
+	memset(c->bidx, 0, (mask + 1) * sizeof(uint32_t));
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++) {
+		erec *e = (erec *)(r + i * c->stride);
+		uint64_t h = ((uint64_t)e->line * 0x9E3779B97F4A7C15ull) ^
+			     ((uint64_t)e->callee * 0xC2B2AE3D27D4EB4Full);
+		size_t s = (size_t)(h ^ h >> 32) & mask;
+		for (;; s = (s + 1) & mask) {
+			if (!c->bidx[s]) {
+				if (w != i)
+					memcpy(r + w * c->stride, e, c->stride);
+				c->bidx[s] = (uint32_t)++w;
+				break;
+			}
+			erec *d = (erec *)(r + (c->bidx[s] - 1) * c->stride);
+			if (d->line == e->line && d->callee == e->callee) {
+				int64_t *dv = (int64_t *)(d + 1);
+				const int64_t *ev = (const int64_t *)(e + 1);
+				for (size_t t = 0; t < c->nw; t++)
+					dv[t] = wadd(dv[t], ev[t]);
+				break;
+			}
+		}
+	}
+	/* The order: by (line, callee) as one 64-bit key when every line
+	 * fits in 32 bits (always, in real profiles), else by comparisons. */
+	bool keyed = true;
+	for (size_t i = 0; i < w && keyed; i++) {
+		const erec *e = (const erec *)(r + i * c->stride);
+		keyed = e->line >= 0 && e->line <= UINT32_MAX;
+		c->keys[i] = (rkey){ (uint64_t)e->line << 32 | e->callee, (uint32_t)i };
+	}
+	if (keyed) {
+		sort_rkeys(c->keys, w, c->ktmp);
+		for (size_t i = 0; i < w; i++)
+			c->ord[i] = c->keys[i].idx;
+	} else {
+		for (size_t i = 0; i < w; i++)
+			c->ord[i] = (uint32_t)i;
+		c->cur = r;
+		*ok = sort_ctx(c->b, c->ord, w, sizeof(uint32_t), cmp_rec_at, c);
+	}
+	return w;
 }
 
 static void put_costs(out *o, const int64_t *v, const size_t *order, size_t nt)
@@ -242,9 +696,12 @@ static void put_costs(out *o, const int64_t *v, const size_t *order, size_t nt)
 }
 
 /* "(id) name" the first time, "(id)" after: each id is defined once. */
-static void put_name(out *o, const char *key, uint32_t id, bool *defined, const pstr *name)
+#define put_name(o, key, id, defined, name) \
+	put_name_((o), (key), sizeof(key) - 1, id, defined, name)
+static void put_name_(out *o, const char *key, size_t keylen, uint32_t id, bool *defined,
+		      const pstr *name)
 {
-	out_str(o, key);
+	out_write(o, key, keylen);
 	out_char(o, '(');
 	out_u64(o, id + 1);
 	out_char(o, ')');
@@ -308,18 +765,87 @@ static void cg_free(cg *c)
 	kmap_free(&c->files_map);
 	kmap_free(&c->fn_map);
 	kmap_free(&c->self_map);
-	kmap_free(&c->edge_map);
 	budget_free(c->b, c->files);
 	budget_free(c->b, c->fns);
 	budget_free(c->b, c->selfs);
 	budget_free(c->b, c->self_costs);
-	budget_free(c->b, c->pair_stamp);
-	budget_free(c->b, c->pair_key);
-	budget_free(c->b, c->edges);
-	budget_free(c->b, c->edge_costs);
 	budget_free(c->b, c->func_cg);
 	budget_free(c->b, c->node_cg);
+	budget_free(c->b, c->frame_cg);
+	budget_free(c->b, c->loc_one);
+	budget_free(c->b, c->order);
+	budget_free(c->b, c->lcp);
+	budget_free(c->b, c->slen);
+	budget_free(c->b, c->sfx);
+	budget_free(c->b, c->sval);
+	budget_free(c->b, c->lv);
+	budget_free(c->b, c->cum);
+	budget_free(c->b, c->pp);
+	budget_free(c->b, c->pair_key);
+	budget_free(c->b, c->per_caller);
+	budget_free(c->b, c->recs);
+	budget_free(c->b, c->fill);
+	budget_free(c->b, c->bidx);
+	budget_free(c->b, c->keys);
+	budget_free(c->b, c->ktmp);
+	budget_free(c->b, c->ord);
+	budget_free(c->b, c->full);
+	budget_free(c->b, c->et);
 	frames_finish(&c->f);
+}
+
+/*
+ * Memory for call records. Every call-tree node gives each of its new
+ * caller/callee pairs a record in the caller's bucket; when they would
+ * not fit here, the callers are taken in ranges, one walk each (the
+ * output goes by caller anyway), so a profile's size does not set this
+ * writer's.
+ */
+#define CALL_RECORD_BYTES ((size_t)40 << 20)
+
+/* The callers from lo whose records fill at most `cap` (at least one). */
+static uint32_t range_end(const uint64_t *count, uint32_t lo, size_t nfn, size_t cap, size_t *ret_n)
+{
+	size_t n = count[lo];
+	uint32_t hi = lo + 1;
+	while (hi < nfn && n + count[hi] <= cap)
+		n += count[hi++];
+	*ret_n = n;
+	return hi;
+}
+
+/* Function fn's part: its name, self costs, then its n summed calls. */
+static void put_fn(cg *c, out *o, uint32_t fn, const size_t *ev, bool *fl_def, bool *fn_def,
+		   const uint32_t *self_idx, size_t nself, size_t *si, const unsigned char *r,
+		   size_t n)
+{
+	size_t nt = c->nt;
+	const cgfn *F = &c->fns[fn];
+	put_name(o, "fl=", F->file, fl_def, &c->files[F->file]);
+	put_name(o, "fn=", fn, fn_def, &c->f.nodes[F->node].name);
+	for (; *si < nself && c->selfs[self_idx[*si]].fn == fn; (*si)++) {
+		out_i64(o, c->selfs[self_idx[*si]].line);
+		put_costs(o, c->self_costs + (size_t)self_idx[*si] * nt, ev, nt);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const erec *e = (const erec *)(r + (size_t)c->ord[i] * c->stride);
+		const cgfn *T = &c->fns[e->callee];
+		/* KCachegrind resets the callee's file after each call, so every
+		 * call into another file names it again. */
+		if (T->file != F->file)
+			put_name(o, "cfi=", T->file, fl_def, &c->files[T->file]);
+		put_name(o, "cfn=", e->callee, fn_def, &c->f.nodes[T->node].name);
+		const int64_t *v = (const int64_t *)(e + 1);
+		uint64_t calls = (uint64_t)v[nt];
+		out_lit(o, "calls=");
+		out_u64(o, calls ? calls : 1);
+		out_char(o, ' ');
+		out_i64(o, T->start_line > 0 ? T->start_line : 0);
+		out_char(o, '\n');
+		out_i64(o, e->line);
+		put_costs(o, v, ev, nt);
+	}
+	out_char(o, '\n');
 }
 
 pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char *cmd,
@@ -339,103 +865,163 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 		return st;
 	budget *b = c.b;
 	size_t nt = c.nt;
-	frame *scratch = budget_alloc(b, c.f.max_depth * sizeof(frame));
-	uint32_t *fnbuf = budget_alloc(b, c.f.max_depth * sizeof(uint32_t));
-	size_t *order = budget_alloc(b, nt * sizeof(size_t));
+	size_t nframes = c.f.loc_off[p->nlocations];
+	size_t *ev = budget_alloc(b, nt * sizeof(size_t)); /* event order */
 	int64_t *totals = budget_alloc(b, nt * sizeof(int64_t));
-	uint32_t *self_idx = NULL, *edge_idx = NULL;
+	uint32_t *self_idx = NULL;
 	bool *fl_def = NULL, *fn_def = NULL;
 	out *o = budget_alloc(b, sizeof(out));
 	c.func_cg = budget_alloc(b, (p->nfunctions + 1) * sizeof(uint32_t));
 	c.node_cg = budget_alloc(b, (c.f.nnodes + 1) * sizeof(uint32_t));
-	if (!scratch || !fnbuf || !order || !totals || !o || !c.func_cg || !c.node_cg ||
+	c.frame_cg = budget_alloc(b, (nframes + 1) * sizeof(uint32_t));
+	c.order = budget_alloc(b, (p->nstacks + 1) * sizeof(uint32_t));
+	c.lcp = budget_alloc(b, (p->nstacks + 1) * sizeof(uint32_t));
+	if (!ev || !totals || !o || !c.func_cg || !c.node_cg || !c.frame_cg || !c.order || !c.lcp ||
 	    !kmap_init(&c.files_map, b, 64) || !kmap_init(&c.fn_map, b, p->nfunctions) ||
-	    !kmap_init(&c.self_map, b, 1024) || !kmap_init(&c.edge_map, b, 1024))
+	    !kmap_init(&c.self_map, b, 1024))
 		goto nomem;
-	size_t pslots = 64;
-	while (pslots < 4 * c.f.max_depth)
-		pslots *= 2;
-	c.pair_mask = pslots - 1;
-	c.pair_key = budget_alloc(b, pslots * sizeof(uint64_t));
-	c.pair_stamp = budget_alloc(b, pslots * sizeof(uint32_t));
-	if (!c.pair_key || !c.pair_stamp)
-		goto nomem;
-	memset(c.pair_stamp, 0, pslots * sizeof(uint32_t));
 	memset(c.func_cg, 0xff, (p->nfunctions + 1) * sizeof(uint32_t));
 	memset(c.node_cg, 0xff, (c.f.nnodes + 1) * sizeof(uint32_t));
 	c.unknown_file = intern_file(&c, "???", 3);
 	if (c.unknown_file == NONE)
 		goto nomem;
 
-	order[0] = index;
+	ev[0] = index;
 	for (size_t t = 0, k = 1; t < nt; t++)
 		if (t != index)
-			order[k++] = t;
+			ev[k++] = t;
 	memset(totals, 0, nt * sizeof(int64_t));
 	for (size_t i = 0; i < p->nsamples; i++)
 		for (size_t t = 0; t < nt; t++)
 			totals[t] = wadd(totals[t], p->values[i * nt + t]);
 
-	for (uint32_t s = 0; s < p->nstacks; s++)
-		if (c.f.stack_count[s] && !account_stack(&c, s, scratch, fnbuf))
-			goto nomem;
-
-	size_t nself = c.self_map.n, nedge = c.edge_map.n, nfn = c.fn_map.n;
+	if (!first_pass(&c))
+		goto nomem;
+	size_t nself = c.self_map.n, nfn = c.fn_map.n;
+	c.nw = nt + 1;
+	c.stride = sizeof(erec) + c.nw * sizeof(int64_t);
+	size_t cap = CALL_RECORD_BYTES;
+	/* A walk meets at most one new pair per frame of every stack: when
+	 * even that many fit, one walk sums them all in a table. */
+	bool small = c.f.total_frames * c.stride <= cap;
+	c.per_caller = budget_alloc(b, (nfn + 1) * sizeof(uint64_t));
+	if (!c.per_caller)
+		goto nomem;
+	memset(c.per_caller, 0, (nfn + 1) * sizeof(uint64_t));
+	if (!sort_stacks(p, b, c.order, c.norder, c.lcp) || !lay_out(&c))
+		goto nomem;
+	size_t pslots = 64;
+	while (pslots < 4 * c.f.max_depth)
+		pslots *= 2;
+	c.pair_mask = pslots - 1;
+	c.pair_key = budget_alloc(b, pslots * sizeof(uint64_t));
+	c.pp = budget_alloc(b, (c.f.max_depth + 1) * sizeof(pathpair));
+	c.lv = budget_alloc(b, (c.maxlen + 1) * sizeof(level));
+	c.cum = budget_alloc(b, (c.maxlen + 1) * c.nw * sizeof(int64_t));
 	self_idx = budget_alloc(b, (nself + 1) * sizeof(uint32_t));
-	edge_idx = budget_alloc(b, (nedge + 1) * sizeof(uint32_t));
 	fl_def = budget_alloc(b, c.nfiles + 1);
 	fn_def = budget_alloc(b, nfn + 1);
-	if (!self_idx || !edge_idx || !fl_def || !fn_def)
+	if (!c.pair_key || !c.pp || !c.lv || !c.cum || !self_idx || !fl_def || !fn_def ||
+	    !order_selfs(&c, self_idx, nself, nfn))
 		goto nomem;
+	memset(c.pair_key, 0, pslots * sizeof(uint64_t));
 	memset(fl_def, 0, c.nfiles + 1);
 	memset(fn_def, 0, nfn + 1);
-	if (!order_by_fn(&c, self_idx, nself, nfn, true) ||
-	    !order_by_fn(&c, edge_idx, nedge, nfn, false))
-		goto nomem;
+
+	/* Small: one walk sums the calls in a table, and they go to their
+	 * callers' buckets from there. Else the first walk counts each
+	 * caller's bytes, then one walk per range of callers fills their
+	 * buckets. */
+	uint64_t *per_caller = c.per_caller;
+	if (small) {
+		c.per_caller = NULL;
+		if (!et_alloc(&c, 1024) || !walk(&c))
+			goto nomem_counts;
+		for (size_t i = 0; i <= c.et_mask; i++) {
+			const ecell *e = et_cell(&c, i);
+			if (e->caller != NONE)
+				per_caller[e->caller] += packed_len(&c, e->r.callee, e->r.line,
+								    (const int64_t *)(e + 1));
+		}
+	} else if (!walk(&c)) {
+		goto nomem_counts;
+	}
+	c.per_caller = NULL;
+	/* A packed record takes at least a byte per field. */
+	size_t most = 1;
+	for (size_t f = 0; f < nfn; f++)
+		if (per_caller[f] / (2 + c.nw) + 1 > most)
+			most = per_caller[f] / (2 + c.nw) + 1;
+	size_t bslots = 2;
+	while (bslots < 2 * most)
+		bslots <<= 1;
+	c.bidx = budget_alloc(b, bslots * sizeof(uint32_t));
+	c.full = budget_alloc(b, most * c.stride);
+	c.keys = budget_alloc(b, most * sizeof(rkey));
+	c.ktmp = budget_alloc(b, most * sizeof(rkey));
+	c.ord = budget_alloc(b, most * sizeof(uint32_t));
+	if (!c.bidx || !c.full || !c.keys || !c.ktmp || !c.ord)
+		goto nomem_counts;
 
 	out_init(o, sink);
-	put_header(o, p, cmd, order, nt, totals);
-	size_t si = 0, ei = 0;
-	for (uint32_t fn = 0; fn < nfn && !o->failed; fn++) {
-		const cgfn *F = &c.fns[fn];
-		put_name(o, "fl=", F->file, fl_def, &c.files[F->file]);
-		put_name(o, "fn=", fn, fn_def, &c.f.nodes[F->node].name);
-		for (; si < nself && c.selfs[self_idx[si]].fn == fn; si++) {
-			out_i64(o, c.selfs[self_idx[si]].line);
-			put_costs(o, c.self_costs + (size_t)self_idx[si] * nt, order, nt);
+	put_header(o, p, cmd, ev, nt, totals);
+	size_t si = 0;
+	for (uint32_t lo = 0, hi; lo < nfn && !o->failed; lo = hi) {
+		size_t nrec = 0;
+		hi = range_end(per_caller, lo, nfn, cap, &nrec);
+		c.lo = lo;
+		c.hi = hi;
+		c.recs = budget_alloc(b, nrec + 1);
+		c.fill = budget_alloc(b, (hi - lo + 1) * sizeof(size_t));
+		if (!c.recs || !c.fill)
+			goto nomem_counts;
+		for (size_t f = lo, at = 0; f < hi; at += per_caller[f++])
+			c.fill[f - lo] = at;
+		if (small) {
+			for (size_t i = 0; i <= c.et_mask; i++) {
+				const ecell *e = et_cell(&c, i);
+				if (e->caller != NONE)
+					c.fill[e->caller] =
+						(size_t)(pack(&c, c.recs + c.fill[e->caller],
+							      e->r.callee, e->r.line,
+							      (const int64_t *)(e + 1)) -
+							 c.recs);
+			}
+			budget_free(b, c.et);
+			c.et = NULL;
+		} else if (!walk(&c)) {
+			goto nomem_counts;
 		}
-		for (; ei < nedge && c.edges[edge_idx[ei]].caller == fn; ei++) {
-			const edge *e = &c.edges[edge_idx[ei]];
-			const cgfn *T = &c.fns[e->callee];
-			/* KCachegrind resets the callee's file after each call,
-			 * so every call into another file names it again. */
-			if (T->file != F->file)
-				put_name(o, "cfi=", T->file, fl_def, &c.files[T->file]);
-			put_name(o, "cfn=", e->callee, fn_def, &c.f.nodes[T->node].name);
-			out_str(o, "calls=");
-			out_u64(o, e->calls ? e->calls : 1);
-			out_char(o, ' ');
-			out_i64(o, T->start_line > 0 ? T->start_line : 0);
-			out_char(o, '\n');
-			out_i64(o, e->line);
-			put_costs(o, c.edge_costs + (size_t)edge_idx[ei] * nt, order, nt);
+		bool ok = true;
+		size_t at = 0;
+		for (uint32_t fn = lo; fn < hi && ok && !o->failed; fn++) {
+			/* fill[] has moved each bucket's start to its end */
+			size_t n = unpack(&c, c.recs + at, c.recs + c.fill[fn - lo], c.full);
+			at += per_caller[fn];
+			n = sum_bucket(&c, c.full, n, &ok);
+			put_fn(&c, o, fn, ev, fl_def, fn_def, self_idx, nself, &si, c.full, n);
 		}
-		out_char(o, '\n');
+		budget_free(b, c.recs);
+		budget_free(b, c.fill);
+		c.recs = NULL;
+		c.fill = NULL;
+		if (!ok)
+			goto nomem_counts;
 	}
+	budget_free(b, per_caller);
 	out_str(o, "totals:");
-	put_costs(o, totals, order, nt);
+	put_costs(o, totals, ev, nt);
 	st = out_finish(o, p);
 	goto done;
 
+nomem_counts:
+	budget_free(b, per_caller);
 nomem:
 	st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the callgrind output");
 done:
-	budget_free(b, scratch);
-	budget_free(b, fnbuf);
-	budget_free(b, order);
+	budget_free(b, ev);
 	budget_free(b, totals);
 	budget_free(b, self_idx);
-	budget_free(b, edge_idx);
 	budget_free(b, fl_def);
 	budget_free(b, fn_def);
 	budget_free(b, o);
