@@ -292,6 +292,10 @@ pprofc_status fetch_check(pprofc_fetch *f);
 pprofc_status fetch_set_response(pprofc_fetch *f, long status, const char *content_type,
 				 int go_pprof_header, const void *body, size_t len);
 
+/* write_callgrind.c: the memory for call records, past which a profile
+ * is walked once per range of callers (tests set it low). */
+extern size_t callgrind_record_bytes;
+
 /* ---- output buffering (out.c) ----------------------------------------- */
 
 typedef struct out {
@@ -398,8 +402,8 @@ size_t path_clean(const char *path, size_t n, char *dst);
 bool sort_ctx(budget *b, void *base, size_t n, size_t size,
 	      int (*cmp)(const void *, const void *, void *), void *ctx);
 /* Stack indices a[0..n) in order of their locations read from the root
- * (a stack before those it is a prefix of); lcp[i], when lcp is not NULL,
- * is how many root locations a[i] shares with a[i - 1] (lcp[0] = 0). */
+ * (a stack before those it is a prefix of); lcp[i] is how many root
+ * locations a[i] shares with a[i - 1] (lcp[0] = 0). */
 bool sort_stacks(const pprofc_profile *p, budget *b, uint32_t *a, size_t n, uint32_t *lcp);
 
 /* ---- a map from a pair of u64 to a dense index (kmap.c) ------------------ */

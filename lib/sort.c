@@ -85,8 +85,14 @@ static inline void sstack_swap(sstack *x, sstack *y)
  * pass per shared level instead of a full comparison per pair. Pending
  * parts go on a heap stack, so no input can overflow the C stack, and
  * pivots are medians of three pseudo-random picks.
+ *
+ * The shared prefixes come out of the partitions for free: the parts of a
+ * range whose stacks share d locations meet at a prefix of exactly d, so
+ * lcp[] (zero at first) is set where parts meet, and by the insertion sort
+ * within its few stacks.
  */
-static bool mkqs(const uint32_t *locs, budget *b, sstack *a, stack_task *first, size_t nfirst)
+static bool mkqs(const uint32_t *locs, budget *b, sstack *a, stack_task *first, size_t nfirst,
+		 uint32_t *lcp)
 {
 	stack_task *st = NULL;
 	size_t nst = 0, cap = 0;
@@ -132,7 +138,13 @@ static bool mkqs(const uint32_t *locs, budget *b, sstack *a, stack_task *first, 
 				st[nst++] = (stack_task){ base, lt, d };
 			if (m - gt > 1)
 				st[nst++] = (stack_task){ base + gt, m - gt, d };
+			if (lt)
+				lcp[base + lt] = d;
+			if (gt < m)
+				lcp[base + gt] = d;
 			if (!piv) { /* all ended here: equal stacks */
+				for (size_t k = lt + 1; k < gt; k++)
+					lcp[base + k] = d;
 				m = 0;
 				break;
 			}
@@ -148,6 +160,13 @@ static bool mkqs(const uint32_t *locs, budget *b, sstack *a, stack_task *first, 
 				x[j] = x[j - 1];
 			x[j] = v;
 		}
+		for (size_t i = 1; i < m; i++) {
+			uint32_t e = d, u;
+			while ((u = stack_digit(locs, &x[i - 1], e)) &&
+			       u == stack_digit(locs, &x[i], e))
+				e++;
+			lcp[base + i] = e;
+		}
 	}
 	budget_free(b, st);
 	return true;
@@ -157,7 +176,7 @@ bool sort_stacks(const pprofc_profile *p, budget *b, uint32_t *a, size_t n, uint
 {
 	const uint32_t *off = p->stack_off, *locs = p->stack_locs;
 	if (n < 2) {
-		if (lcp && n)
+		if (n)
 			lcp[0] = 0;
 		return true;
 	}
@@ -209,20 +228,11 @@ bool sort_stacks(const pprofc_profile *p, budget *b, uint32_t *a, size_t n, uint
 			el[start[v]++] = (sstack){ off[s + 1] - 1, off[s + 1] - off[s], s };
 		}
 	}
-	if (!mkqs(locs, b, el, first, nfirst))
+	memset(lcp, 0, n * sizeof(uint32_t));
+	if (!mkqs(locs, b, el, first, nfirst, lcp))
 		goto done;
 	for (size_t i = 0; i < n; i++)
 		a[i] = el[i].s;
-	if (lcp) {
-		lcp[0] = 0;
-		for (size_t i = 1; i < n; i++) {
-			uint32_t d = 0, u;
-			while ((u = stack_digit(locs, &el[i - 1], d)) &&
-			       u == stack_digit(locs, &el[i], d))
-				d++;
-			lcp[i] = d;
-		}
-	}
 	ok = true;
 done:
 	budget_free(b, el);

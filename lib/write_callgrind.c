@@ -19,7 +19,7 @@
  * million-sample benchmark: 4.5 M nodes for 26 M stack locations). The
  * calls go to their callers' buckets as packed records, then each
  * caller's are summed and sorted while its part is written. A profile
- * whose records would not fit in CALL_RECORD_BYTES is walked once to
+ * whose records would not fit in callgrind_record_bytes is walked once to
  * count them and then once per range of callers that fits, so memory
  * stays flat however large the profile.
  */
@@ -209,15 +209,23 @@ static bool first_pass(cg *c)
 {
 	const pprofc_profile *p = c->p;
 	const frames *f = &c->f;
+	size_t nt = c->nt;
 	bool ok = false;
+	/* Self costs summed per leaf location first, where locations are few
+	 * beside stacks (a large profile): a dense array, not a map lookup per
+	 * stack. seen[]: 1 the location's frames are numbered, 2 it is a leaf. */
+	bool by_loc = p->nlocations <= 4 * (size_t)p->nstacks;
+	int64_t *self_loc = NULL;
 	unsigned char *seen = budget_alloc(c->b, p->nlocations + 1);
 	c->loc_one = budget_alloc(c->b, (p->nlocations + 1) * sizeof(uint64_t));
-	if (!seen || !c->loc_one) {
-		budget_free(c->b, seen);
-		return false;
-	}
+	if (by_loc)
+		self_loc = budget_alloc(c->b, (p->nlocations * nt + 1) * sizeof(int64_t));
+	if (!seen || !c->loc_one || (by_loc && !self_loc))
+		goto done;
 	memset(seen, 0, p->nlocations + 1);
 	memset(c->loc_one, 0, (p->nlocations + 1) * sizeof(uint64_t));
+	if (by_loc)
+		memset(self_loc, 0, (p->nlocations * nt + 1) * sizeof(int64_t));
 	for (uint32_t s = 0; s < p->nstacks; s++) {
 		if (!f->stack_count[s])
 			continue;
@@ -232,9 +240,9 @@ static bool first_pass(cg *c)
 		}
 		for (uint32_t j = end; j-- > begin;) {
 			uint32_t li = p->stack_locs[j];
-			if (seen[li])
+			if (seen[li] & 1)
 				continue;
-			seen[li] = 1;
+			seen[li] |= 1;
 			for (uint32_t k = f->loc_off[li + 1]; k-- > f->loc_off[li];)
 				if ((c->frame_cg[k] = frame_fn(c, &f->frames[k])) == NONE)
 					goto done;
@@ -244,16 +252,29 @@ static bool first_pass(cg *c)
 				c->loc_one[li] =
 					(uint64_t)1 << 63 | (uint64_t)ln << 32 | c->frame_cg[k];
 		}
-		uint32_t leaf = f->loc_off[p->stack_locs[begin]];
-		if (!add_self(c, c->frame_cg[leaf], f->frames[leaf].line, v))
+		uint32_t li = p->stack_locs[begin], leaf = f->loc_off[li];
+		if (by_loc) {
+			int64_t *dst = self_loc + (size_t)li * nt;
+			for (size_t t = 0; t < nt; t++)
+				dst[t] = wadd(dst[t], v[t]);
+			seen[li] |= 2;
+		} else if (!add_self(c, c->frame_cg[leaf], f->frames[leaf].line, v)) {
 			goto done;
+		}
 		c->order[c->norder++] = s;
 		if (end - begin > c->maxlen)
 			c->maxlen = end - begin;
 	}
+	for (size_t li = 0; by_loc && li < p->nlocations; li++) {
+		uint32_t leaf = f->loc_off[li];
+		if ((seen[li] & 2) &&
+		    !add_self(c, c->frame_cg[leaf], f->frames[leaf].line, self_loc + li * nt))
+			goto done;
+	}
 	ok = true;
 done:
 	budget_free(c->b, seen);
+	budget_free(c->b, self_loc);
 	return ok;
 }
 
@@ -530,6 +551,12 @@ static bool lay_out(cg *c)
 	for (size_t i = 0; i < c->norder; i++) {
 		uint32_t s = c->order[i], begin = p->stack_off[s],
 			 len = p->stack_off[s + 1] - begin;
+		/* the stacks are read in no order memory could guess: ask early */
+		if (i + 8 < c->norder) {
+			uint32_t t = c->order[i + 8];
+			__builtin_prefetch(&p->stack_locs[p->stack_off[t + 1] - 1 - c->lcp[i + 8]]);
+			__builtin_prefetch(&c->f.stack_values[(size_t)t * nt]);
+		}
 		c->slen[i] = len;
 		for (uint32_t d = c->lcp[i]; d < len; d++)
 			*w++ = p->stack_locs[begin + len - 1 - d];
@@ -613,8 +640,14 @@ static void sort_rkeys(rkey *a, size_t n, rkey *tmp)
 			size_t mid = lo + width < n ? lo + width : n;
 			size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
 			size_t i = lo, j = mid, k = lo;
-			while (i < mid && j < hi)
-				dst[k++] = src[j].key < src[i].key ? src[j++] : src[i++];
+			while (i < mid && j < hi) {
+				/* branch-free: the keys are in no order a predictor
+				 * could learn */
+				bool right = src[j].key < src[i].key;
+				dst[k++] = *(right ? &src[j] : &src[i]);
+				j += right;
+				i += !right;
+			}
 			while (i < mid)
 				dst[k++] = src[i++];
 			while (j < hi)
@@ -801,7 +834,7 @@ static void cg_free(cg *c)
  * output goes by caller anyway), so a profile's size does not set this
  * writer's.
  */
-#define CALL_RECORD_BYTES ((size_t)40 << 20)
+size_t callgrind_record_bytes = (size_t)40 << 20;
 
 /* The callers from lo whose records fill at most `cap` (at least one). */
 static uint32_t range_end(const uint64_t *count, uint32_t lo, size_t nfn, size_t cap, size_t *ret_n)
@@ -900,7 +933,7 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 	size_t nself = c.self_map.n, nfn = c.fn_map.n;
 	c.nw = nt + 1;
 	c.stride = sizeof(erec) + c.nw * sizeof(int64_t);
-	size_t cap = CALL_RECORD_BYTES;
+	size_t cap = callgrind_record_bytes;
 	/* A walk meets at most one new pair per frame of every stack: when
 	 * even that many fit, one walk sums them all in a table. */
 	bool small = c.f.total_frames * c.stride <= cap;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
+#include "internal.h" /* callgrind_record_bytes */
 
 static int null_write(void *ctx, const void *buf, size_t len)
 {
@@ -87,22 +88,39 @@ static membuf raw_dump(pprofc_profile *p)
 /* write_proto, load the bytes again: it must succeed and dump alike. */
 static void proto_roundtrip(pprofc_profile *p)
 {
-	membuf out = { 0 };
-	pprofc_sink sink = { mem_write, &out };
+	membuf enc = { 0 };
+	pprofc_sink sink = { mem_write, &enc };
 	if (pprofc_write_proto(p, &sink) != PPROFC_OK)
 		abort();
 	pprofc_profile *q = fuzz_profile_create();
 	if (!q)
 		abort();
-	if (pprofc_profile_load_memory(q, out.d, out.n) != PPROFC_OK)
+	if (pprofc_profile_load_memory(q, enc.d, enc.n) != PPROFC_OK)
 		abort();
 	membuf a = raw_dump(p), b = raw_dump(q);
 	if (a.n != b.n || (a.n && memcmp(a.d, b.d, a.n)))
 		abort();
 	free(a.d);
 	free(b.d);
-	free(out.d);
+	free(enc.d);
 	pprofc_profile_destroy(q);
+}
+
+/* The callgrind writer sums calls in one walk when they fit, else counts
+ * them and walks once per range of callers: both must write the same. */
+static void callgrind_both_ways(pprofc_profile *p)
+{
+	membuf a = { 0 }, b = { 0 };
+	pprofc_sink sa = { mem_write, &a }, sb = { mem_write, &b };
+	pprofc_status st = pprofc_write_callgrind(p, 0, "fuzz", &sa);
+	size_t saved = callgrind_record_bytes;
+	callgrind_record_bytes = 64;
+	pprofc_status st2 = pprofc_write_callgrind(p, 0, "fuzz", &sb);
+	callgrind_record_bytes = saved;
+	if (st == PPROFC_OK && st2 == PPROFC_OK && (a.n != b.n || memcmp(a.d, b.d, a.n)))
+		abort();
+	free(a.d);
+	free(b.d);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -115,6 +133,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pprofc_profile_load_memory(p, data, size) == PPROFC_OK) {
 		size_t n = pprofc_profile_sample_type_count(p), written = 0;
 		pprofc_sink sink = { null_write, &written };
+		if (n)
+			callgrind_both_ways(p);
 		for (size_t i = 0; i < n && i < 4; i++) {
 			pprofc_write_callgrind(p, i, "fuzz", &sink);
 			pprofc_write_folded(p, i, &sink);

@@ -278,6 +278,17 @@ static void test_callgrind(void **state)
 	assert_contains(s, "fn=(4) [no stack]\n0 5 1\n");
 	assert_contains(s, "\ntotals: 172 6\n");
 	assert_null(strstr(s, "calls=0"));
+
+	/* Records over the budget: counted, then one walk per range of
+	 * callers (here each caller alone); the output is the same. */
+	char *whole = strdup(s);
+	pb_free(&m.buf);
+	size_t saved = callgrind_record_bytes;
+	callgrind_record_bytes = 1;
+	assert_int_equal(pprofc_write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
+	callgrind_record_bytes = saved;
+	assert_string_equal(memsink_str(&m), whole);
+	free(whole);
 	pb_free(&m.buf);
 
 	/* The selected event comes first. */
