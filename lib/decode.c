@@ -665,13 +665,15 @@ pprofc_status decode_profile(pprofc_profile *p, stream *in)
 	d.alloc.allocator_data = &d.arena;
 	bool early = decode_early;
 
-	size_t off = 0;
+	size_t off = 0, known = 0; /* bytes stream_wait said are final */
 	pprofc_status st = PPROFC_OK;
 
 	while (st == PPROFC_OK) {
 		/* A tag and a varint or length take at most 20 bytes; fewer
-		 * are ready only at the end of the stream. */
-		size_t ready = stream_wait(in, off + 20);
+		 * are ready only at the end of the stream. Asking the stream
+		 * (a lock, with the inflate thread) only for bytes past what it
+		 * said before, which stay where they are. */
+		size_t ready = off + 20 <= known ? known : (known = stream_wait(in, off + 20));
 		if (ready <= off)
 			break;
 		const unsigned char *base = p->buf;
@@ -718,8 +720,8 @@ pprofc_status decode_profile(pprofc_profile *p, stream *in)
 			size_t poff = (size_t)(cur - base);
 			if (!r) {
 				/* The payload may still be on its way. */
-				ready = stream_wait(in, v > SIZE_MAX - poff ? SIZE_MAX
-									    : poff + (size_t)v);
+				size_t need = v > SIZE_MAX - poff ? SIZE_MAX : poff + (size_t)v;
+				ready = need <= known ? known : (known = stream_wait(in, need));
 				base = p->buf;
 				cur = base + poff;
 				end = base + ready;

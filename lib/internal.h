@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <zlib.h>
 
@@ -307,7 +308,17 @@ typedef struct out {
 
 void out_init(out *o, const pprofc_sink *sink);
 void out_flush(out *o);
-void out_write(out *o, const void *data, size_t len);
+void out_write_slow(out *o, const void *data, size_t len);
+/* Most writes fit in the buffer: those are a copy, inline. */
+static inline void out_write(out *o, const void *data, size_t len)
+{
+	if (len <= sizeof(o->buf) - o->n) {
+		memcpy(o->buf + o->n, data, len);
+		o->n += len;
+	} else {
+		out_write_slow(o, data, len);
+	}
+}
 void out_str(out *o, const char *s);
 static inline void out_char(out *o, char c)
 {

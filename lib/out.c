@@ -24,7 +24,7 @@ void out_flush(out *o)
 	o->n = 0;
 }
 
-void out_write(out *o, const void *data, size_t len)
+void out_write_slow(out *o, const void *data, size_t len)
 {
 	if (o->failed)
 		return;

@@ -93,7 +93,7 @@ typedef struct cg {
 	 * locations it shares with the one before (lcp), its length, its
 	 * further locations (in sfx, one per call-tree node), its summed
 	 * values and sample count. */
-	uint32_t *order, *lcp, *slen, *sfx;
+	uint32_t *order, *lcp, *slen, *sfx, *sfx_end;
 	int64_t *sval; /* per stack nw sums: nt values, then its samples */
 	size_t norder, maxlen, nw;
 	level *lv;
@@ -519,8 +519,12 @@ static bool walk(cg *c)
 		while (depth > c->lcp[i])
 			if (!pop_level(c, --depth))
 				return false;
-		for (; depth < len; depth++)
+		for (; depth < len; depth++) {
+			/* locations come in no order: ask for one a few ahead */
+			if (sfx + 16 < c->sfx_end)
+				__builtin_prefetch(&c->loc_one[sfx[16]]);
 			push_level(c, depth, *sfx++);
+		}
 		const int64_t *v = c->sval + i * nw;
 		int64_t *cum = c->cum + (len - 1) * nw;
 		for (size_t t = 0; t < nw; t++)
@@ -548,6 +552,7 @@ static bool lay_out(cg *c)
 	if (!c->slen || !c->sfx || !c->sval)
 		return false;
 	uint32_t *w = c->sfx;
+	c->sfx_end = c->sfx + nsfx;
 	for (size_t i = 0; i < c->norder; i++) {
 		uint32_t s = c->order[i], begin = p->stack_off[s],
 			 len = p->stack_off[s + 1] - begin;

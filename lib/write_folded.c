@@ -80,6 +80,97 @@ static int cmp_keys(const void *a, const void *b, void *ctx)
 	return x->name->len + 1 < y->name->len + 1 ? -1 : 1;
 }
 
+/* Byte d of a key's text (name, then its separator); 0 past the end, which
+ * no safe name holds. */
+static inline unsigned key_byte(const key *k, size_t d)
+{
+	return d < k->name->len	   ? (unsigned char)k->name->s[d]
+	       : d == k->name->len ? (unsigned char)k->term
+				   : 0;
+}
+
+typedef struct key_task {
+	size_t lo, n, d;
+} key_task;
+
+/*
+ * The keys in their text's order, by multikey quicksort: function names
+ * share long package prefixes, which a comparison sort reads again for
+ * every pair and this reads once per level. Pending parts go on a heap
+ * stack (no input can overflow the C stack).
+ */
+static bool sort_keys(budget *b, key *a, size_t n)
+{
+	key_task *st = NULL;
+	size_t nst = 0, cap = 0;
+	uint64_t rng = 0x2545F4914F6CDD1Dull;
+	if (n < 2)
+		return true;
+	if (!vec_reserve(b, (void **)&st, &cap, 1, sizeof(*st)))
+		return false;
+	st[nst++] = (key_task){ 0, n, 0 };
+	while (nst) {
+		key_task t = st[--nst];
+		key *x = a + t.lo;
+		size_t m = t.n, base = t.lo, d = t.d;
+		while (m > 10) {
+			unsigned pv[3];
+			for (int k = 0; k < 3; k++) {
+				rng ^= rng << 13;
+				rng ^= rng >> 7;
+				rng ^= rng << 17;
+				pv[k] = key_byte(&x[rng % m], d);
+			}
+			unsigned piv = pv[0] < pv[1] ? (pv[1] < pv[2]	? pv[1]
+							: pv[0] < pv[2] ? pv[2]
+									: pv[0])
+						     : (pv[0] < pv[2]	? pv[0]
+							: pv[1] < pv[2] ? pv[2]
+									: pv[1]);
+			size_t lt = 0, i = 0, gt = m;
+			while (i < gt) {
+				unsigned v = key_byte(&x[i], d);
+				key tmp;
+				if (v < piv) {
+					tmp = x[lt];
+					x[lt++] = x[i];
+					x[i++] = tmp;
+				} else if (v > piv) {
+					tmp = x[--gt];
+					x[gt] = x[i];
+					x[i] = tmp;
+				} else {
+					i++;
+				}
+			}
+			if (!vec_reserve(b, (void **)&st, &cap, nst + 2, sizeof(*st))) {
+				budget_free(b, st);
+				return false;
+			}
+			if (lt > 1)
+				st[nst++] = (key_task){ base, lt, d };
+			if (m - gt > 1)
+				st[nst++] = (key_task){ base + gt, m - gt, d };
+			if (!piv) /* equal keys, all ended */
+				break;
+			x += lt;
+			base += lt;
+			m = gt - lt;
+			d++;
+		}
+		if (m <= 10)
+			for (size_t i = 1; i < m; i++) {
+				key v = x[i];
+				size_t j = i;
+				for (; j > 0 && cmp_keys(&x[j - 1], &v, NULL) > 0; j--)
+					x[j] = x[j - 1];
+				x[j] = v;
+			}
+	}
+	budget_free(b, st);
+	return true;
+}
+
 static int cmp_entries(const void *a, const void *b, void *ctx)
 {
 	const folded *fd = ctx;
@@ -186,7 +277,7 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 		keys[2 * i] = (key){ &names[i], ';', 2 * i };
 		keys[2 * i + 1] = (key){ &names[i], ' ', 2 * i + 1 };
 	}
-	if (!sort_ctx(b, keys, 2 * nn, sizeof(key), cmp_keys, NULL))
+	if (!sort_keys(b, keys, 2 * nn))
 		goto nomem;
 	uint32_t rank = 0;
 	for (size_t i = 0; i < 2 * nn; i++) {
