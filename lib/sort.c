@@ -1,6 +1,8 @@
 /*
  * sort: a stable bottom-up merge sort with a context argument for the
- * comparator (C's qsort has none, and qsort_r differs between libcs).
+ * comparator (C's qsort has none, and qsort_r differs between libcs); and
+ * the stacks in root-first order with their shared prefixes, the call tree
+ * the callgrind writer walks.
  */
 #include <string.h>
 
