@@ -37,11 +37,18 @@ typedef struct folded {
 	size_t w;	    /* bytes per digit: 2 or 4 */
 } folded;
 
+/* Node i's two keys: node 2i, its safe name then ';', and 2i + 1, then
+ * ' ' (the last frame). */
 typedef struct key {
-	const pstr *name;
-	char term;
+	const char *s; /* the safe name */
+	uint32_t len;
 	uint32_t node;
 } key;
+
+static inline unsigned char key_term(const key *k)
+{
+	return k->node & 1 ? ' ' : ';';
+}
 
 static void make_safe(char *s, size_t len)
 {
@@ -63,30 +70,28 @@ static int cmp_keys(const void *a, const void *b, void *ctx)
 {
 	(void)ctx;
 	const key *x = a, *y = b;
-	size_t n = x->name->len < y->name->len ? x->name->len : y->name->len;
-	int c = memcmp(x->name->s, y->name->s, n);
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->s, y->s, n);
 	if (c)
 		return c;
 	/* One name is a prefix of the other (or they are equal): the next
 	 * byte is the shorter one's separator. */
-	unsigned char cx = x->name->len > n ? (unsigned char)x->name->s[n] : (unsigned char)x->term;
-	unsigned char cy = y->name->len > n ? (unsigned char)y->name->s[n] : (unsigned char)y->term;
+	unsigned char cx = x->len > n ? (unsigned char)x->s[n] : key_term(x);
+	unsigned char cy = y->len > n ? (unsigned char)y->s[n] : key_term(y);
 	if (cx != cy)
 		return cx < cy ? -1 : 1;
-	if (x->name->len == y->name->len)
+	if (x->len == y->len)
 		return 0;
 	/* "ab;" vs "a;"...: equal up to here only if a separator matched a
 	 * name byte, i.e. ' ' in a name; the shorter key ends first. */
-	return x->name->len + 1 < y->name->len + 1 ? -1 : 1;
+	return x->len + 1 < y->len + 1 ? -1 : 1;
 }
 
 /* Byte d of a key's text (name, then its separator); 0 past the end, which
  * no safe name holds. */
 static inline unsigned key_byte(const key *k, size_t d)
 {
-	return d < k->name->len	   ? (unsigned char)k->name->s[d]
-	       : d == k->name->len ? (unsigned char)k->term
-				   : 0;
+	return d < k->len ? (unsigned char)k->s[d] : d == k->len ? key_term(k) : 0;
 }
 
 typedef struct key_task {
@@ -211,6 +216,86 @@ static inline uint32_t get_digit(const uint8_t *p, size_t w)
 	return w == 2 ? (uint32_t)p[0] << 8 | p[1] : get_be32(p);
 }
 
+/* Digit d of an entry, 0 past its end (ranks start at 1). */
+static inline uint32_t entry_digit(const folded *fd, const entry *e, size_t d)
+{
+	return d < e->len ? get_digit(fd->seq + ((size_t)e->off + d) * fd->w, fd->w) : 0;
+}
+
+/* The entries in their lines' order, by multikey quicksort over their
+ * digits (as sort_keys over bytes): stacks share long root paths. */
+static bool sort_entries(budget *b, const folded *fd, entry *a, size_t n)
+{
+	key_task *st = NULL;
+	size_t nst = 0, cap = 0;
+	uint64_t rng = 0x2545F4914F6CDD1Dull;
+	if (n < 2)
+		return true;
+	if (!vec_reserve(b, (void **)&st, &cap, 1, sizeof(*st)))
+		return false;
+	st[nst++] = (key_task){ 0, n, 0 };
+	while (nst) {
+		key_task t = st[--nst];
+		entry *x = a + t.lo;
+		size_t m = t.n, base = t.lo, d = t.d;
+		while (m > 10) {
+			uint32_t pv[3];
+			for (int k = 0; k < 3; k++) {
+				rng ^= rng << 13;
+				rng ^= rng >> 7;
+				rng ^= rng << 17;
+				pv[k] = entry_digit(fd, &x[rng % m], d);
+			}
+			uint32_t piv = pv[0] < pv[1] ? (pv[1] < pv[2]	? pv[1]
+							: pv[0] < pv[2] ? pv[2]
+									: pv[0])
+						     : (pv[0] < pv[2]	? pv[0]
+							: pv[1] < pv[2] ? pv[2]
+									: pv[1]);
+			size_t lt = 0, i = 0, gt = m;
+			while (i < gt) {
+				uint32_t v = entry_digit(fd, &x[i], d);
+				entry tmp;
+				if (v < piv) {
+					tmp = x[lt];
+					x[lt++] = x[i];
+					x[i++] = tmp;
+				} else if (v > piv) {
+					tmp = x[--gt];
+					x[gt] = x[i];
+					x[i] = tmp;
+				} else {
+					i++;
+				}
+			}
+			if (!vec_reserve(b, (void **)&st, &cap, nst + 2, sizeof(*st))) {
+				budget_free(b, st);
+				return false;
+			}
+			if (lt > 1)
+				st[nst++] = (key_task){ base, lt, d };
+			if (m - gt > 1)
+				st[nst++] = (key_task){ base + gt, m - gt, d };
+			if (!piv) /* equal stacks, all ended */
+				break;
+			x += lt;
+			base += lt;
+			m = gt - lt;
+			d++;
+		}
+		if (m <= 10)
+			for (size_t i = 1; i < m; i++) {
+				entry v = x[i];
+				size_t j = i;
+				for (; j > 0 && cmp_entries(&x[j - 1], &v, (void *)fd) > 0; j--)
+					x[j] = x[j - 1];
+				x[j] = v;
+			}
+	}
+	budget_free(b, st);
+	return true;
+}
+
 pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_sink *sink)
 {
 	frames f;
@@ -274,15 +359,15 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 		names[i].s = nb;
 		names[i].len = f.nodes[i].name.len;
 		nb += f.nodes[i].name.len + 1;
-		keys[2 * i] = (key){ &names[i], ';', 2 * i };
-		keys[2 * i + 1] = (key){ &names[i], ' ', 2 * i + 1 };
+		keys[2 * i] = (key){ names[i].s, names[i].len, 2 * i };
+		keys[2 * i + 1] = (key){ names[i].s, names[i].len, 2 * i + 1 };
 	}
 	if (!sort_keys(b, keys, 2 * nn))
 		goto nomem;
 	uint32_t rank = 0;
 	for (size_t i = 0; i < 2 * nn; i++) {
 		if (i == 0 || cmp_keys(&keys[i - 1], &keys[i], NULL))
-			digit_name[++rank] = keys[i].name;
+			digit_name[++rank] = &names[keys[i].node >> 1];
 		digit[keys[i].node] = rank;
 	}
 
@@ -324,7 +409,7 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 	}
 
 	folded fd = { seq, w };
-	if (!sort_ctx(b, entries, nentries, sizeof(entry), cmp_entries, &fd))
+	if (!sort_entries(b, &fd, entries, nentries))
 		goto nomem;
 
 	o = budget_alloc(b, sizeof(out));
