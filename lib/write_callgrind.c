@@ -116,11 +116,14 @@ typedef struct cg {
 	 * ecells, each stride + 8 bytes. */
 	unsigned char *et;
 	size_t et_mask, et_n;
-	uint32_t *bidx; /* sum_bucket's index table */
-	unsigned char *full;
+	uint32_t *bidx; /* sum_bucket's index table, bmask + 1 slots */
+	size_t bmask;
+	uint32_t *bused;	  /* the slots in use */
+	unsigned char *full;	  /* a caller's distinct calls, unpacked */
 	const unsigned char *cur; /* the records cmp_rec_at compares */
 	rkey *keys, *ktmp;
 	uint32_t *ord; /* the summed records' output order */
+	size_t cap_full, cap_keys, cap_ktmp, cap_ord, cap_bused;
 } cg;
 
 static uint32_t intern_file(cg *c, const char *s, size_t len)
@@ -407,29 +410,6 @@ static unsigned char *pack(const cg *c, unsigned char *p, uint32_t callee, int64
 	return varint_put(p, (uint64_t)v[c->nt]);
 }
 
-/* Unpacks the records of r..end into full ones at dst; returns how many. */
-static size_t unpack(const cg *c, const unsigned char *r, const unsigned char *end,
-		     unsigned char *dst)
-{
-	size_t n = 0;
-	while (r < end) {
-		erec *e = (erec *)(dst + n++ * c->stride);
-		int64_t *ev = (int64_t *)(e + 1);
-		uint64_t u;
-		r = varint_get(r, &u);
-		e->callee = (uint32_t)u;
-		r = varint_get(r, &u);
-		e->line = (int64_t)(u >> 1 ^ (0 - (u & 1)));
-		for (size_t t = 0; t < c->nt; t++) {
-			r = varint_get(r, &u);
-			ev[t] = (int64_t)(u >> 1 ^ (0 - (u & 1)));
-		}
-		r = varint_get(r, &u);
-		ev[c->nt] = (int64_t)u;
-	}
-	return n;
-}
-
 /* A pair's record in its caller's bucket. */
 static void edge_put(cg *c, const pathpair *q, const int64_t *v)
 {
@@ -666,48 +646,95 @@ static void sort_rkeys(rkey *a, size_t n, rkey *tmp)
 		memcpy(a, src, n * sizeof(rkey));
 }
 
-/*
- * Sums a caller's equal records (same line and callee) into the first of
- * them, through a small index table (`bidx`, room for twice the largest
- * bucket), so that only the distinct ones are sorted: a call made from
- * many call paths has a record from each. Returns how many are left, in
- * output order.
- */
-static size_t sum_bucket(cg *c, unsigned char *r, size_t n, bool *ok)
+static inline size_t bidx_slot(const erec *e, size_t mask)
 {
-	size_t mask = 1;
-	while (mask < 2 * n)
-		mask <<= 1;
-	mask--;
-	memset(c->bidx, 0, (mask + 1) * sizeof(uint32_t));
-	size_t w = 0;
-	for (size_t i = 0; i < n; i++) {
-		erec *e = (erec *)(r + i * c->stride);
-		uint64_t h = ((uint64_t)e->line * 0x9E3779B97F4A7C15ull) ^
-			     ((uint64_t)e->callee * 0xC2B2AE3D27D4EB4Full);
-		size_t s = (size_t)(h ^ h >> 32) & mask;
-		for (;; s = (s + 1) & mask) {
+	uint64_t h = ((uint64_t)e->line * 0x9E3779B97F4A7C15ull) ^
+		     ((uint64_t)e->callee * 0xC2B2AE3D27D4EB4Full);
+	return (size_t)(h ^ h >> 32) & mask;
+}
+
+/* Room for w + 1 distinct records, and an index table at most half full. */
+static bool sum_reserve(cg *c, size_t w)
+{
+	if (!vec_reserve(c->b, (void **)&c->full, &c->cap_full, (w + 1) * c->stride, 1) ||
+	    !vec_reserve(c->b, (void **)&c->bused, &c->cap_bused, w + 1, sizeof(uint32_t)))
+		return false;
+	if (2 * (w + 1) <= c->bmask + 1)
+		return true;
+	size_t slots = 2 * (c->bmask + 1);
+	uint32_t *t = budget_alloc(c->b, slots * sizeof(uint32_t));
+	if (!t)
+		return false;
+	memset(t, 0, slots * sizeof(uint32_t));
+	for (size_t i = 0; i < w; i++) {
+		size_t s = bidx_slot((const erec *)(c->full + i * c->stride), slots - 1);
+		while (t[s])
+			s = (s + 1) & (slots - 1);
+		t[s] = (uint32_t)(i + 1);
+		c->bused[i] = (uint32_t)s;
+	}
+	budget_free(c->b, c->bidx);
+	c->bidx = t;
+	c->bmask = slots - 1;
+	return true;
+}
+
+/*
+ * A caller's bucket unpacked, its equal records (same line and callee)
+ * summed on the way through an index table, so that the memory follows
+ * the caller's distinct calls, not its records (a call made from many
+ * call paths has a record from each); then ordered by line and callee in
+ * ord[]. Returns how many distinct calls are in `full`, or SIZE_MAX when
+ * out of memory.
+ */
+static size_t sum_bucket(cg *c, const unsigned char *r, const unsigned char *end)
+{
+	size_t w = 0, nt = c->nt;
+	while (r < end) {
+		if (!sum_reserve(c, w))
+			return SIZE_MAX;
+		erec *e = (erec *)(c->full + w * c->stride);
+		int64_t *ev = (int64_t *)(e + 1);
+		uint64_t u;
+		r = varint_get(r, &u);
+		e->callee = (uint32_t)u;
+		r = varint_get(r, &u);
+		e->line = (int64_t)(u >> 1 ^ (0 - (u & 1)));
+		for (size_t t = 0; t < nt; t++) {
+			r = varint_get(r, &u);
+			ev[t] = (int64_t)(u >> 1 ^ (0 - (u & 1)));
+		}
+		r = varint_get(r, &u);
+		ev[nt] = (int64_t)u;
+		size_t s = bidx_slot(e, c->bmask);
+		for (;; s = (s + 1) & c->bmask) {
 			if (!c->bidx[s]) {
-				if (w != i)
-					memcpy(r + w * c->stride, e, c->stride);
+				c->bused[w] = (uint32_t)s;
 				c->bidx[s] = (uint32_t)++w;
 				break;
 			}
-			erec *d = (erec *)(r + (c->bidx[s] - 1) * c->stride);
+			erec *d = (erec *)(c->full + (c->bidx[s] - 1) * c->stride);
 			if (d->line == e->line && d->callee == e->callee) {
 				int64_t *dv = (int64_t *)(d + 1);
-				const int64_t *ev = (const int64_t *)(e + 1);
 				for (size_t t = 0; t < c->nw; t++)
 					dv[t] = wadd(dv[t], ev[t]);
 				break;
 			}
 		}
 	}
+	/* The table is empty again for the next caller: its used slots
+	 * cleared, not all of it (it keeps the size of the largest). */
+	for (size_t i = 0; i < w; i++)
+		c->bidx[c->bused[i]] = 0;
+	if (!vec_reserve(c->b, (void **)&c->keys, &c->cap_keys, w + 1, sizeof(rkey)) ||
+	    !vec_reserve(c->b, (void **)&c->ktmp, &c->cap_ktmp, w + 1, sizeof(rkey)) ||
+	    !vec_reserve(c->b, (void **)&c->ord, &c->cap_ord, w + 1, sizeof(uint32_t)))
+		return SIZE_MAX;
 	/* The order: by (line, callee) as one 64-bit key when every line
 	 * fits in 32 bits (always, in real profiles), else by comparisons. */
 	bool keyed = true;
 	for (size_t i = 0; i < w && keyed; i++) {
-		const erec *e = (const erec *)(r + i * c->stride);
+		const erec *e = (const erec *)(c->full + i * c->stride);
 		keyed = e->line >= 0 && e->line <= UINT32_MAX;
 		c->keys[i] = (rkey){ (uint64_t)e->line << 32 | e->callee, (uint32_t)i };
 	}
@@ -718,8 +745,9 @@ static size_t sum_bucket(cg *c, unsigned char *r, size_t n, bool *ok)
 	} else {
 		for (size_t i = 0; i < w; i++)
 			c->ord[i] = (uint32_t)i;
-		c->cur = r;
-		*ok = sort_ctx(c->b, c->ord, w, sizeof(uint32_t), cmp_rec_at, c);
+		c->cur = c->full;
+		if (!sort_ctx(c->b, c->ord, w, sizeof(uint32_t), cmp_rec_at, c))
+			return SIZE_MAX;
 	}
 	return w;
 }
@@ -827,6 +855,7 @@ static void cg_free(cg *c)
 	budget_free(c->b, c->keys);
 	budget_free(c->b, c->ktmp);
 	budget_free(c->b, c->ord);
+	budget_free(c->b, c->bused);
 	budget_free(c->b, c->full);
 	budget_free(c->b, c->et);
 	frames_finish(&c->f);
@@ -985,21 +1014,11 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 		goto nomem_counts;
 	}
 	c.per_caller = NULL;
-	/* A packed record takes at least a byte per field. */
-	size_t most = 1;
-	for (size_t f = 0; f < nfn; f++)
-		if (per_caller[f] / (2 + c.nw) + 1 > most)
-			most = per_caller[f] / (2 + c.nw) + 1;
-	size_t bslots = 2;
-	while (bslots < 2 * most)
-		bslots <<= 1;
-	c.bidx = budget_alloc(b, bslots * sizeof(uint32_t));
-	c.full = budget_alloc(b, most * c.stride);
-	c.keys = budget_alloc(b, most * sizeof(rkey));
-	c.ktmp = budget_alloc(b, most * sizeof(rkey));
-	c.ord = budget_alloc(b, most * sizeof(uint32_t));
-	if (!c.bidx || !c.full || !c.keys || !c.ktmp || !c.ord)
+	c.bmask = 63;
+	c.bidx = budget_alloc(b, (c.bmask + 1) * sizeof(uint32_t));
+	if (!c.bidx)
 		goto nomem_counts;
+	memset(c.bidx, 0, (c.bmask + 1) * sizeof(uint32_t));
 
 	out_init(o, sink);
 	put_header(o, p, cmd, ev, nt, totals);
@@ -1034,9 +1053,12 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 		size_t at = 0;
 		for (uint32_t fn = lo; fn < hi && ok && !o->failed; fn++) {
 			/* fill[] has moved each bucket's start to its end */
-			size_t n = unpack(&c, c.recs + at, c.recs + c.fill[fn - lo], c.full);
+			size_t n = sum_bucket(&c, c.recs + at, c.recs + c.fill[fn - lo]);
 			at += per_caller[fn];
-			n = sum_bucket(&c, c.full, n, &ok);
+			if (n == SIZE_MAX) {
+				ok = false;
+				break;
+			}
 			put_fn(&c, o, fn, ev, fl_def, fn_def, self_idx, nself, &si, c.full, n);
 		}
 		budget_free(b, c.recs);
