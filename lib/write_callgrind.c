@@ -94,10 +94,11 @@ typedef struct cg {
 	 * further locations (in sfx, one per call-tree node), its summed
 	 * values and sample count. */
 	uint32_t *order, *lcp, *slen, *sfx, *sfx_end;
-	int64_t *sval; /* per stack nw sums: nt values, then its samples */
+	/* per stack, packed as varints: nt values (zigzag), its samples */
+	unsigned char *sval;
 	size_t norder, maxlen, nw;
 	level *lv;
-	int64_t *cum; /* per level nw sums, as sval */
+	int64_t *cum; /* per level nw sums: nt values, then the samples */
 	pathpair *pp;
 	size_t npp;
 	uint64_t *pair_key; /* from << 32 | to, 0 = empty (from != to) */
@@ -492,8 +493,9 @@ static bool pop_level(cg *c, size_t d)
  */
 static bool walk(cg *c)
 {
-	size_t depth = 0, nw = c->nw;
+	size_t depth = 0, nw = c->nw, nt = c->nt;
 	const uint32_t *sfx = c->sfx;
+	const unsigned char *sv = c->sval;
 	for (size_t i = 0; i < c->norder; i++) {
 		uint32_t len = c->slen[i];
 		while (depth > c->lcp[i])
@@ -505,10 +507,14 @@ static bool walk(cg *c)
 				__builtin_prefetch(&c->loc_one[sfx[16]]);
 			push_level(c, depth, *sfx++);
 		}
-		const int64_t *v = c->sval + i * nw;
 		int64_t *cum = c->cum + (len - 1) * nw;
-		for (size_t t = 0; t < nw; t++)
-			cum[t] = wadd(cum[t], v[t]);
+		uint64_t u;
+		for (size_t t = 0; t < nt; t++) {
+			sv = varint_get(sv, &u);
+			cum[t] = wadd(cum[t], (int64_t)(u >> 1 ^ (0 - (u & 1))));
+		}
+		sv = varint_get(sv, &u);
+		cum[nt] = wadd(cum[nt], (int64_t)u);
 	}
 	while (depth > 0)
 		if (!pop_level(c, --depth))
@@ -517,21 +523,25 @@ static bool walk(cg *c)
 }
 
 /* The sorted stacks as the walk reads them, in order; the stack sums
- * move here from the frames, which no longer need them. */
+ * move here from the frames, which no longer need them, packed (a fourth
+ * of their room on W1, which then fits its calls in one walk). */
 static bool lay_out(cg *c)
 {
 	const pprofc_profile *p = c->p;
-	size_t nt = c->nt, nw = c->nw, nsfx = 0;
+	size_t nt = c->nt, nsfx = 0;
 	for (size_t i = 0; i < c->norder; i++) {
 		uint32_t s = c->order[i];
 		nsfx += p->stack_off[s + 1] - p->stack_off[s] - c->lcp[i];
 	}
 	c->slen = budget_alloc(c->b, (c->norder + 1) * sizeof(uint32_t));
 	c->sfx = budget_alloc(c->b, (nsfx + 1) * sizeof(uint32_t));
-	c->sval = budget_alloc(c->b, (c->norder * nw + 1) * sizeof(int64_t));
+	/* room for the longest varints; only what is written is touched */
+	size_t sval_cap = c->norder * (nt + 1) * 10 + 1;
+	c->sval = budget_alloc(c->b, sval_cap);
 	if (!c->slen || !c->sfx || !c->sval)
 		return false;
 	uint32_t *w = c->sfx;
+	unsigned char *sv = c->sval;
 	c->sfx_end = c->sfx + nsfx;
 	for (size_t i = 0; i < c->norder; i++) {
 		uint32_t s = c->order[i], begin = p->stack_off[s],
@@ -545,9 +555,14 @@ static bool lay_out(cg *c)
 		c->slen[i] = len;
 		for (uint32_t d = c->lcp[i]; d < len; d++)
 			*w++ = p->stack_locs[begin + len - 1 - d];
-		memcpy(c->sval + i * nw, c->f.stack_values + (size_t)s * nt, nt * sizeof(int64_t));
-		c->sval[i * nw + nt] = (int64_t)c->f.stack_count[s];
+		const int64_t *v = c->f.stack_values + (size_t)s * nt;
+		for (size_t t = 0; t < nt; t++)
+			sv = varint_put(sv, zigzag(v[t]));
+		sv = varint_put(sv, c->f.stack_count[s]);
 	}
+	unsigned char *fit = budget_realloc(c->b, c->sval, (size_t)(sv - c->sval) + 1);
+	if (fit)
+		c->sval = fit;
 	budget_free(c->b, c->order);
 	budget_free(c->b, c->f.stack_values);
 	budget_free(c->b, c->f.stack_count);
@@ -866,9 +881,10 @@ static void cg_free(cg *c)
  * caller/callee pairs a record in the caller's bucket; when they would
  * not fit here, the callers are taken in ranges, one walk each (the
  * output goes by caller anyway), so a profile's size does not set this
- * writer's.
+ * writer's. 64 MB: a quarter of what the million-sample benchmark may
+ * take in all (its 55 MB of records then need one walk, not two).
  */
-size_t callgrind_record_bytes = (size_t)40 << 20;
+size_t callgrind_record_bytes = (size_t)64 << 20;
 
 /* The callers from lo whose records fill at most `cap` (at least one). */
 static uint32_t range_end(const uint64_t *count, uint32_t lo, size_t nfn, size_t cap, size_t *ret_n)
