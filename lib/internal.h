@@ -296,6 +296,8 @@ pprofc_status fetch_set_response(pprofc_fetch *f, long status, const char *conte
 /* write_callgrind.c: the memory for call records, past which a profile
  * is walked once per range of callers (tests set it low). */
 extern size_t callgrind_record_bytes;
+/* and the stacks from which two threads share the walks (tests: 0) */
+extern size_t callgrind_split_min;
 
 /* ---- output buffering (out.c) ----------------------------------------- */
 

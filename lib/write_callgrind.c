@@ -61,6 +61,7 @@ typedef struct level {
 } level;
 
 /* A caller/callee pair met for the first time on the current path. */
+struct cg;
 typedef struct pathpair {
 	uint32_t from, to;
 	int64_t line;
@@ -97,22 +98,19 @@ typedef struct cg {
 	/* per stack, packed as varints: nt values (zigzag), its samples */
 	unsigned char *sval;
 	size_t norder, maxlen, nw;
-	level *lv;
-	int64_t *cum; /* per level nw sums: nt values, then the samples */
-	pathpair *pp;
-	size_t npp;
-	uint64_t *pair_key; /* from << 32 | to, 0 = empty (from != to) */
-	size_t pair_mask;
+	/* Where the second walker starts (0: one walker): a stack, its id,
+	 * and its places in sfx and sval. */
+	size_t split;
+	uint32_t split_stack;
+	const uint32_t *split_sfx;
+	const unsigned char *split_sv;
 
-	/* Counting: per caller, the bytes of the records the walk gives it.
-	 * Filling: the records of callers lo..hi-1, packed, each caller's in
-	 * its own bucket, fill[fn - lo] the next free byte of fn's; unpacked
-	 * one bucket at a time into `full` (records of `stride` bytes). */
-	uint64_t *per_caller;
+	/* Filling: the records of callers lo..hi-1, packed, each caller's in
+	 * its own bucket; unpacked one bucket at a time into `full` (records
+	 * of `stride` bytes). */
 	uint32_t lo, hi;
 	unsigned char *recs;
 	size_t stride;
-	size_t *fill;
 	/* Or, for a small profile, one walk sums all calls in a table of
 	 * ecells, each stride + 8 bytes. */
 	unsigned char *et;
@@ -126,6 +124,29 @@ typedef struct cg {
 	uint32_t *ord; /* the summed records' output order */
 	size_t cap_full, cap_keys, cap_ktmp, cap_ord, cap_bused;
 } cg;
+
+/*
+ * A walker goes over the stacks first..end-1 of the sorted order with a
+ * path of its own. Two walk halves of a large profile on two threads: the
+ * second enters its first stack's whole path, so a node both halves pass
+ * through gives its pairs twice, each with its half's costs, which the
+ * buckets sum like any other records.
+ */
+typedef struct walker {
+	cg *c;
+	size_t first, end;
+	level *lv;
+	int64_t *cum; /* per level nw sums: nt values, then the samples */
+	pathpair *pp;
+	size_t npp;
+	uint64_t *pair_key; /* from << 32 | to, 0 = empty (from != to) */
+	size_t pair_mask;
+	/* Counting: per caller, the bytes of the records this walker gives
+	 * it. Filling: fill[fn - lo], the next byte of fn's bucket to write. */
+	uint64_t *per_caller;
+	size_t *fill;
+	bool ok;
+} walker;
 
 static uint32_t intern_file(cg *c, const char *s, size_t len)
 {
@@ -412,25 +433,27 @@ static unsigned char *pack(const cg *c, unsigned char *p, uint32_t callee, int64
 }
 
 /* A pair's record in its caller's bucket. */
-static void edge_put(cg *c, const pathpair *q, const int64_t *v)
+static void edge_put(walker *w, const pathpair *q, const int64_t *v)
 {
-	size_t *at = &c->fill[q->from - c->lo];
+	cg *c = w->c;
+	size_t *at = &w->fill[q->from - c->lo];
 	*at = (size_t)(pack(c, c->recs + *at, q->to, q->line, v) - c->recs);
 }
 
 /* Enters location li at depth d: its frames root first, each pair with
  * the frame before it that the path has not had yet goes on the pair
  * stack. */
-static void push_level(cg *c, size_t d, uint32_t li)
+static void push_level(walker *w, size_t d, uint32_t li)
 {
+	const cg *c = w->c;
 	const frames *f = &c->f;
-	level *v = &c->lv[d];
-	v->pairs = c->npp;
-	int64_t *cum = c->cum + d * c->nw;
+	level *v = &w->lv[d];
+	v->pairs = w->npp;
+	int64_t *cum = w->cum + d * c->nw;
 	for (size_t t = 0; t < c->nw; t++)
 		cum[t] = 0;
-	uint32_t from = d ? c->lv[d - 1].fn : NONE;
-	int64_t ln = d ? c->lv[d - 1].line : 0;
+	uint32_t from = d ? w->lv[d - 1].fn : NONE;
+	int64_t ln = d ? w->lv[d - 1].line : 0;
 	uint64_t one = c->loc_one[li];
 	uint32_t kb = 0, ke = 1;
 	if (!one) {
@@ -441,12 +464,12 @@ static void push_level(cg *c, size_t d, uint32_t li)
 		uint32_t to = one ? (uint32_t)one : c->frame_cg[k];
 		if (from != NONE && from != to) {
 			uint64_t key = (uint64_t)from << 32 | to;
-			size_t s = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & c->pair_mask;
-			while (c->pair_key[s] && c->pair_key[s] != key)
-				s = (s + 1) & c->pair_mask;
-			if (!c->pair_key[s]) {
-				c->pair_key[s] = key;
-				c->pp[c->npp++] = (pathpair){ from, to, ln > 0 ? ln : 0, s };
+			size_t s = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & w->pair_mask;
+			while (w->pair_key[s] && w->pair_key[s] != key)
+				s = (s + 1) & w->pair_mask;
+			if (!w->pair_key[s]) {
+				w->pair_key[s] = key;
+				w->pp[w->npp++] = (pathpair){ from, to, ln > 0 ? ln : 0, s };
 			}
 		}
 		from = to;
@@ -460,25 +483,26 @@ static void push_level(cg *c, size_t d, uint32_t li)
  * (every sample through this node passes each pair here first); then
  * they go to its parent. Pairs leave the table in the reverse order they
  * came, which restores it exactly (linear probing, last in first out). */
-static bool pop_level(cg *c, size_t d)
+static bool pop_level(walker *w, size_t d)
 {
-	level *v = &c->lv[d];
-	const int64_t *cum = c->cum + d * c->nw;
-	for (size_t k = c->npp; k-- > v->pairs;) {
-		const pathpair *q = &c->pp[k];
-		c->pair_key[q->slot] = 0;
-		if (c->per_caller)
-			c->per_caller[q->from] += packed_len(c, q->to, q->line, cum);
+	cg *c = w->c;
+	level *v = &w->lv[d];
+	const int64_t *cum = w->cum + d * c->nw;
+	for (size_t k = w->npp; k-- > v->pairs;) {
+		const pathpair *q = &w->pp[k];
+		w->pair_key[q->slot] = 0;
+		if (w->per_caller)
+			w->per_caller[q->from] += packed_len(c, q->to, q->line, cum);
 		else if (c->et) {
 			if (!edge_add(c, q, cum))
 				return false;
 		} else if (q->from >= c->lo && q->from < c->hi) {
-			edge_put(c, q, cum);
+			edge_put(w, q, cum);
 		}
 	}
-	c->npp = v->pairs;
+	w->npp = v->pairs;
 	if (d) {
-		int64_t *up = c->cum + (d - 1) * c->nw;
+		int64_t *up = w->cum + (d - 1) * c->nw;
 		for (size_t t = 0; t < c->nw; t++)
 			up[t] = wadd(up[t], cum[t]);
 	}
@@ -491,23 +515,33 @@ static bool pop_level(cg *c, size_t d)
  * to climb back. Each tree node is entered once, however many stacks pass
  * through it, so the cost follows the tree, not the sum of stack depths.
  */
-static bool walk(cg *c)
+static bool walk(walker *w)
 {
+	const cg *c = w->c;
+	const pprofc_profile *p = c->p;
 	size_t depth = 0, nw = c->nw, nt = c->nt;
-	const uint32_t *sfx = c->sfx;
-	const unsigned char *sv = c->sval;
-	for (size_t i = 0; i < c->norder; i++) {
+	const uint32_t *sfx = w->first ? c->split_sfx : c->sfx;
+	const unsigned char *sv = w->first ? c->split_sv : c->sval;
+	for (size_t i = w->first; i < w->end; i++) {
 		uint32_t len = c->slen[i];
-		while (depth > c->lcp[i])
-			if (!pop_level(c, --depth))
-				return false;
-		for (; depth < len; depth++) {
-			/* locations come in no order: ask for one a few ahead */
-			if (sfx + 16 < c->sfx_end)
-				__builtin_prefetch(&c->loc_one[sfx[16]]);
-			push_level(c, depth, *sfx++);
+		if (i == w->first && i) {
+			/* the second half: its first stack's whole path */
+			const uint32_t *locs = p->stack_locs + p->stack_off[c->split_stack];
+			for (; depth < len; depth++)
+				push_level(w, depth, locs[len - 1 - depth]);
+			sfx += len - c->lcp[i];
+		} else {
+			while (depth > c->lcp[i])
+				if (!pop_level(w, --depth))
+					return false;
+			for (; depth < len; depth++) {
+				/* locations come in no order: ask for one ahead */
+				if (sfx + 16 < c->sfx_end)
+					__builtin_prefetch(&c->loc_one[sfx[16]]);
+				push_level(w, depth, *sfx++);
+			}
 		}
-		int64_t *cum = c->cum + (len - 1) * nw;
+		int64_t *cum = w->cum + (len - 1) * nw;
 		uint64_t u;
 		for (size_t t = 0; t < nt; t++) {
 			sv = varint_get(sv, &u);
@@ -517,9 +551,60 @@ static bool walk(cg *c)
 		cum[nt] = wadd(cum[nt], (int64_t)u);
 	}
 	while (depth > 0)
-		if (!pop_level(c, --depth))
+		if (!pop_level(w, --depth))
 			return false;
 	return true;
+}
+
+static void *walk_thread(void *arg)
+{
+	walker *w = arg;
+	w->ok = walk(w);
+	return NULL;
+}
+
+/* Runs the walkers, the second (if any) on a thread of its own; all
+ * together when no thread can be had. */
+static bool walk_all(walker *w, size_t n)
+{
+	pthread_t t;
+	bool threaded = n > 1 && pthread_create(&t, NULL, walk_thread, &w[1]) == 0;
+	bool ok = walk(&w[0]);
+	if (threaded)
+		pthread_join(t, NULL);
+	for (size_t k = 1; k < n; k++) {
+		if (!threaded)
+			w[k].ok = walk(&w[k]);
+		ok = ok && w[k].ok;
+	}
+	return ok;
+}
+
+static bool walker_init(cg *c, walker *w, size_t first, size_t end)
+{
+	*w = (walker){ .c = c, .first = first, .end = end, .ok = true };
+	size_t slots = 64;
+	while (slots < 4 * c->f.max_depth)
+		slots *= 2;
+	w->pair_mask = slots - 1;
+	w->pair_key = budget_alloc(c->b, slots * sizeof(uint64_t));
+	w->pp = budget_alloc(c->b, (c->f.max_depth + 1) * sizeof(pathpair));
+	w->lv = budget_alloc(c->b, (c->maxlen + 1) * sizeof(level));
+	w->cum = budget_alloc(c->b, (c->maxlen + 1) * c->nw * sizeof(int64_t));
+	if (!w->pair_key || !w->pp || !w->lv || !w->cum)
+		return false;
+	memset(w->pair_key, 0, slots * sizeof(uint64_t));
+	return true;
+}
+
+static void walker_free(const cg *c, walker *w)
+{
+	budget_free(c->b, w->pair_key);
+	budget_free(c->b, w->pp);
+	budget_free(c->b, w->lv);
+	budget_free(c->b, w->cum);
+	budget_free(c->b, w->per_caller);
+	budget_free(c->b, w->fill);
 }
 
 /* The sorted stacks as the walk reads them, in order; the stack sums
@@ -542,6 +627,7 @@ static bool lay_out(cg *c)
 		return false;
 	uint32_t *w = c->sfx;
 	unsigned char *sv = c->sval;
+	size_t split_sv = 0;
 	c->sfx_end = c->sfx + nsfx;
 	for (size_t i = 0; i < c->norder; i++) {
 		uint32_t s = c->order[i], begin = p->stack_off[s],
@@ -553,6 +639,11 @@ static bool lay_out(cg *c)
 			__builtin_prefetch(&c->f.stack_values[(size_t)t * nt]);
 		}
 		c->slen[i] = len;
+		if (i && i == c->split) {
+			c->split_stack = s;
+			c->split_sfx = w;
+			split_sv = (size_t)(sv - c->sval);
+		}
 		for (uint32_t d = c->lcp[i]; d < len; d++)
 			*w++ = p->stack_locs[begin + len - 1 - d];
 		const int64_t *v = c->f.stack_values + (size_t)s * nt;
@@ -563,6 +654,7 @@ static bool lay_out(cg *c)
 	unsigned char *fit = budget_realloc(c->b, c->sval, (size_t)(sv - c->sval) + 1);
 	if (fit)
 		c->sval = fit;
+	c->split_sv = c->sval + split_sv;
 	budget_free(c->b, c->order);
 	budget_free(c->b, c->f.stack_values);
 	budget_free(c->b, c->f.stack_count);
@@ -859,13 +951,7 @@ static void cg_free(cg *c)
 	budget_free(c->b, c->slen);
 	budget_free(c->b, c->sfx);
 	budget_free(c->b, c->sval);
-	budget_free(c->b, c->lv);
-	budget_free(c->b, c->cum);
-	budget_free(c->b, c->pp);
-	budget_free(c->b, c->pair_key);
-	budget_free(c->b, c->per_caller);
 	budget_free(c->b, c->recs);
-	budget_free(c->b, c->fill);
 	budget_free(c->b, c->bidx);
 	budget_free(c->b, c->keys);
 	budget_free(c->b, c->ktmp);
@@ -885,6 +971,9 @@ static void cg_free(cg *c)
  * take in all (its 55 MB of records then need one walk, not two).
  */
 size_t callgrind_record_bytes = (size_t)64 << 20;
+
+/* Stacks from which the walks are shared by two threads. */
+size_t callgrind_split_min = 65536;
 
 /* The callers from lo whose records fill at most `cap` (at least one). */
 static uint32_t range_end(const uint64_t *count, uint32_t lo, size_t nfn, size_t cap, size_t *ret_n)
@@ -935,6 +1024,8 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 				     const pprofc_sink *sink)
 {
 	cg c = { .p = p, .b = &p->mem, .nt = p->nsample_types };
+	walker wk[2] = { { .c = &c }, { .c = &c } };
+	uint64_t *per_caller = NULL; /* bytes of each caller's records */
 	if (index >= p->nsample_types)
 		return set_error(p, PPROFC_ERR_USAGE, "sample index %zu out of range", index);
 	/* Callgrind has its own positions (source lines): a function stays a
@@ -987,27 +1078,23 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 	/* A walk meets at most one new pair per frame of every stack: when
 	 * even that many fit, one walk sums them all in a table. */
 	bool small = c.f.total_frames * c.stride <= cap;
-	c.per_caller = budget_alloc(b, (nfn + 1) * sizeof(uint64_t));
-	if (!c.per_caller)
+	per_caller = budget_alloc(b, (nfn + 1) * sizeof(uint64_t));
+	if (!per_caller)
 		goto nomem;
-	memset(c.per_caller, 0, (nfn + 1) * sizeof(uint64_t));
+	memset(per_caller, 0, (nfn + 1) * sizeof(uint64_t));
+	/* A large profile's walks in two halves, on two threads. */
+	size_t nwalk = !small && c.norder >= 2 && c.norder >= callgrind_split_min ? 2 : 1;
+	c.split = nwalk > 1 ? c.norder / 2 : 0;
 	if (!sort_stacks(p, b, c.order, c.norder, c.lcp) || !lay_out(&c))
 		goto nomem;
-	size_t pslots = 64;
-	while (pslots < 4 * c.f.max_depth)
-		pslots *= 2;
-	c.pair_mask = pslots - 1;
-	c.pair_key = budget_alloc(b, pslots * sizeof(uint64_t));
-	c.pp = budget_alloc(b, (c.f.max_depth + 1) * sizeof(pathpair));
-	c.lv = budget_alloc(b, (c.maxlen + 1) * sizeof(level));
-	c.cum = budget_alloc(b, (c.maxlen + 1) * c.nw * sizeof(int64_t));
+	for (size_t k = 0; k < nwalk; k++)
+		if (!walker_init(&c, &wk[k], k ? c.split : 0, k + 1 < nwalk ? c.split : c.norder))
+			goto nomem;
 	self_idx = budget_alloc(b, (nself + 1) * sizeof(uint32_t));
 	fl_def = budget_alloc(b, c.nfiles + 1);
 	fn_def = budget_alloc(b, nfn + 1);
-	if (!c.pair_key || !c.pp || !c.lv || !c.cum || !self_idx || !fl_def || !fn_def ||
-	    !order_selfs(&c, self_idx, nself, nfn))
+	if (!self_idx || !fl_def || !fn_def || !order_selfs(&c, self_idx, nself, nfn))
 		goto nomem;
-	memset(c.pair_key, 0, pslots * sizeof(uint64_t));
 	memset(fl_def, 0, c.nfiles + 1);
 	memset(fn_def, 0, nfn + 1);
 
@@ -1015,25 +1102,32 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 	 * callers' buckets from there. Else the first walk counts each
 	 * caller's bytes, then one walk per range of callers fills their
 	 * buckets. */
-	uint64_t *per_caller = c.per_caller;
 	if (small) {
-		c.per_caller = NULL;
-		if (!et_alloc(&c, 1024) || !walk(&c))
-			goto nomem_counts;
+		if (!et_alloc(&c, 1024) || !walk(&wk[0]))
+			goto nomem;
 		for (size_t i = 0; i <= c.et_mask; i++) {
 			const ecell *e = et_cell(&c, i);
 			if (e->caller != NONE)
 				per_caller[e->caller] += packed_len(&c, e->r.callee, e->r.line,
 								    (const int64_t *)(e + 1));
 		}
-	} else if (!walk(&c)) {
-		goto nomem_counts;
+	} else {
+		for (size_t k = 0; k < nwalk; k++) {
+			wk[k].per_caller = budget_alloc(b, (nfn + 1) * sizeof(uint64_t));
+			if (!wk[k].per_caller)
+				goto nomem;
+			memset(wk[k].per_caller, 0, (nfn + 1) * sizeof(uint64_t));
+		}
+		if (!walk_all(wk, nwalk))
+			goto nomem;
+		for (size_t k = 0; k < nwalk; k++)
+			for (size_t f = 0; f < nfn; f++)
+				per_caller[f] += wk[k].per_caller[f];
 	}
-	c.per_caller = NULL;
 	c.bmask = 63;
 	c.bidx = budget_alloc(b, (c.bmask + 1) * sizeof(uint32_t));
 	if (!c.bidx)
-		goto nomem_counts;
+		goto nomem;
 	memset(c.bidx, 0, (c.bmask + 1) * sizeof(uint32_t));
 
 	out_init(o, sink);
@@ -1045,31 +1139,48 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 		c.lo = lo;
 		c.hi = hi;
 		c.recs = budget_alloc(b, nrec + 1);
-		c.fill = budget_alloc(b, (hi - lo + 1) * sizeof(size_t));
-		if (!c.recs || !c.fill)
-			goto nomem_counts;
+		if (!c.recs)
+			goto nomem;
+		/* Each caller's bucket: the first walker's records, then the
+		 * second's. */
+		for (size_t k = 0; k < nwalk; k++) {
+			budget_free(b, wk[k].fill);
+			wk[k].fill = budget_alloc(b, (hi - lo + 1) * sizeof(size_t));
+			if (!wk[k].fill)
+				goto nomem;
+		}
 		for (size_t f = lo, at = 0; f < hi; at += per_caller[f++])
-			c.fill[f - lo] = at;
+			for (size_t k = 0, to = at; k < nwalk; k++) {
+				wk[k].fill[f - lo] = to;
+				if (!small)
+					to += wk[k].per_caller[f];
+			}
 		if (small) {
 			for (size_t i = 0; i <= c.et_mask; i++) {
 				const ecell *e = et_cell(&c, i);
-				if (e->caller != NONE)
-					c.fill[e->caller] =
-						(size_t)(pack(&c, c.recs + c.fill[e->caller],
-							      e->r.callee, e->r.line,
-							      (const int64_t *)(e + 1)) -
-							 c.recs);
+				size_t *at = e->caller != NONE ? &wk[0].fill[e->caller] : NULL;
+				if (at)
+					*at = (size_t)(pack(&c, c.recs + *at, e->r.callee,
+							    e->r.line, (const int64_t *)(e + 1)) -
+						       c.recs);
 			}
 			budget_free(b, c.et);
 			c.et = NULL;
-		} else if (!walk(&c)) {
-			goto nomem_counts;
+		} else {
+			uint64_t *counts[2] = { wk[0].per_caller,
+						nwalk > 1 ? wk[1].per_caller : NULL };
+			for (size_t k = 0; k < nwalk; k++)
+				wk[k].per_caller = NULL;
+			bool walked = walk_all(wk, nwalk);
+			for (size_t k = 0; k < nwalk; k++)
+				wk[k].per_caller = counts[k];
+			if (!walked)
+				goto nomem;
 		}
 		bool ok = true;
 		size_t at = 0;
 		for (uint32_t fn = lo; fn < hi && ok && !o->failed; fn++) {
-			/* fill[] has moved each bucket's start to its end */
-			size_t n = sum_bucket(&c, c.recs + at, c.recs + c.fill[fn - lo]);
+			size_t n = sum_bucket(&c, c.recs + at, c.recs + at + per_caller[fn]);
 			at += per_caller[fn];
 			if (n == SIZE_MAX) {
 				ok = false;
@@ -1078,23 +1189,21 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 			put_fn(&c, o, fn, ev, fl_def, fn_def, self_idx, nself, &si, c.full, n);
 		}
 		budget_free(b, c.recs);
-		budget_free(b, c.fill);
 		c.recs = NULL;
-		c.fill = NULL;
 		if (!ok)
-			goto nomem_counts;
+			goto nomem;
 	}
-	budget_free(b, per_caller);
 	out_str(o, "totals:");
 	put_costs(o, totals, ev, nt);
 	st = out_finish(o, p);
 	goto done;
 
-nomem_counts:
-	budget_free(b, per_caller);
 nomem:
 	st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the callgrind output");
 done:
+	for (size_t k = 0; k < 2; k++)
+		walker_free(&c, &wk[k]);
+	budget_free(b, per_caller);
 	budget_free(b, ev);
 	budget_free(b, totals);
 	budget_free(b, self_idx);

@@ -107,16 +107,19 @@ static void proto_roundtrip(pprofc_profile *p)
 }
 
 /* The callgrind writer sums calls in one walk when they fit, else counts
- * them and walks once per range of callers: both must write the same. */
+ * them and walks once per range of callers, in two halves on two threads
+ * when there are many stacks: all must write the same. */
 static void callgrind_both_ways(pprofc_profile *p)
 {
 	membuf a = { 0 }, b = { 0 };
 	pprofc_sink sa = { mem_write, &a }, sb = { mem_write, &b };
 	pprofc_status st = pprofc_write_callgrind(p, 0, "fuzz", &sa);
-	size_t saved = callgrind_record_bytes;
+	size_t saved = callgrind_record_bytes, saved_split = callgrind_split_min;
 	callgrind_record_bytes = 64;
+	callgrind_split_min = 0; /* and in two halves, on two threads */
 	pprofc_status st2 = pprofc_write_callgrind(p, 0, "fuzz", &sb);
 	callgrind_record_bytes = saved;
+	callgrind_split_min = saved_split;
 	if (st == PPROFC_OK && st2 == PPROFC_OK && (a.n != b.n || memcmp(a.d, b.d, a.n)))
 		abort();
 	free(a.d);

@@ -286,6 +286,15 @@ static void test_callgrind(void **state)
 	size_t saved = callgrind_record_bytes;
 	callgrind_record_bytes = 1;
 	assert_int_equal(pprofc_write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
+	assert_string_equal(memsink_str(&m), whole);
+	pb_free(&m.buf);
+	/* And walked in two halves on two threads, the second entering its
+	 * first stack's whole path: a node both pass through gives its calls
+	 * twice, halved, summed alike. */
+	size_t saved_split = callgrind_split_min;
+	callgrind_split_min = 0;
+	assert_int_equal(pprofc_write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
+	callgrind_split_min = saved_split;
 	callgrind_record_bytes = saved;
 	assert_string_equal(memsink_str(&m), whole);
 	free(whole);
