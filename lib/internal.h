@@ -418,6 +418,9 @@ bool sort_ctx(budget *b, void *base, size_t n, size_t size,
  * (a stack before those it is a prefix of); lcp[i] is how many root
  * locations a[i] shares with a[i - 1] (lcp[0] = 0). */
 bool sort_stacks(const pprofc_profile *p, budget *b, uint32_t *a, size_t n, uint32_t *lcp);
+/* From how many stacks sort_stacks groups them by root location first
+ * and sorts the groups on two threads (tests: 0) */
+extern size_t sort_stacks_grouped_min;
 
 /* ---- a map from a pair of u64 to a dense index (kmap.c) ------------------ */
 

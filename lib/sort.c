@@ -198,6 +198,47 @@ static bool mkqs(const uint32_t *locs, budget *b, sstack *a, stack_task *first, 
 	return true;
 }
 
+/* Stacks from which they are grouped by root first, and the groups
+ * sorted on two threads (tests set it low). */
+size_t sort_stacks_grouped_min = 65536;
+
+typedef struct mkqs_job {
+	const uint32_t *locs;
+	budget b; /* the thread's own count: budgets are not shared */
+	sstack *a;
+	stack_task *first;
+	size_t nfirst;
+	uint32_t *lcp;
+	bool ok;
+} mkqs_job;
+
+static void *mkqs_thread(void *arg)
+{
+	mkqs_job *j = arg;
+	j->ok = mkqs(j->locs, &j->b, j->a, j->first, j->nfirst, j->lcp);
+	return NULL;
+}
+
+/* Many root groups: the later ones (half the stacks) sorted on a second
+ * thread; the groups are apart in a[] and lcp[], so nothing is shared. */
+static bool mkqs_halves(const uint32_t *locs, budget *b, sstack *a, stack_task *first,
+			size_t nfirst, uint32_t *lcp, size_t n)
+{
+	size_t h = nfirst, sum = 0;
+	if (n >= sort_stacks_grouped_min)
+		for (h = 0; h < nfirst && sum < n / 2; h++)
+			sum += first[h].n;
+	if (h == 0 || h == nfirst)
+		return mkqs(locs, b, a, first, nfirst, lcp);
+	mkqs_job j = { locs, { 0, b->limit - b->used }, a, first + h, nfirst - h, lcp, false };
+	pthread_t t;
+	if (pthread_create(&t, NULL, mkqs_thread, &j) != 0)
+		return mkqs(locs, b, a, first, nfirst, lcp);
+	bool ok = mkqs(locs, b, a, first, h, lcp);
+	pthread_join(t, NULL);
+	return ok && j.ok;
+}
+
 bool sort_stacks(const pprofc_profile *p, budget *b, uint32_t *a, size_t n, uint32_t *lcp)
 {
 	const uint32_t *off = p->stack_off, *locs = p->stack_locs;
@@ -213,7 +254,7 @@ bool sort_stacks(const pprofc_profile *p, budget *b, uint32_t *a, size_t n, uint
 	size_t *start = NULL;
 	stack_task *first = NULL;
 	size_t nfirst = 0;
-	if (n < 65536) {
+	if (n < sort_stacks_grouped_min) {
 		for (size_t i = 0; i < n; i++) {
 			uint32_t s = a[i];
 			el[i] = (sstack){ off[s + 1] - 1, off[s + 1] - off[s], s };
@@ -255,7 +296,7 @@ bool sort_stacks(const pprofc_profile *p, budget *b, uint32_t *a, size_t n, uint
 		}
 	}
 	memset(lcp, 0, n * sizeof(uint32_t));
-	if (!mkqs(locs, b, el, first, nfirst, lcp))
+	if (!mkqs_halves(locs, b, el, first, nfirst, lcp, n))
 		goto done;
 	for (size_t i = 0; i < n; i++)
 		a[i] = el[i].s;

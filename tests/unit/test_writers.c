@@ -291,10 +291,16 @@ static void test_callgrind(void **state)
 	/* And walked in two halves on two threads, the second entering its
 	 * first stack's whole path: a node both pass through gives its calls
 	 * twice, halved, summed alike. */
-	size_t saved_split = callgrind_split_min;
+	size_t saved_split = callgrind_split_min, saved_grouped = sort_stacks_grouped_min;
 	callgrind_split_min = 0;
 	assert_int_equal(pprofc_write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
+	assert_string_equal(memsink_str(&m), whole);
+	pb_free(&m.buf);
+	/* and the stacks sorted in root groups, on two threads */
+	sort_stacks_grouped_min = 0;
+	assert_int_equal(pprofc_write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
 	callgrind_split_min = saved_split;
+	sort_stacks_grouped_min = saved_grouped;
 	callgrind_record_bytes = saved;
 	assert_string_equal(memsink_str(&m), whole);
 	free(whole);
