@@ -387,10 +387,8 @@ static inline uint64_t zigzag(int64_t v)
 
 static inline size_t varint_len(uint64_t v)
 {
-	size_t n = 1;
-	for (; v >= 0x80; v >>= 7)
-		n++;
-	return n;
+	/* 7 bits a byte: bit length 1..64 -> 1..10 bytes */
+	return (size_t)(63 - __builtin_clzll(v | 1)) / 7 + 1;
 }
 
 static inline unsigned char *varint_put(unsigned char *p, uint64_t v)
