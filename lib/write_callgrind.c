@@ -52,8 +52,8 @@ typedef struct rkey {
 } rkey;
 
 /* A location on the current root path of the walk (a node of the call
- * tree): the last frame after it, the samples and costs through it, and
- * where its first caller/callee pairs start on the pair stack. */
+ * tree): the last frame after it, and where its first caller/callee pairs
+ * start on the pair stack (its sums are the walker's cum at its depth). */
 typedef struct level {
 	uint32_t fn;
 	int64_t line;
@@ -61,7 +61,6 @@ typedef struct level {
 } level;
 
 /* A caller/callee pair met for the first time on the current path. */
-struct cg;
 typedef struct pathpair {
 	uint32_t from, to;
 	int64_t line;
