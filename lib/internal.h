@@ -296,8 +296,11 @@ pprofc_status fetch_set_response(pprofc_fetch *f, long status, const char *conte
 /* write_callgrind.c: the memory for call records, past which a profile
  * is walked once per range of callers (tests set it low). */
 extern size_t callgrind_record_bytes;
-/* and the stacks from which two threads share the walks (tests: 0) */
+/* and the stacks from which two threads share the walks (tests: 0), and
+ * the bytes of records a batch of callers sums while the one before is
+ * written (tests: 1) */
 extern size_t callgrind_split_min;
+extern size_t callgrind_batch_bytes;
 
 /* ---- output buffering (out.c) ----------------------------------------- */
 

@@ -114,15 +114,32 @@ typedef struct cg {
 	 * ecells, each stride + 8 bytes. */
 	unsigned char *et;
 	size_t et_mask, et_n;
-	uint32_t *bidx; /* sum_bucket's index table, bmask + 1 slots */
-	size_t bmask;
-	uint32_t *bused;	  /* the slots in use */
-	unsigned char *full;	  /* a caller's distinct calls, unpacked */
-	const unsigned char *cur; /* the records cmp_rec_at compares */
-	rkey *keys, *ktmp;
-	uint32_t *ord; /* the summed records' output order */
-	size_t cap_full, cap_keys, cap_ktmp, cap_ord, cap_bused;
 } cg;
+
+/*
+ * Summing the buckets of a batch of callers a..b-1: each caller's records
+ * unpacked into `full` after the batch's earlier callers', its equal ones
+ * summed through an index table, and its calls' order in ord[start[fn -
+ * a]..start[fn - a + 1]). While one batch is written, the next is summed
+ * on a second thread; each summer counts its memory in a budget of its
+ * own (a budget is not shared between threads).
+ */
+typedef struct summer {
+	const cg *c;
+	budget wb;
+	uint32_t a, b;
+	size_t at;	       /* caller a's bucket in c->recs */
+	const uint64_t *bytes; /* each caller's bucket size */
+	uint32_t *bidx;	       /* index table, bmask + 1 slots */
+	size_t bmask;
+	uint32_t *bused; /* its slots in use */
+	unsigned char *full;
+	rkey *keys, *ktmp;
+	uint32_t *ord;
+	size_t *start;
+	size_t cap_full, cap_bused, cap_keys, cap_ktmp, cap_ord, cap_start;
+	bool ok;
+} summer;
 
 /*
  * A walker goes over the stacks first..end-1 of the sorted order with a
@@ -673,9 +690,10 @@ static int cmp_self(const void *a, const void *b, void *ctx)
 
 static int cmp_rec_at(const void *a, const void *b, void *ctx)
 {
-	const cg *c = ctx;
-	const erec *x = (const erec *)(c->cur + *(const uint32_t *)a * c->stride);
-	const erec *y = (const erec *)(c->cur + *(const uint32_t *)b * c->stride);
+	const summer *sm = ctx;
+	size_t stride = sm->c->stride;
+	const erec *x = (const erec *)(sm->full + *(const uint32_t *)a * stride);
+	const erec *y = (const erec *)(sm->full + *(const uint32_t *)b * stride);
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
 	return x->callee < y->callee ? -1 : x->callee > y->callee;
@@ -757,47 +775,51 @@ static inline size_t bidx_slot(const erec *e, size_t mask)
 	return (size_t)(h ^ h >> 32) & mask;
 }
 
-/* Room for w + 1 distinct records, and an index table at most half full. */
-static bool sum_reserve(cg *c, size_t w)
+/* Room for the batch's n + 1st distinct record, whose caller has w so
+ * far, and an index table at most half full. */
+static bool sum_reserve(summer *sm, size_t base, size_t w)
 {
-	if (!vec_reserve(c->b, (void **)&c->full, &c->cap_full, (w + 1) * c->stride, 1) ||
-	    !vec_reserve(c->b, (void **)&c->bused, &c->cap_bused, w + 1, sizeof(uint32_t)))
+	size_t stride = sm->c->stride;
+	if (!vec_reserve(&sm->wb, (void **)&sm->full, &sm->cap_full, (base + w + 1) * stride, 1) ||
+	    !vec_reserve(&sm->wb, (void **)&sm->bused, &sm->cap_bused, w + 1, sizeof(uint32_t)))
 		return false;
-	if (2 * (w + 1) <= c->bmask + 1)
+	if (2 * (w + 1) <= sm->bmask + 1)
 		return true;
-	size_t slots = 2 * (c->bmask + 1);
-	uint32_t *t = budget_alloc(c->b, slots * sizeof(uint32_t));
+	size_t slots = 2 * (sm->bmask + 1);
+	uint32_t *t = budget_alloc(&sm->wb, slots * sizeof(uint32_t));
 	if (!t)
 		return false;
 	memset(t, 0, slots * sizeof(uint32_t));
 	for (size_t i = 0; i < w; i++) {
-		size_t s = bidx_slot((const erec *)(c->full + i * c->stride), slots - 1);
+		size_t s = bidx_slot((const erec *)(sm->full + (base + i) * stride), slots - 1);
 		while (t[s])
 			s = (s + 1) & (slots - 1);
 		t[s] = (uint32_t)(i + 1);
-		c->bused[i] = (uint32_t)s;
+		sm->bused[i] = (uint32_t)s;
 	}
-	budget_free(c->b, c->bidx);
-	c->bidx = t;
-	c->bmask = slots - 1;
+	budget_free(&sm->wb, sm->bidx);
+	sm->bidx = t;
+	sm->bmask = slots - 1;
 	return true;
 }
 
 /*
- * A caller's bucket unpacked, its equal records (same line and callee)
- * summed on the way through an index table, so that the memory follows
- * the caller's distinct calls, not its records (a call made from many
- * call paths has a record from each); then ordered by line and callee in
- * ord[]. Returns how many distinct calls are in `full`, or SIZE_MAX when
- * out of memory.
+ * A caller's bucket r..end unpacked into full from `base`, its equal
+ * records (same line and callee) summed on the way, so that the memory
+ * follows the distinct calls, not the records (a call made from many call
+ * paths has a record from each); then their order, by line and callee, in
+ * ord[base..]. Returns how many distinct calls, or SIZE_MAX when out of
+ * memory.
  */
-static size_t sum_bucket(cg *c, const unsigned char *r, const unsigned char *end)
+static size_t sum_bucket(summer *sm, const unsigned char *r, const unsigned char *end, size_t base)
 {
-	size_t w = 0, nt = c->nt;
+	const cg *c = sm->c;
+	size_t w = 0, nt = c->nt, stride = c->stride;
 	while (r < end) {
-		if (!sum_reserve(c, w))
+		if (!sum_reserve(sm, base, w))
 			return SIZE_MAX;
-		erec *e = (erec *)(c->full + w * c->stride);
+		unsigned char *full = sm->full + base * stride;
+		erec *e = (erec *)(full + w * stride);
 		int64_t *ev = (int64_t *)(e + 1);
 		uint64_t u;
 		r = varint_get(r, &u);
@@ -810,14 +832,14 @@ static size_t sum_bucket(cg *c, const unsigned char *r, const unsigned char *end
 		}
 		r = varint_get(r, &u);
 		ev[nt] = (int64_t)u;
-		size_t s = bidx_slot(e, c->bmask);
-		for (;; s = (s + 1) & c->bmask) {
-			if (!c->bidx[s]) {
-				c->bused[w] = (uint32_t)s;
-				c->bidx[s] = (uint32_t)++w;
+		size_t s = bidx_slot(e, sm->bmask);
+		for (;; s = (s + 1) & sm->bmask) {
+			if (!sm->bidx[s]) {
+				sm->bused[w] = (uint32_t)s;
+				sm->bidx[s] = (uint32_t)++w;
 				break;
 			}
-			erec *d = (erec *)(c->full + (c->bidx[s] - 1) * c->stride);
+			erec *d = (erec *)(full + (sm->bidx[s] - 1) * stride);
 			if (d->line == e->line && d->callee == e->callee) {
 				int64_t *dv = (int64_t *)(d + 1);
 				for (size_t t = 0; t < c->nw; t++)
@@ -829,31 +851,90 @@ static size_t sum_bucket(cg *c, const unsigned char *r, const unsigned char *end
 	/* The table is empty again for the next caller: its used slots
 	 * cleared, not all of it (it keeps the size of the largest). */
 	for (size_t i = 0; i < w; i++)
-		c->bidx[c->bused[i]] = 0;
-	if (!vec_reserve(c->b, (void **)&c->keys, &c->cap_keys, w + 1, sizeof(rkey)) ||
-	    !vec_reserve(c->b, (void **)&c->ktmp, &c->cap_ktmp, w + 1, sizeof(rkey)) ||
-	    !vec_reserve(c->b, (void **)&c->ord, &c->cap_ord, w + 1, sizeof(uint32_t)))
+		sm->bidx[sm->bused[i]] = 0;
+	if (!vec_reserve(&sm->wb, (void **)&sm->keys, &sm->cap_keys, w + 1, sizeof(rkey)) ||
+	    !vec_reserve(&sm->wb, (void **)&sm->ktmp, &sm->cap_ktmp, w + 1, sizeof(rkey)) ||
+	    !vec_reserve(&sm->wb, (void **)&sm->ord, &sm->cap_ord, base + w + 1, sizeof(uint32_t)))
 		return SIZE_MAX;
 	/* The order: by (line, callee) as one 64-bit key when every line
 	 * fits in 32 bits (always, in real profiles), else by comparisons. */
+	const unsigned char *full = sm->full + base * stride;
+	uint32_t *ord = sm->ord + base;
 	bool keyed = true;
 	for (size_t i = 0; i < w && keyed; i++) {
-		const erec *e = (const erec *)(c->full + i * c->stride);
+		const erec *e = (const erec *)(full + i * stride);
 		keyed = e->line >= 0 && e->line <= UINT32_MAX;
-		c->keys[i] = (rkey){ (uint64_t)e->line << 32 | e->callee, (uint32_t)i };
+		sm->keys[i] = (rkey){ (uint64_t)e->line << 32 | e->callee, (uint32_t)(base + i) };
 	}
 	if (keyed) {
-		sort_rkeys(c->keys, w, c->ktmp);
+		sort_rkeys(sm->keys, w, sm->ktmp);
 		for (size_t i = 0; i < w; i++)
-			c->ord[i] = c->keys[i].idx;
+			ord[i] = sm->keys[i].idx;
 	} else {
 		for (size_t i = 0; i < w; i++)
-			c->ord[i] = (uint32_t)i;
-		c->cur = c->full;
-		if (!sort_ctx(c->b, c->ord, w, sizeof(uint32_t), cmp_rec_at, c))
+			ord[i] = (uint32_t)(base + i);
+		if (!sort_ctx(&sm->wb, ord, w, sizeof(uint32_t), cmp_rec_at, sm))
 			return SIZE_MAX;
 	}
 	return w;
+}
+
+/* Sums the batch's callers, one after the other. */
+static bool sum_batch(summer *sm)
+{
+	size_t n = sm->b - sm->a, at = sm->at, base = 0;
+	if (!vec_reserve(&sm->wb, (void **)&sm->start, &sm->cap_start, n + 1, sizeof(size_t)))
+		return false;
+	sm->start[0] = 0;
+	for (uint32_t fn = sm->a; fn < sm->b; fn++) {
+		size_t w = sum_bucket(sm, sm->c->recs + at, sm->c->recs + at + sm->bytes[fn], base);
+		if (w == SIZE_MAX)
+			return false;
+		at += sm->bytes[fn];
+		base += w;
+		sm->start[fn - sm->a + 1] = base;
+	}
+	return true;
+}
+
+static void *sum_thread(void *arg)
+{
+	summer *sm = arg;
+	sm->ok = sum_batch(sm);
+	return NULL;
+}
+
+static bool summer_init(summer *sm, const cg *c, const uint64_t *bytes)
+{
+	*sm = (summer){ .c = c, .bytes = bytes, .bmask = 63, .ok = true };
+	sm->wb.limit = (c->b->limit - c->b->used) / 4;
+	sm->bidx = budget_alloc(&sm->wb, (sm->bmask + 1) * sizeof(uint32_t));
+	if (!sm->bidx)
+		return false;
+	memset(sm->bidx, 0, (sm->bmask + 1) * sizeof(uint32_t));
+	return true;
+}
+
+static void summer_free(summer *sm)
+{
+	budget_free(&sm->wb, sm->bidx);
+	budget_free(&sm->wb, sm->bused);
+	budget_free(&sm->wb, sm->full);
+	budget_free(&sm->wb, sm->keys);
+	budget_free(&sm->wb, sm->ktmp);
+	budget_free(&sm->wb, sm->ord);
+	budget_free(&sm->wb, sm->start);
+}
+
+/* Callers from a whose buckets come to about callgrind_batch_bytes (at
+ * least one), and where the next batch's begin. */
+static uint32_t batch_end(const uint64_t *bytes, uint32_t a, uint32_t hi)
+{
+	size_t n = bytes[a];
+	uint32_t b = a + 1;
+	while (b < hi && n + bytes[b] <= callgrind_batch_bytes)
+		n += bytes[b++];
+	return b;
 }
 
 static void put_costs(out *o, const int64_t *v, const size_t *order, size_t nt)
@@ -949,12 +1030,6 @@ static void cg_free(cg *c)
 	budget_free(c->b, c->sfx);
 	budget_free(c->b, c->sval);
 	budget_free(c->b, c->recs);
-	budget_free(c->b, c->bidx);
-	budget_free(c->b, c->keys);
-	budget_free(c->b, c->ktmp);
-	budget_free(c->b, c->ord);
-	budget_free(c->b, c->bused);
-	budget_free(c->b, c->full);
 	budget_free(c->b, c->et);
 	frames_finish(&c->f);
 }
@@ -968,6 +1043,9 @@ static void cg_free(cg *c)
  * take in all (its 55 MB of records then need one walk, not two).
  */
 size_t callgrind_record_bytes = (size_t)64 << 20;
+
+/* The bytes of call records summed in a batch (tests set it low). */
+size_t callgrind_batch_bytes = (size_t)1 << 18;
 
 /* Stacks from which the walks are shared by two threads. */
 size_t callgrind_split_min = 65536;
@@ -985,8 +1063,8 @@ static uint32_t range_end(const uint64_t *count, uint32_t lo, size_t nfn, size_t
 
 /* Function fn's part: its name, self costs, then its n summed calls. */
 static void put_fn(cg *c, out *o, uint32_t fn, const size_t *ev, bool *fl_def, bool *fn_def,
-		   const uint32_t *self_idx, size_t nself, size_t *si, const unsigned char *r,
-		   size_t n)
+		   const uint32_t *self_idx, size_t nself, size_t *si, const unsigned char *full,
+		   const uint32_t *ord, size_t n)
 {
 	size_t nt = c->nt;
 	const cgfn *F = &c->fns[fn];
@@ -997,7 +1075,7 @@ static void put_fn(cg *c, out *o, uint32_t fn, const size_t *ev, bool *fl_def, b
 		put_costs(o, c->self_costs + (size_t)self_idx[*si] * nt, ev, nt);
 	}
 	for (size_t i = 0; i < n; i++) {
-		const erec *e = (const erec *)(r + (size_t)c->ord[i] * c->stride);
+		const erec *e = (const erec *)(full + (size_t)ord[i] * c->stride);
 		const cgfn *T = &c->fns[e->callee];
 		/* KCachegrind resets the callee's file after each call, so every
 		 * call into another file names it again. */
@@ -1022,6 +1100,7 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 {
 	cg c = { .p = p, .b = &p->mem, .nt = p->nsample_types };
 	walker wk[2] = { { .c = &c }, { .c = &c } };
+	summer sm[2] = { { .c = &c }, { .c = &c } };
 	uint64_t *per_caller = NULL; /* bytes of each caller's records */
 	if (index >= p->nsample_types)
 		return set_error(p, PPROFC_ERR_USAGE, "sample index %zu out of range", index);
@@ -1121,11 +1200,8 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 			for (size_t f = 0; f < nfn; f++)
 				per_caller[f] += wk[k].per_caller[f];
 	}
-	c.bmask = 63;
-	c.bidx = budget_alloc(b, (c.bmask + 1) * sizeof(uint32_t));
-	if (!c.bidx)
+	if (!summer_init(&sm[0], &c, per_caller) || !summer_init(&sm[1], &c, per_caller))
 		goto nomem;
-	memset(c.bidx, 0, (c.bmask + 1) * sizeof(uint32_t));
 
 	out_init(o, sink);
 	put_header(o, p, cmd, ev, nt, totals);
@@ -1174,16 +1250,36 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 			if (!walked)
 				goto nomem;
 		}
-		bool ok = true;
-		size_t at = 0;
-		for (uint32_t fn = lo; fn < hi && ok && !o->failed; fn++) {
-			size_t n = sum_bucket(&c, c.recs + at, c.recs + at + per_caller[fn]);
-			at += per_caller[fn];
-			if (n == SIZE_MAX) {
-				ok = false;
-				break;
+		/* Batches of callers: the next summed on a second thread while
+		 * this one is written. */
+		summer *cur = &sm[0], *next = &sm[1];
+		cur->a = lo;
+		cur->b = batch_end(per_caller, lo, hi);
+		cur->at = 0;
+		bool ok = sum_batch(cur);
+		while (ok && cur->a < hi && !o->failed) {
+			next->a = cur->b;
+			next->b = next->a < hi ? batch_end(per_caller, next->a, hi) : hi;
+			next->at = cur->at;
+			for (uint32_t fn = cur->a; fn < cur->b; fn++)
+				next->at += per_caller[fn];
+			pthread_t t;
+			bool more = next->a < hi;
+			bool threaded = more && pthread_create(&t, NULL, sum_thread, next) == 0;
+			for (uint32_t fn = cur->a; fn < cur->b && !o->failed; fn++) {
+				size_t from = cur->start[fn - cur->a];
+				put_fn(&c, o, fn, ev, fl_def, fn_def, self_idx, nself, &si,
+				       cur->full, cur->ord + from,
+				       cur->start[fn - cur->a + 1] - from);
 			}
-			put_fn(&c, o, fn, ev, fl_def, fn_def, self_idx, nself, &si, c.full, n);
+			if (threaded)
+				pthread_join(t, NULL);
+			else if (more)
+				next->ok = sum_batch(next);
+			ok = !more || next->ok;
+			summer *x = cur;
+			cur = next;
+			next = x;
 		}
 		budget_free(b, c.recs);
 		c.recs = NULL;
@@ -1198,8 +1294,10 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 nomem:
 	st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the callgrind output");
 done:
-	for (size_t k = 0; k < 2; k++)
+	for (size_t k = 0; k < 2; k++) {
 		walker_free(&c, &wk[k]);
+		summer_free(&sm[k]);
+	}
 	budget_free(b, per_caller);
 	budget_free(b, ev);
 	budget_free(b, totals);

@@ -115,14 +115,16 @@ static void callgrind_both_ways(pprofc_profile *p)
 	pprofc_sink sa = { mem_write, &a }, sb = { mem_write, &b };
 	pprofc_status st = pprofc_write_callgrind(p, 0, "fuzz", &sa);
 	size_t saved = callgrind_record_bytes, saved_split = callgrind_split_min;
-	size_t saved_grouped = sort_stacks_grouped_min;
+	size_t saved_grouped = sort_stacks_grouped_min, saved_batch = callgrind_batch_bytes;
 	callgrind_record_bytes = 64;
-	callgrind_split_min = 0; /* and in two halves, on two threads */
+	callgrind_batch_bytes = 1; /* each caller summed on its own, threaded */
+	callgrind_split_min = 0;   /* and in two halves, on two threads */
 	sort_stacks_grouped_min = 0;
 	pprofc_status st2 = pprofc_write_callgrind(p, 0, "fuzz", &sb);
 	callgrind_record_bytes = saved;
 	callgrind_split_min = saved_split;
 	sort_stacks_grouped_min = saved_grouped;
+	callgrind_batch_bytes = saved_batch;
 	if (st == PPROFC_OK && st2 == PPROFC_OK && (a.n != b.n || memcmp(a.d, b.d, a.n)))
 		abort();
 	free(a.d);

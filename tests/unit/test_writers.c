@@ -283,6 +283,13 @@ static void test_callgrind(void **state)
 	 * callers (here each caller alone); the output is the same. */
 	char *whole = strdup(s);
 	pb_free(&m.buf);
+	/* Each caller summed in a batch of its own, on the second thread
+	 * while the one before is written. */
+	size_t saved_batch = callgrind_batch_bytes;
+	callgrind_batch_bytes = 1;
+	assert_int_equal(pprofc_write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
+	assert_string_equal(memsink_str(&m), whole);
+	pb_free(&m.buf);
 	size_t saved = callgrind_record_bytes;
 	callgrind_record_bytes = 1;
 	assert_int_equal(pprofc_write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
@@ -301,6 +308,7 @@ static void test_callgrind(void **state)
 	assert_int_equal(pprofc_write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
 	callgrind_split_min = saved_split;
 	sort_stacks_grouped_min = saved_grouped;
+	callgrind_batch_bytes = saved_batch;
 	callgrind_record_bytes = saved;
 	assert_string_equal(memsink_str(&m), whole);
 	free(whole);
