@@ -852,6 +852,8 @@ static size_t sum_bucket(summer *sm, const unsigned char *r, const unsigned char
 	 * cleared, not all of it (it keeps the size of the largest). */
 	for (size_t i = 0; i < w; i++)
 		sm->bidx[sm->bused[i]] = 0;
+	if (!w)
+		return 0;
 	if (!vec_reserve(&sm->wb, (void **)&sm->keys, &sm->cap_keys, w + 1, sizeof(rkey)) ||
 	    !vec_reserve(&sm->wb, (void **)&sm->ktmp, &sm->cap_ktmp, w + 1, sizeof(rkey)) ||
 	    !vec_reserve(&sm->wb, (void **)&sm->ord, &sm->cap_ord, base + w + 1, sizeof(uint32_t)))
