@@ -1270,9 +1270,10 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 			bool threaded = more && pthread_create(&t, NULL, sum_thread, next) == 0;
 			for (uint32_t fn = cur->a; fn < cur->b && !o->failed; fn++) {
 				size_t from = cur->start[fn - cur->a];
+				size_t n = cur->start[fn - cur->a + 1] - from;
+				/* ord may be NULL while nothing has needed it */
 				put_fn(&c, o, fn, ev, fl_def, fn_def, self_idx, nself, &si,
-				       cur->full, cur->ord + from,
-				       cur->start[fn - cur->a + 1] - from);
+				       cur->full, n ? cur->ord + from : NULL, n);
 			}
 			if (threaded)
 				pthread_join(t, NULL);
