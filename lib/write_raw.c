@@ -128,7 +128,7 @@ static void go_time(out *o, int64_t ns)
 	if (frac) {
 		snprintf(fr, sizeof(fr), ".%09" PRId64, frac);
 		size_t n = strlen(fr);
-		while (fr[n - 1] == '0')
+		while (n > 1 && fr[n - 1] == '0') /* ".5", never past the '.' */
 			fr[--n] = '\0';
 	}
 	out_fmt(o, "%s%s %s", date, fr, zone);
