@@ -81,122 +81,15 @@ static inline uint32_t stack_digit(const uint32_t *locs, const sstack *x, uint32
 	return d < x->len ? locs[x->root - d] + 1 : 0;
 }
 
-static int stack_cmp_from(const uint32_t *locs, const sstack *x, const sstack *y, uint32_t d)
-{
-	for (;; d++) {
-		uint32_t u = stack_digit(locs, x, d), v = stack_digit(locs, y, d);
-		if (u != v)
-			return u < v ? -1 : 1;
-		if (!u)
-			return 0;
-	}
-}
-
-typedef struct stack_task {
-	size_t lo, n;
-	uint32_t d;
-} stack_task;
-
-static inline void sstack_swap(sstack *x, sstack *y)
-{
-	sstack t = *x;
-	*x = *y;
-	*y = t;
-}
-
-/*
- * Multikey quicksort (Bentley and Sedgewick): partition three ways on one
- * location, then the equal part moves on to the next location. Stacks
- * that share a long root path (most of a real profile) cost one cheap
- * pass per shared level instead of a full comparison per pair. Pending
- * parts go on a heap stack, so no input can overflow the C stack, and
- * pivots are medians of three pseudo-random picks.
- *
- * The shared prefixes come out of the partitions for free: the parts of a
- * range whose stacks share d locations meet at a prefix of exactly d, so
- * lcp[] (zero at first) is set where parts meet, and by the insertion sort
- * within its few stacks.
- */
-static bool mkqs(const uint32_t *locs, budget *b, sstack *a, stack_task *first, size_t nfirst,
-		 uint32_t *lcp)
-{
-	stack_task *st = NULL;
-	size_t nst = 0, cap = 0;
-	uint64_t rng = 0x9E3779B97F4A7C15ull;
-	if (!vec_reserve(b, (void **)&st, &cap, nfirst + 1, sizeof(*st)))
-		return false;
-	memcpy(st, first, nfirst * sizeof(*st));
-	nst = nfirst;
-	while (nst) {
-		stack_task t = st[--nst];
-		sstack *x = a + t.lo;
-		size_t m = t.n, base = t.lo;
-		uint32_t d = t.d;
-		while (m > 12) {
-			uint32_t pv[3];
-			for (int k = 0; k < 3; k++) {
-				rng ^= rng << 13;
-				rng ^= rng >> 7;
-				rng ^= rng << 17;
-				pv[k] = stack_digit(locs, &x[rng % m], d);
-			}
-			uint32_t piv = pv[0] < pv[1] ? (pv[1] < pv[2]	? pv[1]
-							: pv[0] < pv[2] ? pv[2]
-									: pv[0])
-						     : (pv[0] < pv[2]	? pv[0]
-							: pv[1] < pv[2] ? pv[2]
-									: pv[1]);
-			size_t lt = 0, i = 0, gt = m;
-			while (i < gt) {
-				uint32_t v = stack_digit(locs, &x[i], d);
-				if (v < piv)
-					sstack_swap(&x[lt++], &x[i++]);
-				else if (v > piv)
-					sstack_swap(&x[i], &x[--gt]);
-				else
-					i++;
-			}
-			if (!vec_reserve(b, (void **)&st, &cap, nst + 2, sizeof(*st))) {
-				budget_free(b, st);
-				return false;
-			}
-			if (lt > 1)
-				st[nst++] = (stack_task){ base, lt, d };
-			if (m - gt > 1)
-				st[nst++] = (stack_task){ base + gt, m - gt, d };
-			if (lt)
-				lcp[base + lt] = d;
-			if (gt < m)
-				lcp[base + gt] = d;
-			if (!piv) { /* all ended here: equal stacks */
-				for (size_t k = lt + 1; k < gt; k++)
-					lcp[base + k] = d;
-				m = 0;
-				break;
-			}
-			x += lt;
-			base += lt;
-			m = gt - lt;
-			d++;
-		}
-		for (size_t i = 1; i < m; i++) {
-			sstack v = x[i];
-			size_t j = i;
-			for (; j > 0 && stack_cmp_from(locs, &x[j - 1], &v, d) > 0; j--)
-				x[j] = x[j - 1];
-			x[j] = v;
-		}
-		for (size_t i = 1; i < m; i++) {
-			uint32_t e = d, u;
-			while ((u = stack_digit(locs, &x[i - 1], e)) &&
-			       u == stack_digit(locs, &x[i], e))
-				e++;
-			lcp[base + i] = e;
-		}
-	}
-	budget_free(b, st);
-	return true;
-}
+/* The stacks' sort: by location from the root. The shared prefixes come
+ * out of the partitions for free (mkqs.h), for the callgrind writer's
+ * walk. */
+#define MKQS_NAME	       mkqs_stacks
+#define MKQS_T		       sstack
+#define MKQS_CTX	       const uint32_t *
+#define MKQS_DIGIT(locs, x, d) stack_digit(locs, x, (uint32_t)(d))
+#define MKQS_SMALL	       12
+#include "mkqs.h"
 
 /* Stacks from which they are grouped by root first, and the groups
  * sorted on two threads (tests set it low). */
@@ -206,7 +99,7 @@ typedef struct mkqs_job {
 	const uint32_t *locs;
 	budget b; /* the thread's own count: budgets are not shared */
 	sstack *a;
-	stack_task *first;
+	mkqs_task *first;
 	size_t nfirst;
 	uint32_t *lcp;
 	bool ok;
@@ -215,26 +108,26 @@ typedef struct mkqs_job {
 static void *mkqs_thread(void *arg)
 {
 	mkqs_job *j = arg;
-	j->ok = mkqs(j->locs, &j->b, j->a, j->first, j->nfirst, j->lcp);
+	j->ok = mkqs_stacks(&j->b, j->locs, j->a, j->first, j->nfirst, j->lcp);
 	return NULL;
 }
 
 /* Many root groups: the later ones (half the stacks) sorted on a second
  * thread; the groups are apart in a[] and lcp[], so nothing is shared. */
-static bool mkqs_halves(const uint32_t *locs, budget *b, sstack *a, stack_task *first,
-			size_t nfirst, uint32_t *lcp, size_t n)
+static bool mkqs_halves(const uint32_t *locs, budget *b, sstack *a, mkqs_task *first, size_t nfirst,
+			uint32_t *lcp, size_t n)
 {
 	size_t h = nfirst, sum = 0;
 	if (n >= sort_stacks_grouped_min)
 		for (h = 0; h < nfirst && sum < n / 2; h++)
 			sum += first[h].n;
 	if (h == 0 || h == nfirst)
-		return mkqs(locs, b, a, first, nfirst, lcp);
+		return mkqs_stacks(b, locs, a, first, nfirst, lcp);
 	mkqs_job j = { locs, { 0, b->limit - b->used }, a, first + h, nfirst - h, lcp, false };
 	pthread_t t;
 	if (pthread_create(&t, NULL, mkqs_thread, &j) != 0)
-		return mkqs(locs, b, a, first, nfirst, lcp);
-	bool ok = mkqs(locs, b, a, first, h, lcp);
+		return mkqs_stacks(b, locs, a, first, nfirst, lcp);
+	bool ok = mkqs_stacks(b, locs, a, first, h, lcp);
 	pthread_join(t, NULL);
 	return ok && j.ok;
 }
@@ -252,7 +145,7 @@ bool sort_stacks(const pprofc_profile *p, budget *b, uint32_t *a, size_t n, uint
 		return false;
 	bool ok = false;
 	size_t *start = NULL;
-	stack_task *first = NULL;
+	mkqs_task *first = NULL;
 	size_t nfirst = 0;
 	if (n < sort_stacks_grouped_min) {
 		for (size_t i = 0; i < n; i++) {
@@ -262,7 +155,7 @@ bool sort_stacks(const pprofc_profile *p, budget *b, uint32_t *a, size_t n, uint
 		first = budget_alloc(b, sizeof(*first));
 		if (!first)
 			goto done;
-		first[nfirst++] = (stack_task){ 0, n, 0 };
+		first[nfirst++] = (mkqs_task){ 0, n, 0 };
 	} else {
 		/* Many stacks: partitioning them all, level after level, on
 		 * their root locations would miss the cache on every read, so
@@ -288,7 +181,7 @@ bool sort_stacks(const pprofc_profile *p, budget *b, uint32_t *a, size_t n, uint
 		for (size_t v = 0; v < nb; v++)
 			if (start[v + 1] - start[v] > 1)
 				first[nfirst++] =
-					(stack_task){ start[v], start[v + 1] - start[v], 1 };
+					(mkqs_task){ start[v], start[v + 1] - start[v], 1 };
 		for (size_t i = 0; i < n; i++) {
 			uint32_t s = a[i];
 			size_t v = off[s + 1] > off[s] ? locs[off[s + 1] - 1] + 1 : 0;

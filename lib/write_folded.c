@@ -94,87 +94,14 @@ static inline unsigned key_byte(const key *k, size_t d)
 	return d < k->len ? (unsigned char)k->s[d] : d == k->len ? key_term(k) : 0;
 }
 
-typedef struct key_task {
-	size_t lo, n, d;
-} key_task;
-
-/*
- * The keys in their text's order, by multikey quicksort: function names
- * share long package prefixes, which a comparison sort reads again for
- * every pair and this reads once per level. Pending parts go on a heap
- * stack (no input can overflow the C stack).
- */
-static bool sort_keys(budget *b, key *a, size_t n)
-{
-	key_task *st = NULL;
-	size_t nst = 0, cap = 0;
-	uint64_t rng = 0x2545F4914F6CDD1Dull;
-	if (n < 2)
-		return true;
-	if (!vec_reserve(b, (void **)&st, &cap, 1, sizeof(*st)))
-		return false;
-	st[nst++] = (key_task){ 0, n, 0 };
-	while (nst) {
-		key_task t = st[--nst];
-		key *x = a + t.lo;
-		size_t m = t.n, base = t.lo, d = t.d;
-		while (m > 10) {
-			unsigned pv[3];
-			for (int k = 0; k < 3; k++) {
-				rng ^= rng << 13;
-				rng ^= rng >> 7;
-				rng ^= rng << 17;
-				pv[k] = key_byte(&x[rng % m], d);
-			}
-			unsigned piv = pv[0] < pv[1] ? (pv[1] < pv[2]	? pv[1]
-							: pv[0] < pv[2] ? pv[2]
-									: pv[0])
-						     : (pv[0] < pv[2]	? pv[0]
-							: pv[1] < pv[2] ? pv[2]
-									: pv[1]);
-			size_t lt = 0, i = 0, gt = m;
-			while (i < gt) {
-				unsigned v = key_byte(&x[i], d);
-				key tmp;
-				if (v < piv) {
-					tmp = x[lt];
-					x[lt++] = x[i];
-					x[i++] = tmp;
-				} else if (v > piv) {
-					tmp = x[--gt];
-					x[gt] = x[i];
-					x[i] = tmp;
-				} else {
-					i++;
-				}
-			}
-			if (!vec_reserve(b, (void **)&st, &cap, nst + 2, sizeof(*st))) {
-				budget_free(b, st);
-				return false;
-			}
-			if (lt > 1)
-				st[nst++] = (key_task){ base, lt, d };
-			if (m - gt > 1)
-				st[nst++] = (key_task){ base + gt, m - gt, d };
-			if (!piv) /* equal keys, all ended */
-				break;
-			x += lt;
-			base += lt;
-			m = gt - lt;
-			d++;
-		}
-		if (m <= 10)
-			for (size_t i = 1; i < m; i++) {
-				key v = x[i];
-				size_t j = i;
-				for (; j > 0 && cmp_keys(&x[j - 1], &v, NULL) > 0; j--)
-					x[j] = x[j - 1];
-				x[j] = v;
-			}
-	}
-	budget_free(b, st);
-	return true;
-}
+/* The keys in their text's order: function names share long package
+ * prefixes, which a comparison sort would read again for every pair. */
+#define MKQS_NAME	      sort_keys
+#define MKQS_T		      key
+#define MKQS_CTX	      const void *
+#define MKQS_DIGIT(ctx, x, d) key_byte(x, d)
+#define MKQS_SMALL	      10
+#include "mkqs.h"
 
 static int cmp_entries(const void *a, const void *b, void *ctx)
 {
@@ -222,79 +149,13 @@ static inline uint32_t entry_digit(const folded *fd, const entry *e, size_t d)
 	return d < e->len ? get_digit(fd->seq + ((size_t)e->off + d) * fd->w, fd->w) : 0;
 }
 
-/* The entries in their lines' order, by multikey quicksort over their
- * digits (as sort_keys over bytes): stacks share long root paths. */
-static bool sort_entries(budget *b, const folded *fd, entry *a, size_t n)
-{
-	key_task *st = NULL;
-	size_t nst = 0, cap = 0;
-	uint64_t rng = 0x2545F4914F6CDD1Dull;
-	if (n < 2)
-		return true;
-	if (!vec_reserve(b, (void **)&st, &cap, 1, sizeof(*st)))
-		return false;
-	st[nst++] = (key_task){ 0, n, 0 };
-	while (nst) {
-		key_task t = st[--nst];
-		entry *x = a + t.lo;
-		size_t m = t.n, base = t.lo, d = t.d;
-		while (m > 10) {
-			uint32_t pv[3];
-			for (int k = 0; k < 3; k++) {
-				rng ^= rng << 13;
-				rng ^= rng >> 7;
-				rng ^= rng << 17;
-				pv[k] = entry_digit(fd, &x[rng % m], d);
-			}
-			uint32_t piv = pv[0] < pv[1] ? (pv[1] < pv[2]	? pv[1]
-							: pv[0] < pv[2] ? pv[2]
-									: pv[0])
-						     : (pv[0] < pv[2]	? pv[0]
-							: pv[1] < pv[2] ? pv[2]
-									: pv[1]);
-			size_t lt = 0, i = 0, gt = m;
-			while (i < gt) {
-				uint32_t v = entry_digit(fd, &x[i], d);
-				entry tmp;
-				if (v < piv) {
-					tmp = x[lt];
-					x[lt++] = x[i];
-					x[i++] = tmp;
-				} else if (v > piv) {
-					tmp = x[--gt];
-					x[gt] = x[i];
-					x[i] = tmp;
-				} else {
-					i++;
-				}
-			}
-			if (!vec_reserve(b, (void **)&st, &cap, nst + 2, sizeof(*st))) {
-				budget_free(b, st);
-				return false;
-			}
-			if (lt > 1)
-				st[nst++] = (key_task){ base, lt, d };
-			if (m - gt > 1)
-				st[nst++] = (key_task){ base + gt, m - gt, d };
-			if (!piv) /* equal stacks, all ended */
-				break;
-			x += lt;
-			base += lt;
-			m = gt - lt;
-			d++;
-		}
-		if (m <= 10)
-			for (size_t i = 1; i < m; i++) {
-				entry v = x[i];
-				size_t j = i;
-				for (; j > 0 && cmp_entries(&x[j - 1], &v, (void *)fd) > 0; j--)
-					x[j] = x[j - 1];
-				x[j] = v;
-			}
-	}
-	budget_free(b, st);
-	return true;
-}
+/* The entries in their lines' order: stacks share long root paths. */
+#define MKQS_NAME	     sort_entries
+#define MKQS_T		     entry
+#define MKQS_CTX	     const folded *
+#define MKQS_DIGIT(fd, x, d) entry_digit(fd, x, d)
+#define MKQS_SMALL	     10
+#include "mkqs.h"
 
 pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_sink *sink)
 {
@@ -362,7 +223,7 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 		keys[2 * i] = (key){ names[i].s, names[i].len, 2 * i };
 		keys[2 * i + 1] = (key){ names[i].s, names[i].len, 2 * i + 1 };
 	}
-	if (!sort_keys(b, keys, 2 * nn))
+	if (!sort_keys(b, NULL, keys, &(mkqs_task){ 0, 2 * nn, 0 }, 1, NULL))
 		goto nomem;
 	uint32_t rank = 0;
 	for (size_t i = 0; i < 2 * nn; i++) {
@@ -409,7 +270,7 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 	}
 
 	folded fd = { seq, w };
-	if (!sort_entries(b, &fd, entries, nentries))
+	if (!sort_entries(b, &fd, entries, &(mkqs_task){ 0, nentries, 0 }, 1, NULL))
 		goto nomem;
 
 	o = budget_alloc(b, sizeof(out));
