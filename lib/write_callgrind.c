@@ -97,10 +97,10 @@ typedef struct cg {
 	/* per stack, packed as varints: nt values (zigzag), its samples */
 	unsigned char *sval;
 	size_t norder, maxlen, nw;
-	/* Where the second walker starts (0: one walker): a stack, its id,
-	 * and its places in sfx and sval. */
+	/* Where the second walker starts (0: one walker): a stack laid out
+	 * with its whole path (its lcp set to 0), and its places in sfx and
+	 * sval. */
 	size_t split;
-	uint32_t split_stack;
 	const uint32_t *split_sfx;
 	const unsigned char *split_sv;
 
@@ -144,7 +144,8 @@ typedef struct summer {
 /*
  * A walker goes over the stacks first..end-1 of the sorted order with a
  * path of its own. Two walk halves of a large profile on two threads: the
- * second enters its first stack's whole path, so a node both halves pass
+ * second enters its first stack's whole path (laid out whole), so a node
+ * both halves pass
  * through gives its pairs twice, each with its half's costs, which the
  * buckets sum like any other records.
  */
@@ -161,6 +162,7 @@ typedef struct walker {
 	 * it. Filling: fill[fn - lo], the next byte of fn's bucket to write. */
 	uint64_t *per_caller;
 	size_t *fill;
+	bool counting;
 	bool ok;
 } walker;
 
@@ -401,6 +403,11 @@ static inline uint64_t zigzag(int64_t v)
 	return (uint64_t)v << 1 ^ (uint64_t)(v >> 63);
 }
 
+static inline int64_t unzigzag(uint64_t u)
+{
+	return (int64_t)(u >> 1 ^ (0 - (u & 1)));
+}
+
 static inline size_t varint_len(uint64_t v)
 {
 	/* 7 bits a byte: bit length 1..64 -> 1..10 bytes */
@@ -505,7 +512,7 @@ static bool pop_level(walker *w, size_t d)
 	for (size_t k = w->npp; k-- > v->pairs;) {
 		const pathpair *q = &w->pp[k];
 		w->pair_key[q->slot] = 0;
-		if (w->per_caller)
+		if (w->counting)
 			w->per_caller[q->from] += packed_len(c, q->to, q->line, cum);
 		else if (c->et) {
 			if (!edge_add(c, q, cum))
@@ -532,34 +539,25 @@ static bool pop_level(walker *w, size_t d)
 static bool walk(walker *w)
 {
 	const cg *c = w->c;
-	const pprofc_profile *p = c->p;
 	size_t depth = 0, nw = c->nw, nt = c->nt;
 	const uint32_t *sfx = w->first ? c->split_sfx : c->sfx;
 	const unsigned char *sv = w->first ? c->split_sv : c->sval;
 	for (size_t i = w->first; i < w->end; i++) {
 		uint32_t len = c->slen[i];
-		if (i == w->first && i) {
-			/* the second half: its first stack's whole path */
-			const uint32_t *locs = p->stack_locs + p->stack_off[c->split_stack];
-			for (; depth < len; depth++)
-				push_level(w, depth, locs[len - 1 - depth]);
-			sfx += len - c->lcp[i];
-		} else {
-			while (depth > c->lcp[i])
-				if (!pop_level(w, --depth))
-					return false;
-			for (; depth < len; depth++) {
-				/* locations come in no order: ask for one ahead */
-				if (sfx + 16 < c->sfx_end)
-					__builtin_prefetch(&c->loc_one[sfx[16]]);
-				push_level(w, depth, *sfx++);
-			}
+		while (depth > c->lcp[i])
+			if (!pop_level(w, --depth))
+				return false;
+		for (; depth < len; depth++) {
+			/* locations come in no order: ask for one a few ahead */
+			if (sfx + 16 < c->sfx_end)
+				__builtin_prefetch(&c->loc_one[sfx[16]]);
+			push_level(w, depth, *sfx++);
 		}
 		int64_t *cum = w->cum + (len - 1) * nw;
 		uint64_t u;
 		for (size_t t = 0; t < nt; t++) {
 			sv = varint_get(sv, &u);
-			cum[t] = wadd(cum[t], (int64_t)(u >> 1 ^ (0 - (u & 1))));
+			cum[t] = wadd(cum[t], unzigzag(u));
 		}
 		sv = varint_get(sv, &u);
 		cum[nt] = wadd(cum[nt], (int64_t)u);
@@ -654,7 +652,6 @@ static bool lay_out(cg *c)
 		}
 		c->slen[i] = len;
 		if (i && i == c->split) {
-			c->split_stack = s;
 			c->split_sfx = w;
 			split_sv = (size_t)(sv - c->sval);
 		}
@@ -825,10 +822,10 @@ static size_t sum_bucket(summer *sm, const unsigned char *r, const unsigned char
 		r = varint_get(r, &u);
 		e->callee = (uint32_t)u;
 		r = varint_get(r, &u);
-		e->line = (int64_t)(u >> 1 ^ (0 - (u & 1)));
+		e->line = unzigzag(u);
 		for (size_t t = 0; t < nt; t++) {
 			r = varint_get(r, &u);
-			ev[t] = (int64_t)(u >> 1 ^ (0 - (u & 1)));
+			ev[t] = unzigzag(u);
 		}
 		r = varint_get(r, &u);
 		ev[nt] = (int64_t)u;
@@ -926,17 +923,6 @@ static void summer_free(summer *sm)
 	budget_free(&sm->wb, sm->ktmp);
 	budget_free(&sm->wb, sm->ord);
 	budget_free(&sm->wb, sm->start);
-}
-
-/* Callers from a whose buckets come to about callgrind_batch_bytes (at
- * least one), and where the next batch's begin. */
-static uint32_t batch_end(const uint64_t *bytes, uint32_t a, uint32_t hi)
-{
-	size_t n = bytes[a];
-	uint32_t b = a + 1;
-	while (b < hi && n + bytes[b] <= callgrind_batch_bytes)
-		n += bytes[b++];
-	return b;
 }
 
 static void put_costs(out *o, const int64_t *v, const size_t *order, size_t nt)
@@ -1052,13 +1038,14 @@ size_t callgrind_batch_bytes = (size_t)1 << 18;
 /* Stacks from which the walks are shared by two threads. */
 size_t callgrind_split_min = 65536;
 
-/* The callers from lo whose records fill at most `cap` (at least one). */
-static uint32_t range_end(const uint64_t *count, uint32_t lo, size_t nfn, size_t cap, size_t *ret_n)
+/* The callers from lo (before end) whose records fill at most `cap` (at
+ * least one): a range for a walk, or a batch for a summer. */
+static uint32_t span_end(const uint64_t *bytes, uint32_t lo, size_t end, size_t cap, size_t *ret_n)
 {
-	size_t n = count[lo];
+	size_t n = bytes[lo];
 	uint32_t hi = lo + 1;
-	while (hi < nfn && n + count[hi] <= cap)
-		n += count[hi++];
+	while (hi < end && n + bytes[hi] <= cap)
+		n += bytes[hi++];
 	*ret_n = n;
 	return hi;
 }
@@ -1163,7 +1150,11 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 	/* A large profile's walks in two halves, on two threads. */
 	size_t nwalk = !small && c.norder >= 2 && c.norder >= callgrind_split_min ? 2 : 1;
 	c.split = nwalk > 1 ? c.norder / 2 : 0;
-	if (!sort_stacks(p, b, c.order, c.norder, c.lcp) || !lay_out(&c))
+	if (!sort_stacks(p, b, c.order, c.norder, c.lcp))
+		goto nomem;
+	if (c.split)
+		c.lcp[c.split] = 0; /* the second walker enters at the root */
+	if (!lay_out(&c))
 		goto nomem;
 	for (size_t k = 0; k < nwalk; k++)
 		if (!walker_init(&c, &wk[k], k ? c.split : 0, k + 1 < nwalk ? c.split : c.norder))
@@ -1195,9 +1186,12 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 			if (!wk[k].per_caller)
 				goto nomem;
 			memset(wk[k].per_caller, 0, (nfn + 1) * sizeof(uint64_t));
+			wk[k].counting = true;
 		}
 		if (!walk_all(wk, nwalk))
 			goto nomem;
+		for (size_t k = 0; k < nwalk; k++)
+			wk[k].counting = false;
 		for (size_t k = 0; k < nwalk; k++)
 			for (size_t f = 0; f < nfn; f++)
 				per_caller[f] += wk[k].per_caller[f];
@@ -1210,7 +1204,7 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 	size_t si = 0;
 	for (uint32_t lo = 0, hi; lo < nfn && !o->failed; lo = hi) {
 		size_t nrec = 0;
-		hi = range_end(per_caller, lo, nfn, cap, &nrec);
+		hi = span_end(per_caller, lo, nfn, cap, &nrec);
 		c.lo = lo;
 		c.hi = hi;
 		c.recs = budget_alloc(b, nrec + 1);
@@ -1241,30 +1235,23 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 			}
 			budget_free(b, c.et);
 			c.et = NULL;
-		} else {
-			uint64_t *counts[2] = { wk[0].per_caller,
-						nwalk > 1 ? wk[1].per_caller : NULL };
-			for (size_t k = 0; k < nwalk; k++)
-				wk[k].per_caller = NULL;
-			bool walked = walk_all(wk, nwalk);
-			for (size_t k = 0; k < nwalk; k++)
-				wk[k].per_caller = counts[k];
-			if (!walked)
-				goto nomem;
+		} else if (!walk_all(wk, nwalk)) {
+			goto nomem;
 		}
 		/* Batches of callers: the next summed on a second thread while
 		 * this one is written. */
 		summer *cur = &sm[0], *next = &sm[1];
+		size_t batch;
 		cur->a = lo;
-		cur->b = batch_end(per_caller, lo, hi);
+		cur->b = span_end(per_caller, lo, hi, callgrind_batch_bytes, &batch);
 		cur->at = 0;
 		bool ok = sum_batch(cur);
 		while (ok && cur->a < hi && !o->failed) {
+			next->at = cur->at + batch;
 			next->a = cur->b;
-			next->b = next->a < hi ? batch_end(per_caller, next->a, hi) : hi;
-			next->at = cur->at;
-			for (uint32_t fn = cur->a; fn < cur->b; fn++)
-				next->at += per_caller[fn];
+			next->b = next->a < hi ? span_end(per_caller, next->a, hi,
+							  callgrind_batch_bytes, &batch)
+					       : hi;
 			pthread_t t;
 			bool more = next->a < hi;
 			bool threaded = more && pthread_create(&t, NULL, sum_thread, next) == 0;

@@ -66,25 +66,11 @@ static void make_safe(char *s, size_t len)
 		s[i - 1] = '_';
 }
 
-static int cmp_keys(const void *a, const void *b, void *ctx)
+/* Keys that read the same (names equal once made safe) share a rank; the
+ * order itself comes from sort_keys. */
+static bool same_key(const key *x, const key *y)
 {
-	(void)ctx;
-	const key *x = a, *y = b;
-	size_t n = x->len < y->len ? x->len : y->len;
-	int c = memcmp(x->s, y->s, n);
-	if (c)
-		return c;
-	/* One name is a prefix of the other (or they are equal): the next
-	 * byte is the shorter one's separator. */
-	unsigned char cx = x->len > n ? (unsigned char)x->s[n] : key_term(x);
-	unsigned char cy = y->len > n ? (unsigned char)y->s[n] : key_term(y);
-	if (cx != cy)
-		return cx < cy ? -1 : 1;
-	if (x->len == y->len)
-		return 0;
-	/* "ab;" vs "a;"...: equal up to here only if a separator matched a
-	 * name byte, i.e. ' ' in a name; the shorter key ends first. */
-	return x->len + 1 < y->len + 1 ? -1 : 1;
+	return x->len == y->len && key_term(x) == key_term(y) && !memcmp(x->s, y->s, x->len);
 }
 
 /* Byte d of a key's text (name, then its separator); 0 past the end, which
@@ -103,16 +89,12 @@ static inline unsigned key_byte(const key *k, size_t d)
 #define MKQS_SMALL	      10
 #include "mkqs.h"
 
-static int cmp_entries(const void *a, const void *b, void *ctx)
+/* Stacks that read the same, merged into one line. */
+static bool same_stack(const folded *fd, const entry *x, const entry *y)
 {
-	const folded *fd = ctx;
-	const entry *x = a, *y = b;
-	uint32_t n = x->len < y->len ? x->len : y->len;
-	int c = memcmp(fd->seq + (size_t)x->off * fd->w, fd->seq + (size_t)y->off * fd->w,
-		       (size_t)n * fd->w);
-	if (c)
-		return c;
-	return x->len < y->len ? -1 : x->len > y->len;
+	return x->len == y->len &&
+	       !memcmp(fd->seq + (size_t)x->off * fd->w, fd->seq + (size_t)y->off * fd->w,
+		       (size_t)x->len * fd->w);
 }
 
 static inline void put_be32(uint8_t *p, uint32_t v)
@@ -227,7 +209,7 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 		goto nomem;
 	uint32_t rank = 0;
 	for (size_t i = 0; i < 2 * nn; i++) {
-		if (i == 0 || cmp_keys(&keys[i - 1], &keys[i], NULL))
+		if (i == 0 || !same_key(&keys[i - 1], &keys[i]))
 			digit_name[++rank] = &names[keys[i].node >> 1];
 		digit[keys[i].node] = rank;
 	}
@@ -284,7 +266,7 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 			before = pairs[2 * value];
 			value = pairs[2 * value + 1];
 		}
-		while (i + 1 < nentries && !cmp_entries(e, &entries[i + 1], &fd)) {
+		while (i + 1 < nentries && same_stack(&fd, e, &entries[i + 1])) {
 			const entry *x = &entries[++i];
 			if (pairs) {
 				before = wadd(before, pairs[2 * x->value]);
