@@ -324,19 +324,37 @@ pprofc_status frames_build_at(pprofc_profile *p, frames *f, pprofc_granularity g
 		f->stack_count[s] += nonzero;
 	}
 
-	/* The deepest expansion bounds every writer's scratch buffer. */
+	/* The deepest expansion bounds every writer's scratch buffer. Every
+	 * location has a frame, so a stack expands to its length plus its
+	 * locations' inlined frames: looked up in a byte per location (W1's
+	 * 26 million stack locations read 100 KB, not 400), and not at all
+	 * when no location has any. */
 	f->max_depth = 1;
 	f->total_frames = 0;
+	unsigned char *extra = NULL;
+	for (size_t li = 0; li < p->nlocations; li++) {
+		uint32_t n = f->loc_off[li + 1] - f->loc_off[li] - 1;
+		if (n && !extra) {
+			if (!(extra = budget_alloc(&p->mem, p->nlocations + 1))) {
+				frames_finish(f);
+				return set_error(p, PPROFC_ERR_NOMEM, "out of memory for frames");
+			}
+			memset(extra, 0, li);
+		}
+		if (extra)
+			extra[li] = n < 255 ? (unsigned char)n : 255; /* 255: look it up */
+	}
 	for (size_t s = 0; s < p->nstacks; s++) {
-		size_t d = 0;
-		for (uint32_t j = p->stack_off[s]; j < p->stack_off[s + 1]; j++) {
+		size_t d = p->stack_off[s + 1] - p->stack_off[s];
+		for (uint32_t j = p->stack_off[s]; extra && j < p->stack_off[s + 1]; j++) {
 			uint32_t li = p->stack_locs[j];
-			d += f->loc_off[li + 1] - f->loc_off[li];
+			d += extra[li] < 255 ? extra[li] : f->loc_off[li + 1] - f->loc_off[li] - 1;
 		}
 		if (d > f->max_depth)
 			f->max_depth = d;
 		f->total_frames += d ? d : 1;
 	}
+	budget_free(&p->mem, extra);
 	return PPROFC_OK;
 
 nomem:

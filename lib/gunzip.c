@@ -28,8 +28,9 @@ size_t stream_thread_min = 1u << 20;
 /* Tests lower this to make the first buffer too small. */
 size_t stream_first_cap_max = SIZE_MAX;
 
-/* Output is published in steps of this size, so the walker starts early. */
-#define STEP (1u << 20)
+/* Output is published in steps of this size, so the walker starts early
+ * (W2, 2.4 MB, waited 3 ms for a first step of 1 MB). */
+#define STEP (1u << 17)
 
 static const char oom_fmt[] = "out of memory, or over the memory limit of %llu bytes (see "
 			      "--max-memory), for %zu decompressed bytes";

@@ -47,7 +47,13 @@ void *budget_realloc(budget *b, void *ptr, size_t new_size);
 void budget_free(budget *b, void *ptr); /* accepts NULL */
 
 /* Grow *arr (elements of `elem` bytes, capacity *cap) to hold `need`. */
-bool vec_reserve(budget *b, void **arr, size_t *cap, size_t need, size_t elem);
+bool vec_grow(budget *b, void **arr, size_t *cap, size_t need, size_t elem);
+/* Room for need elements in *arr: inline, since the decoder and the
+ * callgrind summing ask per element and there is almost always room. */
+static inline bool vec_reserve(budget *b, void **arr, size_t *cap, size_t need, size_t elem)
+{
+	return need <= *cap || vec_grow(b, arr, cap, need, elem);
+}
 
 /* Bump allocator for protobuf-c's per-message allocations: reset after each
  * message, so decoding a million samples does not call malloc a million

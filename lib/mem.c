@@ -57,7 +57,7 @@ void budget_free(budget *b, void *ptr)
 	free(h);
 }
 
-bool vec_reserve(budget *b, void **arr, size_t *cap, size_t need, size_t elem)
+bool vec_grow(budget *b, void **arr, size_t *cap, size_t need, size_t elem)
 {
 	if (need <= *cap)
 		return true;

@@ -49,7 +49,7 @@ static bool MKQS_NAME(budget *b, MKQS_CTX ctx, MKQS_T *a, const mkqs_task *first
 	mkqs_task *st = NULL;
 	size_t nst = 0, cap = 0;
 	uint64_t rng = 0x9E3779B97F4A7C15ull;
-	if (!vec_reserve(b, (void **)&st, &cap, nfirst + 1, sizeof(*st)))
+	if (!vec_grow(b, (void **)&st, &cap, nfirst + 1, sizeof(*st))) /* from empty */
 		return false;
 	memcpy(st, first, nfirst * sizeof(*st));
 	nst = nfirst;
