@@ -846,48 +846,93 @@ static bool order_selfs(cg *c, uint32_t *idx, size_t n, size_t nfn)
 	return ok;
 }
 
-/*
- * Sorts keys (distinct): insertion for a few, else a radix sort, a byte
- * a pass from the lowest, passing over the bytes that are the same in
- * every key. A caller's calls have few lines and callees below 2^16 or
- * so: two or three passes, where merging took one per doubling (W2's
- * caller of 23,000 calls: 1.7 ms of merges).
- */
-static void sort_rkeys(rkey *a, size_t n, rkey *tmp)
+/* Sorts keys (distinct) by bottom-up merges. */
+static void merge_rkeys(rkey *a, size_t n, rkey *tmp)
 {
-	if (n <= 64) {
-		for (size_t i = 1; i < n; i++) {
-			rkey v = a[i];
-			size_t j = i;
-			for (; j > 0 && a[j - 1].key > v.key; j--)
-				a[j] = a[j - 1];
-			a[j] = v;
-		}
-		return;
-	}
-	size_t count[8][256];
-	memset(count, 0, sizeof(count));
-	for (size_t i = 0; i < n; i++)
-		for (unsigned d = 0; d < 8; d++)
-			count[d][a[i].key >> (8 * d) & 0xff]++;
 	rkey *src = a, *dst = tmp;
-	for (unsigned d = 0; d < 8; d++) {
-		size_t *c = count[d];
-		if (c[a[0].key >> (8 * d) & 0xff] == n)
-			continue; /* one value: the order stands */
-		for (size_t v = 0, at = 0; v < 256; v++) {
-			size_t k = c[v];
-			c[v] = at;
-			at += k;
+	for (size_t width = 1; width < n; width *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * width) {
+			size_t mid = lo + width < n ? lo + width : n;
+			size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi) {
+				/* branch-free: the keys are in no order a predictor
+				 * could learn */
+				bool right = src[j].key < src[i].key;
+				dst[k++] = *(right ? &src[j] : &src[i]);
+				j += right;
+				i += !right;
+			}
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < hi)
+				dst[k++] = src[j++];
 		}
-		for (size_t i = 0; i < n; i++)
-			dst[c[src[i].key >> (8 * d) & 0xff]++] = src[i];
 		rkey *t = src;
 		src = dst;
 		dst = t;
 	}
 	if (src != a)
 		memcpy(a, src, n * sizeof(rkey));
+}
+
+/* Sorts keys by a radix sort, a byte a pass from the lowest, only over
+ * the bytes that are not the same in every key: a caller's calls have a
+ * few lines and callees below 2^16 or so, so two or three passes. */
+static void radix_rkeys(rkey *a, size_t n, rkey *tmp)
+{
+	uint64_t any = 0, all = ~(uint64_t)0;
+	for (size_t i = 0; i < n; i++) {
+		any |= a[i].key;
+		all &= a[i].key;
+	}
+	unsigned shift[8], nd = 0;
+	for (unsigned d = 0; d < 8; d++)
+		if ((any ^ all) >> (8 * d) & 0xff)
+			shift[nd++] = 8 * d;
+	size_t count[8][256];
+	memset(count, 0, nd * sizeof(count[0]));
+	for (size_t i = 0; i < n; i++)
+		for (unsigned d = 0; d < nd; d++)
+			count[d][a[i].key >> shift[d] & 0xff]++;
+	rkey *src = a, *dst = tmp;
+	for (unsigned d = 0; d < nd; d++) {
+		size_t *c = count[d];
+		for (size_t v = 0, at = 0; v < 256; v++) {
+			size_t k = c[v];
+			c[v] = at;
+			at += k;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[c[src[i].key >> shift[d] & 0xff]++] = src[i];
+		rkey *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(rkey));
+}
+
+/* Sorts a caller's keys: insertion for a few, merges for hundreds, the
+ * radix sort for thousands, where merging takes a pass per doubling (W2's
+ * caller of 23,000 calls: 1.7 ms of merges, 0.3 ms radix). */
+static void sort_rkeys(rkey *a, size_t n, rkey *tmp)
+{
+	if (n > 1024) {
+		radix_rkeys(a, n, tmp);
+		return;
+	}
+	if (n > 16) {
+		merge_rkeys(a, n, tmp);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		rkey v = a[i];
+		size_t j = i;
+		for (; j > 0 && a[j - 1].key > v.key; j--)
+			a[j] = a[j - 1];
+		a[j] = v;
+	}
 }
 
 static inline size_t bidx_slot(const erec *e, size_t mask)

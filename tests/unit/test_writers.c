@@ -321,6 +321,77 @@ static void test_callgrind(void **state)
 	pprofc_profile_destroy(p);
 }
 
+/*
+ * One caller with n callees at three lines, whose records reach their
+ * bucket in the reverse of output order (the leaf locations are numbered
+ * backwards): the calls must come out once each, by line then callee.
+ * n picks the sort (merges for hundreds, radix for thousands).
+ */
+static void check_call_order(size_t n)
+{
+	pbuf b = { 0 };
+	pb_value_type(&b, 1, 2);
+	for (size_t k = 0; k < n; k++) {
+		uint64_t locs[2] = { 10 + (n - 1 - k), 1 + k % 3 };
+		int64_t v[1] = { (int64_t)k + 1 };
+		pb_sample(&b, locs, 2, v, 1);
+	}
+	for (uint64_t i = 1; i <= 3; i++) {
+		uint64_t fn[1] = { 1 };
+		int64_t ln[1] = { 9 + (int64_t)i };
+		pb_location(&b, i, 0, fn, ln, 1);
+	}
+	for (size_t k = 0; k < n; k++) {
+		uint64_t fn[1] = { 2 + k };
+		int64_t ln[1] = { 5 };
+		pb_location(&b, 10 + (n - 1 - k), 0, fn, ln, 1);
+	}
+	pb_function(&b, 1, 3, 4);
+	for (size_t k = 0; k < n; k++)
+		pb_function(&b, 2 + k, 5 + (int64_t)k, 4);
+	const char *fixed[] = { "", "samples", "count", "main", "f.go" };
+	pb_strings(&b, fixed, 5);
+	for (size_t k = 0; k < n; k++) {
+		char name[32];
+		snprintf(name, sizeof(name), "f%zu", k);
+		pb_sfield(&b, 6, name);
+	}
+	pprofc_profile *p = pprofc_profile_create();
+	assert_int_equal(pprofc_profile_load_memory(p, b.d, b.n), PPROFC_OK);
+	pb_free(&b);
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	assert_int_equal(pprofc_write_callgrind(p, 0, NULL, &sink), PPROFC_OK);
+	const char *s = strstr(memsink_str(&m), "fn=(1) main\n");
+	assert_non_null(s);
+	size_t calls = 0;
+	long prev_line = -1, prev_id = -1;
+	for (const char *c = strstr(s, "cfn=("); c; c = strstr(c + 1, "cfn=(")) {
+		long id = strtol(c + 5, NULL, 10), at;
+		const char *l = strstr(c, "calls=");
+		assert_non_null(l);
+		l = strchr(l, '\n') + 1;
+		at = strtol(l, NULL, 10);
+		if (at == prev_line ? id <= prev_id : at < prev_line)
+			fail_msg("call %zu: line %ld callee %ld after line %ld callee %ld", calls,
+				 at, id, prev_line, prev_id);
+		prev_line = at;
+		prev_id = id;
+		calls++;
+	}
+	assert_int_equal(calls, n);
+	pb_free(&m.buf);
+	pprofc_profile_destroy(p);
+}
+
+static void test_callgrind_call_order(void **state)
+{
+	(void)state;
+	check_call_order(10);
+	check_call_order(300);
+	check_call_order(3000);
+}
+
 static void test_sink_failure(void **state)
 {
 	(void)state;
@@ -811,14 +882,23 @@ static void test_proto_sink_failure(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_filters),		cmocka_unit_test(test_granularity),
-		cmocka_unit_test(test_folded),		cmocka_unit_test(test_flamegraph),
-		cmocka_unit_test(test_top_json),	cmocka_unit_test(test_top_text),
-		cmocka_unit_test(test_callgrind),	cmocka_unit_test(test_sink_failure),
-		cmocka_unit_test(test_hostile_names),	cmocka_unit_test(test_top_mean),
-		cmocka_unit_test(test_top_unit),	cmocka_unit_test(test_select_inuse_prefix),
-		cmocka_unit_test(test_traces),		cmocka_unit_test(test_raw),
-		cmocka_unit_test(test_proto_roundtrip), cmocka_unit_test(test_proto_sink_failure),
+		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_granularity),
+		cmocka_unit_test(test_folded),
+		cmocka_unit_test(test_flamegraph),
+		cmocka_unit_test(test_top_json),
+		cmocka_unit_test(test_top_text),
+		cmocka_unit_test(test_callgrind),
+		cmocka_unit_test(test_callgrind_call_order),
+		cmocka_unit_test(test_sink_failure),
+		cmocka_unit_test(test_hostile_names),
+		cmocka_unit_test(test_top_mean),
+		cmocka_unit_test(test_top_unit),
+		cmocka_unit_test(test_select_inuse_prefix),
+		cmocka_unit_test(test_traces),
+		cmocka_unit_test(test_raw),
+		cmocka_unit_test(test_proto_roundtrip),
+		cmocka_unit_test(test_proto_sink_failure),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
