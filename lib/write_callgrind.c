@@ -83,6 +83,7 @@ typedef struct cg {
 	int64_t *self_costs;
 	size_t cap_self_costs;
 	uint32_t *func_cg;  /* function index -> cgfn, NONE until seen */
+	uint32_t *str_file; /* string index -> file, NONE until seen */
 	uint32_t *node_cg;  /* lineless/no-stack node -> cgfn */
 	uint32_t *frame_cg; /* f.frames index -> cgfn (locations in use) */
 	/* A location of one frame whose line fits in 31 bits, as the walk
@@ -191,6 +192,19 @@ static uint32_t intern_fn(cg *c, uint32_t nid, uint32_t file, int64_t start_line
 	return id;
 }
 
+/* A function's file, interned once per string, not per function (W2:
+ * 23,000 functions in a few files). */
+static uint32_t file_of(cg *c, int64_t idx)
+{
+	const pstr *file = model_str(c->p, idx);
+	if (!file->len)
+		return c->unknown_file;
+	uint32_t *slot = &c->str_file[idx]; /* a string of its own: idx is in range */
+	if (*slot == NONE)
+		*slot = intern_file(c, file->s, file->len);
+	return *slot;
+}
+
 /* The callgrind function of a frame. */
 static uint32_t frame_fn(cg *c, const frame *fr)
 {
@@ -198,9 +212,7 @@ static uint32_t frame_fn(cg *c, const frame *fr)
 		uint32_t *slot = &c->func_cg[fr->function];
 		if (*slot == NONE) {
 			const function *fn = &c->p->functions[fr->function];
-			const pstr *file = model_str(c->p, fn->filename);
-			uint32_t fid =
-				file->len ? intern_file(c, file->s, file->len) : c->unknown_file;
+			uint32_t fid = file_of(c, fn->filename);
 			*slot = fid == NONE ? NONE : intern_fn(c, fr->node, fid, fn->start_line);
 		}
 		return *slot;
@@ -1192,6 +1204,7 @@ static void cg_free(cg *c)
 	budget_free(c->b, c->selfs);
 	budget_free(c->b, c->self_costs);
 	budget_free(c->b, c->func_cg);
+	budget_free(c->b, c->str_file);
 	budget_free(c->b, c->node_cg);
 	budget_free(c->b, c->frame_cg);
 	budget_free(c->b, c->loc_one);
@@ -1298,15 +1311,17 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 	bool *fl_def = NULL, *fn_def = NULL;
 	out *o = budget_alloc(b, sizeof(out));
 	c.func_cg = budget_alloc(b, (p->nfunctions + 1) * sizeof(uint32_t));
+	c.str_file = budget_alloc(b, (p->nstrings + 1) * sizeof(uint32_t));
 	c.node_cg = budget_alloc(b, (c.f.nnodes + 1) * sizeof(uint32_t));
 	c.frame_cg = budget_alloc(b, (nframes + 1) * sizeof(uint32_t));
 	c.order = budget_alloc(b, (p->nstacks + 1) * sizeof(uint32_t));
 	c.lcp = budget_alloc(b, (p->nstacks + 1) * sizeof(uint32_t));
-	if (!ev || !totals || !o || !c.func_cg || !c.node_cg || !c.frame_cg || !c.order || !c.lcp ||
-	    !kmap_init(&c.files_map, b, 64) || !kmap_init(&c.fn_map, b, p->nfunctions) ||
-	    !kmap_init(&c.self_map, b, 1024))
+	if (!ev || !totals || !o || !c.func_cg || !c.str_file || !c.node_cg || !c.frame_cg ||
+	    !c.order || !c.lcp || !kmap_init(&c.files_map, b, 64) ||
+	    !kmap_init(&c.fn_map, b, p->nfunctions) || !kmap_init(&c.self_map, b, 1024))
 		goto nomem;
 	memset(c.func_cg, 0xff, (p->nfunctions + 1) * sizeof(uint32_t));
+	memset(c.str_file, 0xff, (p->nstrings + 1) * sizeof(uint32_t));
 	memset(c.node_cg, 0xff, (c.f.nnodes + 1) * sizeof(uint32_t));
 	c.unknown_file = intern_file(&c, "???", 3);
 	if (c.unknown_file == NONE)
