@@ -112,6 +112,9 @@ typedef struct cg {
 	uint32_t lo, hi;
 	unsigned char *recs;
 	size_t stride;
+	/* Each call has one record: a small profile's, summed in its table by
+	 * one walker. Summing then only orders them. */
+	bool unique;
 } cg;
 
 /*
@@ -962,7 +965,7 @@ static bool sum_reserve(summer *sm, size_t base, size_t w, size_t want)
 	if (!vec_reserve(&sm->wb, (void **)&sm->full, &sm->cap_full, (base + want) * stride, 1) ||
 	    !vec_reserve(&sm->wb, (void **)&sm->bused, &sm->cap_bused, want, sizeof(uint32_t)))
 		return false;
-	if (2 * want <= sm->bmask + 1)
+	if (sm->c->unique || 2 * want <= sm->bmask + 1)
 		return true;
 	size_t slots = sm->bmask + 1;
 	while (slots < 2 * want)
@@ -1025,6 +1028,10 @@ static size_t sum_bucket(summer *sm, const unsigned char *r, const unsigned char
 		}
 		r = varint_get(r, &u);
 		ev[nt] = (int64_t)u;
+		if (c->unique) {
+			w++;
+			continue;
+		}
 		size_t s = bidx_slot(e, sm->bmask);
 		for (;; s = (s + 1) & sm->bmask) {
 			if (!sm->bidx[s]) {
@@ -1043,7 +1050,7 @@ static size_t sum_bucket(summer *sm, const unsigned char *r, const unsigned char
 	}
 	/* The table is empty again for the next caller: its used slots
 	 * cleared, not all of it (it keeps the size of the largest). */
-	for (size_t i = 0; i < w; i++)
+	for (size_t i = 0; i < w && !c->unique; i++)
 		sm->bidx[sm->bused[i]] = 0;
 	if (!w)
 		return 0;
@@ -1367,6 +1374,7 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 	/* A large profile's walks in two halves, on two threads. */
 	size_t nwalk = !small && c.norder >= 2 && c.norder >= callgrind_split_min ? 2 : 1;
 	c.split = nwalk > 1 ? c.norder / 2 : 0;
+	c.unique = small && nwalk == 1;
 	if (c.split)
 		c.lcp[c.split] = 0; /* the second walker enters at the root */
 	if (!lay_out(&c))
