@@ -3,7 +3,8 @@
 # to-dot on the standard
 # workloads, as median wall time, user time and peak RSS over RUNS runs,
 # with the ratio to `gzip -dc FILE > /dev/null` measured in the same run
-# (the machine is shared and noisy: compare ratios, not seconds), and to
+# (each round runs gunzip and every command once, so a slow spell of the
+# shared machine falls on all alike: compare ratios, not seconds), and to
 # `go tool pprof` where golang-go is installed.
 #
 #   scripts/bench.sh [--runs N] [--quick] [--with-go-w1]
@@ -47,7 +48,8 @@ fi
 W[W2]=../shared/corpus/pprof-testdata/large.cpu.pb.gz
 W[W3]=tests/fixtures/cpu.pb.gz
 
-# measure CMD...: prints "wall user rss_kb", medians over $runs runs.
+# measure CMD... [:: CMD...]...: prints "wall user rss_kb" for each CMD,
+# medians over $runs runs, the commands taking turns within each round.
 measure() {
 	python3 tests/bench/measure.py "$runs" "$@"
 }
@@ -60,11 +62,18 @@ printf '|---|---|---|---|---|---|---|\n'
 for w in W1 W2 W3; do
 	f=${W[$w]}
 	[ -f "$f" ] || { echo "skipping $w: $f is missing" >&2; continue; }
-	read -r gw gu gm < <(measure gzip -dc "$f")
+	cmds=(to-callgrind top to-folded to-speedscope to-dot)
+	args=(gzip -dc "$f")
+	for c in "${cmds[@]}"; do
+		args+=(:: "$pprofc" "$c" -o /dev/null "$f")
+	done
+	mapfile -t res < <(measure "${args[@]}")
+	read -r gw gu gm <<<"${res[0]}"
 	printf '| %s | gzip -dc | %.3f s | %.3f s | %d MB | 1.00 | |\n' "$w" "$gw" "$gu" $((gm / 1024))
 	gw=$(awk -v g="$gw" 'BEGIN { print (g > 0.0005 ? g : 0.0005) }')
-	for c in to-callgrind top to-folded to-speedscope to-dot; do
-		read -r pw pu pm < <(measure "$pprofc" "$c" -o /dev/null "$f")
+	for i in "${!cmds[@]}"; do
+		c=${cmds[$i]}
+		read -r pw pu pm <<<"${res[$((i + 1))]}"
 		goratio=
 		if [ $have_go = 1 ] && { [ "$w" != W1 ] || [ $gow1 = 1 ]; } && [ "$c" != to-folded ] && [ "$c" != to-speedscope ]; then
 			flag=-top

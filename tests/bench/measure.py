@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""measure.py RUNS CMD...: run CMD RUNS times (stdout to /dev/null) and print
-"WALL USER RSS_KB", the medians. Wall time from a monotonic clock, user time
-from wait4() on each run alone; peak RSS from /usr/bin/time, which forks a
+"""measure.py RUNS CMD... [:: CMD...]...: run each CMD RUNS times (stdout to
+/dev/null) and print "WALL USER RSS_KB", the medians, one line per CMD in
+order. The commands take turns, one run each per round, so that a slow
+spell of the shared machine falls on all of them alike and the ratios
+between them hold. Wall time from a monotonic clock, user time from
+wait4() on each run alone; peak RSS from /usr/bin/time, which forks a
 small process (a fork of Python would count Python's own pages)."""
 import os
 import subprocess
@@ -9,26 +12,40 @@ import sys
 import time
 
 
+def run_once(cmd, out, null):
+    t0 = time.perf_counter()
+    p = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", out] + cmd, stdout=null,
+                         stderr=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit("failed: %s" % " ".join(cmd))
+    with open(out) as f:
+        rss = int(f.read().split()[-1])
+    return wall, ru.ru_utime, rss
+
+
 def main():
     runs = int(sys.argv[1])
-    cmd = sys.argv[2:]
-    walls, users, rss = [], [], []
+    cmds = [[]]
+    for a in sys.argv[2:]:
+        if a == "::":
+            cmds.append([])
+        else:
+            cmds[-1].append(a)
+    if not runs or not all(cmds):
+        sys.exit("usage: measure.py RUNS CMD... [:: CMD...]...")
+    samples = [[] for _ in cmds]
     out = os.path.join(os.environ.get("TMPDIR", "/tmp"), "pprofc-bench-%d.rss" % os.getpid())
     with open(os.devnull, "wb") as null:
         for _ in range(runs):
-            t0 = time.perf_counter()
-            p = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", out] + cmd, stdout=null,
-                                 stderr=subprocess.DEVNULL)
-            _, status, ru = os.wait4(p.pid, 0)
-            walls.append(time.perf_counter() - t0)
-            if os.waitstatus_to_exitcode(status) != 0:
-                sys.exit("failed: %s" % " ".join(cmd))
-            users.append(ru.ru_utime)
-            with open(out) as f:
-                rss.append(int(f.read().split()[-1]))
+            for i, cmd in enumerate(cmds):
+                samples[i].append(run_once(cmd, out, null))
     os.unlink(out)
     med = lambda v: sorted(v)[(len(v) - 1) // 2]
-    print("%.4f %.4f %d" % (med(walls), med(users), med(rss)))
+    for s in samples:
+        print("%.4f %.4f %d" % (med([x[0] for x in s]), med([x[1] for x in s]),
+                                med([x[2] for x in s])))
 
 
 if __name__ == "__main__":
