@@ -18,10 +18,12 @@
  * work follows the tree's nodes, not the sum of all stack depths (W1, the
  * million-sample benchmark: 4.5 M nodes for 26 M stack locations). The
  * calls go to their callers' buckets as packed records, then each
- * caller's are summed and sorted while its part is written. A profile
- * whose records would not fit in callgrind_record_bytes is walked once to
- * count them and then once per range of callers that fits, so memory
- * stays flat however large the profile.
+ * caller's are summed and sorted while its part is written. A small
+ * profile's walk sums its calls in a table first (W2: 425,000 nodes, but
+ * only 46,000 distinct calls); a large one's is walked once to count each
+ * caller's records and then, in two halves on two threads, once per range
+ * of callers whose records fit in callgrind_record_bytes, so memory stays
+ * flat however large the profile.
  */
 #include <inttypes.h>
 #include <string.h>
