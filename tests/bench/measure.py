@@ -3,26 +3,32 @@
 /dev/null) and print "WALL USER RSS_KB", the medians, one line per CMD in
 order. The commands take turns, one run each per round, so that a slow
 spell of the shared machine falls on all of them alike and the ratios
-between them hold. Wall time from a monotonic clock, user time from
-wait4() on each run alone; peak RSS from /usr/bin/time, which forks a
-small process (a fork of Python would count Python's own pages)."""
+between them hold. Wall time from a monotonic clock and user time from
+wait4(), of the command alone; peak RSS from a second run under
+/usr/bin/time (the child of a Python fork would count Python's own pages,
+and the wrapper would add its 1-2 ms to the wall time)."""
 import os
 import subprocess
 import sys
 import time
 
 
-def run_once(cmd, out, null):
+def spawn(cmd, null):
     t0 = time.perf_counter()
-    p = subprocess.Popen(["/usr/bin/time", "-f", "%M", "-o", out] + cmd, stdout=null,
-                         stderr=subprocess.DEVNULL)
+    p = subprocess.Popen(cmd, stdout=null, stderr=subprocess.DEVNULL)
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit("failed: %s" % " ".join(cmd))
+    return wall, ru.ru_utime
+
+
+def run_once(cmd, out, null):
+    wall, user = spawn(cmd, null)
+    spawn(["/usr/bin/time", "-f", "%M", "-o", out] + cmd, null)
     with open(out) as f:
         rss = int(f.read().split()[-1])
-    return wall, ru.ru_utime, rss
+    return wall, user, rss
 
 
 def main():
