@@ -14,11 +14,17 @@
  * should that guess be short, it stops, and the main thread grows the
  * buffer and finishes inflating on its own. Budget and error message stay
  * with the main thread.
+ *
+ * A regular file is read as it is inflated (stream_begin_fd), a buffer at
+ * a time, rather than all of it first: W1's 60 MB took 46 ms to read
+ * before inflating could start, and were held until the end.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "internal.h"
@@ -27,6 +33,9 @@
 size_t stream_thread_min = 1u << 20;
 /* Tests lower this to make the first buffer too small. */
 size_t stream_first_cap_max = SIZE_MAX;
+/* Compressed bytes read from a file at a time (tests make it a few, so
+ * that every boundary falls everywhere). */
+size_t stream_read_bytes = 1 << 18;
 
 /* Output is published in steps of this size, so the walker starts early
  * (W2, 2.4 MB, waited 3 ms for a first step of 1 MB). */
@@ -58,6 +67,60 @@ static void fail(stream *s, pprofc_status st, const char *fmt, ...)
 	s->st = st;
 }
 
+/* The next buffer of compressed input from the file, once `in` is used
+ * up: false at the end of the file, for input given in memory, or on an
+ * error (s->st is then set). */
+static bool refill(stream *s)
+{
+	if (s->fd < 0 || s->in_eof || s->st != PPROFC_OK)
+		return false;
+	for (;;) {
+		ssize_t r = read(s->fd, s->in, s->in_cap);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			fail(s, PPROFC_ERR_IO, "%s", strerror(errno));
+			return false;
+		}
+		if (r == 0) {
+			s->in_eof = true;
+			return false;
+		}
+		s->in_read += (size_t)r;
+		if (s->in_read > s->in_limit) {
+			fail(s, PPROFC_ERR_LIMIT, "the input is over the limit of %llu bytes",
+			     (unsigned long long)s->in_limit);
+			return false;
+		}
+		s->in_next = s->in;
+		s->in_left = (size_t)r;
+		return true;
+	}
+}
+
+/* What follows the member, as an error: a second member, or garbage,
+ * counted to the end of the file. */
+static void after_member(stream *s)
+{
+	unsigned char magic[2];
+	size_t n = 0, garbage = 0;
+	do {
+		/* (the magic's two bytes may straddle two buffers) */
+		for (size_t i = 0; i < s->in_left && n < 2; i++)
+			magic[n++] = s->in_next[i];
+		garbage += s->in_left;
+		s->in_left = 0;
+	} while (refill(s));
+	if (s->st != PPROFC_OK)
+		return;
+	if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+		fail(s, PPROFC_ERR_GZIP,
+		     "a second gzip member follows the first (concatenated files?)");
+	else
+		fail(s, PPROFC_ERR_GZIP, "%zu bytes of trailing garbage after the gzip stream",
+		     garbage);
+}
+
 /*
  * Inflates into s->buf until the member ends, fails, or the buffer is
  * full. Returns true when it stopped only because the buffer is full.
@@ -69,6 +132,8 @@ static bool pump(stream *s)
 	for (;;) {
 		if (s->len == s->cap)
 			return true;
+		if (s->in_left == 0 && !refill(s) && s->st != PPROFC_OK)
+			return false;
 		/* zlib counts in uInt: feed at most 1 GiB a call. */
 		uInt in_chunk = s->in_left > (1u << 30) ? (1u << 30) : (uInt)s->in_left;
 		size_t room = s->cap - s->len;
@@ -84,7 +149,9 @@ static bool pump(stream *s)
 		s->len = len;
 		if (zr == Z_STREAM_END)
 			break;
-		/* Z_BUF_ERROR with room left and input to come: feed more. */
+		/* Z_BUF_ERROR with room left and input to come: feed more. (The
+		 * input is refilled from a file before each call, so none left
+		 * here means the end of it.) */
 		if (zr == Z_OK || (zr == Z_BUF_ERROR && (zs->avail_out == 0 || s->in_left > 0))) {
 			publish(s, len, false);
 			continue;
@@ -98,14 +165,8 @@ static bool pump(stream *s)
 			     zs->msg ? zs->msg : "data error");
 		return false;
 	}
-	if (s->in_left > 0) {
-		if (s->in_left >= 2 && s->in_next[0] == 0x1f && s->in_next[1] == 0x8b)
-			fail(s, PPROFC_ERR_GZIP,
-			     "a second gzip member follows the first (concatenated files?)");
-		else
-			fail(s, PPROFC_ERR_GZIP,
-			     "%zu bytes of trailing garbage after the gzip stream", s->in_left);
-	}
+	if (s->in_left > 0 || refill(s))
+		after_member(s);
 	return false;
 }
 
@@ -140,22 +201,23 @@ static void *inflate_thread(void *arg)
 	return NULL;
 }
 
-pprofc_status stream_begin(pprofc_profile *p, unsigned char *in, size_t inlen, stream *s)
+static uint32_t le32(const unsigned char *b)
 {
-	memset(s, 0, sizeof(*s));
-	s->p = p;
-	s->st = PPROFC_OK;
-	if (!(inlen >= 2 && in[0] == 0x1f && in[1] == 0x8b)) {
-		/* Not compressed: the input is the message. */
-		p->buf = s->buf = in;
-		p->bufcap = s->cap = inlen;
-		s->ready = s->len = inlen;
-		s->finished = true;
-		return PPROFC_OK;
-	}
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* Inflating `in` (inlen bytes read, in_cap its room) and, from a file
+ * (fd >= 0), what follows; isize is the trailer's size, 0 if unknown. */
+static pprofc_status start(pprofc_profile *p, unsigned char *in, size_t inlen, size_t in_cap,
+			   int fd, uint64_t in_limit, uint32_t isize, stream *s)
+{
 	s->in = in;
 	s->in_next = in;
 	s->in_left = inlen;
+	s->in_cap = in_cap;
+	s->in_read = inlen;
+	s->in_limit = in_limit;
+	s->fd = fd;
 	/* 16 + MAX_WBITS: gzip wrapper only, so a zlib or raw deflate stream
 	 * with a forged magic is rejected by zlib itself. */
 	if (inflateInit2(&s->zs, 16 + MAX_WBITS) != Z_OK) {
@@ -167,12 +229,8 @@ pprofc_status stream_begin(pprofc_profile *p, unsigned char *in, size_t inlen, s
 	/* The gzip trailer holds the size mod 2^32: a good first guess that
 	 * saves the copies of a doubling buffer on large profiles. */
 	size_t cap = 1 << 16;
-	if (inlen >= 18) {
-		uint32_t isize = (uint32_t)in[inlen - 4] | (uint32_t)in[inlen - 3] << 8 |
-				 (uint32_t)in[inlen - 2] << 16 | (uint32_t)in[inlen - 1] << 24;
-		if (isize > cap && isize <= p->max_size)
-			cap = isize;
-	}
+	if (isize > cap && isize <= p->max_size)
+		cap = isize;
 	if (cap > p->max_size)
 		cap = (size_t)p->max_size;
 	/* A forged trailer must not make us ask for more than the budget. */
@@ -185,7 +243,9 @@ pprofc_status stream_begin(pprofc_profile *p, unsigned char *in, size_t inlen, s
 	s->buf = budget_alloc(&p->mem, cap);
 	if (!s->buf) {
 		inflateEnd(&s->zs);
+		s->zs_live = false;
 		budget_free(&p->mem, in);
+		s->in = NULL;
 		return set_error(p, PPROFC_ERR_NOMEM, oom_fmt, (unsigned long long)p->mem.limit,
 				 cap);
 	}
@@ -213,6 +273,42 @@ pprofc_status stream_begin(pprofc_profile *p, unsigned char *in, size_t inlen, s
 	if (!s->threaded)
 		pump_all(s);
 	return PPROFC_OK;
+}
+
+pprofc_status stream_begin(pprofc_profile *p, unsigned char *in, size_t inlen, stream *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->p = p;
+	s->st = PPROFC_OK;
+	s->fd = -1;
+	if (!(inlen >= 2 && in[0] == 0x1f && in[1] == 0x8b)) {
+		/* Not compressed: the input is the message. */
+		p->buf = s->buf = in;
+		p->bufcap = s->cap = inlen;
+		s->ready = s->len = inlen;
+		s->finished = true;
+		return PPROFC_OK;
+	}
+	return start(p, in, inlen, inlen, -1, inlen, inlen >= 18 ? le32(in + inlen - 4) : 0, s);
+}
+
+pprofc_status stream_begin_fd(pprofc_profile *p, int fd, off_t at, uint64_t insize,
+			      uint64_t in_limit, stream *s)
+{
+	unsigned char tail[4];
+	uint32_t isize = pread(fd, tail, 4, at + (off_t)insize - 4) == 4 ? le32(tail) : 0;
+	memset(s, 0, sizeof(*s));
+	s->p = p;
+	s->st = PPROFC_OK;
+	s->fd = -1;
+	/* (never more than the file: a small one costs what it did read whole) */
+	size_t in_cap = stream_read_bytes < insize ? stream_read_bytes : (size_t)insize;
+	if (in_cap == 0)
+		in_cap = 1;
+	unsigned char *in = budget_alloc(&p->mem, in_cap);
+	if (!in)
+		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for %zu input bytes", in_cap);
+	return start(p, in, 0, in_cap, fd, in_limit, isize, s);
 }
 
 static void join(stream *s)

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include <zlib.h>
 
@@ -232,6 +233,12 @@ typedef struct stream {
 	unsigned char *in;  /* compressed input, NULL when not gzip */
 	const unsigned char *in_next;
 	size_t in_left;
+	/* From a file (fd >= 0), `in` is refilled a buffer at a time (in_cap
+	 * bytes), up to in_limit bytes in all. */
+	int fd;
+	size_t in_cap;
+	uint64_t in_read, in_limit;
+	bool in_eof;
 	z_stream zs;
 	bool zs_live;
 	/* Shared with the thread under mu. */
@@ -247,7 +254,12 @@ typedef struct stream {
 
 extern size_t stream_thread_min;    /* output size from which a thread inflates */
 extern size_t stream_first_cap_max; /* cap on the first buffer (tests) */
+extern size_t stream_read_bytes;    /* a file's bytes read at a time */
 pprofc_status stream_begin(pprofc_profile *p, unsigned char *in, size_t inlen, stream *s);
+/* A gzip member read from a regular file as it is inflated: from offset at
+ * (where fd is), insize bytes expected, at most in_limit read. */
+pprofc_status stream_begin_fd(pprofc_profile *p, int fd, off_t at, uint64_t insize,
+			      uint64_t in_limit, stream *s);
 size_t stream_wait(stream *s, size_t need);
 pprofc_status stream_end(stream *s);
 

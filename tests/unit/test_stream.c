@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -33,7 +34,27 @@ static bool quick(void)
 	return (w && *w) || (q && *q);
 }
 
-typedef enum { PLAIN, FAST, FAST_SMALL_BUFFER } path;
+typedef enum { PLAIN, FAST, FAST_SMALL_BUFFER, FROM_FILE } path;
+
+/* The bytes as a file, loaded from it: a gzipped one is then read as it is
+ * inflated, file_reads bytes at a time (7, and test_trailers tries them
+ * all), so that every boundary (the gzip header, the trailer, a second
+ * member's magic) falls inside a read somewhere. */
+static size_t file_reads = 7;
+
+static pprofc_status load_from_file(pprofc_profile *p, const unsigned char *data, size_t len)
+{
+	char name[] = "/tmp/pprofc-test-stream-XXXXXX";
+	int fd = mkstemp(name);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+	stream_read_bytes = file_reads;
+	pprofc_status st = pprofc_profile_load_file(p, name);
+	stream_read_bytes = 1 << 18;
+	unlink(name);
+	return st;
+}
 
 /* Everything a user could see of a load: the status and message, or every
  * writer's output at every sample index. */
@@ -46,7 +67,8 @@ static pbuf observe(const unsigned char *data, size_t len, path how)
 	assert_non_null(p);
 	memsink m = { 0 };
 	pprofc_sink sink = { memsink_write, &m };
-	pprofc_status st = pprofc_profile_load_memory(p, data, len);
+	pprofc_status st = how == FROM_FILE ? load_from_file(p, data, len)
+					    : pprofc_profile_load_memory(p, data, len);
 	decode_early = true;
 	stream_thread_min = 1u << 20;
 	stream_first_cap_max = SIZE_MAX;
@@ -76,6 +98,17 @@ static void agree(const unsigned char *data, size_t len, bool small_buffer, cons
 		pb_raw(&b, "", 1);
 		fail_msg("%s at %zu: plain and fast loads differ:\n%.300s\n---\n%.300s", what, at,
 			 (const char *)a.d, (const char *)b.d);
+	}
+	if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
+		pbuf f = observe(data, len, FROM_FILE);
+		if (a.n != f.n || memcmp(a.d, f.d, a.n)) {
+			pb_raw(&a, "", 1);
+			pb_raw(&f, "", 1);
+			fail_msg("%s at %zu: loads from memory and from a file differ:\n%.300s\n"
+				 "---\n%.300s",
+				 what, at, (const char *)a.d, (const char *)f.d);
+		}
+		pb_free(&f);
 	}
 	nchecked++;
 	nok += !memcmp(a.d, "status 0:", 9);
@@ -161,6 +194,44 @@ static void test_handover(void **state)
 	pb_free(&b);
 }
 
+/* What may follow a gzip member (a second member, garbage, a magic's first
+ * byte only), read from a file at every read size from 1 to 16 bytes: the
+ * same status and message as from memory. */
+static void test_trailers(void **state)
+{
+	(void)state;
+	pbuf raw = test_profile(1);
+	pbuf z = pb_gzip(&raw);
+	static const char *const tails[] = { "\x1f", "\x1f\x8b", "\x1f\x8b\x08", "x",
+					     "garbage after the member" };
+	size_t ntails = sizeof(tails) / sizeof(tails[0]);
+	for (size_t t = 0; t <= ntails; t++) {
+		pbuf b = { 0 };
+		pb_raw(&b, z.d, z.n);
+		if (t < ntails)
+			pb_raw(&b, tails[t], strlen(tails[t]));
+		else
+			pb_raw(&b, z.d, z.n); /* two members */
+		pbuf a = observe(b.d, b.n, PLAIN);
+		assert_true(a.n >= 9 && memcmp(a.d, "status 0:", 9) != 0);
+		for (file_reads = 1; file_reads <= 16; file_reads++) {
+			pbuf f = observe(b.d, b.n, FROM_FILE);
+			if (a.n != f.n || memcmp(a.d, f.d, a.n)) {
+				pb_raw(&a, "", 1);
+				pb_raw(&f, "", 1);
+				fail_msg("tail %zu, reads of %zu: %.200s\n---\n%.200s", t,
+					 file_reads, (const char *)a.d, (const char *)f.d);
+			}
+			pb_free(&f);
+		}
+		file_reads = 7;
+		pb_free(&a);
+		pb_free(&b);
+	}
+	pb_free(&z);
+	pb_free(&raw);
+}
+
 static void test_files(void **state)
 {
 	(void)state;
@@ -212,6 +283,7 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference_profile),
 		cmocka_unit_test(test_handover),
+		cmocka_unit_test(test_trailers),
 		cmocka_unit_test(test_files),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
