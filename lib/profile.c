@@ -230,7 +230,8 @@ static pprofc_status load_fd(pprofc_profile *p, int fd)
 	struct stat sb;
 	unsigned char head[2];
 	off_t at = lseek(fd, 0, SEEK_CUR);
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && at >= 0 && sb.st_size - at >= 18 &&
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && at >= 0 &&
+	    sb.st_size - at >= 18 /* the smallest gzip member */ &&
 	    (uint64_t)(sb.st_size - at) <= input_limit(p) && pread(fd, head, 2, at) == 2 &&
 	    head[0] == 0x1f && head[1] == 0x8b) {
 		derive_memory_limit(p, (uint64_t)(sb.st_size - at));

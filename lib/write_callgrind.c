@@ -148,9 +148,8 @@ typedef struct summer {
  * A walker goes over the stacks first..end-1 of the sorted order with a
  * path of its own. Two walk halves of a large profile on two threads: the
  * second enters its first stack's whole path (laid out whole), so a node
- * both halves pass
- * through gives its pairs twice, each with its half's costs, which the
- * buckets sum like any other records.
+ * both halves pass through gives its pairs twice, each with its half's
+ * costs, which the buckets sum like any other records.
  */
 typedef struct walker {
 	cg *c;
@@ -624,17 +623,17 @@ static bool walk(walker *w)
 	}
 }
 
-/* Runs fn on a and, when b is given, on b on a second thread (after a,
+/* Runs fa(a) and, when b is given, fb(b) on a second thread (after fa,
  * on this one, when no thread can be had). */
-static void run_two(void *(*fn)(void *), void *a, void *b)
+static void run_both(void *(*fa)(void *), void *a, void *(*fb)(void *), void *b)
 {
 	pthread_t t;
-	bool threaded = b && pthread_create(&t, NULL, fn, b) == 0;
-	fn(a);
+	bool threaded = b && pthread_create(&t, NULL, fb, b) == 0;
+	fa(a);
 	if (threaded)
 		pthread_join(t, NULL);
 	else if (b)
-		fn(b);
+		fb(b);
 }
 
 static void *walk_thread(void *arg)
@@ -647,7 +646,7 @@ static void *walk_thread(void *arg)
 /* Runs the walkers, the second (if any) on a thread of its own. */
 static bool walk_all(walker *w, size_t n)
 {
-	run_two(walk_thread, &w[0], n > 1 ? &w[1] : NULL);
+	run_both(walk_thread, &w[0], walk_thread, n > 1 ? &w[1] : NULL);
 	return w[0].ok && (n < 2 || w[1].ok);
 }
 
@@ -691,6 +690,19 @@ static void *sort_thread(void *arg)
 {
 	sort_job *j = arg;
 	j->ok = sort_stacks(j->p, &j->b, j->order, j->n, j->lcp);
+	return NULL;
+}
+
+/* The first pass, on this thread while the sort runs on the other. */
+typedef struct first_pass_job {
+	cg *c;
+	bool ok;
+} first_pass_job;
+
+static void *first_pass_thread(void *arg)
+{
+	first_pass_job *j = arg;
+	j->ok = first_pass(j->c);
 	return NULL;
 }
 
@@ -776,7 +788,7 @@ static bool lay_out(cg *c)
 	size_t n = c->split ? 2 : 1;
 	layout_part h[2] = { { c, 0, c->split ? c->split : c->norder, 0, NULL, NULL, NULL },
 			     { c, c->split, c->norder, 0, NULL, NULL, NULL } };
-	run_two(lay_out_part, &h[0], n > 1 ? &h[1] : NULL);
+	run_both(lay_out_part, &h[0], lay_out_part, n > 1 ? &h[1] : NULL);
 	size_t nsfx = h[0].nsfx + h[1].nsfx;
 	c->slen = budget_alloc(c->b, (c->norder + 1) * sizeof(uint32_t));
 	c->sfx = budget_alloc(c->b, (nsfx + 1) * sizeof(uint32_t));
@@ -790,7 +802,7 @@ static bool lay_out(cg *c)
 			goto nomem;
 		h[k].sfx = c->sfx + (k ? h[0].nsfx : 0);
 	}
-	run_two(lay_out_part, &h[0], n > 1 ? &h[1] : NULL);
+	run_both(lay_out_part, &h[0], lay_out_part, n > 1 ? &h[1] : NULL);
 	for (size_t k = 0; k < n; k++) {
 		unsigned char *fit =
 			budget_realloc(c->b, h[k].sv, (size_t)(h[k].sv_end - h[k].sv) + 1);
@@ -863,8 +875,11 @@ static bool order_selfs(cg *c, uint32_t *idx, size_t n, size_t nfn)
 	return ok;
 }
 
-/* Sorts keys (distinct) by bottom-up merges. */
-static void merge_rkeys(rkey *a, size_t n, rkey *tmp)
+/* The two sorts of keys (distinct) below move them between a and tmp,
+ * pass by pass, and return the one that holds them sorted. */
+
+/* Bottom-up merges. */
+static rkey *merge_rkeys(rkey *a, size_t n, rkey *tmp)
 {
 	rkey *src = a, *dst = tmp;
 	for (size_t width = 1; width < n; width *= 2) {
@@ -889,14 +904,13 @@ static void merge_rkeys(rkey *a, size_t n, rkey *tmp)
 		src = dst;
 		dst = t;
 	}
-	if (src != a)
-		memcpy(a, src, n * sizeof(rkey));
+	return src;
 }
 
-/* Sorts keys by a radix sort, a byte a pass from the lowest, only over
- * the bytes that are not the same in every key: a caller's calls have a
- * few lines and callees below 2^16 or so, so two or three passes. */
-static void radix_rkeys(rkey *a, size_t n, rkey *tmp)
+/* A radix sort, a byte a pass from the lowest, only over the bytes that
+ * are not the same in every key: a caller's calls have a few lines and
+ * callees below 2^16 or so, so two or three passes. */
+static rkey *radix_rkeys(rkey *a, size_t n, rkey *tmp)
 {
 	uint64_t any = 0, all = ~(uint64_t)0;
 	for (size_t i = 0; i < n; i++) {
@@ -926,8 +940,7 @@ static void radix_rkeys(rkey *a, size_t n, rkey *tmp)
 		src = dst;
 		dst = t;
 	}
-	if (src != a)
-		memcpy(a, src, n * sizeof(rkey));
+	return src;
 }
 
 /* Sorts a caller's keys: insertion for a few, merges for hundreds, the
@@ -935,12 +948,10 @@ static void radix_rkeys(rkey *a, size_t n, rkey *tmp)
  * caller of 23,000 calls: 1.7 ms of merges, 0.3 ms radix). */
 static void sort_rkeys(rkey *a, size_t n, rkey *tmp)
 {
-	if (n > 1024) {
-		radix_rkeys(a, n, tmp);
-		return;
-	}
 	if (n > 16) {
-		merge_rkeys(a, n, tmp);
+		rkey *sorted = n > 1024 ? radix_rkeys(a, n, tmp) : merge_rkeys(a, n, tmp);
+		if (sorted != a)
+			memcpy(a, sorted, n * sizeof(rkey));
 		return;
 	}
 	for (size_t i = 1; i < n; i++) {
@@ -1351,14 +1362,9 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 		if (c.f.stack_count[s] && p->stack_off[s + 1] > p->stack_off[s])
 			c.order[c.norder++] = s;
 	sort_job sj = { p, { 0, (b->limit - b->used) / 2 }, c.order, c.lcp, c.norder, false };
-	pthread_t sort_t;
-	bool sort_threaded = pthread_create(&sort_t, NULL, sort_thread, &sj) == 0;
-	bool first_ok = first_pass(&c);
-	if (sort_threaded)
-		pthread_join(sort_t, NULL);
-	else
-		sj.ok = sort_stacks(p, b, c.order, c.norder, c.lcp);
-	if (!first_ok || !sj.ok)
+	first_pass_job fj = { &c, false };
+	run_both(first_pass_thread, &fj, sort_thread, &sj);
+	if (!fj.ok || !sj.ok)
 		goto nomem;
 	size_t nself = c.self_map.n, nfn = c.fn_map.n;
 	c.nw = nt + 1;
