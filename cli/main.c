@@ -411,6 +411,13 @@ int main(int argc, char **argv)
 	 * heap, and not give back what one stage frees before the next
 	 * allocates; a large profile's peak memory is the sum of the stages. */
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+	/* A fixed threshold leaves glibc trimming the heap whenever 128 KB
+	 * lie free at its top, so each stage faulted in again the pages the
+	 * one before gave back (about 3 us a page on a VM), and vectors that
+	 * grew at the top were copied instead of extended. Keeping 4 MB
+	 * spare: W2's to-callgrind 5,800 -> 4,600 page faults, system time
+	 * 18 -> 12 ms; W1's peak RSS +0.4 MB. */
+	mallopt(M_TOP_PAD, 4 << 20);
 #endif
 
 	if (argc < 2) {

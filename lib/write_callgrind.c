@@ -79,7 +79,11 @@ typedef struct cg {
 	pstr *files;
 	size_t nfiles, cap_files;
 	cgfn *fns;
-	size_t cap_fns;
+	size_t nfns, cap_fns;
+	/* A node's function with the first file it came with; fn_map and
+	 * fn_more (fn_map's value -> function) hold the rare others. */
+	uint32_t *node_fn, *fn_more;
+	size_t cap_fn_more;
 	selfcost *selfs;
 	size_t cap_selfs;
 	int64_t *self_costs;
@@ -184,16 +188,33 @@ static uint32_t intern_file(cg *c, const char *s, size_t len)
 	return id;
 }
 
+/* The function of a node in a file, numbered in order of first use. A
+ * node nearly always has one file, so it is looked up by node: a map
+ * keyed by (node, file) and sized for every function cost W2 a 1.5 MB
+ * table to clear, a fault per page. */
 static uint32_t intern_fn(cg *c, uint32_t nid, uint32_t file, int64_t start_line)
 {
-	bool added;
-	uint32_t id = kmap_put(&c->fn_map, nid, file, &added);
-	if (id == NONE || !added)
-		return id;
-	if (!vec_reserve(c->b, (void **)&c->fns, &c->cap_fns, id + 1, sizeof(cgfn)))
+	uint32_t *slot = &c->node_fn[nid];
+	if (*slot != NONE) {
+		if (c->fns[*slot].file == file)
+			return *slot;
+		bool added;
+		uint32_t k = kmap_put(&c->fn_map, nid, file, &added);
+		if (k == NONE)
+			return NONE;
+		if (!added)
+			return c->fn_more[k];
+		if (!vec_reserve(c->b, (void **)&c->fn_more, &c->cap_fn_more, (size_t)k + 1,
+				 sizeof(uint32_t)))
+			return NONE;
+		slot = &c->fn_more[k];
+	}
+	if (c->nfns >= NONE ||
+	    !vec_reserve(c->b, (void **)&c->fns, &c->cap_fns, c->nfns + 1, sizeof(cgfn)))
 		return NONE;
-	c->fns[id] = (cgfn){ nid, file, start_line };
-	return id;
+	c->fns[c->nfns] = (cgfn){ nid, file, start_line };
+	*slot = (uint32_t)c->nfns;
+	return (uint32_t)c->nfns++;
 }
 
 /* A function's file, interned once per string, not per function (W2:
@@ -373,15 +394,30 @@ static ecell *et_find(const etable *t, uint64_t h, uint32_t from, uint32_t to, i
 	}
 }
 
-static bool et_alloc(etable *t, size_t slots)
+/* A table of `slots` cells, not yet cleared (et_clear). */
+static bool et_reserve(etable *t, size_t slots)
 {
 	t->cells = budget_alloc(t->b, slots * t->cell);
 	if (!t->cells)
 		return false;
 	t->mask = slots - 1;
 	t->n = 0;
-	for (size_t i = 0; i < slots; i++)
+	return true;
+}
+
+static void *et_clear(void *arg)
+{
+	etable *t = arg;
+	for (size_t i = 0; i <= t->mask; i++)
 		et_cell(t, i)->caller = NONE;
+	return NULL;
+}
+
+static bool et_alloc(etable *t, size_t slots)
+{
+	if (!et_reserve(t, slots))
+		return false;
+	et_clear(t);
 	return true;
 }
 
@@ -693,17 +729,68 @@ static void *sort_thread(void *arg)
 	return NULL;
 }
 
-/* The first pass, on this thread while the sort runs on the other. */
-typedef struct first_pass_job {
+/* Beside the sort, on this thread: the frames, the tables the first pass
+ * fills, then the first pass. */
+typedef struct prep_job {
 	cg *c;
-	bool ok;
-} first_pass_job;
+	pprofc_status st;
+} prep_job;
 
-static void *first_pass_thread(void *arg)
+static void *prep_thread(void *arg)
 {
-	first_pass_job *j = arg;
-	j->ok = first_pass(j->c);
+	prep_job *j = arg;
+	cg *c = j->c;
+	pprofc_profile *p = c->p;
+	budget *b = c->b;
+	/* Callgrind has its own positions (source lines): a function stays a
+	 * function at -lines, -filefunctions (fl= names the file) and
+	 * -addresses; only -files merges the functions of a file into one. */
+	j->st = frames_build_at(p, &c->f,
+				p->granularity == PPROFC_GRANULARITY_FILES
+					? PPROFC_GRANULARITY_FILES
+					: PPROFC_GRANULARITY_FUNCTIONS);
+	if (j->st != PPROFC_OK)
+		return NULL;
+	size_t nframes = c->f.loc_off[p->nlocations];
+	c->func_cg = budget_alloc(b, (p->nfunctions + 1) * sizeof(uint32_t));
+	c->str_file = budget_alloc(b, (p->nstrings + 1) * sizeof(uint32_t));
+	c->node_cg = budget_alloc(b, (c->f.nnodes + 1) * sizeof(uint32_t));
+	c->node_fn = budget_alloc(b, (c->f.nnodes + 1) * sizeof(uint32_t));
+	c->frame_cg = budget_alloc(b, (nframes + 1) * sizeof(uint32_t));
+	if (!c->func_cg || !c->str_file || !c->node_cg || !c->node_fn || !c->frame_cg ||
+	    !kmap_init(&c->files_map, b, 64) || !kmap_init(&c->fn_map, b, 64) ||
+	    !kmap_init(&c->self_map, b, 1024))
+		goto nomem;
+	memset(c->func_cg, 0xff, (p->nfunctions + 1) * sizeof(uint32_t));
+	memset(c->str_file, 0xff, (p->nstrings + 1) * sizeof(uint32_t));
+	memset(c->node_cg, 0xff, (c->f.nnodes + 1) * sizeof(uint32_t));
+	memset(c->node_fn, 0xff, (c->f.nnodes + 1) * sizeof(uint32_t));
+	c->unknown_file = intern_file(c, "???", 3);
+	if (c->unknown_file != NONE && first_pass(c))
+		return NULL;
+nomem:
+	j->st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the callgrind output");
 	return NULL;
+}
+
+/* The sorted stacks without those whose samples are all zero (they give
+ * no call). A stack after dropped ones shares with the kept one before it
+ * the shortest of the prefixes between them. */
+static void drop_zero_stacks(cg *c)
+{
+	size_t n = 0;
+	uint32_t shared = UINT32_MAX;
+	for (size_t i = 0; i < c->norder; i++) {
+		if (c->lcp[i] < shared)
+			shared = c->lcp[i];
+		if (!c->f.stack_count[c->order[i]])
+			continue;
+		c->order[n] = c->order[i];
+		c->lcp[n] = n ? shared : 0;
+		n++;
+		shared = UINT32_MAX;
+	}
+	c->norder = n;
 }
 
 static bool walker_init(cg *c, walker *w, size_t first, size_t end)
@@ -823,6 +910,18 @@ nomem:
 	budget_free(c->b, h[0].sv);
 	budget_free(c->b, h[1].sv);
 	return false;
+}
+
+typedef struct lay_out_job {
+	cg *c;
+	bool ok;
+} lay_out_job;
+
+static void *lay_out_thread(void *arg)
+{
+	lay_out_job *j = arg;
+	j->ok = lay_out(j->c);
+	return NULL;
 }
 
 /* Output order: by function, then line (then callee for edges). */
@@ -1226,6 +1325,8 @@ static void cg_free(cg *c)
 	budget_free(c->b, c->func_cg);
 	budget_free(c->b, c->str_file);
 	budget_free(c->b, c->node_cg);
+	budget_free(c->b, c->node_fn);
+	budget_free(c->b, c->fn_more);
 	budget_free(c->b, c->frame_cg);
 	budget_free(c->b, c->loc_one);
 	budget_free(c->b, c->order);
@@ -1283,6 +1384,9 @@ static void put_fn(cg *c, out *o, uint32_t fn, const size_t *ev, bool *fl_def, b
 		put_costs(o, c->self_costs + (size_t)self_idx[*si] * nt, ev, nt);
 	}
 	for (size_t i = 0; i < n; i++) {
+		/* the calls are in output order, their records not: ask ahead */
+		if (i + 4 < n)
+			__builtin_prefetch(full + (size_t)ord[i + 4] * c->stride);
 		const erec *e = (const erec *)(full + (size_t)ord[i] * c->stride);
 		const cgfn *T = &c->fns[e->callee];
 		/* KCachegrind resets the callee's file after each call, so every
@@ -1311,42 +1415,20 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 	etable et = { .b = &p->mem };
 	summer sm[2] = { { .c = &c }, { .c = &c } };
 	uint64_t *per_caller = NULL; /* bytes of each caller's records */
+	pprofc_status st;
 	if (index >= p->nsample_types)
 		return set_error(p, PPROFC_ERR_USAGE, "sample index %zu out of range", index);
-	/* Callgrind has its own positions (source lines): a function stays a
-	 * function at -lines, -filefunctions (fl= names the file) and
-	 * -addresses; only -files merges the functions of a file into one. */
-	pprofc_status st = frames_build_at(p, &c.f,
-					   p->granularity == PPROFC_GRANULARITY_FILES
-						   ? PPROFC_GRANULARITY_FILES
-						   : PPROFC_GRANULARITY_FUNCTIONS);
-	if (st != PPROFC_OK)
-		return st;
 	budget *b = c.b;
 	size_t nt = c.nt;
-	size_t nframes = c.f.loc_off[p->nlocations];
 	size_t *ev = budget_alloc(b, nt * sizeof(size_t)); /* event order */
 	int64_t *totals = budget_alloc(b, nt * sizeof(int64_t));
 	uint32_t *self_idx = NULL;
 	bool *fl_def = NULL, *fn_def = NULL;
 	out *o = budget_alloc(b, sizeof(out));
-	c.func_cg = budget_alloc(b, (p->nfunctions + 1) * sizeof(uint32_t));
-	c.str_file = budget_alloc(b, (p->nstrings + 1) * sizeof(uint32_t));
-	c.node_cg = budget_alloc(b, (c.f.nnodes + 1) * sizeof(uint32_t));
-	c.frame_cg = budget_alloc(b, (nframes + 1) * sizeof(uint32_t));
 	c.order = budget_alloc(b, (p->nstacks + 1) * sizeof(uint32_t));
 	c.lcp = budget_alloc(b, (p->nstacks + 1) * sizeof(uint32_t));
-	if (!ev || !totals || !o || !c.func_cg || !c.str_file || !c.node_cg || !c.frame_cg ||
-	    !c.order || !c.lcp || !kmap_init(&c.files_map, b, 64) ||
-	    !kmap_init(&c.fn_map, b, p->nfunctions) || !kmap_init(&c.self_map, b, 1024))
+	if (!ev || !totals || !o || !c.order || !c.lcp)
 		goto nomem;
-	memset(c.func_cg, 0xff, (p->nfunctions + 1) * sizeof(uint32_t));
-	memset(c.str_file, 0xff, (p->nstrings + 1) * sizeof(uint32_t));
-	memset(c.node_cg, 0xff, (c.f.nnodes + 1) * sizeof(uint32_t));
-	c.unknown_file = intern_file(&c, "???", 3);
-	if (c.unknown_file == NONE)
-		goto nomem;
-
 	ev[0] = index;
 	for (size_t t = 0, k = 1; t < nt; t++)
 		if (t != index)
@@ -1356,17 +1438,24 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 		for (size_t t = 0; t < nt; t++)
 			totals[t] = wadd(totals[t], p->values[i * nt + t]);
 
-	/* The walk visits the stacks that have samples and frames, sorted
-	 * root first (samples with no stack are self cost of their own). */
+	/* The walk visits the stacks that have frames and samples, sorted
+	 * root first (samples with no stack are self cost of their own). The
+	 * sort needs only the stacks, so it runs while the frames are built
+	 * and numbered; the stacks whose samples are all zero leave after. */
 	for (uint32_t s = 0; s < p->nstacks; s++)
-		if (c.f.stack_count[s] && p->stack_off[s + 1] > p->stack_off[s])
+		if (p->stack_off[s + 1] > p->stack_off[s])
 			c.order[c.norder++] = s;
 	sort_job sj = { p, { 0, (b->limit - b->used) / 2 }, c.order, c.lcp, c.norder, false };
-	first_pass_job fj = { &c, false };
-	run_both(first_pass_thread, &fj, sort_thread, &sj);
-	if (!fj.ok || !sj.ok)
+	prep_job pj = { &c, PPROFC_OK };
+	run_both(prep_thread, &pj, sort_thread, &sj);
+	if (pj.st != PPROFC_OK) {
+		st = pj.st;
+		goto done;
+	}
+	if (!sj.ok)
 		goto nomem;
-	size_t nself = c.self_map.n, nfn = c.fn_map.n;
+	drop_zero_stacks(&c);
+	size_t nself = c.self_map.n, nfn = c.nfns;
 	c.nw = nt + 1;
 	c.stride = sizeof(erec) + c.nw * sizeof(int64_t);
 	size_t cap = callgrind_record_bytes;
@@ -1385,7 +1474,21 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 	c.unique = small && nwalk == 1;
 	if (c.split)
 		c.lcp[c.split] = 0; /* the second walker enters at the root */
-	if (!lay_out(&c))
+	/* A small profile's table is cleared on the second core while the
+	 * stacks are laid out on this one: its pages fault in there. */
+	if (small) {
+		/* about two calls per function is common: room for them at
+		 * the start saves the table's regrowth */
+		size_t slots = 1024;
+		while (slots * 3 < 8 * (size_t)nfn)
+			slots *= 2;
+		et.cell = sizeof(ecell) + c.nw * sizeof(int64_t);
+		if (!et_reserve(&et, slots))
+			goto nomem;
+	}
+	lay_out_job lj = { &c, false };
+	run_both(lay_out_thread, &lj, et_clear, small ? &et : NULL);
+	if (!lj.ok)
 		goto nomem;
 	for (size_t k = 0; k < nwalk; k++)
 		if (!walker_init(&c, &wk[k], k ? c.split : 0, k + 1 < nwalk ? c.split : c.norder))
@@ -1409,17 +1512,8 @@ pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char
 		memset(wk[k].per_caller, 0, (nfn + 1) * sizeof(uint64_t));
 		wk[k].counting = !small;
 	}
-	if (small) {
-		/* about two calls per function is common: room for them at
-		 * the start saves the table's regrowth */
-		size_t slots = 1024;
-		while (slots * 3 < 8 * (size_t)nfn)
-			slots *= 2;
-		et.cell = sizeof(ecell) + c.nw * sizeof(int64_t);
-		if (!et_alloc(&et, slots))
-			goto nomem;
+	if (small)
 		wk[0].et = &et;
-	}
 	if (!walk_all(wk, nwalk))
 		goto nomem;
 	if (small)

@@ -392,6 +392,90 @@ static void test_callgrind_call_order(void **state)
 	check_call_order(3000);
 }
 
+/* Two functions of one name in two files are two callgrind functions:
+ * x in g.go called by x in f.go is a call, not recursion, and each keeps
+ * its own file and costs. */
+static void test_callgrind_same_name(void **state)
+{
+	(void)state;
+	pbuf b = { 0 };
+	pb_value_type(&b, 1, 2);
+	static const uint64_t s1[] = { 2, 1 }, s2[] = { 3, 1 }, s3[] = { 3, 2, 1 };
+	static const int64_t v1[] = { 1 }, v2[] = { 2 }, v3[] = { 4 };
+	pb_sample(&b, s1, 2, v1, 1);
+	pb_sample(&b, s2, 2, v2, 1);
+	pb_sample(&b, s3, 3, v3, 1);
+	static const uint64_t f1[] = { 1 }, f2[] = { 2 }, f3[] = { 3 };
+	static const int64_t l1[] = { 10 }, l2[] = { 20 }, l3[] = { 30 };
+	pb_location(&b, 1, 0, f1, l1, 1);
+	pb_location(&b, 2, 0, f2, l2, 1);
+	pb_location(&b, 3, 0, f3, l3, 1);
+	pb_function(&b, 1, 3, 5);
+	pb_function(&b, 2, 4, 5);
+	pb_function(&b, 3, 4, 6);
+	static const char *const strs[] = { "", "cpu", "ns", "main", "x", "f.go", "g.go" };
+	pb_strings(&b, strs, 7);
+	pprofc_profile *p = pprofc_profile_create();
+	assert_int_equal(pprofc_profile_load_memory(p, b.d, b.n), PPROFC_OK);
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	assert_int_equal(pprofc_write_callgrind(p, 0, NULL, &sink), PPROFC_OK);
+	const char *s = memsink_str(&m);
+	/* main calls each x: the f.go one in S1 and S3 (1 + 4), the g.go one
+	 * in S2 (2) */
+	assert_contains(s, "fl=(2) f.go\nfn=(1) main\ncfn=(2) x\ncalls=2 0\n10 5\n"
+			   "cfi=(3) g.go\ncfn=(3) x\ncalls=1 0\n10 2\n");
+	/* x in f.go: self 1 (S1), calls x in g.go (S3: 4) */
+	assert_contains(s, "fl=(2)\nfn=(2)\n20 1\ncfi=(3)\ncfn=(3)\ncalls=1 0\n20 4\n");
+	/* x in g.go: self 2 + 4 */
+	assert_contains(s, "fl=(3)\nfn=(3)\n30 6\n");
+	pb_free(&m.buf);
+	pprofc_profile_destroy(p);
+	pb_free(&b);
+}
+
+/* A stack whose samples are all zero gives no call, and the walk does
+ * not go through it: sorted root first, [main b] lies between [main a b]
+ * and [main b c], and the last shares only main with the first. */
+static void test_callgrind_zero_stack(void **state)
+{
+	(void)state;
+	pbuf b = { 0 };
+	pb_value_type(&b, 1, 2);
+	static const uint64_t s1[] = { 3, 2, 1 }, s2[] = { 3, 1 }, s3[] = { 4, 3, 1 };
+	static const int64_t v1[] = { 1 }, v2[] = { 0 }, v3[] = { 2 };
+	pb_sample(&b, s1, 3, v1, 1);
+	pb_sample(&b, s2, 2, v2, 1);
+	pb_sample(&b, s3, 3, v3, 1);
+	static const uint64_t f1[] = { 1 }, f2[] = { 2 }, f3[] = { 3 }, f4[] = { 4 };
+	static const int64_t l1[] = { 10 }, l2[] = { 20 }, l3[] = { 30 }, l4[] = { 40 };
+	pb_location(&b, 1, 0, f1, l1, 1);
+	pb_location(&b, 2, 0, f2, l2, 1);
+	pb_location(&b, 3, 0, f3, l3, 1);
+	pb_location(&b, 4, 0, f4, l4, 1);
+	pb_function(&b, 1, 3, 7);
+	pb_function(&b, 2, 4, 7);
+	pb_function(&b, 3, 5, 7);
+	pb_function(&b, 4, 6, 7);
+	static const char *const strs[] = { "", "cpu", "ns", "main", "a", "b", "c", "f.go" };
+	pb_strings(&b, strs, 8);
+	pprofc_profile *p = pprofc_profile_create();
+	assert_int_equal(pprofc_profile_load_memory(p, b.d, b.n), PPROFC_OK);
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	assert_int_equal(pprofc_write_callgrind(p, 0, NULL, &sink), PPROFC_OK);
+	const char *s = memsink_str(&m);
+	/* main calls a (1) and b (2), a calls b (1), b calls c (2) */
+	assert_contains(s,
+			"fn=(1) main\ncfn=(2) a\ncalls=1 0\n10 1\ncfn=(3) b\ncalls=1 0\n10 2\n\n");
+	assert_contains(s, "fn=(2)\ncfn=(3)\ncalls=1 0\n20 1\n\n");
+	assert_contains(s, "fn=(3)\n30 1\ncfn=(4) c\ncalls=1 0\n30 2\n\n");
+	assert_contains(s, "fn=(4)\n40 2\n\ntotals: 3\n");
+	pb_free(&m.buf);
+	pprofc_profile_destroy(p);
+	pb_free(&b);
+}
+
 static void test_sink_failure(void **state)
 {
 	(void)state;
@@ -890,6 +974,8 @@ int main(void)
 		cmocka_unit_test(test_top_text),
 		cmocka_unit_test(test_callgrind),
 		cmocka_unit_test(test_callgrind_call_order),
+		cmocka_unit_test(test_callgrind_same_name),
+		cmocka_unit_test(test_callgrind_zero_stack),
 		cmocka_unit_test(test_sink_failure),
 		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_top_mean),
