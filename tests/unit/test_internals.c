@@ -212,12 +212,42 @@ static void test_budget(void **state)
 	assert_int_equal(b.used, 0);
 }
 
+/* An array grown a word at a time past the size where its block gets a
+ * mapping of its own, then shrunk: every word kept, the count exact. */
+static void test_budget_growth(void **state)
+{
+	(void)state;
+	budget b = { 0, 64 << 20 };
+	uint64_t *a = NULL;
+	size_t cap = 0, n = (size_t)3 << 17; /* 3 MB */
+	for (size_t i = 0; i < n; i++) {
+		assert_true(vec_reserve(&b, (void **)&a, &cap, i + 1, sizeof(*a)));
+		a[i] = i * 0x9E3779B97F4A7C15ull;
+	}
+	assert_int_equal(b.used, cap * sizeof(*a));
+	for (size_t i = 0; i < n; i++)
+		assert_true(a[i] == i * 0x9E3779B97F4A7C15ull);
+	size_t keep = 1000;
+	a = budget_realloc(&b, a, keep * sizeof(*a));
+	assert_non_null(a);
+	assert_int_equal(b.used, keep * sizeof(*a));
+	for (size_t i = 0; i < keep; i++)
+		assert_true(a[i] == i * 0x9E3779B97F4A7C15ull);
+	a = budget_realloc(&b, a, n * sizeof(*a)); /* grows again */
+	assert_non_null(a);
+	for (size_t i = 0; i < keep; i++)
+		assert_true(a[i] == i * 0x9E3779B97F4A7C15ull);
+	assert_null(budget_realloc(&b, a, (size_t)65 << 20)); /* over the limit */
+	budget_free(&b, a);
+	assert_int_equal(b.used, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_units),  cmocka_unit_test(test_formatting_matches_printf),
 		cmocka_unit_test(test_kmap),   cmocka_unit_test(test_sort_is_stable),
-		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_budget), cmocka_unit_test(test_budget_growth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
