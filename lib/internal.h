@@ -353,6 +353,43 @@ static inline void out_char(out *o, char c)
 #define out_lit(o, s) out_write((o), (s), sizeof(s) - 1)
 void out_i64(out *o, int64_t v);
 void out_u64(out *o, uint64_t v);
+
+/* Formatting straight into a buffer with room known: each returns the end
+ * of what it wrote. Numbers are most of a large callgrind or folded file:
+ * their length from the bit length (1233 / 4096 ~ log10(2)), then two
+ * digits per division, from the end. */
+extern const char out_digit_pairs[201];
+extern const uint64_t out_pow10[20];
+static inline char *fmt_u64(char *p, uint64_t v) /* room for 20 */
+{
+	if (v < 10) {
+		*p = (char)('0' + v);
+		return p + 1;
+	}
+	size_t t = (size_t)(64 - __builtin_clzll(v)) * 1233 >> 12;
+	char *e = p + t + 1 - (v < out_pow10[t]), *end = e;
+	while (v >= 100) {
+		uint64_t r = v % 100;
+		v /= 100;
+		e -= 2;
+		memcpy(e, out_digit_pairs + 2 * r, 2);
+	}
+	if (v >= 10)
+		memcpy(e - 2, out_digit_pairs + 2 * v, 2);
+	else
+		e[-1] = (char)('0' + v);
+	return end;
+}
+static inline char *fmt_i64(char *p, int64_t v) /* room for 20 */
+{
+	if (v < 0) {
+		*p++ = '-';
+		return fmt_u64(p, (uint64_t)0 - (uint64_t)v);
+	}
+	return fmt_u64(p, (uint64_t)v);
+}
+/* As out_name_escaped; room for 4 * len. */
+char *fmt_name_escaped(char *p, const char *s, size_t len);
 void out_fmt(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* s right-aligned in `width` columns, as printf's "%*s" does. */
 void out_padded(out *o, const char *s, size_t width);

@@ -45,72 +45,50 @@ void out_str(out *o, const char *s)
 	out_write(o, s, strlen(s));
 }
 
-static const char digit_pairs[201] = "00010203040506070809"
-				     "10111213141516171819"
-				     "20212223242526272829"
-				     "30313233343536373839"
-				     "40414243444546474849"
-				     "50515253545556575859"
-				     "60616263646566676869"
-				     "70717273747576777879"
-				     "80818283848586878889"
-				     "90919293949596979899";
+const char out_digit_pairs[201] = "00010203040506070809"
+				  "10111213141516171819"
+				  "20212223242526272829"
+				  "30313233343536373839"
+				  "40414243444546474849"
+				  "50515253545556575859"
+				  "60616263646566676869"
+				  "70717273747576777879"
+				  "80818283848586878889"
+				  "90919293949596979899";
 
-/* Numbers are most of a large callgrind or folded file: written straight
- * into the buffer, two digits per division. */
+const uint64_t out_pow10[20] = { 1ull,
+				 10ull,
+				 100ull,
+				 1000ull,
+				 10000ull,
+				 100000ull,
+				 1000000ull,
+				 10000000ull,
+				 100000000ull,
+				 1000000000ull,
+				 10000000000ull,
+				 100000000000ull,
+				 1000000000000ull,
+				 10000000000000ull,
+				 100000000000000ull,
+				 1000000000000000ull,
+				 10000000000000000ull,
+				 100000000000000000ull,
+				 1000000000000000000ull,
+				 10000000000000000000ull };
+
 void out_u64(out *o, uint64_t v)
 {
-	static const uint64_t pow10[20] = { 1ull,
-					    10ull,
-					    100ull,
-					    1000ull,
-					    10000ull,
-					    100000ull,
-					    1000000ull,
-					    10000000ull,
-					    100000000ull,
-					    1000000000ull,
-					    10000000000ull,
-					    100000000000ull,
-					    1000000000000ull,
-					    10000000000000ull,
-					    100000000000000ull,
-					    1000000000000000ull,
-					    10000000000000000ull,
-					    100000000000000000ull,
-					    1000000000000000000ull,
-					    10000000000000000000ull };
-	if (v < 10) {
-		out_char(o, (char)('0' + v));
-		return;
-	}
-	/* digits: log10 from the bit length (1233 / 4096 ~ log10(2)) */
-	size_t t = (size_t)(64 - __builtin_clzll(v)) * 1233 >> 12;
-	size_t len = t + 1 - (v < pow10[t]);
-	if (sizeof(o->buf) - o->n < len)
+	if (sizeof(o->buf) - o->n < 20)
 		out_flush(o);
-	char *e = o->buf + o->n + len;
-	o->n += len;
-	while (v >= 100) {
-		uint64_t r = v % 100;
-		v /= 100;
-		e -= 2;
-		memcpy(e, digit_pairs + 2 * r, 2);
-	}
-	if (v >= 10)
-		memcpy(e - 2, digit_pairs + 2 * v, 2);
-	else
-		e[-1] = (char)('0' + v);
+	o->n = (size_t)(fmt_u64(o->buf + o->n, v) - o->buf);
 }
 
 void out_i64(out *o, int64_t v)
 {
-	if (v < 0) {
-		out_char(o, '-');
-		out_u64(o, (uint64_t)0 - (uint64_t)v);
-	} else {
-		out_u64(o, (uint64_t)v);
-	}
+	if (sizeof(o->buf) - o->n < 20)
+		out_flush(o);
+	o->n = (size_t)(fmt_i64(o->buf + o->n, v) - o->buf);
 }
 
 void out_fmt(out *o, const char *fmt, ...)
@@ -151,6 +129,24 @@ static bool put_out(void *ctx, const char *p, size_t n)
 void out_name_escaped(out *o, const char *s, size_t len)
 {
 	escape_name(s, len, put_out, o);
+}
+
+char *fmt_name_escaped(char *p, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != 0x7f) {
+			*p++ = (char)c;
+			continue;
+		}
+		p[0] = '\\';
+		p[1] = 'x';
+		p[2] = hex[c >> 4];
+		p[3] = hex[c & 15];
+		p += 4;
+	}
+	return p;
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */

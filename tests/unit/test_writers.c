@@ -491,6 +491,52 @@ static void test_sink_failure(void **state)
 	pprofc_profile_destroy(p);
 }
 
+/* A callee's name longer than the output buffer holds once escaped is
+ * written in pieces, the same as a short one. */
+static void test_callgrind_long_name(void **state)
+{
+	(void)state;
+	size_t len = 20000;
+	char *big = malloc(len + 1), *want = malloc(4 * len + 64);
+	assert_non_null(big);
+	assert_non_null(want);
+	memset(big, 'x', len);
+	big[len / 2] = '\n';
+	big[len] = '\0';
+	pbuf b = { 0 };
+	pb_value_type(&b, 1, 2);
+	static const uint64_t s1[] = { 2, 1 };
+	static const int64_t v1[] = { 3 };
+	pb_sample(&b, s1, 2, v1, 1);
+	static const uint64_t f1[] = { 1 }, f2[] = { 2 };
+	static const int64_t l1[] = { 10 }, l2[] = { 20 };
+	pb_location(&b, 1, 0, f1, l1, 1);
+	pb_location(&b, 2, 0, f2, l2, 1);
+	pb_function(&b, 1, 3, 5);
+	pb_function(&b, 2, 4, 6);
+	const char *strs[] = { "", "cpu", "ns", "main", big, "f.go", "g.go" };
+	pb_strings(&b, strs, 7);
+	pprofc_profile *p = pprofc_profile_create();
+	assert_int_equal(pprofc_profile_load_memory(p, b.d, b.n), PPROFC_OK);
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	assert_int_equal(pprofc_write_callgrind(p, 0, NULL, &sink), PPROFC_OK);
+	char *w = want;
+	w += sprintf(w, "fl=(2) f.go\nfn=(1) main\ncfi=(3) g.go\ncfn=(2) ");
+	memset(w, 'x', len / 2);
+	w += len / 2;
+	w += sprintf(w, "\\x0a");
+	memset(w, 'x', len - len / 2 - 1);
+	w += len - len / 2 - 1;
+	sprintf(w, "\ncalls=1 0\n10 3\n\nfl=(3)\nfn=(2)\n20 3\n\ntotals: 3\n");
+	assert_contains(memsink_str(&m), want);
+	pb_free(&m.buf);
+	pprofc_profile_destroy(p);
+	pb_free(&b);
+	free(big);
+	free(want);
+}
+
 /* Names that would break each format's structure. */
 static void test_hostile_names(void **state)
 {
@@ -976,6 +1022,7 @@ int main(void)
 		cmocka_unit_test(test_callgrind_call_order),
 		cmocka_unit_test(test_callgrind_same_name),
 		cmocka_unit_test(test_callgrind_zero_stack),
+		cmocka_unit_test(test_callgrind_long_name),
 		cmocka_unit_test(test_sink_failure),
 		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_top_mean),
