@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "pbwriter.h"
 #include "units.h"
 
 static void expect_label(int64_t v, const char *from, const char *to, const char *want)
@@ -242,12 +243,89 @@ static void test_budget_growth(void **state)
 	assert_int_equal(b.used, 0);
 }
 
+/* Stacks a and b compared as the sort orders them: location by location
+ * from the root, a prefix first; *lcp gets the locations they share. */
+static int stack_cmp(const pprofc_profile *p, uint32_t a, uint32_t b, uint32_t *lcp)
+{
+	uint32_t la = p->stack_off[a + 1] - p->stack_off[a],
+		 lb = p->stack_off[b + 1] - p->stack_off[b];
+	for (uint32_t d = 0;; d++) {
+		*lcp = d;
+		if (d == la || d == lb)
+			return la == lb ? 0 : d == la ? -1 : 1;
+		uint32_t u = p->stack_locs[p->stack_off[a + 1] - 1 - d],
+			 v = p->stack_locs[p->stack_off[b + 1] - 1 - d];
+		if (u != v)
+			return u < v ? -1 : 1;
+	}
+}
+
+/* Stacks of 1 to 20 locations out of 5, so that many share long
+ * prefixes (the sort keeps a stack's next locations in its element and
+ * reads them again past the fourth): sorted, grouped by root or not, each
+ * in order after the one before and sharing with it what it says. */
+static void test_sort_stacks(void **state)
+{
+	(void)state;
+	pbuf b = { 0 };
+	pb_value_type(&b, 1, 2);
+	uint64_t rng = 12345, locs[20];
+	static const int64_t one[] = { 1 };
+	for (int i = 0; i < 3000; i++) {
+		rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+		size_t n = 1 + (rng >> 33) % 20;
+		for (size_t k = 0; k < n; k++) {
+			rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+			/* mostly the same few paths: location k+1, sometimes another */
+			locs[n - 1 - k] = (rng >> 40) % 4 ? k % 5 + 1 : (rng >> 33) % 5 + 1;
+		}
+		pb_sample(&b, locs, n, one, 1);
+	}
+	static const uint64_t f1[] = { 1 };
+	static const int64_t l1[] = { 1 };
+	for (uint64_t id = 1; id <= 5; id++)
+		pb_location(&b, id, id, f1, l1, 1);
+	pb_function(&b, 1, 3, 0);
+	static const char *const strs[] = { "", "cpu", "ns", "f" };
+	pb_strings(&b, strs, 4);
+	pprofc_profile *p = pprofc_profile_create();
+	assert_int_equal(pprofc_profile_load_memory(p, b.d, b.n), PPROFC_OK);
+	size_t n = p->nstacks, saved = sort_stacks_grouped_min;
+	assert_true(n > 1000);
+	uint32_t *a = malloc(n * sizeof(uint32_t)), *lcp = malloc(n * sizeof(uint32_t));
+	assert_non_null(a);
+	assert_non_null(lcp);
+	for (int grouped = 0; grouped < 2; grouped++) {
+		sort_stacks_grouped_min = grouped ? 0 : SIZE_MAX;
+		for (size_t i = 0; i < n; i++)
+			a[i] = (uint32_t)(n - 1 - i);
+		budget bb = { 0, 1 << 30 };
+		assert_true(sort_stacks(p, &bb, a, n, lcp));
+		assert_int_equal(bb.used, 0);
+		assert_int_equal(lcp[0], 0);
+		for (size_t i = 1; i < n; i++) {
+			uint32_t shared;
+			assert_true(stack_cmp(p, a[i - 1], a[i], &shared) < 0);
+			assert_int_equal(lcp[i], shared);
+		}
+	}
+	sort_stacks_grouped_min = saved;
+	free(a);
+	free(lcp);
+	pprofc_profile_destroy(p);
+	pb_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_units),  cmocka_unit_test(test_formatting_matches_printf),
-		cmocka_unit_test(test_kmap),   cmocka_unit_test(test_sort_is_stable),
-		cmocka_unit_test(test_budget), cmocka_unit_test(test_budget_growth),
+		cmocka_unit_test(test_units),
+		cmocka_unit_test(test_formatting_matches_printf),
+		cmocka_unit_test(test_kmap),
+		cmocka_unit_test(test_sort_is_stable),
+		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_budget_growth),
+		cmocka_unit_test(test_sort_stacks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
