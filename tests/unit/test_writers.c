@@ -325,7 +325,7 @@ static void test_callgrind(void **state)
  * One caller with n callees at three lines, whose records reach their
  * bucket in the reverse of output order (the leaf locations are numbered
  * backwards): the calls must come out once each, by line then callee.
- * n picks the sort (merges for hundreds, radix for thousands).
+ * n picks the sort (insertion up to 16, merges up to 64, radix past).
  */
 static void check_call_order(size_t n)
 {
@@ -388,6 +388,7 @@ static void test_callgrind_call_order(void **state)
 {
 	(void)state;
 	check_call_order(10);
+	check_call_order(50);
 	check_call_order(300);
 	check_call_order(3000);
 }
