@@ -1419,10 +1419,12 @@ static void put_call(const cg *c, out *o, const cgfn *F, const erec *e, const si
 	const cgfn *T = &c->fns[e->callee];
 	const pstr *file = &c->files[T->file], *name = &c->f.nodes[T->node].name;
 	bool cfi = T->file != F->file;
-	/* at their longest: 20 digits a number, 4 bytes a name's byte */
-	size_t room = 80 + 21 * nt + (fn_def[e->callee] ? 0 : 4 * (size_t)name->len);
+	/* At their longest (20 bytes a number, 10 an id, 4 a name's byte):
+	 * "cfn=(id)\n" 17, "calls=N S\n" 48, the line and the costs
+	 * 21 + 21 nt; a name adds a space and itself, "cfi=(id)\n" 17. */
+	size_t room = 96 + 21 * nt + (fn_def[e->callee] ? 0 : 1 + 4 * (size_t)name->len);
 	if (cfi)
-		room += 24 + (fl_def[T->file] ? 0 : 4 * (size_t)file->len);
+		room += 17 + (fl_def[T->file] ? 0 : 1 + 4 * (size_t)file->len);
 	if (room > sizeof(o->buf)) {
 		put_call_slow(c, o, F, e, ev, fl_def, fn_def);
 		return;

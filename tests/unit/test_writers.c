@@ -384,6 +384,73 @@ static void check_call_order(size_t n)
 	pprofc_profile_destroy(p);
 }
 
+/* Calls whose numbers are at their longest, enough of them to end the
+ * output buffer at many offsets: each is written whole and right. Each
+ * callee is called from two lines, so the second call's name is already
+ * defined and its lines are all numbers (under ASan, a room check short
+ * of the longest call is an overflow). */
+static void test_callgrind_longest_numbers(void **state)
+{
+	(void)state;
+	size_t n = 3000;
+	pbuf b = { 0 };
+	pb_value_type(&b, 1, 2);
+	pb_value_type(&b, 1, 2);
+	for (size_t k = 0; k < n; k++)
+		for (uint64_t at = 1; at <= 2; at++) {
+			uint64_t locs[2] = { 3 + k, at };
+			/* the first cost's length varies, and so the calls' */
+			int64_t v[2] = { k % 2 ? INT64_MIN : -1, INT64_MIN };
+			pb_sample(&b, locs, 2, v, 2);
+		}
+	static const uint64_t main_fn[1] = { 1 };
+	static const int64_t lnA[1] = { INT64_MAX }, lnB[1] = { INT64_MAX - 1 };
+	pb_location(&b, 1, 0, main_fn, lnA, 1);
+	pb_location(&b, 2, 0, main_fn, lnB, 1);
+	for (size_t k = 0; k <= n; k++) {
+		if (k) {
+			uint64_t fn[1] = { 1 + k };
+			pb_location(&b, 2 + k, 0, fn, lnA, 1);
+		}
+		pbuf m = { 0 };
+		pb_vfield(&m, 1, 1 + k);
+		pb_vfield(&m, 2, 3 + k);
+		pb_vfield(&m, 5, (uint64_t)INT64_MAX); /* start_line */
+		pb_lfield(&b, 5, &m);
+		pb_free(&m);
+	}
+	const char *fixed[] = { "", "x", "y" };
+	pb_strings(&b, fixed, 3);
+	for (size_t k = 0; k <= n; k++) {
+		char name[32];
+		snprintf(name, sizeof(name), "f%zu", k);
+		pb_sfield(&b, 6, name);
+	}
+	pprofc_profile *p = pprofc_profile_create();
+	assert_int_equal(pprofc_profile_load_memory(p, b.d, b.n), PPROFC_OK);
+	pb_free(&b);
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	assert_int_equal(pprofc_write_callgrind(p, 0, NULL, &sink), PPROFC_OK);
+	const char *text = memsink_str(&m);
+	static const char *const recs[] = {
+		"\ncalls=1 9223372036854775807\n9223372036854775807 -1 -9223372036854775808\n",
+		"\ncalls=1 9223372036854775807\n9223372036854775806 -1 -9223372036854775808\n",
+		"\ncalls=1 9223372036854775807\n9223372036854775807 -9223372036854775808 "
+		"-9223372036854775808\n",
+		"\ncalls=1 9223372036854775807\n9223372036854775806 -9223372036854775808 "
+		"-9223372036854775808\n",
+	};
+	for (size_t r = 0; r < 4; r++) {
+		size_t found = 0;
+		for (const char *c = strstr(text, recs[r]); c; c = strstr(c + 1, recs[r]))
+			found++;
+		assert_int_equal(found, n / 2);
+	}
+	pb_free(&m.buf);
+	pprofc_profile_destroy(p);
+}
+
 static void test_callgrind_call_order(void **state)
 {
 	(void)state;
@@ -1021,6 +1088,7 @@ int main(void)
 		cmocka_unit_test(test_top_text),
 		cmocka_unit_test(test_callgrind),
 		cmocka_unit_test(test_callgrind_call_order),
+		cmocka_unit_test(test_callgrind_longest_numbers),
 		cmocka_unit_test(test_callgrind_same_name),
 		cmocka_unit_test(test_callgrind_zero_stack),
 		cmocka_unit_test(test_callgrind_long_name),
