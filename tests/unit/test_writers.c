@@ -321,6 +321,20 @@ static void test_callgrind(void **state)
 	pprofc_profile_destroy(p);
 }
 
+/* Profile b's callgrind output for sample type 0, which the caller
+ * frees. */
+static char *callgrind_text(const pbuf *b)
+{
+	pprofc_profile *p = pprofc_profile_create();
+	assert_int_equal(pprofc_profile_load_memory(p, b->d, b->n), PPROFC_OK);
+	memsink m = { 0 };
+	pprofc_sink sink = { memsink_write, &m };
+	assert_int_equal(pprofc_write_callgrind(p, 0, NULL, &sink), PPROFC_OK);
+	memsink_str(&m); /* ends it with a NUL */
+	pprofc_profile_destroy(p);
+	return (char *)m.buf.d;
+}
+
 /*
  * One caller with n callees at three lines, whose records reach their
  * bucket in the reverse of output order (the leaf locations are numbered
@@ -356,13 +370,9 @@ static void check_call_order(size_t n)
 		snprintf(name, sizeof(name), "f%zu", k);
 		pb_sfield(&b, 6, name);
 	}
-	pprofc_profile *p = pprofc_profile_create();
-	assert_int_equal(pprofc_profile_load_memory(p, b.d, b.n), PPROFC_OK);
+	char *text = callgrind_text(&b);
 	pb_free(&b);
-	memsink m = { 0 };
-	pprofc_sink sink = { memsink_write, &m };
-	assert_int_equal(pprofc_write_callgrind(p, 0, NULL, &sink), PPROFC_OK);
-	const char *s = strstr(memsink_str(&m), "fn=(1) main\n");
+	const char *s = strstr(text, "fn=(1) main\n");
 	assert_non_null(s);
 	size_t calls = 0;
 	long prev_line = -1, prev_id = -1;
@@ -380,8 +390,7 @@ static void check_call_order(size_t n)
 		calls++;
 	}
 	assert_int_equal(calls, n);
-	pb_free(&m.buf);
-	pprofc_profile_destroy(p);
+	free(text);
 }
 
 /* Calls whose numbers are at their longest, enough of them to end the
@@ -426,13 +435,8 @@ static void test_callgrind_longest_numbers(void **state)
 		snprintf(name, sizeof(name), "f%zu", k);
 		pb_sfield(&b, 6, name);
 	}
-	pprofc_profile *p = pprofc_profile_create();
-	assert_int_equal(pprofc_profile_load_memory(p, b.d, b.n), PPROFC_OK);
+	char *text = callgrind_text(&b);
 	pb_free(&b);
-	memsink m = { 0 };
-	pprofc_sink sink = { memsink_write, &m };
-	assert_int_equal(pprofc_write_callgrind(p, 0, NULL, &sink), PPROFC_OK);
-	const char *text = memsink_str(&m);
 	static const char *const recs[] = {
 		"\ncalls=1 9223372036854775807\n9223372036854775807 -1 -9223372036854775808\n",
 		"\ncalls=1 9223372036854775807\n9223372036854775806 -1 -9223372036854775808\n",
@@ -447,8 +451,7 @@ static void test_callgrind_longest_numbers(void **state)
 			found++;
 		assert_int_equal(found, n / 2);
 	}
-	pb_free(&m.buf);
-	pprofc_profile_destroy(p);
+	free(text);
 }
 
 static void test_callgrind_call_order(void **state)
@@ -483,12 +486,7 @@ static void test_callgrind_same_name(void **state)
 	pb_function(&b, 3, 4, 6);
 	static const char *const strs[] = { "", "cpu", "ns", "main", "x", "f.go", "g.go" };
 	pb_strings(&b, strs, 7);
-	pprofc_profile *p = pprofc_profile_create();
-	assert_int_equal(pprofc_profile_load_memory(p, b.d, b.n), PPROFC_OK);
-	memsink m = { 0 };
-	pprofc_sink sink = { memsink_write, &m };
-	assert_int_equal(pprofc_write_callgrind(p, 0, NULL, &sink), PPROFC_OK);
-	const char *s = memsink_str(&m);
+	char *s = callgrind_text(&b);
 	/* main calls each x: the f.go one in S1 and S3 (1 + 4), the g.go one
 	 * in S2 (2) */
 	assert_contains(s, "fl=(2) f.go\nfn=(1) main\ncfn=(2) x\ncalls=2 0\n10 5\n"
@@ -497,8 +495,7 @@ static void test_callgrind_same_name(void **state)
 	assert_contains(s, "fl=(2)\nfn=(2)\n20 1\ncfi=(3)\ncfn=(3)\ncalls=1 0\n20 4\n");
 	/* x in g.go: self 2 + 4 */
 	assert_contains(s, "fl=(3)\nfn=(3)\n30 6\n");
-	pb_free(&m.buf);
-	pprofc_profile_destroy(p);
+	free(s);
 	pb_free(&b);
 }
 
@@ -527,20 +524,14 @@ static void test_callgrind_zero_stack(void **state)
 	pb_function(&b, 4, 6, 7);
 	static const char *const strs[] = { "", "cpu", "ns", "main", "a", "b", "c", "f.go" };
 	pb_strings(&b, strs, 8);
-	pprofc_profile *p = pprofc_profile_create();
-	assert_int_equal(pprofc_profile_load_memory(p, b.d, b.n), PPROFC_OK);
-	memsink m = { 0 };
-	pprofc_sink sink = { memsink_write, &m };
-	assert_int_equal(pprofc_write_callgrind(p, 0, NULL, &sink), PPROFC_OK);
-	const char *s = memsink_str(&m);
+	char *s = callgrind_text(&b);
 	/* main calls a (1) and b (2), a calls b (1), b calls c (2) */
 	assert_contains(s,
 			"fn=(1) main\ncfn=(2) a\ncalls=1 0\n10 1\ncfn=(3) b\ncalls=1 0\n10 2\n\n");
 	assert_contains(s, "fn=(2)\ncfn=(3)\ncalls=1 0\n20 1\n\n");
 	assert_contains(s, "fn=(3)\n30 1\ncfn=(4) c\ncalls=1 0\n30 2\n\n");
 	assert_contains(s, "fn=(4)\n40 2\n\ntotals: 3\n");
-	pb_free(&m.buf);
-	pprofc_profile_destroy(p);
+	free(s);
 	pb_free(&b);
 }
 
@@ -559,6 +550,25 @@ static void test_sink_failure(void **state)
 	pprofc_profile_destroy(p);
 }
 
+/* One sample of 3 (cpu/ns): main (string 3, file string 5) at line 10
+ * calls string 4's function (in file string callee_file) at line 20. */
+static pbuf main_calls(const char *const *strs, size_t nstrs, int64_t callee_file)
+{
+	pbuf b = { 0 };
+	pb_value_type(&b, 1, 2);
+	static const uint64_t s1[] = { 2, 1 };
+	static const int64_t v1[] = { 3 };
+	pb_sample(&b, s1, 2, v1, 1);
+	static const uint64_t f1[] = { 1 }, f2[] = { 2 };
+	static const int64_t l1[] = { 10 }, l2[] = { 20 };
+	pb_location(&b, 1, 0, f1, l1, 1);
+	pb_location(&b, 2, 0, f2, l2, 1);
+	pb_function(&b, 1, 3, 5);
+	pb_function(&b, 2, 4, callee_file);
+	pb_strings(&b, strs, nstrs);
+	return b;
+}
+
 /* A callee's name longer than the output buffer holds once escaped is
  * written in pieces, the same as a short one. */
 static void test_callgrind_long_name(void **state)
@@ -571,25 +581,9 @@ static void test_callgrind_long_name(void **state)
 	memset(big, 'x', len);
 	big[len / 2] = '\n';
 	big[len] = '\0';
-	pbuf b = { 0 };
-	pb_value_type(&b, 1, 2);
-	static const uint64_t s1[] = { 2, 1 };
-	static const int64_t v1[] = { 3 };
-	pb_sample(&b, s1, 2, v1, 1);
-	static const uint64_t f1[] = { 1 }, f2[] = { 2 };
-	static const int64_t l1[] = { 10 }, l2[] = { 20 };
-	pb_location(&b, 1, 0, f1, l1, 1);
-	pb_location(&b, 2, 0, f2, l2, 1);
-	pb_function(&b, 1, 3, 5);
-	pb_function(&b, 2, 4, 6);
 	const char *strs[] = { "", "cpu", "ns", "main", big, "f.go", "g.go" };
-	pb_strings(&b, strs, 7);
-	pprofc_profile *p = pprofc_profile_create();
-	assert_int_equal(pprofc_profile_load_memory(p, b.d, b.n), PPROFC_OK);
-	memsink m = { 0 };
-	pprofc_sink sink = { memsink_write, &m };
-	assert_int_equal(pprofc_write_callgrind(p, 0, NULL, &sink), PPROFC_OK);
-	char *w = want;
+	pbuf b = main_calls(strs, 7, 6);
+	char *text = callgrind_text(&b), *w = want;
 	w += sprintf(w, "fl=(2) f.go\nfn=(1) main\ncfi=(3) g.go\ncfn=(2) ");
 	memset(w, 'x', len / 2);
 	w += len / 2;
@@ -597,9 +591,8 @@ static void test_callgrind_long_name(void **state)
 	memset(w, 'x', len - len / 2 - 1);
 	w += len - len / 2 - 1;
 	sprintf(w, "\ncalls=1 0\n10 3\n\nfl=(3)\nfn=(2)\n20 3\n\ntotals: 3\n");
-	assert_contains(memsink_str(&m), want);
-	pb_free(&m.buf);
-	pprofc_profile_destroy(p);
+	assert_contains(text, want);
+	free(text);
 	pb_free(&b);
 	free(big);
 	free(want);
@@ -609,21 +602,10 @@ static void test_callgrind_long_name(void **state)
 static void test_hostile_names(void **state)
 {
 	(void)state;
-	pbuf b = { 0 };
-	pb_value_type(&b, 1, 2);
-	static const uint64_t s1[] = { 2, 1 };
-	static const int64_t v1[] = { 3 };
-	pb_sample(&b, s1, 2, v1, 1);
-	static const uint64_t f1[] = { 1 }, f2[] = { 2 };
-	static const int64_t l1[] = { 1 }, l2[] = { 2 };
-	pb_location(&b, 1, 0, f1, l1, 1);
-	pb_location(&b, 2, 0, f2, l2, 1);
-	pb_function(&b, 1, 3, 5);
-	pb_function(&b, 2, 4, 5);
 	static const char *const strs[] = {
 		"", "cpu", "ns", "semi;colon\nnew 42", "ctl\x01\r 7", "file\nname"
 	};
-	pb_strings(&b, strs, 6);
+	pbuf b = main_calls(strs, 6, 5);
 	pprofc_profile *p = pprofc_profile_create();
 	assert_int_equal(pprofc_profile_load_memory(p, b.d, b.n), PPROFC_OK);
 	memsink m = { 0 };
