@@ -564,6 +564,10 @@ static inline void push_level(walker *w, size_t d, uint32_t li, size_t nw)
 						w->et, q->hash & w->et->mask);
 					__builtin_prefetch(e);
 					__builtin_prefetch(e + 64);
+				} else if (!w->counting && from >= c->lo && from < c->hi) {
+					/* where its record goes, wanted when the walk
+					 * leaves this node */
+					__builtin_prefetch(c->recs + w->fill[from - c->lo], 1);
 				}
 			}
 		}
