@@ -275,12 +275,17 @@ static pprofc_status start(pprofc_profile *p, unsigned char *in, size_t inlen, s
 	return PPROFC_OK;
 }
 
-pprofc_status stream_begin(pprofc_profile *p, unsigned char *in, size_t inlen, stream *s)
+static void stream_init(stream *s, pprofc_profile *p)
 {
 	memset(s, 0, sizeof(*s));
 	s->p = p;
 	s->st = PPROFC_OK;
 	s->fd = -1;
+}
+
+pprofc_status stream_begin(pprofc_profile *p, unsigned char *in, size_t inlen, stream *s)
+{
+	stream_init(s, p);
 	if (!(inlen >= 2 && in[0] == 0x1f && in[1] == 0x8b)) {
 		/* Not compressed: the input is the message. */
 		p->buf = s->buf = in;
@@ -297,10 +302,7 @@ pprofc_status stream_begin_fd(pprofc_profile *p, int fd, off_t at, uint64_t insi
 {
 	unsigned char tail[4];
 	uint32_t isize = pread(fd, tail, 4, at + (off_t)insize - 4) == 4 ? le32(tail) : 0;
-	memset(s, 0, sizeof(*s));
-	s->p = p;
-	s->st = PPROFC_OK;
-	s->fd = -1;
+	stream_init(s, p);
 	/* (never more than the file: a small one costs what it did read whole) */
 	size_t in_cap = stream_read_bytes < insize ? stream_read_bytes : (size_t)insize;
 	if (in_cap == 0)

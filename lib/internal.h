@@ -349,6 +349,18 @@ static inline void out_char(out *o, char c)
 		out_flush(o);
 	o->buf[o->n++] = c;
 }
+/* Room for n bytes (at most the buffer's size) after what is written,
+ * flushing first if need be: format into it, then out_done at the end. */
+static inline char *out_room(out *o, size_t n)
+{
+	if (n > sizeof(o->buf) - o->n)
+		out_flush(o);
+	return o->buf + o->n;
+}
+static inline void out_done(out *o, char *end)
+{
+	o->n = (size_t)(end - o->buf);
+}
 /* A string literal, its length known at compile time. */
 #define out_lit(o, s) out_write((o), (s), sizeof(s) - 1)
 void out_i64(out *o, int64_t v);

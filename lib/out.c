@@ -79,16 +79,12 @@ const uint64_t out_pow10[20] = { 1ull,
 
 void out_u64(out *o, uint64_t v)
 {
-	if (sizeof(o->buf) - o->n < 20)
-		out_flush(o);
-	o->n = (size_t)(fmt_u64(o->buf + o->n, v) - o->buf);
+	out_done(o, fmt_u64(out_room(o, 20), v));
 }
 
 void out_i64(out *o, int64_t v)
 {
-	if (sizeof(o->buf) - o->n < 20)
-		out_flush(o);
-	o->n = (size_t)(fmt_i64(o->buf + o->n, v) - o->buf);
+	out_done(o, fmt_i64(out_room(o, 20), v));
 }
 
 void out_fmt(out *o, const char *fmt, ...)
@@ -103,21 +99,20 @@ void out_fmt(out *o, const char *fmt, ...)
 	out_write(o, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
+/* The escaping is fmt_name_escaped's, a piece at a time into a buffer
+ * of its own. */
 bool escape_name(const char *s, size_t len, bool (*put)(void *ctx, const char *p, size_t n),
 		 void *ctx)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t start = 0;
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != 0x7f)
-			continue;
-		char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
-		if (!put(ctx, s + start, i - start) || !put(ctx, esc, 4))
+	char tmp[4 * 256];
+	do {
+		size_t n = len < 256 ? len : 256;
+		if (!put(ctx, tmp, (size_t)(fmt_name_escaped(tmp, s, n) - tmp)))
 			return false;
-		start = i + 1;
-	}
-	return put(ctx, s + start, len - start);
+		s += n;
+		len -= n;
+	} while (len);
+	return true;
 }
 
 static bool put_out(void *ctx, const char *p, size_t n)
@@ -128,7 +123,11 @@ static bool put_out(void *ctx, const char *p, size_t n)
 
 void out_name_escaped(out *o, const char *s, size_t len)
 {
-	escape_name(s, len, put_out, o);
+	/* in place when even fully escaped it fits the buffer */
+	if (len <= sizeof(o->buf) / 4)
+		out_done(o, fmt_name_escaped(out_room(o, 4 * len), s, len));
+	else
+		escape_name(s, len, put_out, o);
 }
 
 char *fmt_name_escaped(char *p, const char *s, size_t len)

@@ -230,15 +230,15 @@ static pprofc_status load_fd(pprofc_profile *p, int fd)
 	struct stat sb;
 	unsigned char head[2];
 	off_t at = lseek(fd, 0, SEEK_CUR);
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && at >= 0 &&
-	    sb.st_size - at >= 18 /* the smallest gzip member */ &&
-	    (uint64_t)(sb.st_size - at) <= input_limit(p) && pread(fd, head, 2, at) == 2 &&
-	    head[0] == 0x1f && head[1] == 0x8b) {
-		derive_memory_limit(p, (uint64_t)(sb.st_size - at));
-		stream in;
-		pprofc_status st = stream_begin_fd(p, fd, at, (uint64_t)(sb.st_size - at),
-						   input_limit(p), &in);
-		return st == PPROFC_OK ? load_stream(p, &in) : st;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && at >= 0 && sb.st_size >= at) {
+		uint64_t size = (uint64_t)(sb.st_size - at), limit = input_limit(p);
+		if (size >= 18 /* the smallest gzip member */ && size <= limit &&
+		    pread(fd, head, 2, at) == 2 && head[0] == 0x1f && head[1] == 0x8b) {
+			derive_memory_limit(p, size);
+			stream in;
+			pprofc_status st = stream_begin_fd(p, fd, at, size, limit, &in);
+			return st == PPROFC_OK ? load_stream(p, &in) : st;
+		}
 	}
 	unsigned char *buf;
 	size_t len, cap;
