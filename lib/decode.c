@@ -179,6 +179,8 @@ static void arena_pb_free(void *data, void *ptr)
 	(void)ptr;
 }
 
+#define PEND_MAX 16
+
 typedef struct decoder {
 	pprofc_profile *p;
 	arena arena;
@@ -189,6 +191,16 @@ typedef struct decoder {
 	size_t cap_vals;
 	label *labs; /* one sample's labels */
 	size_t cap_labs;
+	/* Early samples whose stacks wait to be interned (flush_pending),
+	 * their locations one after the other in plocs. */
+	struct pending {
+		size_t i, poff, len; /* the sample, and where its message is */
+		uint32_t h, at, n;   /* its stack's hash, and where it is */
+	} pend[PEND_MAX];
+	size_t npend;
+	uint32_t *plocs;
+	size_t nplocs, cap_plocs;
+	stream *in;
 	size_t page, released; /* buffer bytes given back (release_behind) */
 } decoder;
 
@@ -580,12 +592,54 @@ static pprofc_status add_span(pprofc_profile *p, span **arr, size_t *n, size_t *
 
 /* Early decoding can be turned off, so tests can compare both paths. */
 bool decode_early = true;
+/* Early samples whose stacks are hashed before any is interned (up to
+ * PEND_MAX; tests compare with 1). */
+size_t decode_batch = PEND_MAX;
+/* Tests: the stack of this early sample is refused once, as if memory
+ * had run out for it and not for the late path. */
+size_t decode_refuse_sample = SIZE_MAX;
 
 /*
- * Decodes a sample during the walk (see the top of the file). false: the
- * sample is left as it is, for decode_samples(), and so are all after it.
+ * Interns the waiting early samples' stacks, in their order. A stack
+ * refused (memory, too many stacks) makes its sample and those after it
+ * late, as if early_sample() had refused it: decode_samples() meets it
+ * again and says why, so the first error is the one it would have been.
+ * *early then turns false.
  */
-static bool early_sample(decoder *d, const unsigned char *msg, size_t msglen)
+static pprofc_status flush_pending(decoder *d, bool *early)
+{
+	pprofc_profile *p = d->p;
+	size_t k = 0;
+	for (; k < d->npend; k++) {
+		const struct pending *e = &d->pend[k];
+		if (e->i == decode_refuse_sample) {
+			decode_refuse_sample = SIZE_MAX;
+			break;
+		}
+		if (model_intern_hashed(p, d->plocs + e->at, e->n, e->h, &p->sample_stack[e->i]) !=
+		    PPROFC_OK)
+			break;
+	}
+	pprofc_status st = PPROFC_OK;
+	if (k < d->npend) {
+		p->errmsg[0] = '\0';
+		*early = false;
+		p->nearly = d->pend[k].i;
+		p->nlabels = p->label_off[d->pend[k].i];
+		for (; k < d->npend && st == PPROFC_OK; k++)
+			st = add_span(p, &p->sample_spans, &p->nsamples_late, &p->cap_sample_spans,
+				      d->pend[k].poff, d->pend[k].len, "samples");
+	}
+	d->npend = d->nplocs = 0;
+	return st;
+}
+
+/*
+ * Decodes a sample during the walk (see the top of the file), its stack
+ * left waiting in d->pend. false: the sample is left as it is, for
+ * decode_samples(), and so are all after it.
+ */
+static bool early_sample(decoder *d, const unsigned char *msg, size_t msglen, size_t poff)
 {
 	pprofc_profile *p = d->p;
 	size_t i = p->nearly, nlocs = 0, nvals = 0, nlabs = 0;
@@ -612,16 +666,24 @@ static bool early_sample(decoder *d, const unsigned char *msg, size_t msglen)
 	     vec_reserve(&p->mem, (void **)&p->label_off, &p->cap_label_off, i + 2,
 			 sizeof(uint32_t)) &&
 	     (!nlabs || vec_reserve(&p->mem, (void **)&p->labels, &p->cap_labels,
-				    p->nlabels + nlabs, sizeof(*p->labels)));
-	if (ok) {
-		ok = model_intern_stack(p, d->locs, nlocs, &p->sample_stack[i]) == PPROFC_OK;
-		/* A refusal here (memory, too many stacks) recurs, with its
-		 * message, when decode_samples() meets this sample. */
-		if (!ok)
-			p->errmsg[0] = '\0';
-	}
+				    p->nlabels + nlabs, sizeof(*p->labels))) &&
+	     nlocs <= UINT32_MAX - d->nplocs &&
+	     vec_reserve(&p->mem, (void **)&d->plocs, &d->cap_plocs, d->nplocs + nlocs + 1,
+			 sizeof(uint32_t));
 	if (!ok)
 		return false;
+	/* The stack table is read at random, a miss for every sample of a
+	 * large profile: its slot is asked for now and read when a batch of
+	 * samples is interned (W1's decoder spent half its time waiting). */
+	struct pending *e = &d->pend[d->npend++];
+	*e = (struct pending){ i,
+			       poff,
+			       msglen,
+			       model_stack_hash(p, d->locs, nlocs),
+			       (uint32_t)d->nplocs,
+			       (uint32_t)nlocs };
+	memcpy(d->plocs + d->nplocs, d->locs, nlocs * sizeof(uint32_t));
+	d->nplocs += nlocs;
 	if (nt)
 		memcpy(p->values + i * nt, d->vals, nt * sizeof(int64_t));
 	if (nlabs)
@@ -651,14 +713,14 @@ static void release_behind(decoder *d, size_t upto)
 		((uintptr_t)p->buf + d->released + d->page - 1) & ~(uintptr_t)(d->page - 1);
 	uintptr_t to = ((uintptr_t)p->buf + upto) & ~(uintptr_t)(d->page - 1);
 	if (to > from + (4u << 20)) {
-		madvise((void *)from, to - from, MADV_DONTNEED);
+		stream_give_back(d->in, (unsigned char *)from, to - from);
 		d->released = (size_t)(to - (uintptr_t)p->buf);
 	}
 }
 
 pprofc_status decode_profile(pprofc_profile *p, stream *in)
 {
-	decoder d = { .p = p, .page = (size_t)sysconf(_SC_PAGESIZE) };
+	decoder d = { .p = p, .in = in, .page = (size_t)sysconf(_SC_PAGESIZE) };
 	arena_init(&d.arena, &p->mem);
 	d.alloc.alloc = arena_pb_alloc;
 	d.alloc.free = arena_pb_free;
@@ -770,14 +832,22 @@ pprofc_status decode_profile(pprofc_profile *p, stream *in)
 		case 2:
 			if (p->nsamples >= p->limits[PPROFC_LIMIT_SAMPLES])
 				st = over_limit(p, "samples", p->limits[PPROFC_LIMIT_SAMPLES]);
-			else if (early && early_sample(&d, payload, len)) {
+			else if (early && early_sample(&d, payload, len, poff)) {
 				p->nsamples++;
+				/* (a waiting sample's bytes are kept, should it
+				 * turn late) */
+				if (d.npend >= decode_batch || d.npend == PEND_MAX ||
+				    (p->nsamples & 4095) == 0)
+					st = flush_pending(&d, &early);
 				if ((p->nsamples & 4095) == 0)
 					release_behind(&d, off);
 			} else {
+				if (early)
+					st = flush_pending(&d, &early);
 				early = false;
-				st = add_span(p, &p->sample_spans, &p->nsamples_late,
-					      &p->cap_sample_spans, poff, len, "samples");
+				if (st == PPROFC_OK)
+					st = add_span(p, &p->sample_spans, &p->nsamples_late,
+						      &p->cap_sample_spans, poff, len, "samples");
 				p->nsamples++;
 			}
 			break;
@@ -863,6 +933,9 @@ pprofc_status decode_profile(pprofc_profile *p, stream *in)
 			break;
 		}
 	}
+	if (st == PPROFC_OK && d.npend)
+		st = flush_pending(&d, &early);
+	budget_free(&p->mem, d.plocs);
 	budget_free(&p->mem, d.locs);
 	budget_free(&p->mem, d.vals);
 	budget_free(&p->mem, d.labs);

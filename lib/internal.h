@@ -243,6 +243,7 @@ typedef struct stream {
 	bool zs_live;
 	/* Shared with the thread under mu. */
 	size_t ready;
+	size_t ahead; /* the end of the pages stream_give_back() moved ahead */
 	bool finished, full;
 	pprofc_status st;
 	char msg[256];
@@ -261,6 +262,10 @@ pprofc_status stream_begin(pprofc_profile *p, unsigned char *in, size_t inlen, s
 pprofc_status stream_begin_fd(pprofc_profile *p, int fd, off_t at, uint64_t insize,
 			      uint64_t in_limit, stream *s);
 size_t stream_wait(stream *s, size_t need);
+/* Pages of p->buf (page-aligned, len bytes at from) that will not be read
+ * again: moved to where the thread has yet to write, or given back. */
+void stream_give_back(stream *s, unsigned char *from, size_t len);
+extern _Atomic size_t stream_pages_moved; /* bytes moved ahead, ever (tests) */
 pprofc_status stream_end(stream *s);
 
 /*
@@ -287,6 +292,8 @@ pprofc_status gzw_end(gzwriter *g);
  * model_resolve(), decode_samples() finishes the samples into the flat
  * arrays. decode_early off: every sample waits (for tests). */
 extern bool decode_early;
+extern size_t decode_batch;
+extern size_t decode_refuse_sample;
 pprofc_status decode_profile(pprofc_profile *p, stream *in);
 pprofc_status decode_samples(pprofc_profile *p);
 
@@ -302,8 +309,18 @@ uint32_t model_location_index(const pprofc_profile *p, uint64_t id);
  * first stack with an unknown id stops it: *ret_bad_stack (else NONE) and
  * *ret_bad_id are set. */
 pprofc_status model_map_stacks(pprofc_profile *p, uint32_t *ret_bad_stack, uint64_t *ret_bad_id);
+/* the stack locations from which they are mapped on two threads (tests:
+ * 0) */
+extern size_t map_stacks_split_min;
 pprofc_status model_intern_stack(pprofc_profile *p, const uint32_t *locs, size_t n,
 				 uint32_t *ret_stack);
+/* The same in two steps, for a decoder that hashes several stacks before
+ * interning them: the hash asks for the stack's slot in the table, so
+ * their misses overlap. The table may grow in between: only the prefetch
+ * is then wasted. */
+uint32_t model_stack_hash(const pprofc_profile *p, const uint32_t *locs, size_t n);
+pprofc_status model_intern_hashed(pprofc_profile *p, const uint32_t *locs, size_t n, uint32_t h,
+				  uint32_t *ret_stack);
 
 /* fetch.c: the checks of a finished response, and a way to run them on a
  * response that did not come over the network (for the fuzzer). */
@@ -475,6 +492,10 @@ void frames_finish(frames *f);
 size_t frames_expand(const pprofc_profile *p, const frames *f, uint32_t s, frame *dst);
 
 uint64_t hash_bytes(const void *data, size_t len, uint64_t seed);
+/* Runs fa(a) and, when b is given, fb(b) on a second thread (after fa,
+ * on this one, when no thread can be had): the halves of a job on the
+ * machine's two cores. */
+void run_both(void *(*fa)(void *), void *a, void *(*fb)(void *), void *b);
 
 /* Go's filepath.Clean (lexical), as pprof applies it to file names (no
  * "//", "/./", "x/.."; "." when empty): writes at most n + 1 bytes to dst,

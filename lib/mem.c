@@ -199,6 +199,17 @@ void arena_finish(arena *a)
 	a->size = 0;
 }
 
+void run_both(void *(*fa)(void *), void *a, void *(*fb)(void *), void *b)
+{
+	pthread_t t;
+	bool threaded = b && pthread_create(&t, NULL, fb, b) == 0;
+	fa(a);
+	if (threaded)
+		pthread_join(t, NULL);
+	else if (b)
+		fb(b);
+}
+
 /* A small, fast hash for stacks and names (FNV-1a on 64-bit words would be
  * slower on long stacks; this mixes 8 bytes at a time). */
 uint64_t hash_bytes(const void *data, size_t len, uint64_t seed)

@@ -279,21 +279,63 @@ static bool stack_table_grow(pprofc_profile *p)
 	return true;
 }
 
-pprofc_status model_map_stacks(pprofc_profile *p, uint32_t *ret_bad_stack, uint64_t *ret_bad_id)
+/* Stacks lo..hi-1 from location ids to indices, up to the first unknown
+ * id. */
+typedef struct map_part {
+	pprofc_profile *p;
+	size_t lo, hi;
+	uint32_t bad_stack;
+	uint64_t bad_id;
+} map_part;
+
+static void *map_part_run(void *arg)
 {
-	*ret_bad_stack = NONE;
-	/* Ids map one to one onto indices, so stacks that were distinct as
-	 * ids stay distinct: only the hashes change. */
-	for (size_t s = 0; s < p->nstacks; s++)
+	map_part *m = arg;
+	pprofc_profile *p = m->p;
+	m->bad_stack = NONE;
+	for (size_t s = m->lo; s < m->hi; s++)
 		for (uint32_t j = p->stack_off[s]; j < p->stack_off[s + 1]; j++) {
 			uint32_t li = idmap_get(&p->loc_ids, p->stack_locs[j]);
 			if (li == NONE) {
-				*ret_bad_stack = (uint32_t)s;
-				*ret_bad_id = p->stack_locs[j];
-				return PPROFC_OK;
+				m->bad_stack = (uint32_t)s;
+				m->bad_id = p->stack_locs[j];
+				return NULL;
 			}
 			p->stack_locs[j] = li;
 		}
+	return NULL;
+}
+
+/* Stacks whose locations are mapped in two halves, on two threads (W1's
+ * 26 million: 45 ms on one). */
+size_t map_stacks_split_min = (size_t)1 << 20;
+
+pprofc_status model_map_stacks(pprofc_profile *p, uint32_t *ret_bad_stack, uint64_t *ret_bad_id)
+{
+	/* Ids map one to one onto indices, so stacks that were distinct as
+	 * ids stay distinct: only the hashes change. The halves split the
+	 * locations, not the stacks; the first unknown id is the first
+	 * half's if it has one. */
+	size_t mid = p->nstacks;
+	if (p->nstack_locs >= map_stacks_split_min) {
+		size_t lo = 0, hi = p->nstacks;
+		while (lo < hi) { /* the first stack starting past the middle */
+			size_t m = lo + (hi - lo) / 2;
+			if (p->stack_off[m] < p->nstack_locs / 2)
+				lo = m + 1;
+			else
+				hi = m;
+		}
+		mid = lo;
+	}
+	map_part part[2] = { { p, 0, mid, NONE, 0 }, { p, mid, p->nstacks, NONE, 0 } };
+	run_both(map_part_run, &part[0], map_part_run, mid < p->nstacks ? &part[1] : NULL);
+	const map_part *bad = part[0].bad_stack != NONE ? &part[0] : &part[1];
+	*ret_bad_stack = bad->bad_stack;
+	if (bad->bad_stack != NONE) {
+		*ret_bad_id = bad->bad_id;
+		return PPROFC_OK;
+	}
 	if (!p->nsamples_late || !p->stack_table)
 		return PPROFC_OK; /* no more lookups: the table is not needed */
 	size_t mask = p->stack_mask;
@@ -309,12 +351,25 @@ pprofc_status model_map_stacks(pprofc_profile *p, uint32_t *ret_bad_stack, uint6
 	return PPROFC_OK;
 }
 
+uint32_t model_stack_hash(const pprofc_profile *p, const uint32_t *locs, size_t n)
+{
+	uint32_t h = stack_hash(locs, n);
+	if (p->stack_table)
+		__builtin_prefetch(&p->stack_table[h & p->stack_mask]);
+	return h;
+}
+
 pprofc_status model_intern_stack(pprofc_profile *p, const uint32_t *locs, size_t n,
 				 uint32_t *ret_stack)
 {
+	return model_intern_hashed(p, locs, n, stack_hash(locs, n), ret_stack);
+}
+
+pprofc_status model_intern_hashed(pprofc_profile *p, const uint32_t *locs, size_t n, uint32_t h,
+				  uint32_t *ret_stack)
+{
 	if ((p->nstacks + 1) * 2 > (p->stack_table ? p->stack_mask + 1 : 0) && !stack_table_grow(p))
 		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for stacks");
-	uint32_t h = stack_hash(locs, n);
 	size_t i = h & p->stack_mask;
 	for (;; i = (i + 1) & p->stack_mask) {
 		uint64_t e = p->stack_table[i];

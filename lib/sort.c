@@ -97,7 +97,8 @@ size_t sort_stacks_grouped_min = 65536;
 
 typedef struct mkqs_job {
 	const uint32_t *locs;
-	budget b; /* the thread's own count: budgets are not shared */
+	budget *b;
+	budget own; /* the second thread's count: budgets are not shared */
 	sstack *a;
 	mkqs_task *first;
 	size_t nfirst;
@@ -108,7 +109,7 @@ typedef struct mkqs_job {
 static void *mkqs_thread(void *arg)
 {
 	mkqs_job *j = arg;
-	j->ok = mkqs_stacks(&j->b, j->locs, j->a, j->first, j->nfirst, j->lcp);
+	j->ok = mkqs_stacks(j->b, j->locs, j->a, j->first, j->nfirst, j->lcp);
 	return NULL;
 }
 
@@ -123,13 +124,13 @@ static bool mkqs_halves(const uint32_t *locs, budget *b, sstack *a, mkqs_task *f
 			sum += first[h].n;
 	if (h == 0 || h == nfirst)
 		return mkqs_stacks(b, locs, a, first, nfirst, lcp);
-	mkqs_job j = { locs, { 0, b->limit - b->used }, a, first + h, nfirst - h, lcp, false };
-	pthread_t t;
-	if (pthread_create(&t, NULL, mkqs_thread, &j) != 0)
-		return mkqs_stacks(b, locs, a, first, nfirst, lcp);
-	bool ok = mkqs_stacks(b, locs, a, first, h, lcp);
-	pthread_join(t, NULL);
-	return ok && j.ok;
+	mkqs_job j[2] = {
+		{ locs, b, { 0, 0 }, a, first, h, lcp, false },
+		{ locs, NULL, { 0, b->limit - b->used }, a, first + h, nfirst - h, lcp, false }
+	};
+	j[1].b = &j[1].own;
+	run_both(mkqs_thread, &j[0], mkqs_thread, &j[1]);
+	return j[0].ok && j[1].ok;
 }
 
 bool sort_stacks(const pprofc_profile *p, budget *b, uint32_t *a, size_t n, uint32_t *lcp)

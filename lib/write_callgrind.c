@@ -663,19 +663,6 @@ static bool walk(walker *w)
 	}
 }
 
-/* Runs fa(a) and, when b is given, fb(b) on a second thread (after fa,
- * on this one, when no thread can be had). */
-static void run_both(void *(*fa)(void *), void *a, void *(*fb)(void *), void *b)
-{
-	pthread_t t;
-	bool threaded = b && pthread_create(&t, NULL, fb, b) == 0;
-	fa(a);
-	if (threaded)
-		pthread_join(t, NULL);
-	else if (b)
-		fb(b);
-}
-
 static void *walk_thread(void *arg)
 {
 	walker *w = arg;

@@ -316,6 +316,72 @@ static void test_sort_stacks(void **state)
 	pb_free(&b);
 }
 
+/* A profile of 200 samples, its locations after them (so their stacks are
+ * mapped from ids once the walk is over), in reverse order of id (so an
+ * id is not its index plus one); bad[k] (0: none) replaces a location of
+ * sample k by an id that does not exist. */
+static pprofc_profile *load_late_locations(const uint64_t *bad, char *msg, size_t msglen)
+{
+	pbuf b = { 0 };
+	pb_value_type(&b, 1, 2);
+	static const int64_t one[] = { 1 };
+	for (uint64_t i = 0; i < 200; i++) {
+		uint64_t locs[12];
+		size_t n = 1 + i % 12;
+		for (size_t k = 0; k < n; k++)
+			locs[k] = (i * 7 + k * 3) % 5 + 1;
+		if (bad[i])
+			locs[n / 2] = bad[i];
+		pb_sample(&b, locs, n, one, 1);
+	}
+	static const uint64_t f1[] = { 1 };
+	static const int64_t l1[] = { 1 };
+	for (uint64_t id = 5; id >= 1; id--)
+		pb_location(&b, id, id, f1, l1, 1);
+	pb_function(&b, 1, 3, 0);
+	static const char *const strs[] = { "", "cpu", "ns", "f" };
+	pb_strings(&b, strs, 4);
+	pprofc_profile *p = pprofc_profile_create();
+	pprofc_status st = pprofc_profile_load_memory(p, b.d, b.n);
+	snprintf(msg, msglen, "%s", st == PPROFC_OK ? "ok" : pprofc_profile_errmsg(p));
+	pb_free(&b);
+	return p;
+}
+
+/* The stacks' ids mapped to indices in two halves: every location of
+ * both halves mapped, and the first unknown id the one reported, whether
+ * it is in the first half or only in the second. */
+static void test_map_stacks_halves(void **state)
+{
+	(void)state;
+	size_t saved = map_stacks_split_min;
+	uint64_t bad[200] = { 0 };
+	char msg[256];
+	for (int split = 0; split < 2; split++) {
+		map_stacks_split_min = split ? 0 : SIZE_MAX;
+		memset(bad, 0, sizeof(bad));
+		pprofc_profile *p = load_late_locations(bad, msg, sizeof(msg));
+		assert_string_equal(msg, "ok");
+		for (size_t i = 0; i < 200; i++) {
+			uint32_t s = p->sample_stack[i], off = p->stack_off[s];
+			size_t n = 1 + i % 12;
+			assert_int_equal(p->stack_off[s + 1] - off, n);
+			for (size_t k = 0; k < n; k++) /* id 5 is index 0 */
+				assert_int_equal(p->stack_locs[off + k],
+						 5 - ((i * 7 + k * 3) % 5 + 1));
+		}
+		pprofc_profile_destroy(p);
+
+		bad[150] = 17; /* in the second half only */
+		pprofc_profile_destroy(load_late_locations(bad, msg, sizeof(msg)));
+		assert_string_equal(msg, "location id 17 in sample 150 does not exist");
+		bad[30] = 18; /* and in the first */
+		pprofc_profile_destroy(load_late_locations(bad, msg, sizeof(msg)));
+		assert_string_equal(msg, "location id 18 in sample 30 does not exist");
+	}
+	map_stacks_split_min = saved;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_budget_growth),
 		cmocka_unit_test(test_sort_stacks),
+		cmocka_unit_test(test_map_stacks_halves),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -76,6 +76,8 @@ static pbuf observe(const unsigned char *data, size_t len, path how)
 	snprintf(head, sizeof(head), "status %d: %s\n", (int)st,
 		 st == PPROFC_OK ? "" : pprofc_profile_errmsg(p));
 	pb_raw(&m.buf, head, strlen(head));
+	if (st == PPROFC_OK)
+		pprofc_write_raw(p, &sink); /* labels too */
 	for (size_t i = 0; st == PPROFC_OK && i < pprofc_profile_sample_type_count(p); i++) {
 		pprofc_top_options t = { .sample_index = i, .json = 1 };
 		pprofc_write_top(p, &t, &sink);
@@ -194,6 +196,176 @@ static void test_handover(void **state)
 	pb_free(&b);
 }
 
+/* The stacks of a profile's samples, location by location, as text. */
+static pbuf sample_stacks(const pprofc_profile *p)
+{
+	pbuf t = { 0 };
+	for (size_t i = 0; i < p->nsamples; i++) {
+		uint32_t s = p->sample_stack[i];
+		char num[32];
+		for (uint32_t j = p->stack_off[s]; j < p->stack_off[s + 1]; j++) {
+			snprintf(num, sizeof(num), " %u", p->stack_locs[j]);
+			pb_raw(&t, num, strlen(num));
+		}
+		snprintf(num, sizeof(num), " = %lld\n", (long long)p->values[i]);
+		pb_raw(&t, num, strlen(num));
+	}
+	return t;
+}
+
+/*
+ * Early samples' stacks are interned a batch at a time; one refused
+ * (memory) turns its sample and the rest of the batch late. Under every
+ * memory limit up to what the load needs, in batches of 16 and of 1, with
+ * stacks long enough that their array is what runs out: the load fails
+ * for want of memory, or each sample has the stack and value it has
+ * without a limit (a sample counted early but never interned would not).
+ */
+static void test_memory_limits_in_batches(void **state)
+{
+	(void)state;
+	pbuf b = { 0 };
+	pb_value_type(&b, 1, 2);
+	for (uint64_t i = 0; i < 600; i++) {
+		uint64_t locs[40];
+		for (size_t k = 0; k < 40; k++)
+			locs[k] = (i * 31 + k * 7) % 9 + 1;
+		int64_t v = (int64_t)i + 1;
+		pb_sample(&b, locs, 1 + i % 40, &v, 1);
+	}
+	static const uint64_t f1[] = { 1 };
+	static const int64_t l1[] = { 3 };
+	for (uint64_t id = 1; id <= 9; id++)
+		pb_location(&b, id, 0, f1, l1, 1);
+	pb_function(&b, 1, 1, 0);
+	static const char *const strs[] = { "", "x", "y" };
+	pb_strings(&b, strs, 3);
+	stream_thread_min = 0;
+	pprofc_profile *p = pprofc_profile_create();
+	assert_int_equal(pprofc_profile_load_memory(p, b.d, b.n), PPROFC_OK);
+	pbuf want = sample_stacks(p);
+	pprofc_profile_destroy(p);
+	size_t failed = 0, ok = 0;
+	for (size_t batch = 1; batch <= 16; batch += 15)
+		for (uint64_t limit = 4096; limit < (320 << 10); limit += quick() ? 2048 : 256) {
+			decode_batch = batch;
+			p = pprofc_profile_create();
+			pprofc_profile_set_max_memory(p, limit);
+			pprofc_status st = pprofc_profile_load_memory(p, b.d, b.n);
+			decode_batch = 16;
+			if (st == PPROFC_OK) {
+				pbuf got = sample_stacks(p);
+				assert_int_equal(got.n, want.n);
+				assert_memory_equal(got.d, want.d, want.n);
+				pb_free(&got);
+				ok++;
+			} else {
+				if (st != PPROFC_ERR_NOMEM)
+					fail_msg("limit %llu: %s", (unsigned long long)limit,
+						 pprofc_profile_errmsg(p));
+				failed++;
+			}
+			pprofc_profile_destroy(p);
+		}
+	stream_thread_min = 1u << 20;
+	assert_true(failed > 0 && ok > 0); /* the sweep crossed what it needs */
+	pb_free(&want);
+	pb_free(&b);
+}
+
+/* 40 samples with stacks of 1 to 7 locations out of 5 and 0 to 2 string
+ * labels each, before their locations. */
+static pbuf labelled_profile(void)
+{
+	pbuf b = { 0 };
+	pb_value_type(&b, 1, 2);
+	for (uint64_t i = 0; i < 40; i++) {
+		uint64_t locs[7];
+		size_t n = 1 + i % 7;
+		for (size_t k = 0; k < n; k++)
+			locs[k] = (i + k * 2) % 5 + 1;
+		uint64_t v = i + 1;
+		pbuf m = { 0 };
+		pb_packed(&m, 1, locs, n);
+		pb_packed(&m, 2, &v, 1);
+		for (uint64_t l = 0; l < i % 3; l++) {
+			pbuf lab = { 0 };
+			pb_vfield(&lab, 1, 3 + l);	     /* key */
+			pb_vfield(&lab, 2, 5 + (i + l) % 2); /* value */
+			pb_lfield(&m, 3, &lab);
+			pb_free(&lab);
+		}
+		pb_lfield(&b, 2, &m);
+		pb_free(&m);
+	}
+	static const uint64_t f1[] = { 1 };
+	static const int64_t l1[] = { 3 };
+	for (uint64_t id = 1; id <= 5; id++)
+		pb_location(&b, id, 0, f1, l1, 1);
+	pb_function(&b, 1, 1, 0);
+	static const char *const strs[] = { "", "x", "y", "k1", "k2", "v1", "v2" };
+	pb_strings(&b, strs, 7);
+	return b;
+}
+
+/* A stack refused (as memory could be) at every sample, in batches of 16
+ * and of 1: that sample and the rest of its batch go to the plain path,
+ * and the profile, labels and all, is the one the plain path alone gives. */
+static void test_refusal_in_a_batch(void **state)
+{
+	(void)state;
+	pbuf raw = labelled_profile();
+	for (size_t batch = 1; batch <= 16; batch += 15)
+		for (size_t i = 0; i < 40; i++) {
+			decode_batch = batch;
+			decode_refuse_sample = i;
+			agree(raw.d, raw.n, false, "refused sample", i);
+			assert_int_equal(decode_refuse_sample, SIZE_MAX); /* it was met */
+			decode_batch = 16;
+		}
+	pb_free(&raw);
+}
+
+/* A profile of 17 MB, its samples first, loaded on the fast path: the
+ * walker hands the pages it has read to the inflating thread several
+ * times (unless the kernel refuses, as valgrind does), and
+ * every output is the one the plain path gives. */
+static void test_pages_moved_ahead(void **state)
+{
+	(void)state;
+	pbuf b = { 0 };
+	pb_value_type(&b, 1, 2);
+	uint64_t rng = 99;
+	for (int i = 0; i < 300000; i++) {
+		uint64_t locs[24];
+		size_t n = 8 + i % 17;
+		for (size_t k = 0; k < n; k++) {
+			rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+			/* ids of four varint bytes: a bigger profile for the time */
+			locs[k] = (k < n - 3 ? k % 50 + 1 : (rng >> 33) % 200 + 1) * 100003;
+		}
+		int64_t v = i % 13 + 1;
+		pb_sample(&b, locs, n, &v, 1);
+	}
+	static const uint64_t f1[] = { 1 }, f2[] = { 2 };
+	static const int64_t l1[] = { 3 };
+	for (uint64_t id = 1; id <= 200; id++)
+		pb_location(&b, id * 100003, 0, id % 2 ? f1 : f2, l1, 1);
+	pb_function(&b, 1, 1, 0);
+	pb_function(&b, 2, 2, 0);
+	static const char *const strs[] = { "", "x", "y" };
+	pb_strings(&b, strs, 3);
+	assert_true(b.n > (16u << 20));
+	pbuf z = pb_gzip(&b);
+	size_t before = stream_pages_moved;
+	agree(z.d, z.n, false, "pages moved ahead", 0);
+	const char *w = getenv("PPROFC_WRAPPER");
+	if (!(w && *w)) /* (valgrind refuses the move) */
+		assert_true(stream_pages_moved - before >= (8u << 20));
+	pb_free(&z);
+	pb_free(&b);
+}
+
 /* What may follow a gzip member (a second member, garbage, a magic's first
  * byte only), read from a file at every read size from 1 to 16 bytes: the
  * same status and message as from memory. */
@@ -283,6 +455,9 @@ int main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reference_profile),
 		cmocka_unit_test(test_handover),
+		cmocka_unit_test(test_memory_limits_in_batches),
+		cmocka_unit_test(test_refusal_in_a_batch),
+		cmocka_unit_test(test_pages_moved_ahead),
 		cmocka_unit_test(test_trailers),
 		cmocka_unit_test(test_files),
 	};
