@@ -244,6 +244,14 @@ typedef struct stream {
 	/* Shared with the thread under mu. */
 	size_t ready;
 	size_t ahead; /* the end of the pages stream_give_back() moved ahead */
+	/* With a thread, the reader checks the member's CRC and length (see
+	 * gunzip.c): its CRC of the bytes up to crc_done, the last 8 bytes
+	 * of input before the current buffer, and the trailer once inflate
+	 * has read it (ended). */
+	bool own_check, ended;
+	unsigned long crc;
+	size_t crc_done;
+	unsigned char tail[8], trailer[8];
 	bool finished, full;
 	pprofc_status st;
 	char msg[256];
