@@ -17,6 +17,9 @@
  *   MKQS_DIGIT(ctx, x, d)  digit d of element *x as a uint32_t, 0 past its
  *                          end (0 must be no real digit)
  *   MKQS_SMALL             ranges up to this size are insertion-sorted
+ *   MKQS_FIRST(ctx, x, n)  optional: called on each range of first[]
+ *                          while the one before it is sorted (to ask for
+ *                          its digits' memory in time)
  *
  * first[] holds the ranges to sort (a range's elements share its first d
  * digits). lcp, unless NULL, gets for each element how many digits it
@@ -53,9 +56,19 @@ static bool MKQS_NAME(budget *b, MKQS_CTX ctx, MKQS_T *a, const mkqs_task *first
 		return false;
 	memcpy(st, first, nfirst * sizeof(*st));
 	nst = nfirst;
+#ifdef MKQS_FIRST
+	if (nst)
+		MKQS_FIRST(ctx, a + st[nst - 1].lo, st[nst - 1].n);
+#endif
 	while (nst) {
 		mkqs_task t = st[--nst];
 		MKQS_T *x = a + t.lo;
+#ifdef MKQS_FIRST
+		/* a range of first[] (they lie below every part of one): the
+		 * next one's turn comes when this one is sorted */
+		if (nst < nfirst && nst)
+			MKQS_FIRST(ctx, a + st[nst - 1].lo, st[nst - 1].n);
+#endif
 		size_t m = t.n, base = t.lo, d = t.d;
 		while (m > MKQS_SMALL) {
 			uint32_t pv[3];
@@ -136,3 +149,4 @@ static bool MKQS_NAME(budget *b, MKQS_CTX ctx, MKQS_T *a, const mkqs_task *first
 #undef MKQS_CTX
 #undef MKQS_DIGIT
 #undef MKQS_SMALL
+#undef MKQS_FIRST

@@ -81,6 +81,22 @@ static inline uint32_t stack_digit(const uint32_t *locs, const sstack *x, uint32
 	return d < x->len ? locs[x->root - d] + 1 : 0;
 }
 
+/*
+ * A root group's stacks are read level by level, and each one's first
+ * read of a cache line misses: 70% of the sort waited on them (W1: groups
+ * of 500 stacks of 26 locations, 2 or 3 lines each, spread over 100 MB).
+ * All of a cache-sized group's lines are asked for while the group before
+ * it is sorted.
+ */
+static void prefetch_group(const uint32_t *locs, const sstack *x, size_t n)
+{
+	if (n > 2048)
+		return;
+	for (size_t i = 0; i < n; i++)
+		for (uint32_t d = 0; d < x[i].len; d += 16)
+			__builtin_prefetch(&locs[x[i].root - d]);
+}
+
 /* The stacks' sort: by location from the root. The shared prefixes come
  * out of the partitions for free (mkqs.h), for the callgrind writer's
  * walk. */
@@ -89,6 +105,7 @@ static inline uint32_t stack_digit(const uint32_t *locs, const sstack *x, uint32
 #define MKQS_CTX	       const uint32_t *
 #define MKQS_DIGIT(locs, x, d) stack_digit(locs, x, (uint32_t)(d))
 #define MKQS_SMALL	       12
+#define MKQS_FIRST	       prefetch_group
 #include "mkqs.h"
 
 /* Stacks from which they are grouped by root first, and the groups
