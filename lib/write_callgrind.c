@@ -92,9 +92,12 @@ typedef struct cg {
 	uint32_t *str_file; /* string index -> file, NONE until seen */
 	uint32_t *node_cg;  /* lineless/no-stack node -> cgfn */
 	uint32_t *frame_cg; /* f.frames index -> cgfn (locations in use) */
-	/* A location of one frame whose line fits in 31 bits, as the walk
-	 * wants it in one read: 1 << 63 | line << 32 | cgfn; else 0. */
-	uint64_t *loc_one;
+	/* A location's frames as the walk wants them, when every line fits
+	 * in 31 bits: one frame as 1 << 63 | line << 32 | cgfn; more as
+	 * 1 << 62 | count << 32 | where they start in `multi`, each there in
+	 * the form of one; else 0 (the walk then reads the frames). */
+	uint64_t *loc_one, *multi;
+	size_t nmulti, cap_multi;
 	uint32_t unknown_file;
 
 	/* The walk: the stacks in root-first order, each as how many root
@@ -282,6 +285,31 @@ static bool add_self(cg *c, uint32_t fn, int64_t ln, const int64_t *v)
  * files in order of first appearance (root first), which fixes the
  * output's order; and sum self costs at each stack's leaf line.
  */
+/* Location li's frames in loc_one (and multi), when their lines allow:
+ * the walk then reads one array, two for inlined frames, not three. */
+static bool encode_frames(cg *c, uint32_t li)
+{
+	const frames *f = &c->f;
+	uint32_t kb = f->loc_off[li], n = f->loc_off[li + 1] - kb;
+	for (uint32_t k = kb; k < kb + n; k++)
+		if (f->frames[k].line < 0 || f->frames[k].line > 0x7fffffff)
+			return true;
+	if (n == 1) {
+		c->loc_one[li] =
+			(uint64_t)1 << 63 | (uint64_t)f->frames[kb].line << 32 | c->frame_cg[kb];
+		return true;
+	}
+	if (n == 0 || n > 0x3fffffff || c->nmulti > UINT32_MAX - n)
+		return true;
+	if (!vec_reserve(c->b, (void **)&c->multi, &c->cap_multi, c->nmulti + n, sizeof(uint64_t)))
+		return false;
+	c->loc_one[li] = (uint64_t)1 << 62 | (uint64_t)n << 32 | c->nmulti;
+	for (uint32_t k = kb; k < kb + n; k++)
+		c->multi[c->nmulti++] =
+			(uint64_t)1 << 63 | (uint64_t)f->frames[k].line << 32 | c->frame_cg[k];
+	return true;
+}
+
 static bool first_pass(cg *c)
 {
 	const pprofc_profile *p = c->p;
@@ -323,11 +351,8 @@ static bool first_pass(cg *c)
 			for (uint32_t k = f->loc_off[li + 1]; k-- > f->loc_off[li];)
 				if ((c->frame_cg[k] = frame_fn(c, &f->frames[k])) == NONE)
 					goto done;
-			uint32_t k = f->loc_off[li];
-			int64_t ln = f->frames[k].line;
-			if (f->loc_off[li + 1] - k == 1 && ln >= 0 && ln <= 0x7fffffff)
-				c->loc_one[li] =
-					(uint64_t)1 << 63 | (uint64_t)ln << 32 | c->frame_cg[k];
+			if (!encode_frames(c, li))
+				goto done;
 		}
 		uint32_t li = p->stack_locs[begin], leaf = f->loc_off[li];
 		if (by_loc) {
@@ -524,6 +549,38 @@ static void edge_put(walker *w, const pathpair *q, const int64_t *v)
 	*at = (size_t)(pack(c, c->recs + *at, q->to, q->line, v) - c->recs);
 }
 
+/* The caller/callee pair from -> to (at the caller's line ln) met on the
+ * path: on the pair stack if the path has not had it yet. */
+static inline void meet_pair(walker *w, uint32_t from, uint32_t to, int64_t ln)
+{
+	const cg *c = w->c;
+	if (from != NONE && from != to) {
+		uint64_t key = (uint64_t)from << 32 | to;
+		size_t s = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & w->pair_mask;
+		while (w->pair_key[s] && w->pair_key[s] != key)
+			s = (s + 1) & w->pair_mask;
+		if (!w->pair_key[s]) {
+			w->pair_key[s] = key;
+			pathpair *q = &w->pp[w->npp++];
+			*q = (pathpair){ from, to, ln > 0 ? ln : 0, s, 0 };
+			if (w->et) {
+				/* the cell is wanted when the walk leaves this
+				 * node: ask for it now, so the misses of a
+				 * stack's new nodes overlap */
+				q->hash = et_hash(from, to, q->line);
+				const unsigned char *e = (const unsigned char *)et_cell(
+					w->et, q->hash & w->et->mask);
+				__builtin_prefetch(e);
+				__builtin_prefetch(e + 64);
+			} else if (!w->counting && from >= c->lo && from < c->hi) {
+				/* where its record goes, wanted when the walk
+				 * leaves this node */
+				__builtin_prefetch(c->recs + w->fill[from - c->lo], 1);
+			}
+		}
+	}
+}
+
 /* Enters location li at depth d: its frames root first, each pair with
  * the frame before it that the path has not had yet goes on the pair
  * stack. */
@@ -539,40 +596,21 @@ static inline void push_level(walker *w, size_t d, uint32_t li, size_t nw)
 	uint32_t from = d ? w->lv[d - 1].fn : NONE;
 	int64_t ln = d ? w->lv[d - 1].line : 0;
 	uint64_t one = c->loc_one[li];
-	uint32_t kb = 0, ke = 1;
-	if (!one) {
-		kb = f->loc_off[li];
-		ke = f->loc_off[li + 1];
-	}
-	for (uint32_t k = ke; k-- > kb;) {
-		uint32_t to = one ? (uint32_t)one : c->frame_cg[k];
-		if (from != NONE && from != to) {
-			uint64_t key = (uint64_t)from << 32 | to;
-			size_t s = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & w->pair_mask;
-			while (w->pair_key[s] && w->pair_key[s] != key)
-				s = (s + 1) & w->pair_mask;
-			if (!w->pair_key[s]) {
-				w->pair_key[s] = key;
-				pathpair *q = &w->pp[w->npp++];
-				*q = (pathpair){ from, to, ln > 0 ? ln : 0, s, 0 };
-				if (w->et) {
-					/* the cell is wanted when the walk leaves this
-					 * node: ask for it now, so the misses of a
-					 * stack's new nodes overlap */
-					q->hash = et_hash(from, to, q->line);
-					const unsigned char *e = (const unsigned char *)et_cell(
-						w->et, q->hash & w->et->mask);
-					__builtin_prefetch(e);
-					__builtin_prefetch(e + 64);
-				} else if (!w->counting && from >= c->lo && from < c->hi) {
-					/* where its record goes, wanted when the walk
-					 * leaves this node */
-					__builtin_prefetch(c->recs + w->fill[from - c->lo], 1);
-				}
-			}
+	if (one) {
+		const uint64_t *e = one >> 63 ? &one : c->multi + (uint32_t)one;
+		for (uint32_t k = one >> 63 ? 1 : (uint32_t)(one >> 32) & 0x3fffffff; k-- > 0;) {
+			uint32_t to = (uint32_t)e[k];
+			meet_pair(w, from, to, ln);
+			from = to;
+			ln = (int64_t)(e[k] >> 32 & 0x7fffffff);
 		}
-		from = to;
-		ln = one ? (int64_t)(one >> 32 & 0x7fffffff) : f->frames[k].line;
+	} else {
+		for (uint32_t k = f->loc_off[li + 1]; k-- > f->loc_off[li];) {
+			uint32_t to = c->frame_cg[k];
+			meet_pair(w, from, to, ln);
+			from = to;
+			ln = f->frames[k].line;
+		}
 	}
 	v->fn = from;
 	v->line = ln;
@@ -629,6 +667,12 @@ static inline __attribute__((always_inline)) bool walk_nw(walker *w, size_t nw)
 			/* locations come in no order: ask for one a few ahead */
 			if (sfx + 16 < c->sfx_end)
 				__builtin_prefetch(&c->loc_one[sfx[16]]);
+			/* (and, nearer, an inlined location's frames) */
+			if (sfx + 8 < c->sfx_end) {
+				uint64_t o = c->loc_one[sfx[8]];
+				if (o && !(o >> 63))
+					__builtin_prefetch(c->multi + (uint32_t)o);
+			}
 			push_level(w, depth, *sfx++, nw);
 		}
 		int64_t *cum = w->cum + (len - 1) * nw;
@@ -1335,6 +1379,7 @@ static void cg_free(cg *c)
 	budget_free(c->b, c->fn_more);
 	budget_free(c->b, c->frame_cg);
 	budget_free(c->b, c->loc_one);
+	budget_free(c->b, c->multi);
 	budget_free(c->b, c->order);
 	budget_free(c->b, c->lcp);
 	budget_free(c->b, c->slen);
