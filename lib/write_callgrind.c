@@ -873,6 +873,8 @@ static void *lay_out_part(void *arg)
 	if (!h->sfx) {
 		for (size_t i = h->lo; i < h->hi; i++) {
 			uint32_t s = c->order[i];
+			if (i + 16 < h->hi)
+				__builtin_prefetch(&p->stack_off[c->order[i + 16]]);
 			h->nsfx += p->stack_off[s + 1] - p->stack_off[s] - c->lcp[i];
 		}
 		return NULL;
@@ -882,11 +884,17 @@ static void *lay_out_part(void *arg)
 	for (size_t i = h->lo; i < h->hi; i++) {
 		uint32_t s = c->order[i], begin = p->stack_off[s],
 			 len = p->stack_off[s + 1] - begin;
-		/* the stacks are read in no order memory could guess: ask early */
+		/* the stacks are read in no order memory could guess: ask
+		 * early, in two steps (where a stack is, then its locations) */
+		if (i + 16 < h->hi) {
+			uint32_t t = c->order[i + 16];
+			__builtin_prefetch(&p->stack_off[t + 1]);
+			__builtin_prefetch(&c->f.stack_values[(size_t)t * nt]);
+			__builtin_prefetch(&c->f.stack_count[t]);
+		}
 		if (i + 8 < h->hi) {
 			uint32_t t = c->order[i + 8];
 			__builtin_prefetch(&p->stack_locs[p->stack_off[t + 1] - 1 - c->lcp[i + 8]]);
-			__builtin_prefetch(&c->f.stack_values[(size_t)t * nt]);
 		}
 		c->slen[i] = len;
 		for (uint32_t d = c->lcp[i]; d < len; d++)
