@@ -816,6 +816,8 @@ static void drop_zero_stacks(cg *c)
 	size_t n = 0;
 	uint32_t shared = UINT32_MAX;
 	for (size_t i = 0; i < c->norder; i++) {
+		if (i + 16 < c->norder) /* (the stacks come in no order) */
+			__builtin_prefetch(&c->f.stack_count[c->order[i + 16]]);
 		if (c->lcp[i] < shared)
 			shared = c->lcp[i];
 		if (!c->f.stack_count[c->order[i]])
