@@ -1288,18 +1288,34 @@ static void summer_free(summer *sm)
 /* " cost" for each sample type in `order`, then the line's end. Numbers
  * are most of a large file: formatted in place, 21 bytes of room a cost,
  * a thousand at a time. */
+/* " v1 v2 ..." for costs t..t+k-1: room for 21 bytes each. */
+static inline char *fmt_costs(char *p, const int64_t *v, const size_t *order, size_t t, size_t k)
+{
+	for (; k; k--, t++) {
+		*p++ = ' ';
+		p = fmt_i64(p, v[order[t]]);
+	}
+	return p;
+}
+
 static void put_costs(out *o, const int64_t *v, const size_t *order, size_t nt)
 {
 	for (size_t t = 0; t < nt;) {
 		size_t k = nt - t < 1024 ? nt - t : 1024;
-		char *p = out_room(o, 21 * k);
-		for (; k; k--, t++) {
-			*p++ = ' ';
-			p = fmt_i64(p, v[order[t]]);
-		}
-		out_done(o, p);
+		out_done(o, fmt_costs(out_room(o, 21 * k), v, order, t, k));
+		t += k;
 	}
 	out_char(o, '\n');
+}
+
+/* "key(id)": room for 4 + 12 bytes. */
+static inline char *fmt_ref(char *p, const char *key, size_t keylen, uint32_t id)
+{
+	memcpy(p, key, keylen);
+	p[keylen] = '(';
+	p = fmt_u64(p + keylen + 1, (uint64_t)id + 1);
+	*p++ = ')';
+	return p;
 }
 
 /* "(id) name" the first time, "(id)" after: each id is defined once. */
@@ -1309,11 +1325,7 @@ static void put_name_(out *o, const char *key, size_t keylen, uint32_t id, bool 
 		      const pstr *name)
 {
 	/* a key of at most 4 bytes, "(id)" at most 12, and a space */
-	char *p = out_room(o, 17);
-	memcpy(p, key, keylen);
-	p[keylen] = '(';
-	p = fmt_u64(p + keylen + 1, (uint64_t)id + 1);
-	*p++ = ')';
+	char *p = fmt_ref(out_room(o, 17), key, keylen, id);
 	if (!defined[id]) {
 		defined[id] = true;
 		*p++ = ' ';
@@ -1441,13 +1453,35 @@ static void put_call(const cg *c, out *o, const cgfn *F, const erec *e, const si
 		     bool *fl_def, bool *fn_def)
 {
 	const cgfn *T = &c->fns[e->callee];
-	if (T->file != F->file)
-		put_name(o, "cfi=", T->file, fl_def, &c->files[T->file]);
-	put_name(o, "cfn=", e->callee, fn_def, &c->f.nodes[T->node].name);
 	const int64_t *v = (const int64_t *)(e + 1);
 	uint64_t calls = (uint64_t)v[c->nt];
+	bool cfi = T->file != F->file;
+	char *p;
+	if ((!cfi || fl_def[T->file]) && fn_def[e->callee] && c->nt <= 4) {
+		/* Names met before, few costs (almost every call): one room
+		 * for all its lines, 17 + 17 + 68 + 21 * 4 + 1 bytes at most
+		 * (W1's writing, which bounds its last phase: 15% faster). */
+		p = out_room(o, 187);
+		if (cfi) {
+			p = fmt_ref(p, "cfi=", 4, T->file);
+			*p++ = '\n';
+		}
+		p = fmt_ref(p, "cfn=", 4, e->callee);
+		memcpy(p, "\ncalls=", 7);
+		p = fmt_u64(p + 7, calls ? calls : 1);
+		*p++ = ' ';
+		p = fmt_u64(p, T->start_line > 0 ? (uint64_t)T->start_line : 0);
+		*p++ = '\n';
+		p = fmt_costs(fmt_i64(p, e->line), v, ev, 0, c->nt);
+		*p++ = '\n';
+		out_done(o, p);
+		return;
+	}
+	if (cfi)
+		put_name(o, "cfi=", T->file, fl_def, &c->files[T->file]);
+	put_name(o, "cfn=", e->callee, fn_def, &c->f.nodes[T->node].name);
 	/* "calls=N S\n" at most 48 bytes, the caller's line 20 */
-	char *p = out_room(o, 68);
+	p = out_room(o, 68);
 	memcpy(p, "calls=", 6);
 	p = fmt_u64(p + 6, calls ? calls : 1);
 	*p++ = ' ';

@@ -393,24 +393,25 @@ static void check_call_order(size_t n)
 	free(text);
 }
 
-/* Calls whose numbers are at their longest, enough of them to end the
- * output buffer at many offsets: each is written whole and right. Each
- * callee is called from two lines, so the second call's name is already
- * defined and its lines are all numbers (under ASan, a room check short
- * of the longest call is an overflow). */
+/* Calls whose numbers are at their longest, four costs each and a callee
+ * in a file of its own, enough of them to end the output buffer at many
+ * offsets: each is written whole and right. Each callee is called from
+ * two lines, so the second call's names are already defined and its
+ * lines are all numbers (under ASan, a room check short of the longest
+ * call is an overflow). */
 static void test_callgrind_longest_numbers(void **state)
 {
 	(void)state;
 	size_t n = 3000;
 	pbuf b = { 0 };
-	pb_value_type(&b, 1, 2);
-	pb_value_type(&b, 1, 2);
+	for (int t = 0; t < 4; t++)
+		pb_value_type(&b, 1, 2);
 	for (size_t k = 0; k < n; k++)
 		for (uint64_t at = 1; at <= 2; at++) {
 			uint64_t locs[2] = { 3 + k, at };
 			/* the first cost's length varies, and so the calls' */
-			int64_t v[2] = { k % 2 ? INT64_MIN : -1, INT64_MIN };
-			pb_sample(&b, locs, 2, v, 2);
+			int64_t v[4] = { k % 2 ? INT64_MIN : -1, INT64_MIN, INT64_MIN, INT64_MIN };
+			pb_sample(&b, locs, 2, v, 4);
 		}
 	static const uint64_t main_fn[1] = { 1 };
 	static const int64_t lnA[1] = { INT64_MAX }, lnB[1] = { INT64_MAX - 1 };
@@ -424,6 +425,8 @@ static void test_callgrind_longest_numbers(void **state)
 		pbuf m = { 0 };
 		pb_vfield(&m, 1, 1 + k);
 		pb_vfield(&m, 2, 3 + k);
+		if (k)
+			pb_vfield(&m, 4, 3 + k);       /* a file of its own: "cfi=" */
 		pb_vfield(&m, 5, (uint64_t)INT64_MAX); /* start_line */
 		pb_lfield(&b, 5, &m);
 		pb_free(&m);
@@ -437,20 +440,24 @@ static void test_callgrind_longest_numbers(void **state)
 	}
 	char *text = callgrind_text(&b);
 	pb_free(&b);
+#define MIN3 " -9223372036854775808 -9223372036854775808 -9223372036854775808\n"
 	static const char *const recs[] = {
-		"\ncalls=1 9223372036854775807\n9223372036854775807 -1 -9223372036854775808\n",
-		"\ncalls=1 9223372036854775807\n9223372036854775806 -1 -9223372036854775808\n",
-		"\ncalls=1 9223372036854775807\n9223372036854775807 -9223372036854775808 "
-		"-9223372036854775808\n",
-		"\ncalls=1 9223372036854775807\n9223372036854775806 -9223372036854775808 "
-		"-9223372036854775808\n",
+		"\ncalls=1 9223372036854775807\n9223372036854775807 -1" MIN3,
+		"\ncalls=1 9223372036854775807\n9223372036854775806 -1" MIN3,
+		"\ncalls=1 9223372036854775807\n9223372036854775807 -9223372036854775808" MIN3,
+		"\ncalls=1 9223372036854775807\n9223372036854775806 -9223372036854775808" MIN3,
 	};
+#undef MIN3
 	for (size_t r = 0; r < 4; r++) {
 		size_t found = 0;
 		for (const char *c = strstr(text, recs[r]); c; c = strstr(c + 1, recs[r]))
 			found++;
 		assert_int_equal(found, n / 2);
 	}
+	size_t cfi = 0;
+	for (const char *c = strstr(text, "\ncfi=("); c; c = strstr(c + 1, "\ncfi=("))
+		cfi++;
+	assert_int_equal(cfi, 2 * n);
 	free(text);
 }
 
