@@ -69,6 +69,21 @@ static void fail(stream *s, pprofc_status st, const char *fmt, ...)
 	s->st = st;
 }
 
+/* The last 8 bytes of input inflate has taken: those of the buffers
+ * before (tail), then of this one. */
+static void last_8(const stream *s, unsigned char *dst)
+{
+	unsigned char b[8];
+	size_t k = (size_t)(s->in_next - s->in);
+	if (k >= 8) {
+		memcpy(b, s->in_next - 8, 8);
+	} else {
+		memcpy(b, s->tail + k, 8 - k);
+		memcpy(b + 8 - k, s->in, k);
+	}
+	memcpy(dst, b, 8);
+}
+
 /* The next buffer of compressed input from the file, once `in` is used
  * up: false at the end of the file, for input given in memory, or on an
  * error (s->st is then set). */
@@ -76,15 +91,8 @@ static bool refill(stream *s)
 {
 	if (s->fd < 0 || s->in_eof || s->st != PPROFC_OK)
 		return false;
-	/* The last 8 bytes read so far, in case the trailer straddles two
-	 * buffers (in_left is 0 here: the buffer is used up). */
-	size_t used = (size_t)(s->in_next - s->in);
-	if (used >= 8) {
-		memcpy(s->tail, s->in_next - 8, 8);
-	} else {
-		memmove(s->tail, s->tail + used, 8 - used);
-		memcpy(s->tail + 8 - used, s->in, used);
-	}
+	/* in case the trailer straddles two buffers */
+	last_8(s, s->tail);
 	for (;;) {
 		ssize_t r = read(s->fd, s->in, s->in_cap);
 		if (r < 0 && errno == EINTR)
@@ -132,19 +140,6 @@ static void after_member(stream *s)
 		     garbage);
 }
 
-/* The member's last 8 bytes (CRC and size), read by inflate just now. */
-static void save_trailer(stream *s)
-{
-	size_t k = (size_t)(s->in_next - s->in);
-	if (k >= 8) {
-		memcpy(s->trailer, s->in_next - 8, 8);
-	} else {
-		memcpy(s->trailer, s->tail + k, 8 - k);
-		memcpy(s->trailer + 8 - k, s->in, k);
-	}
-	s->ended = true;
-}
-
 /*
  * Inflates into s->buf until the member ends, fails, or the buffer is
  * full. Returns true when it stopped only because the buffer is full.
@@ -172,7 +167,8 @@ static bool pump(stream *s)
 		size_t len = s->len + (out_chunk - zs->avail_out);
 		s->len = len;
 		if (zr == Z_STREAM_END) {
-			save_trailer(s);
+			last_8(s, s->trailer); /* CRC and size */
+			s->ended = true;
 			break;
 		}
 		/* Z_BUF_ERROR with room left and input to come: feed more. (The
