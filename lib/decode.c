@@ -185,21 +185,21 @@ typedef struct decoder {
 	pprofc_profile *p;
 	arena arena;
 	ProtobufCAllocator alloc;
-	uint32_t *locs; /* one sample's stack */
-	size_t cap_locs;
+	/* The stacks of the early samples waiting to be interned
+	 * (flush_pending), one after the other: nlocs used; a sample's stack
+	 * is parsed in after them. */
+	uint32_t *locs;
+	size_t nlocs, cap_locs;
 	int64_t *vals; /* one sample's values */
 	size_t cap_vals;
 	label *labs; /* one sample's labels */
 	size_t cap_labs;
-	/* Early samples whose stacks wait to be interned (flush_pending),
-	 * their locations one after the other in plocs. */
 	struct pending {
 		size_t i, poff, len; /* the sample, and where its message is */
-		uint32_t h, at, n;   /* its stack's hash, and where it is */
+		size_t at, n;	     /* its stack in locs */
+		uint32_t h;	     /* and the stack's hash */
 	} pend[PEND_MAX];
-	size_t npend;
-	uint32_t *plocs;
-	size_t nplocs, cap_plocs;
+	size_t npend, batch; /* (batch: at most PEND_MAX) */
 	stream *in;
 	size_t page, released; /* buffer bytes given back (release_behind) */
 } decoder;
@@ -327,16 +327,17 @@ static bool fast_function(decoder *d, const unsigned char *q, size_t len)
 	return true;
 }
 
-/* One sample into d->locs, d->vals and d->labs; *big when a location id
- * does not fit 32 bits (the sample is then not taken early). */
+/* One sample into d->locs (after the stacks waiting there), d->vals and
+ * d->labs; *big when a location id does not fit 32 bits (the sample is
+ * then not taken early). */
 static bool fast_sample(decoder *d, const unsigned char *q, size_t len, size_t *nlocs,
 			size_t *nvals, size_t *nlabs, bool *big)
 {
 	budget *b = &d->p->mem;
 	const unsigned char *end = q + len;
-	size_t nl = 0, nv = 0, nb = 0;
+	size_t nl = d->nlocs, nv = 0, nb = 0;
 	/* never NULL, even for an empty stack */
-	if (!vec_reserve(b, (void **)&d->locs, &d->cap_locs, 1, sizeof(uint32_t)))
+	if (!vec_reserve(b, (void **)&d->locs, &d->cap_locs, nl + 1, sizeof(uint32_t)))
 		return false;
 	while (q < end) {
 		unsigned char key = *q++;
@@ -404,7 +405,7 @@ static bool fast_sample(decoder *d, const unsigned char *q, size_t len, size_t *
 			return false;
 		}
 	}
-	*nlocs = nl;
+	*nlocs = nl - d->nlocs;
 	*nvals = nv;
 	*nlabs = nb;
 	return true;
@@ -424,14 +425,14 @@ static bool slow_sample(decoder *d, const unsigned char *msg, size_t msglen, siz
 	Perftools__Profiles__Sample *m =
 		perftools__profiles__sample__unpack(&d->alloc, msglen, msg);
 	if (!m ||
-	    !vec_reserve(b, (void **)&d->locs, &d->cap_locs, m->n_location_id + 1,
+	    !vec_reserve(b, (void **)&d->locs, &d->cap_locs, d->nlocs + m->n_location_id + 1,
 			 sizeof(uint32_t)) ||
 	    !vec_reserve(b, (void **)&d->vals, &d->cap_vals, m->n_value + 1, sizeof(int64_t)) ||
 	    !vec_reserve(b, (void **)&d->labs, &d->cap_labs, m->n_label + 1, sizeof(label)))
 		return false;
 	for (size_t k = 0; k < m->n_location_id; k++) {
 		*big |= m->location_id[k] > UINT32_MAX;
-		d->locs[k] = (uint32_t)m->location_id[k];
+		d->locs[d->nlocs + k] = (uint32_t)m->location_id[k];
 	}
 	if (m->n_value)
 		memcpy(d->vals, m->value, m->n_value * sizeof(int64_t));
@@ -616,7 +617,7 @@ static pprofc_status flush_pending(decoder *d, bool *early)
 			decode_refuse_sample = SIZE_MAX;
 			break;
 		}
-		if (model_intern_hashed(p, d->plocs + e->at, e->n, e->h, &p->sample_stack[e->i]) !=
+		if (model_intern_hashed(p, d->locs + e->at, e->n, e->h, &p->sample_stack[e->i]) !=
 		    PPROFC_OK)
 			break;
 	}
@@ -630,7 +631,7 @@ static pprofc_status flush_pending(decoder *d, bool *early)
 			st = add_span(p, &p->sample_spans, &p->nsamples_late, &p->cap_sample_spans,
 				      d->pend[k].poff, d->pend[k].len, "samples");
 	}
-	d->npend = d->nplocs = 0;
+	d->npend = d->nlocs = 0;
 	return st;
 }
 
@@ -666,24 +667,16 @@ static bool early_sample(decoder *d, const unsigned char *msg, size_t msglen, si
 	     vec_reserve(&p->mem, (void **)&p->label_off, &p->cap_label_off, i + 2,
 			 sizeof(uint32_t)) &&
 	     (!nlabs || vec_reserve(&p->mem, (void **)&p->labels, &p->cap_labels,
-				    p->nlabels + nlabs, sizeof(*p->labels))) &&
-	     nlocs <= UINT32_MAX - d->nplocs &&
-	     vec_reserve(&p->mem, (void **)&d->plocs, &d->cap_plocs, d->nplocs + nlocs + 1,
-			 sizeof(uint32_t));
+				    p->nlabels + nlabs, sizeof(*p->labels)));
 	if (!ok)
 		return false;
 	/* The stack table is read at random, a miss for every sample of a
 	 * large profile: its slot is asked for now and read when a batch of
 	 * samples is interned (W1's decoder spent half its time waiting). */
 	struct pending *e = &d->pend[d->npend++];
-	*e = (struct pending){ i,
-			       poff,
-			       msglen,
-			       model_stack_hash(p, d->locs, nlocs),
-			       (uint32_t)d->nplocs,
-			       (uint32_t)nlocs };
-	memcpy(d->plocs + d->nplocs, d->locs, nlocs * sizeof(uint32_t));
-	d->nplocs += nlocs;
+	*e = (struct pending){ .i = i, .poff = poff, .len = msglen, .at = d->nlocs, .n = nlocs };
+	e->h = model_stack_hash(p, d->locs + e->at, nlocs);
+	d->nlocs += nlocs;
 	if (nt)
 		memcpy(p->values + i * nt, d->vals, nt * sizeof(int64_t));
 	if (nlabs)
@@ -720,7 +713,10 @@ static void release_behind(decoder *d, size_t upto)
 
 pprofc_status decode_profile(pprofc_profile *p, stream *in)
 {
-	decoder d = { .p = p, .in = in, .page = (size_t)sysconf(_SC_PAGESIZE) };
+	decoder d = { .p = p,
+		      .batch = decode_batch < PEND_MAX ? decode_batch : PEND_MAX,
+		      .in = in,
+		      .page = (size_t)sysconf(_SC_PAGESIZE) };
 	arena_init(&d.arena, &p->mem);
 	d.alloc.alloc = arena_pb_alloc;
 	d.alloc.free = arena_pb_free;
@@ -834,12 +830,12 @@ pprofc_status decode_profile(pprofc_profile *p, stream *in)
 				st = over_limit(p, "samples", p->limits[PPROFC_LIMIT_SAMPLES]);
 			else if (early && early_sample(&d, payload, len, poff)) {
 				p->nsamples++;
-				/* (a waiting sample's bytes are kept, should it
-				 * turn late) */
-				if (d.npend >= decode_batch || d.npend == PEND_MAX ||
-				    (p->nsamples & 4095) == 0)
+				/* (flushed first: a waiting sample's bytes are
+				 * kept, should it turn late) */
+				bool behind = (p->nsamples & 4095) == 0;
+				if (behind || d.npend == d.batch)
 					st = flush_pending(&d, &early);
-				if ((p->nsamples & 4095) == 0)
+				if (behind)
 					release_behind(&d, off);
 			} else {
 				if (early)
@@ -935,7 +931,6 @@ pprofc_status decode_profile(pprofc_profile *p, stream *in)
 	}
 	if (st == PPROFC_OK && d.npend)
 		st = flush_pending(&d, &early);
-	budget_free(&p->mem, d.plocs);
 	budget_free(&p->mem, d.locs);
 	budget_free(&p->mem, d.vals);
 	budget_free(&p->mem, d.labs);
