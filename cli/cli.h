@@ -221,6 +221,11 @@ int load_profile(const char *source, const common_opts *o, pprofc_profile **ret)
 int fetch_and_save(const char *url, const common_opts *o, const char *save_as,
 		   pprofc_profile **ret);
 
+/* A reader that closed our output pipe ends a filter normally: as git and
+ * grep do, we die of SIGPIPE (exit status 141 in a shell), saying nothing,
+ * the pending temp file removed. Returns when `err` is not EPIPE. */
+void exit_if_pipe_closed(int err);
+
 /* The temp file a signal must remove (see output.c); NULL when none. */
 void set_pending_tmp(char *path);
 void install_signal_handlers(void);

@@ -85,14 +85,17 @@ int cmd_kcachegrind(int argc, char **argv)
 	set_pending_tmp(path);
 	pprofc_sink sink = pprofc_sink_stdio(fp);
 	char *label = sources_label(&co);
-	pprofc_status st = pprofc_write_callgrind(p, index, label ? label : source, &sink);
+	pprofc_status st =
+		label ? pprofc_write_callgrind(p, index, label, &sink) : PPROFC_ERR_NOMEM;
 	free(label);
 	int werr = fflush(fp) != 0 || ferror(fp);
 	if (fclose(fp) != 0)
 		werr = 1;
 	if (st != PPROFC_OK || werr) {
 		error("cannot write '%s': %s", path,
-		      st != PPROFC_OK ? pprofc_profile_errmsg(p) : strerror(errno));
+		      st == PPROFC_ERR_NOMEM ? "out of memory"
+		      : st != PPROFC_OK	     ? pprofc_profile_errmsg(p)
+					     : strerror(errno));
 		unlink(path);
 		set_pending_tmp(NULL);
 		free(path);

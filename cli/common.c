@@ -401,11 +401,18 @@ void install_signal_handlers(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+void exit_if_pipe_closed(int err)
+{
+	if (err == EPIPE)
+		on_signal(SIGPIPE);
+}
+
 static int sink_write(void *ctx, const void *data, size_t len)
 {
 	output *out = ctx;
 	if (fwrite(data, 1, len, out->fp) == len)
 		return 0;
+	exit_if_pipe_closed(errno);
 	if (!out->err)
 		out->err = errno ? errno : EIO;
 	return -1;
@@ -486,6 +493,7 @@ int output_close(output *out, bool ok)
 			if (!out->err)
 				out->err = errno ? errno : EIO;
 		}
+		exit_if_pipe_closed(out->err);
 		if (ok && out->err) {
 			error("cannot write to standard output: %s", strerror(out->err));
 			rc = EXIT_FAIL;
@@ -495,6 +503,7 @@ int output_close(output *out, bool ok)
 	if (out->direct) {
 		if ((fflush(out->fp) != 0 || ferror(out->fp)) && !out->err)
 			out->err = errno ? errno : EIO;
+		exit_if_pipe_closed(out->err);
 		if (fclose(out->fp) != 0 && !out->err)
 			out->err = errno;
 		if (ok && out->err) {

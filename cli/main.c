@@ -3,9 +3,11 @@
  * cmd_*.c file; the texts of `pprofc help` and `pprofc CMD --help` come from
  * this table, so the two always agree.
  */
+#include <errno.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -401,9 +403,35 @@ void print_overview(FILE *f)
 	fprintf(f, "\nExit status: 0 success, 1 failure, 2 usage error.\n");
 }
 
+/*
+ * Hides the credentials of URLs in our arguments from ps and
+ * /proc/PID/cmdline while a capture runs, as curl's tool blanks -u: each
+ * such argument is copied for our own use and the original's user
+ * information overwritten in place. The copies stay reachable for the
+ * whole run.
+ */
+static bool hide_credentials(int argc, char **argv)
+{
+	static char **copies;
+	for (int i = 1; i < argc; i++) {
+		size_t off, len;
+		if (!pprofc_url_credentials(argv[i], &off, &len))
+			continue;
+		if (!copies && !(copies = calloc((size_t)argc, sizeof(*copies))))
+			return false;
+		if (!(copies[i] = strdup(argv[i])))
+			return false;
+		memset(argv[i] + off, '*', len);
+		argv[i] = copies[i];
+	}
+	return true;
+}
+
 int main(int argc, char **argv)
 {
-	/* A closed pipe must be a write error we report, not a silent death. */
+	/* Ignored so that a closed socket in a transfer is an error the
+	 * library reports; a closed standard output ends the program as
+	 * SIGPIPE would (exit_if_pipe_closed). */
 	signal(SIGPIPE, SIG_IGN);
 #ifdef M_MMAP_THRESHOLD
 	/* Large arrays straight from mmap, always: glibc would otherwise raise
@@ -420,6 +448,10 @@ int main(int argc, char **argv)
 	mallopt(M_TOP_PAD, 4 << 20);
 #endif
 
+	if (!hide_credentials(argc, argv)) {
+		error("out of memory");
+		return EXIT_FAIL;
+	}
 	if (argc < 2) {
 		print_overview(stderr);
 		return EXIT_USAGE;
@@ -435,9 +467,12 @@ int main(int argc, char **argv)
 	if (!c)
 		return usage_error(NULL, "unknown command '%s'", name);
 	int rc = c->run(argc - 1, argv + 1);
-	if (fflush(stdout) != 0 && rc == EXIT_OK) {
-		error("cannot write to standard output");
-		rc = EXIT_FAIL;
+	if (fflush(stdout) != 0) {
+		exit_if_pipe_closed(errno);
+		if (rc == EXIT_OK) {
+			error("cannot write to standard output: %s", strerror(errno));
+			rc = EXIT_FAIL;
+		}
 	}
 	return rc;
 }

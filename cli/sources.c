@@ -26,9 +26,15 @@ char *sources_label(const common_opts *co)
 		return NULL;
 	s[0] = '\0';
 	for (size_t i = 0; i < co->nsources; i++) {
+		char *r = pprofc_url_redact(co->sources[i]);
+		if (!r) {
+			free(s);
+			return NULL;
+		}
 		if (i)
 			strcat(s, " ");
-		strcat(s, co->sources[i]);
+		strcat(s, r); /* never longer than the source */
+		free(r);
 	}
 	return s;
 }
@@ -130,8 +136,15 @@ static int merge_read(const char *const *names, pprofc_profile **ps, size_t n, c
 	/* Named before merging: which source does not fit. */
 	for (size_t i = 1; i < k; i++)
 		if (pprofc_profile_compatible(ok[0], ok[i]) != PPROFC_OK) {
-			error("cannot merge '%s' with '%s': %s", shown(okname[i]), shown(okname[0]),
-			      pprofc_profile_errmsg(ok[i]));
+			char *a = pprofc_url_redact(shown(okname[i]));
+			char *b = pprofc_url_redact(shown(okname[0]));
+			if (a && b)
+				error("cannot merge '%s' with '%s': %s", a, b,
+				      pprofc_profile_errmsg(ok[i]));
+			else
+				error("out of memory");
+			free(a);
+			free(b);
 			rc = EXIT_FAIL;
 			goto out;
 		}

@@ -176,7 +176,7 @@ void pprofc_fetch_destroy(pprofc_fetch *f)
 		return;
 	cu.url_cleanup(f->url);
 	cu.free(f->url_text);
-	cu.free(f->url_redacted);
+	free(f->url_redacted);
 	cu.slist_free_all(f->headers);
 	free(f->cacert);
 	free(f->cert);
@@ -193,22 +193,50 @@ const char *pprofc_fetch_errmsg(const pprofc_fetch *f)
 	return load_error[0] ? load_error : "out of memory";
 }
 
+int pprofc_url_credentials(const char *s, size_t *ret_off, size_t *ret_len)
+{
+	const char *sep = strstr(s, "://");
+	if (!sep)
+		return 0;
+	const char *auth = sep + 3;
+	size_t n = strcspn(auth, "/?#");
+	/* The last '@' ends the user information: a password may hold '@'
+	 * unencoded, and curl reads it so. */
+	const char *at = NULL;
+	for (const char *c = auth; c < auth + n; c++)
+		if (*c == '@')
+			at = c;
+	if (!at)
+		return 0;
+	*ret_off = (size_t)(auth - s);
+	*ret_len = (size_t)(at - auth);
+	return 1;
+}
+
+char *pprofc_url_redact(const char *s)
+{
+	size_t off, len;
+	if (!pprofc_url_credentials(s, &off, &len))
+		return strdup(s);
+	size_t n = strlen(s);
+	char *r = malloc(n + 1);
+	if (!r)
+		return NULL;
+	memcpy(r, s, off);
+	memcpy(r + off, s + off + len + 1, n - off - len); /* the '@' goes too */
+	return r;
+}
+
 /* Rebuilds the texts after a change of the URL. */
 static pprofc_status update_texts(pprofc_fetch *f)
 {
 	cu.free(f->url_text);
-	cu.free(f->url_redacted);
+	free(f->url_redacted);
 	f->url_text = f->url_redacted = NULL;
-	if (cu.url_get(f->url, CURLUPART_URL, &f->url_text, 0) != CURLUE_OK)
+	if (cu.url_get(f->url, CURLUPART_URL, &f->url_text, 0) != CURLUE_OK ||
+	    !(f->url_redacted = pprofc_url_redact(f->url_text)))
 		return fail(f, PPROFC_ERR_NOMEM, "out of memory");
-	CURLU *r = cu.url_dup(f->url);
-	if (!r)
-		return fail(f, PPROFC_ERR_NOMEM, "out of memory");
-	cu.url_set(r, CURLUPART_USER, NULL, 0);
-	cu.url_set(r, CURLUPART_PASSWORD, NULL, 0);
-	CURLUcode rc = cu.url_get(r, CURLUPART_URL, &f->url_redacted, 0);
-	cu.url_cleanup(r);
-	return rc == CURLUE_OK ? PPROFC_OK : fail(f, PPROFC_ERR_NOMEM, "out of memory");
+	return PPROFC_OK;
 }
 
 /* The seconds= value of the query, or -1. */

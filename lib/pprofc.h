@@ -524,8 +524,25 @@ PPROFC_API int pprofc_fetch_is_url(const char *source);
 PPROFC_API pprofc_status pprofc_fetch_set_url(pprofc_fetch *f, const char *url);
 /* Sets or replaces seconds= in the query (the capture duration). */
 PPROFC_API pprofc_status pprofc_fetch_set_seconds(pprofc_fetch *f, long seconds);
-/* The URL with any user:password removed: the form for messages. */
+/* The URL with its user name and password removed (pprofc_url_redact's
+ * form): the form for messages. */
 PPROFC_API const char *pprofc_fetch_url(const pprofc_fetch *f);
+
+/*
+ * Where the credentials of the first URL in `s` are: the user name and
+ * password ("user:password", without the '@') of "scheme://user:password@
+ * host/...", found anywhere in `s` (so "--base=URL" too). Sets *ret_off and
+ * *ret_len and returns 1; returns 0, leaving them untouched, when there are
+ * none. Needs no libcurl.
+ */
+PPROFC_API int pprofc_url_credentials(const char *s, size_t *ret_off, size_t *ret_len);
+/*
+ * `s` as it may be shown or written anywhere: without the credentials of
+ * its URL ("http://user:pw@host/x" becomes "http://host/x"); anything else
+ * as it is. The one redacted form of a source's name. @return a string
+ * the caller frees, or NULL when memory is short.
+ */
+PPROFC_API char *pprofc_url_redact(const char *s);
 /* The capture duration from the URL's seconds=, or -1. */
 PPROFC_API long pprofc_fetch_seconds(const pprofc_fetch *f);
 /* Total timeout in seconds; 0 (the default) derives it like go tool pprof:
