@@ -13,14 +13,34 @@
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
+/*
+ * An option, as every spelling of it is found (options.c): --name, -name,
+ * with '_' or '-' between words, =VALUE or VALUE in the next word; by
+ * go tool pprof's name too; -x for its letter.
+ */
+typedef enum opt_value { OPTV_FLAG, OPTV_VALUE } opt_value;
+typedef struct cli_option {
+	const char *name;  /* pprofc's long name, words joined by '-' */
+	const char *pprof; /* go tool pprof's name where it is another, else NULL */
+	char letter;	   /* -x, 0: none */
+	opt_value value;   /* a flag (true or false: -x=false) or one value */
+	int id;		   /* what the handler receives */
+	const char *arg;   /* the value's name in help, NULL for a flag */
+	const char *help;  /* one line */
+} cli_option;
+
 typedef struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
-	const char *help; /* full --help text */
+	const char *help;	   /* full --help text */
+	const cli_option *options; /* its own options, beyond common_options; NULL: none */
 } command;
 
 extern const command commands[];
+/* Each command's own options, in its cmd_*.c file. */
+extern const cli_option top_options[], tree_options[], dot_options[], flamegraph_options[],
+	tags_options[], traces_options[], list_options[], kcachegrind_options[];
 void print_overview(FILE *f);
 
 int cmd_to_callgrind(int argc, char **argv);
@@ -108,74 +128,34 @@ enum {
 	OPT_FIRST_OWN, /* commands number their own options from here */
 };
 
-/* pprof's sample-type shorthands, in the order of OPT_SHORTHAND_FIRST + i:
- * --inuse_space ... --mean_delay (also spelled with '-'). */
-#define SHORTHAND_LONG_OPTS(name, i)                               \
-	{                                                          \
-		name, no_argument, NULL, OPT_SHORTHAND_FIRST + (i) \
+/* The options every converting command takes (options.c). */
+extern const cli_option common_options[];
+
+/* Walks argv as the grammar above reads it; operands are moved, in order,
+ * to argv[1 .. noperands). */
+typedef struct option_parser {
+	int argc;
+	char **argv;
+	int next;	  /* the next word to read */
+	int noperands;	  /* operands so far, +1 */
+	bool ended;	  /* after "--": only operands */
+	const char *word; /* the last option's word, for messages */
+	size_t word_len;  /* its length before any '=' */
+} option_parser;
+
+#define OPTION_PARSER(argc, argv)                    \
+	{                                            \
+		(argc), (argv), 1, 1, false, NULL, 0 \
 	}
-#define COMMON_LONG_OPTS                                                                          \
-	{ "output", required_argument, NULL, 'o' },                                               \
-		{ "sample-index", required_argument, NULL, OPT_SAMPLE_INDEX },                    \
-		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },                            \
-		{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },                        \
-		{ "max-samples", required_argument, NULL,                                         \
-		  OPT_LIMIT_FIRST + PPROFC_LIMIT_SAMPLES },                                       \
-		{ "max-locations", required_argument, NULL,                                       \
-		  OPT_LIMIT_FIRST + PPROFC_LIMIT_LOCATIONS },                                     \
-		{ "max-functions", required_argument, NULL,                                       \
-		  OPT_LIMIT_FIRST + PPROFC_LIMIT_FUNCTIONS },                                     \
-		{ "max-strings", required_argument, NULL,                                         \
-		  OPT_LIMIT_FIRST + PPROFC_LIMIT_STRINGS },                                       \
-		{ "max-depth", required_argument, NULL, OPT_LIMIT_FIRST + PPROFC_LIMIT_DEPTH },   \
-		{ "max-labels", required_argument, NULL, OPT_LIMIT_FIRST + PPROFC_LIMIT_LABELS }, \
-		{ "seconds", required_argument, NULL, OPT_SECONDS },                              \
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },                              \
-		{ "header", required_argument, NULL, 'H' },                                       \
-		{ "cacert", required_argument, NULL, OPT_CACERT },                                \
-		{ "cert", required_argument, NULL, OPT_CERT },                                    \
-		{ "key", required_argument, NULL, OPT_KEY },                                      \
-		{ "insecure", no_argument, NULL, 'k' }, { "quiet", no_argument, NULL, 'q' },      \
-		{ "mean", no_argument, NULL, OPT_MEAN }, SHORTHAND_LONG_OPTS("inuse_space", 0),   \
-		{ "base", required_argument, NULL, OPT_BASE },                                    \
-		{ "diff-base", required_argument, NULL, OPT_DIFF_BASE },                          \
-		{ "diff_base", required_argument, NULL, OPT_DIFF_BASE },                          \
-		{ "normalize", no_argument, NULL, OPT_NORMALIZE },                                \
-		{ "jobs", required_argument, NULL, 'j' },                                         \
-		{ "keep-going", no_argument, NULL, OPT_KEEP_GOING },                              \
-		SHORTHAND_LONG_OPTS("inuse-space", 0), SHORTHAND_LONG_OPTS("inuse_objects", 1),   \
-		SHORTHAND_LONG_OPTS("inuse-objects", 1), SHORTHAND_LONG_OPTS("alloc_space", 2),   \
-		SHORTHAND_LONG_OPTS("alloc-space", 2), SHORTHAND_LONG_OPTS("alloc_objects", 3),   \
-		SHORTHAND_LONG_OPTS("alloc-objects", 3), SHORTHAND_LONG_OPTS("total_delay", 4),   \
-		SHORTHAND_LONG_OPTS("total-delay", 4), SHORTHAND_LONG_OPTS("contentions", 5),     \
-		SHORTHAND_LONG_OPTS("mean_delay", 6), SHORTHAND_LONG_OPTS("mean-delay", 6),       \
-		{ "focus", required_argument, NULL, OPT_FILTER_FIRST + PPROFC_FILTER_FOCUS },     \
-		{ "ignore", required_argument, NULL, OPT_FILTER_FIRST + PPROFC_FILTER_IGNORE },   \
-		{ "hide", required_argument, NULL, OPT_FILTER_FIRST + PPROFC_FILTER_HIDE },       \
-		{ "show", required_argument, NULL, OPT_FILTER_FIRST + PPROFC_FILTER_SHOW },       \
-		{ "show-from", required_argument, NULL,                                           \
-		  OPT_FILTER_FIRST + PPROFC_FILTER_SHOW_FROM },                                   \
-		{ "prune-from", required_argument, NULL,                                          \
-		  OPT_FILTER_FIRST + PPROFC_FILTER_PRUNE_FROM },                                  \
-		{ "tagfocus", required_argument, NULL,                                            \
-		  OPT_FILTER_FIRST + PPROFC_FILTER_TAGFOCUS },                                    \
-		{ "tagignore", required_argument, NULL,                                           \
-		  OPT_FILTER_FIRST + PPROFC_FILTER_TAGIGNORE },                                   \
-		{ "tagshow", required_argument, NULL, OPT_FILTER_FIRST + PPROFC_FILTER_TAGSHOW }, \
-		{ "taghide", required_argument, NULL, OPT_FILTER_FIRST + PPROFC_FILTER_TAGHIDE }, \
-		{ "functions", no_argument, NULL,                                                 \
-		  OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_FUNCTIONS },                         \
-		{ "filefunctions", no_argument, NULL,                                             \
-		  OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_FILEFUNCTIONS },                     \
-		{ "files", no_argument, NULL, OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_FILES }, \
-		{ "lines", no_argument, NULL, OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_LINES }, \
-		{ "addresses", no_argument, NULL,                                                 \
-		  OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_ADDRESSES },                         \
-		{ "noinlines", no_argument, NULL, OPT_NOINLINES },                                \
-	{                                                                                         \
-		"help", no_argument, NULL, 'h'                                                    \
-	}
-#define COMMON_SHORT_OPTS "o:H:j:kqh"
+
+/* The next option of `own` or common_options: *ret is NULL at the end.
+ * *ret_value is the value, or for a flag NULL (true) or "false". Returns
+ * EXIT_OK, or EXIT_USAGE having printed why (an unknown word, a missing
+ * value). */
+int next_option(option_parser *op, const command *cmd, const cli_option *own,
+		const cli_option **ret, const char **ret_value);
+/* The option `typed` (len bytes, no dashes) names in `table`, or NULL. */
+const cli_option *find_option(const cli_option *table, const char *typed, size_t len);
 
 /* Handles an option common to all converters; returns -1 when `c` is not
  * one, else an exit code (EXIT_OK to go on). Sets *done for --help. */
@@ -194,8 +174,6 @@ int parse_unit(const command *cmd, const char *arg, const char **ret);
 void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: the message and where to read more; returns EXIT_USAGE. */
 int usage_error(const command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* getopt's unknown option / missing argument, as one usage line. */
-int bad_option(const command *cmd, char **argv);
 
 /* Whether `prog` would be found by posix_spawnp (in $PATH unless it has a
  * '/'). Checked first because a failed exec in the child is not always
@@ -276,15 +254,12 @@ int report_write(pprofc_profile *p, pprofc_status st, output *out);
 
 /*
  * The body of every converting command: options, SOURCE, loading, sample
- * type, output. `own` lists the command's extra long options (ended by a
- * zero entry) and own_option() handles them (returning an exit code, or
+ * type, output. The command's own options (cmd->options) go to
+ * own_option() (which returns an exit code, or
  * -1 for "not mine"); write() produces the output.
  */
-struct option;
 typedef struct converter {
 	const command *cmd;
-	const char *shortopts; /* beyond "o:h" */
-	const struct option *own;
 	int (*own_option)(void *ctx, int c, const char *arg);
 	pprofc_status (*write)(void *ctx, pprofc_profile *p, size_t index, const char *source,
 			       const pprofc_sink *sink);

@@ -5,7 +5,6 @@
  * path is printed.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +16,9 @@ extern char **environ;
 
 enum { OPT_VIEWER = OPT_FIRST_OWN };
 
-static const struct option kc_options[] = {
-	{ "viewer", required_argument, NULL, OPT_VIEWER },
-	{ NULL, 0, NULL, 0 },
+const cli_option kcachegrind_options[] = {
+	{ "viewer", NULL, 0, OPTV_VALUE, OPT_VIEWER, "PROGRAM", "the viewer to start" },
+	{ NULL, NULL, 0, 0, 0, NULL, NULL },
 };
 
 static int kc_option(void *ctx, int c, const char *arg)
@@ -34,7 +33,6 @@ int cmd_kcachegrind(int argc, char **argv)
 {
 	const char *viewer = NULL;
 	converter cv = { .cmd = find_command("kcachegrind"),
-			 .own = kc_options,
 			 .own_option = kc_option,
 			 .ctx = &viewer };
 	common_opts co;

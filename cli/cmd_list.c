@@ -1,15 +1,16 @@
 /* pprofc list REGEX: pprof's annotated source. */
-#include <getopt.h>
 
 #include "cli.h"
 
 enum { OPT_SOURCE_PATH = OPT_FIRST_OWN, OPT_TRIM_PATH, OPT_UNIT };
 
-static const struct option list_options[] = {
-	{ "source-path", required_argument, NULL, OPT_SOURCE_PATH },
-	{ "trim-path", required_argument, NULL, OPT_TRIM_PATH },
-	{ "unit", required_argument, NULL, OPT_UNIT },
-	{ NULL, 0, NULL, 0 },
+const cli_option list_options[] = {
+	{ "source-path", NULL, 0, OPTV_VALUE, OPT_SOURCE_PATH, "DIRS",
+	  "where to look for source files" },
+	{ "trim-path", NULL, 0, OPTV_VALUE, OPT_TRIM_PATH, "PATHS",
+	  "prefixes to trim from source file names" },
+	{ "unit", NULL, 0, OPTV_VALUE, OPT_UNIT, "UNIT", "show values in this unit" },
+	{ NULL, NULL, 0, 0, 0, NULL, NULL },
 };
 
 static int list_option(void *ctx, int c, const char *arg)
@@ -42,7 +43,6 @@ int cmd_list(int argc, char **argv)
 	pprofc_list_options l = { 0 };
 	converter cv = {
 		.cmd = find_command("list"),
-		.own = list_options,
 		.own_option = list_option,
 		.write = write_list,
 		.ctx = &l,

@@ -1,14 +1,13 @@
 /* pprofc tags: pprof's label histogram, as text or JSON. */
-#include <getopt.h>
 
 #include "cli.h"
 
 enum { OPT_JSON = OPT_FIRST_OWN, OPT_UNIT };
 
-static const struct option tags_options[] = {
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "unit", required_argument, NULL, OPT_UNIT },
-	{ NULL, 0, NULL, 0 },
+const cli_option tags_options[] = {
+	{ "json", NULL, 0, OPTV_FLAG, OPT_JSON, NULL, "print JSON" },
+	{ "unit", NULL, 0, OPTV_VALUE, OPT_UNIT, "UNIT", "show values in this unit" },
+	{ NULL, NULL, 0, 0, 0, NULL, NULL },
 };
 
 static int tags_option(void *ctx, int c, const char *arg)
@@ -16,7 +15,7 @@ static int tags_option(void *ctx, int c, const char *arg)
 	pprofc_tags_options *t = ctx;
 	switch (c) {
 	case OPT_JSON:
-		t->json = 1;
+		t->json = !arg;
 		return EXIT_OK;
 	case OPT_UNIT:
 		return parse_unit(find_command("tags"), arg, &t->unit);
@@ -40,7 +39,6 @@ int cmd_tags(int argc, char **argv)
 	 * a mean per label value is not what its columns add up to. */
 	converter cv = {
 		.cmd = find_command("tags"),
-		.own = tags_options,
 		.own_option = tags_option,
 		.write = write_tags,
 		.ctx = &t,

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
@@ -26,14 +25,16 @@ enum {
 	OPT_PNG,
 };
 
-static const struct option dot_options[] = {
-	{ "nodecount", required_argument, NULL, OPT_NODECOUNT },
-	{ "nodefraction", required_argument, NULL, OPT_NODEFRACTION },
-	{ "edgefraction", required_argument, NULL, OPT_EDGEFRACTION },
-	{ "unit", required_argument, NULL, OPT_UNIT },
-	{ "svg", no_argument, NULL, OPT_SVG },
-	{ "png", no_argument, NULL, OPT_PNG },
-	{ NULL, 0, NULL, 0 },
+const cli_option dot_options[] = {
+	{ "nodecount", NULL, 0, OPTV_VALUE, OPT_NODECOUNT, "N", "show at most N functions" },
+	{ "nodefraction", NULL, 0, OPTV_VALUE, OPT_NODEFRACTION, "F",
+	  "hide functions below this fraction of the total" },
+	{ "edgefraction", NULL, 0, OPTV_VALUE, OPT_EDGEFRACTION, "F",
+	  "hide calls below this fraction of the total" },
+	{ "unit", NULL, 0, OPTV_VALUE, OPT_UNIT, "UNIT", "show values in this unit" },
+	{ "svg", NULL, 0, OPTV_FLAG, OPT_SVG, NULL, "render SVG with Graphviz's dot" },
+	{ "png", NULL, 0, OPTV_FLAG, OPT_PNG, NULL, "render PNG with Graphviz's dot" },
+	{ NULL, NULL, 0, 0, 0, NULL, NULL },
 };
 
 typedef struct dot_ctx {
@@ -56,6 +57,11 @@ static int dot_option(void *ctx, int c, const char *arg)
 		return parse_unit(d->cmd, arg, &d->opt.unit);
 	case OPT_SVG:
 	case OPT_PNG:
+		if (arg) { /* --svg=false */
+			if (d->format && !strcmp(d->format, c == OPT_SVG ? "svg" : "png"))
+				d->format = NULL;
+			return EXIT_OK;
+		}
 		if (d->format && strcmp(d->format, c == OPT_SVG ? "svg" : "png"))
 			return usage_error(d->cmd, "--svg and --png: choose one");
 		d->format = c == OPT_SVG ? "svg" : "png";
@@ -130,7 +136,7 @@ int cmd_to_dot(int argc, char **argv)
 	/* pprof's defaults for its graphs */
 	dot_ctx d = { .cmd = find_command("to-dot"),
 		      .opt = { .nodecount = 80, .nodefraction = 0.005, .edgefraction = 0.001 } };
-	converter cv = { .cmd = d.cmd, .own = dot_options, .own_option = dot_option, .ctx = &d };
+	converter cv = { .cmd = d.cmd, .own_option = dot_option, .ctx = &d };
 	common_opts co;
 	const char *source;
 	bool done;

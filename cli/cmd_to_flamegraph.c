@@ -1,6 +1,5 @@
 /* pprofc to-flamegraph: an interactive SVG flame graph, self-contained. */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -8,12 +7,12 @@
 
 enum { OPT_ICICLE = OPT_FIRST_OWN, OPT_TITLE, OPT_WIDTH, OPT_MINWIDTH };
 
-static const struct option flamegraph_options[] = {
-	{ "icicle", no_argument, NULL, OPT_ICICLE },
-	{ "title", required_argument, NULL, OPT_TITLE },
-	{ "width", required_argument, NULL, OPT_WIDTH },
-	{ "minwidth", required_argument, NULL, OPT_MINWIDTH },
-	{ NULL, 0, NULL, 0 },
+const cli_option flamegraph_options[] = {
+	{ "icicle", NULL, 0, OPTV_FLAG, OPT_ICICLE, NULL, "roots at the top" },
+	{ "title", NULL, 0, OPTV_VALUE, OPT_TITLE, "TEXT", "the graph's title" },
+	{ "width", NULL, 0, OPTV_VALUE, OPT_WIDTH, "PIXELS", "the image's width" },
+	{ "minwidth", NULL, 0, OPTV_VALUE, OPT_MINWIDTH, "PIXELS", "leave out narrower frames" },
+	{ NULL, NULL, 0, 0, 0, NULL, NULL },
 };
 
 typedef struct flamegraph_ctx {
@@ -27,7 +26,7 @@ static int flamegraph_option(void *ctx, int c, const char *arg)
 	char *end;
 	switch (c) {
 	case OPT_ICICLE:
-		t->opt.icicle = 1;
+		t->opt.icicle = !arg;
 		return EXIT_OK;
 	case OPT_TITLE:
 		t->opt.title = arg;
@@ -69,7 +68,6 @@ int cmd_to_flamegraph(int argc, char **argv)
 	flamegraph_ctx t = { .cmd = find_command("to-flamegraph") };
 	converter cv = {
 		.cmd = t.cmd,
-		.own = flamegraph_options,
 		.own_option = flamegraph_option,
 		.write = write_flamegraph,
 		.ctx = &t,

@@ -1,18 +1,18 @@
 /* pprofc top: pprof's flat report, as text or JSON. */
-#include <getopt.h>
 
 #include "cli.h"
 
 enum { OPT_CUM = OPT_FIRST_OWN, OPT_FLAT, OPT_NODECOUNT, OPT_JSON, OPT_UNIT, OPT_NODEFRACTION };
 
-static const struct option top_options[] = {
-	{ "cum", no_argument, NULL, OPT_CUM },
-	{ "flat", no_argument, NULL, OPT_FLAT },
-	{ "nodecount", required_argument, NULL, OPT_NODECOUNT },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "unit", required_argument, NULL, OPT_UNIT },
-	{ "nodefraction", required_argument, NULL, OPT_NODEFRACTION },
-	{ NULL, 0, NULL, 0 },
+const cli_option top_options[] = {
+	{ "cum", NULL, 0, OPTV_FLAG, OPT_CUM, NULL, "order functions by cumulative value" },
+	{ "flat", NULL, 0, OPTV_FLAG, OPT_FLAT, NULL, "order functions by flat value" },
+	{ "nodecount", NULL, 0, OPTV_VALUE, OPT_NODECOUNT, "N", "show at most N functions" },
+	{ "json", NULL, 0, OPTV_FLAG, OPT_JSON, NULL, "print JSON" },
+	{ "unit", NULL, 0, OPTV_VALUE, OPT_UNIT, "UNIT", "show values in this unit" },
+	{ "nodefraction", NULL, 0, OPTV_VALUE, OPT_NODEFRACTION, "F",
+	  "hide functions below this fraction of the total" },
+	{ NULL, NULL, 0, 0, 0, NULL, NULL },
 };
 
 static int top_option(void *ctx, int c, const char *arg)
@@ -20,13 +20,14 @@ static int top_option(void *ctx, int c, const char *arg)
 	pprofc_top_options *t = ctx;
 	switch (c) {
 	case OPT_CUM:
-		t->sort_by_cum = 1;
+		t->sort_by_cum = !arg;
 		return EXIT_OK;
 	case OPT_FLAT:
-		t->sort_by_cum = 0;
+		if (!arg)
+			t->sort_by_cum = 0;
 		return EXIT_OK;
 	case OPT_JSON:
-		t->json = 1;
+		t->json = !arg;
 		return EXIT_OK;
 	case OPT_UNIT:
 		return parse_unit(find_command("top"), arg, &t->unit);
@@ -52,7 +53,6 @@ int cmd_top(int argc, char **argv)
 	pprofc_top_options t = { 0 };
 	converter cv = {
 		.cmd = find_command("top"),
-		.own = top_options,
 		.own_option = top_option,
 		.write = write_top,
 		.ctx = &t,

@@ -1,14 +1,13 @@
 /* pprofc traces: every sample with its labels, value and stack. */
-#include <getopt.h>
 
 #include "cli.h"
 
 enum { OPT_JSON = OPT_FIRST_OWN, OPT_UNIT };
 
-static const struct option traces_options[] = {
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "unit", required_argument, NULL, OPT_UNIT },
-	{ NULL, 0, NULL, 0 },
+const cli_option traces_options[] = {
+	{ "json", NULL, 0, OPTV_FLAG, OPT_JSON, NULL, "print JSON" },
+	{ "unit", NULL, 0, OPTV_VALUE, OPT_UNIT, "UNIT", "show values in this unit" },
+	{ NULL, NULL, 0, 0, 0, NULL, NULL },
 };
 
 static int traces_option(void *ctx, int c, const char *arg)
@@ -16,7 +15,7 @@ static int traces_option(void *ctx, int c, const char *arg)
 	pprofc_traces_options *t = ctx;
 	switch (c) {
 	case OPT_JSON:
-		t->json = 1;
+		t->json = !arg;
 		return EXIT_OK;
 	case OPT_UNIT:
 		return parse_unit(find_command("traces"), arg, &t->unit);
@@ -38,7 +37,6 @@ int cmd_traces(int argc, char **argv)
 	pprofc_traces_options t = { 0 };
 	converter cv = {
 		.cmd = find_command("traces"),
-		.own = traces_options,
 		.own_option = traces_option,
 		.write = write_traces,
 		.ctx = &t,

@@ -1,5 +1,4 @@
 /* pprofc tree and pprofc peek REGEX: pprof's call-context report. */
-#include <getopt.h>
 
 #include "cli.h"
 
@@ -13,15 +12,17 @@ enum {
 	OPT_UNIT
 };
 
-static const struct option tree_options[] = {
-	{ "cum", no_argument, NULL, OPT_CUM },
-	{ "flat", no_argument, NULL, OPT_FLAT },
-	{ "nodecount", required_argument, NULL, OPT_NODECOUNT },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "nodefraction", required_argument, NULL, OPT_NODEFRACTION },
-	{ "edgefraction", required_argument, NULL, OPT_EDGEFRACTION },
-	{ "unit", required_argument, NULL, OPT_UNIT },
-	{ NULL, 0, NULL, 0 },
+const cli_option tree_options[] = {
+	{ "cum", NULL, 0, OPTV_FLAG, OPT_CUM, NULL, "order functions by cumulative value" },
+	{ "flat", NULL, 0, OPTV_FLAG, OPT_FLAT, NULL, "order functions by flat value" },
+	{ "nodecount", NULL, 0, OPTV_VALUE, OPT_NODECOUNT, "N", "show at most N functions" },
+	{ "json", NULL, 0, OPTV_FLAG, OPT_JSON, NULL, "print JSON" },
+	{ "nodefraction", NULL, 0, OPTV_VALUE, OPT_NODEFRACTION, "F",
+	  "hide functions below this fraction of the total" },
+	{ "edgefraction", NULL, 0, OPTV_VALUE, OPT_EDGEFRACTION, "F",
+	  "hide calls below this fraction of the total" },
+	{ "unit", NULL, 0, OPTV_VALUE, OPT_UNIT, "UNIT", "show values in this unit" },
+	{ NULL, NULL, 0, 0, 0, NULL, NULL },
 };
 
 typedef struct tree_ctx {
@@ -34,13 +35,14 @@ static int tree_option(void *ctx, int c, const char *arg)
 	tree_ctx *t = ctx;
 	switch (c) {
 	case OPT_CUM:
-		t->opt.sort_by_cum = 1;
+		t->opt.sort_by_cum = !arg;
 		return EXIT_OK;
 	case OPT_FLAT:
-		t->opt.sort_by_cum = 0;
+		if (!arg)
+			t->opt.sort_by_cum = 0;
 		return EXIT_OK;
 	case OPT_JSON:
-		t->opt.json = 1;
+		t->opt.json = !arg;
 		return EXIT_OK;
 	case OPT_NODEFRACTION:
 		return parse_fraction(t->cmd, "nodefraction", arg, &t->opt.nodefraction);
@@ -67,7 +69,6 @@ static converter tree_converter(tree_ctx *t)
 {
 	return (converter){
 		.cmd = t->cmd,
-		.own = tree_options,
 		.own_option = tree_option,
 		.write = write_tree,
 		.ctx = t,

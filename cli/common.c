@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -38,14 +37,6 @@ int usage_error(const command *cmd, const char *fmt, ...)
 	else
 		error("%s (see 'pprofc help')", msg);
 	return EXIT_USAGE;
-}
-
-int bad_option(const command *cmd, char **argv)
-{
-	const char *arg = argv[optind - 1];
-	if (optopt && optopt < 256)
-		return usage_error(cmd, "option '-%c' is unknown or needs a value", optopt);
-	return usage_error(cmd, "option '%s' is unknown or needs a value", arg);
 }
 
 /* "1G", "512M", "64k" or plain bytes. */
@@ -121,6 +112,8 @@ int common_option(const command *cmd, int c, const char *arg, common_opts *o, bo
 {
 	if (c >= OPT_SHORTHAND_FIRST && c < OPT_SHORTHAND_FIRST + NSHORTHANDS) {
 		const struct shorthand *sh = &shorthands[c - OPT_SHORTHAND_FIRST];
+		if (arg) /* -inuse_space=false: as if not given */
+			return EXIT_OK;
 		if (sh->mean) {
 			o->mean = 1;
 			o->mean_option = sh->option;
@@ -134,7 +127,7 @@ int common_option(const command *cmd, int c, const char *arg, common_opts *o, bo
 	case OPT_SAMPLE_INDEX:
 		return set_sample_index(cmd, o, "--sample-index", arg);
 	case OPT_MEAN:
-		o->mean = 1;
+		o->mean = !arg;
 		if (!o->mean_option)
 			o->mean_option = "--mean";
 		return EXIT_OK;
@@ -147,8 +140,10 @@ int common_option(const command *cmd, int c, const char *arg, common_opts *o, bo
 			return usage_error(cmd, "invalid size '%s' for --max-memory", arg);
 		return EXIT_OK;
 	case 'h':
-		fputs(cmd->help, stdout);
-		*done = true;
+		if (!arg) {
+			fputs(cmd->help, stdout);
+			*done = true;
+		}
 		return EXIT_OK;
 	case OPT_SECONDS: {
 		char *end;
@@ -184,10 +179,10 @@ int common_option(const command *cmd, int c, const char *arg, common_opts *o, bo
 		o->fetch.key = arg;
 		return EXIT_OK;
 	case 'k':
-		o->fetch.insecure = 1;
+		o->fetch.insecure = !arg;
 		return EXIT_OK;
 	case 'q':
-		o->fetch.quiet = 1;
+		o->fetch.quiet = !arg;
 		return EXIT_OK;
 	case OPT_BASE:
 	case OPT_DIFF_BASE:
@@ -201,10 +196,10 @@ int common_option(const command *cmd, int c, const char *arg, common_opts *o, bo
 		o->bases[o->nbases++] = arg;
 		return EXIT_OK;
 	case OPT_NORMALIZE:
-		o->normalize = 1;
+		o->normalize = !arg;
 		return EXIT_OK;
 	case OPT_KEEP_GOING:
-		o->keep_going = 1;
+		o->keep_going = !arg;
 		return EXIT_OK;
 	case 'j': {
 		char *end;
@@ -217,11 +212,12 @@ int common_option(const command *cmd, int c, const char *arg, common_opts *o, bo
 	}
 	}
 	if (c >= OPT_GRANULARITY_FIRST && c < OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_COUNT_) {
-		o->granularity = (pprofc_granularity)(c - OPT_GRANULARITY_FIRST);
+		if (!arg)
+			o->granularity = (pprofc_granularity)(c - OPT_GRANULARITY_FIRST);
 		return EXIT_OK;
 	}
 	if (c == OPT_NOINLINES) {
-		o->noinlines = 1;
+		o->noinlines = !arg;
 		return EXIT_OK;
 	}
 	if (c >= OPT_FILTER_FIRST && c < OPT_FILTER_FIRST + PPROFC_FILTER_COUNT_) {
@@ -561,36 +557,26 @@ int report_write(pprofc_profile *p, pprofc_status st, output *out)
 int parse_args(const converter *cv, int argc, char **argv, common_opts *co, const char **ret_source,
 	       bool *done)
 {
-	static const struct option common[] = { COMMON_LONG_OPTS };
-	const size_t ncommon = sizeof(common) / sizeof(common[0]);
-	struct option longopts[128];
-	size_t n = 0;
-	for (size_t i = 0; i < ncommon; i++)
-		longopts[n++] = common[i];
-	for (const struct option *o = cv->own; o && o->name && n < 127; o++)
-		longopts[n++] = *o;
-	memset(&longopts[n], 0, sizeof(longopts[n]));
-	char shortopts[32];
-	snprintf(shortopts, sizeof(shortopts), COMMON_SHORT_OPTS "%s",
-		 cv->shortopts ? cv->shortopts : "");
-
 	memset(co, 0, sizeof(*co));
 	co->fetch.seconds = -1;
 	*done = false;
-	int c;
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-		if (c == '?' || c == ':')
-			return bad_option(cv->cmd, argv);
-		int rc = common_option(cv->cmd, c, optarg, co, done);
-		if (rc == -1)
-			rc = cv->own_option ? cv->own_option(cv->ctx, c, optarg) : -1;
-		if (rc == -1)
-			return bad_option(cv->cmd, argv);
+	option_parser op = OPTION_PARSER(argc, argv);
+	const cli_option *o;
+	const char *value;
+	for (;;) {
+		int rc = next_option(&op, cv->cmd, cv->cmd->options, &o, &value);
+		if (rc != EXIT_OK)
+			return rc;
+		if (!o)
+			break;
+		rc = common_option(cv->cmd, o->id, value, co, done);
+		if (rc == -1 && cv->own_option)
+			rc = cv->own_option(cv->ctx, o->id, value);
 		if (rc != EXIT_OK || *done)
 			return rc;
 	}
+	/* the operands, in order, are argv[1 .. op.noperands) */
+	size_t n = (size_t)op.noperands - 1;
 	if (co->mean && !cv->mean)
 		return usage_error(cv->cmd,
 				   "%s is not supported by %s: means of different samples do not "
@@ -598,26 +584,26 @@ int parse_args(const converter *cv, int argc, char **argv, common_opts *co, cons
 				   co->mean_option, cv->cmd->name);
 	if (cv->mean)
 		*cv->mean = co->mean;
-	if (optind == argc)
+	if (n == 0)
 		return usage_error(
 			cv->cmd, "missing %s",
 			cv->operand ? cv->operand
 				    : "SOURCE (a profile file, a URL, or - for standard input)");
-	if (cv->one_source && argc - optind > 1)
-		return usage_error(cv->cmd, "one %s expected, got %d",
-				   cv->operand ? cv->operand : "SOURCE", argc - optind);
+	if (cv->one_source && n > 1)
+		return usage_error(cv->cmd, "one %s expected, got %zu",
+				   cv->operand ? cv->operand : "SOURCE", n);
 	if (co->normalize && !co->nbases)
 		return usage_error(cv->cmd, "--normalize needs --base or --diff-base");
 	size_t stdin_uses = 0;
-	for (int i = optind; i < argc; i++)
-		stdin_uses += !strcmp(argv[i], "-");
+	for (size_t i = 0; i < n; i++)
+		stdin_uses += !strcmp(argv[1 + i], "-");
 	for (size_t i = 0; i < co->nbases; i++)
 		stdin_uses += !strcmp(co->bases[i], "-");
 	if (stdin_uses > 1)
 		return usage_error(cv->cmd, "standard input ('-') can be read only once");
-	co->sources = argv + optind;
-	co->nsources = (size_t)(argc - optind);
-	*ret_source = argv[optind];
+	co->sources = argv + 1;
+	co->nsources = n;
+	*ret_source = argv[1];
 	return EXIT_OK;
 }
 

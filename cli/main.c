@@ -107,7 +107,8 @@ const command commands[] = {
 	  "\n"
 	  "  pprofc to-callgrind -o callgrind.out.cpu cpu.pb.gz && kcachegrind callgrind.out.cpu\n"
 	  "\n"
-	  "Options:\n" COMMON_HELP },
+	  "Options:\n" COMMON_HELP,
+	  NULL },
 	{ "to-folded", cmd_to_folded, "write folded stacks for flame graphs",
 	  "usage: pprofc to-folded [options] SOURCE...\n"
 	  "\n"
@@ -117,7 +118,8 @@ const command commands[] = {
 	  "\n"
 	  "  pprofc to-folded heap.pb.gz | flamegraph.pl > heap.svg\n"
 	  "\n"
-	  "Options:\n" COMMON_HELP },
+	  "Options:\n" COMMON_HELP,
+	  NULL },
 	{ "to-flamegraph", cmd_to_flamegraph, "write an interactive SVG flame graph",
 	  "usage: pprofc to-flamegraph [options] SOURCE...\n"
 	  "\n"
@@ -144,7 +146,8 @@ const command commands[] = {
 	  "      --title TEXT         the title (default: Flame Graph, or Icicle Graph)\n"
 	  "      --width PX           image width in pixels (default 1200; 100 to 100000)\n"
 	  "      --minwidth PX        leave out frames narrower than PX pixels (default\n"
-	  "                           0.1, as flamegraph.pl; 0: draw every frame)\n" COMMON_HELP },
+	  "                           0.1, as flamegraph.pl; 0: draw every frame)\n" COMMON_HELP,
+	  flamegraph_options },
 	{ "to-speedscope", cmd_to_speedscope,
 	  "write speedscope's JSON, one profile per sample type",
 	  "usage: pprofc to-speedscope [options] SOURCE...\n"
@@ -159,7 +162,8 @@ const command commands[] = {
 	  "  pprofc to-speedscope -o cpu.speedscope.json cpu.pb.gz && speedscope "
 	  "cpu.speedscope.json\n"
 	  "\n"
-	  "Options:\n" COMMON_HELP },
+	  "Options:\n" COMMON_HELP,
+	  NULL },
 	{ "to-dot", cmd_to_dot, "write a Graphviz call graph like go tool pprof -dot",
 	  "usage: pprofc to-dot [options] SOURCE...\n"
 	  "\n"
@@ -182,7 +186,8 @@ const command commands[] = {
 	  "      --unit UNIT          show values in UNIT, as top's --unit\n"
 	  "      --svg, --png         render with Graphviz's dot (package graphviz) into\n"
 	  "                           SVG or PNG instead of writing DOT text; a failing\n"
-	  "                           dot leaves no -o file\n" COMMON_HELP },
+	  "                           dot leaves no -o file\n" COMMON_HELP,
+	  dot_options },
 	{ "top", cmd_top, "print the functions with the highest flat or cum values",
 	  "usage: pprofc top [options] SOURCE...\n"
 	  "\n"
@@ -205,7 +210,8 @@ const command commands[] = {
 	  "      --json               print {\"sample_type\", \"unit\", \"total\", \"rows\": "
 	  "[{\"name\",\n"
 	  "                           \"flat\", \"cum\"}]} with integer values in the sample "
-	  "unit\n" COMMON_HELP },
+	  "unit\n" COMMON_HELP,
+	  top_options },
 #define TREE_OPTIONS                                                                               \
 	"Options:\n"                                                                               \
 	"      --flat               order functions by flat value (default)\n"                     \
@@ -223,7 +229,8 @@ const command commands[] = {
 	  "A call through recursion counts once per sample.\n"
 	  "\n"
 	  "  pprofc tree --nodecount 20 cpu.pb.gz\n"
-	  "\n" TREE_OPTIONS },
+	  "\n" TREE_OPTIONS,
+	  tree_options },
 	{ "peek", cmd_peek, "print the callers and callees of functions matching REGEX",
 	  "usage: pprofc peek REGEX [options] SOURCE...\n"
 	  "\n"
@@ -232,7 +239,8 @@ const command commands[] = {
 	  "error.\n"
 	  "\n"
 	  "  pprofc peek 'runtime\\.mallocgc$' heap.pb.gz\n"
-	  "\n" TREE_OPTIONS },
+	  "\n" TREE_OPTIONS,
+	  tree_options },
 	{ "tags", cmd_tags, "print a histogram of the samples' labels",
 	  "usage: pprofc tags [options] SOURCE...\n"
 	  "\n"
@@ -254,7 +262,8 @@ const command commands[] = {
 	  "                           \"total\", \"values\": [{\"label\", \"value\"}]}]} with\n"
 	  "                           integer sums in the sample unit (\"numeric\": true\n"
 	  "                           on numeric labels)\n"
-	  "--mean is refused: pprof's -tags ignores it.\n" COMMON_HELP },
+	  "--mean is refused: pprof's -tags ignores it.\n" COMMON_HELP,
+	  tags_options },
 	{ "traces", cmd_traces, "print every sample with its labels, value and stack",
 	  "usage: pprofc traces [options] SOURCE...\n"
 	  "\n"
@@ -273,7 +282,8 @@ const command commands[] = {
 	  "      --json               print {\"sample_type\", \"unit\", \"sample_types\",\n"
 	  "                           \"samples\": [{\"value\", \"values\", \"labels\",\n"
 	  "                           \"stack\": [{\"name\", \"location\", \"inline\"}]}]}\n"
-	  "                           with integer values, stacks leaf first\n" COMMON_HELP },
+	  "                           with integer values, stacks leaf first\n" COMMON_HELP,
+	  traces_options },
 	{ "raw", cmd_raw, "print the whole profile as readable text",
 	  "usage: pprofc raw [options] SOURCE...\n"
 	  "\n"
@@ -290,7 +300,8 @@ const command commands[] = {
 	  "  pprofc raw heap.pb.gz | less\n"
 	  "\n"
 	  "Options: the common ones; --sample-index and its shorthands only check that\n"
-	  "the type exists (every value is printed).\n" COMMON_HELP },
+	  "the type exists (every value is printed).\n" COMMON_HELP,
+	  NULL },
 	{ "comments", cmd_comments, "print the profile's comments",
 	  "usage: pprofc comments [options] SOURCE...\n"
 	  "\n"
@@ -299,7 +310,8 @@ const command commands[] = {
 	  "\n"
 	  "  pprofc comments cpu.pb.gz\n"
 	  "\n"
-	  "Options:\n" COMMON_HELP },
+	  "Options:\n" COMMON_HELP,
+	  NULL },
 	{ "merge", cmd_merge, "write the (filtered) profile back as gzipped profile.proto",
 	  "usage: pprofc merge [options] SOURCE\n"
 	  "\n"
@@ -322,7 +334,8 @@ const command commands[] = {
 	  "--lines, --addresses, --noinlines) are refused: they choose how a report\n"
 	  "divides or groups values, not what the profile holds.\n"
 	  "\n"
-	  "Options:\n" COMMON_HELP },
+	  "Options:\n" COMMON_HELP,
+	  NULL },
 	{ "list", cmd_list, "print the source of functions matching REGEX, annotated",
 	  "usage: pprofc list REGEX [options] SOURCE...\n"
 	  "\n"
@@ -340,7 +353,8 @@ const command commands[] = {
 	  "                           (default: the current directory)\n"
 	  "      --trim-path PREFIXES  path prefixes to remove from file names first,\n"
 	  "                           ':'-separated (e.g. the build machine's "
-	  "root)\n" COMMON_HELP },
+	  "root)\n" COMMON_HELP,
+	  list_options },
 	{ "fetch", cmd_fetch, "capture a profile over HTTP(S) and save it",
 	  "usage: pprofc fetch [options] URL\n"
 	  "\n"
@@ -358,7 +372,8 @@ const command commands[] = {
 	  "  -h, --help               show this help\n"
 	  "\n" FETCH_HELP "\n"
 	  "A failed, interrupted or invalid transfer leaves no file behind.\n"
-	  "Exit status: 0 success, 1 failure, 2 usage error.\n" },
+	  "Exit status: 0 success, 1 failure, 2 usage error.\n",
+	  NULL },
 	{ "kcachegrind", cmd_kcachegrind, "open a profile in KCachegrind",
 	  "usage: pprofc kcachegrind [options] SOURCE...\n"
 	  "\n"
@@ -379,9 +394,11 @@ const command commands[] = {
 	  "      --addresses)         granularity, as in to-callgrind\n"
 	  "      --max-size SIZE      refuse profiles larger than SIZE decompressed\n"
 	  "  -h, --help               show this help\n"
-	  "\n" FETCH_HELP "\nExit status: 0 success, 1 failure, 2 usage error.\n" },
-	{ "help", cmd_help, "show help for pprofc or a command", "usage: pprofc help [COMMAND]\n" },
-	{ NULL, NULL, NULL, NULL },
+	  "\n" FETCH_HELP "\nExit status: 0 success, 1 failure, 2 usage error.\n",
+	  kcachegrind_options },
+	{ "help", cmd_help, "show help for pprofc or a command", "usage: pprofc help [COMMAND]\n",
+	  NULL },
+	{ NULL, NULL, NULL, NULL, NULL },
 };
 
 const command *find_command(const char *name)

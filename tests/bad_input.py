@@ -111,7 +111,7 @@ CASES = {
                             "unknown sample type 'alloc_space' (available: 0=samples, 1=cpu)"),
     "sample-index-out-of-range": (VALID, ["--sample-index", "7"], 2, "unknown sample type '7'"),
     "bad-max-size": (VALID, ["--max-size", "lots"], 2, "invalid size 'lots'"),
-    "unknown-option": (VALID, ["--frobnicate"], 2, "'--frobnicate' is unknown"),
+    "unknown-option": (VALID, ["--frobnicate"], 2, "unknown option '--frobnicate'"),
     "missing-file": (None, [], 1, "No such file or directory"),
     "directory": ("DIR", [], 1, "is a directory"),
 }
