@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "pprofc.h"
 
@@ -60,6 +61,9 @@ int cmd_merge(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_kcachegrind(int argc, char **argv);
+int cmd_web(int argc, char **argv);
+/* to-dot's body; web = true for web (SVG in a browser). */
+int dot_command(const command *cmd, bool web, int argc, char **argv);
 const command *find_command(const char *name);
 
 /* How to fetch a URL source (every command takes these). */
@@ -154,6 +158,15 @@ typedef struct option_parser {
  * value). */
 int next_option(option_parser *op, const command *cmd, const cli_option *own,
 		const cli_option **ret, const char **ret_value);
+/*
+ * go tool pprof's form, pprofc [options] -FORMAT [options] SOURCE...: when
+ * argv holds a format flag (-top, -peek=RE, -svg...), *ret_argv gets the
+ * equivalent command line (COMMAND [REGEX] [option] words...; free() the
+ * array) and *ret_argc its length; *ret_argc is 0 when there is none.
+ * Returns EXIT_USAGE, having said why, for two formats or a missing REGEX.
+ */
+int pprof_form(int argc, char **argv, int *ret_argc, char ***ret_argv);
+
 /* The option `typed` (len bytes, no dashes) names in `table`, or NULL. */
 const cli_option *find_option(const cli_option *table, const char *typed, size_t len);
 
@@ -248,6 +261,31 @@ int output_open(output *out, const char *path);
 /* Finishes writing. `ok` false: discard. Returns an exit code, having
  * printed any error. */
 int output_close(output *out, bool ok);
+
+/* The sink's write function: into out->fp, the first error kept. */
+int output_sink_write(void *ctx, const void *data, size_t len);
+
+/*
+ * viewer.c: an output opened in a viewer (kcachegrind, a browser). The
+ * output is written to v->out (a private temp file PREFIX.XXXXXX SUFFIX in
+ * $TMPDIR) between view_begin and output_close(&v->out, ok); view_open
+ * starts the first viewer of the NULL-ended list found on $PATH (a command
+ * with arguments split at spaces, the file appended), waits for it, and
+ * removes the file, as does view_discard on any failure.
+ */
+typedef struct view {
+	char *path;
+	output out;
+	pid_t pid;
+	long started; /* ms */
+} view;
+int view_begin(view *v, const char *prefix, const char *suffix);
+int view_open(view *v, const char *const *viewers, bool quiet);
+void view_discard(view *v);
+/* Whether the viewer command's program is on $PATH. */
+bool viewer_installed(const char *cmdline);
+/* $BROWSER, then the browsers go tool pprof tries, xdg-open on a desktop. */
+const char *const *browsers(void);
 
 /* Runs a writer's result through one message: returns the exit code. */
 int report_write(pprofc_profile *p, pprofc_status st, output *out);

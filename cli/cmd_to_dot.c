@@ -131,10 +131,11 @@ static int render(dot_ctx *d, pprofc_profile *p, output *out)
 	return EXIT_FAIL;
 }
 
-int cmd_to_dot(int argc, char **argv)
+/* to-dot, and web: the SVG in a browser. */
+int dot_command(const command *cmd, bool web, int argc, char **argv)
 {
 	/* pprof's defaults for its graphs */
-	dot_ctx d = { .cmd = find_command("to-dot"),
+	dot_ctx d = { .cmd = cmd,
 		      .opt = { .nodecount = 80, .nodefraction = 0.005, .edgefraction = 0.001 } };
 	converter cv = { .cmd = d.cmd, .own_option = dot_option, .ctx = &d };
 	common_opts co;
@@ -143,27 +144,51 @@ int cmd_to_dot(int argc, char **argv)
 	int rc = parse_args(&cv, argc, argv, &co, &source, &done);
 	if (rc != EXIT_OK || done)
 		return rc;
+	if (web && (co.output || d.format))
+		return usage_error(cmd, "%s does not apply: web opens SVG in a browser (use to-dot)",
+				   co.output ? "-o" : "--svg or --png");
+	if (web)
+		d.format = "svg";
 	/* before the profile is loaded (or fetched for seconds) */
 	if (d.format && !on_path("dot")) {
-		error("--%s needs Graphviz's 'dot', which is not installed (apt-get install "
-		      "graphviz), or write DOT text without --%s",
-		      d.format, d.format);
+		error("%s needs Graphviz's 'dot', which is not installed (apt-get install "
+		      "graphviz)%s",
+		      web ? "web" : d.format[0] == 's' ? "--svg" : "--png",
+		      web ? "" : ", or write DOT text without it");
+		return EXIT_FAIL;
+	}
+	const char *const *viewers = browsers();
+	bool any = !web;
+	for (const char *const *b = viewers; *b && !any; b++)
+		any = viewer_installed(*b);
+	if (!any) {
+		error("cannot open a browser: none found (set $BROWSER)");
 		return EXIT_FAIL;
 	}
 	pprofc_profile *p;
 	rc = load_and_select(&co, &p, &d.opt.sample_index);
 	if (rc != EXIT_OK)
 		return rc;
-	output out;
-	rc = output_open(&out, co.output);
+	view v;
+	output *out = &v.out;
+	rc = web ? view_begin(&v, "pprofc", ".svg") : output_open(out, co.output);
 	if (rc == EXIT_OK) {
 		if (d.format) {
-			rc = render(&d, p, &out);
-			rc = output_close(&out, rc == EXIT_OK) != EXIT_OK ? EXIT_FAIL : rc;
+			rc = render(&d, p, out);
+			rc = output_close(out, rc == EXIT_OK) != EXIT_OK ? EXIT_FAIL : rc;
 		} else {
-			rc = report_write(p, pprofc_write_dot(p, &d.opt, &out.sink), &out);
+			rc = report_write(p, pprofc_write_dot(p, &d.opt, &out->sink), out);
 		}
+		if (web && rc != EXIT_OK)
+			view_discard(&v);
 	}
 	pprofc_profile_destroy(p);
+	if (web && rc == EXIT_OK)
+		rc = view_open(&v, viewers, co.fetch.quiet);
 	return rc;
+}
+
+int cmd_to_dot(int argc, char **argv)
+{
+	return dot_command(find_command("to-dot"), false, argc, argv);
 }

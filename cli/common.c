@@ -403,7 +403,7 @@ void exit_if_pipe_closed(int err)
 		on_signal(SIGPIPE);
 }
 
-static int sink_write(void *ctx, const void *data, size_t len)
+int output_sink_write(void *ctx, const void *data, size_t len)
 {
 	output *out = ctx;
 	if (fwrite(data, 1, len, out->fp) == len)
@@ -417,7 +417,7 @@ static int sink_write(void *ctx, const void *data, size_t len)
 int output_open(output *out, const char *path)
 {
 	memset(out, 0, sizeof(*out));
-	out->sink.write = sink_write;
+	out->sink.write = output_sink_write;
 	out->sink.ctx = out;
 	if (!path || !strcmp(path, "-")) {
 		out->fp = stdout;

@@ -202,7 +202,8 @@ const command commands[] = {
 	  "      --cum                sort by cumulative value\n"
 	  "      --nodecount N        show at most N rows (0: all, the default)\n"
 	  "      --nodefraction F     leave out rows whose cum is under F of the total\n"
-	  "                           (pprof's default 0.005; here 0: all rows)\n"
+	  "                           (default 0.005, as pprof; 0: all rows; --json:\n"
+	  "                           all rows unless given)\n"
 	  "      --unit UNIT          show values in UNIT, as pprof's -unit: ns, us, ms, s,\n"
 	  "                           hrs, B, kB, MB, GB, TB, PB; auto: each value scaled\n"
 	  "                           on its own; minimum (default): one unit for the\n"
@@ -216,10 +217,16 @@ const command commands[] = {
 	"Options:\n"                                                                               \
 	"      --flat               order functions by flat value (default)\n"                     \
 	"      --cum                order functions by cumulative value\n"                         \
-	"      --nodecount N        show at most N functions (0: all, the default)\n"              \
+	"      --nodecount N        show at most N functions (0: all; default: tree 80,\n"         \
+	"                           peek all)\n"                                                   \
+	"      --nodefraction F     leave out functions whose cum is under F of the\n"             \
+	"                           total (default: tree 0.005, peek 0)\n"                         \
+	"      --edgefraction F     leave out calls under F of the total (default: tree\n"         \
+	"                           0.001, peek 0)\n"                                              \
 	"      --json               print {\"sample_type\", \"unit\", \"total\", \"nodes\":\n"     \
 	"                           [{\"name\", \"flat\", \"cum\", \"callers\", \"callees\"}]},\n" \
-	"                           each call {\"name\", \"value\", \"inline\"}\n" COMMON_HELP
+	"                           each call {\"name\", \"value\", \"inline\"}; not trimmed\n"    \
+	"                           unless the options above are given\n" COMMON_HELP
 	{ "tree", cmd_tree, "print each function with its callers and callees",
 	  "usage: pprofc tree [options] SOURCE...\n"
 	  "\n"
@@ -377,8 +384,8 @@ const command commands[] = {
 	{ "kcachegrind", cmd_kcachegrind, "open a profile in KCachegrind",
 	  "usage: pprofc kcachegrind [options] SOURCE...\n"
 	  "\n"
-	  "Write the profile as callgrind to $TMPDIR/callgrind.out.pprofc.XXXXXX and open it\n"
-	  "in KCachegrind. The file is kept for the viewer; its path is printed.\n"
+	  "Write the profile as callgrind to $TMPDIR/callgrind.out.pprofc.XXXXXX, open it\n"
+	  "in KCachegrind, wait for the viewer to close and remove the file.\n"
 	  "\n"
 	  "  pprofc kcachegrind --seconds 5 127.0.0.1:6060\n"
 	  "\n"
@@ -396,6 +403,18 @@ const command commands[] = {
 	  "  -h, --help               show this help\n"
 	  "\n" FETCH_HELP "\nExit status: 0 success, 1 failure, 2 usage error.\n",
 	  kcachegrind_options },
+	{ "web", cmd_web, "open the call graph as SVG in a browser (pprof -web)",
+	  "usage: pprofc web [options] SOURCE...\n"
+	  "\n"
+	  "Render pprof's call graph (as to-dot --svg) to $TMPDIR/pprofc.XXXXXX.svg and open\n"
+	  "it in $BROWSER, else chrome, google-chrome, chromium, firefox, sensible-browser\n"
+	  "or (on a desktop) xdg-open; wait for the browser, at least a second, and remove\n"
+	  "the file. Needs Graphviz's dot.\n"
+	  "\n"
+	  "  pprofc web --focus handler cpu.pb.gz\n"
+	  "\n"
+	  "Options: those of to-dot, but -o, --svg and --png.\n" COMMON_HELP,
+	  dot_options },
 	{ "help", cmd_help, "show help for pprofc or a command", "usage: pprofc help [COMMAND]\n",
 	  NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
@@ -418,6 +437,45 @@ void print_overview(FILE *f)
 	for (const command *c = commands; c->name; c++)
 		fprintf(f, "  %-14s %s\n", c->name, c->summary);
 	fprintf(f, "\nExit status: 0 success, 1 failure, 2 usage error.\n");
+}
+
+/* go tool pprof's names for pprofc's commands, and the option each one
+ * implies. */
+static const struct alias {
+	const char *name, *command, *option;
+} aliases[] = {
+	{ "text", "top", NULL },	       { "callgrind", "to-callgrind", NULL },
+	{ "dot", "to-dot", NULL },	       { "svg", "to-dot", "--svg" },
+	{ "png", "to-dot", "--png" },	       { "proto", "merge", NULL },
+	{ "folded", "to-folded", NULL },       { "speedscope", "to-speedscope", NULL },
+	{ NULL, NULL, NULL },
+};
+
+/* Runs the command argv[0] (a name or an alias) with its arguments. */
+static int dispatch(int argc, char **argv)
+{
+	const command *c = find_command(argv[0]);
+	const struct alias *a = aliases;
+	while (!c && a->name && strcmp(a->name, argv[0]))
+		a++;
+	if (!c && a->name)
+		c = find_command(a->command);
+	if (!c)
+		return usage_error(NULL, "unknown command '%s'", argv[0]);
+	if (!a->name || !a->option)
+		return c->run(argc, argv);
+	/* the alias's option first: "svg x" is "to-dot --svg x" */
+	char **words = calloc((size_t)argc + 2, sizeof(*words));
+	if (!words) {
+		error("out of memory");
+		return EXIT_FAIL;
+	}
+	words[0] = argv[0];
+	words[1] = (char *)a->option;
+	memcpy(words + 2, argv + 1, (size_t)(argc - 1) * sizeof(*words));
+	int rc = c->run(argc + 1, words);
+	free(words);
+	return rc;
 }
 
 /*
@@ -479,11 +537,23 @@ int main(int argc, char **argv)
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 	}
 	if (!strcmp(name, "--help") || !strcmp(name, "-h"))
-		name = "help";
-	const command *c = find_command(name);
-	if (!c)
-		return usage_error(NULL, "unknown command '%s'", name);
-	int rc = c->run(argc - 1, argv + 1);
+		argv[1] = (char *)"help";
+	int rc;
+	if (name[0] == '-' && name[1]) {
+		/* pprof's form: pprofc [options] -top SOURCE... */
+		int n;
+		char **words;
+		rc = pprof_form(argc, argv, &n, &words);
+		if (rc == EXIT_OK && n) {
+			rc = dispatch(n, words);
+			free(words);
+		} else if (rc == EXIT_OK) {
+			rc = usage_error(NULL, "no command or output format (such as -top) in '%s'",
+					 name);
+		}
+	} else {
+		rc = dispatch(argc - 1, argv + 1);
+	}
 	if (fflush(stdout) != 0) {
 		exit_if_pipe_closed(errno);
 		if (rc == EXIT_OK) {

@@ -11,6 +11,7 @@
  * words, and by go tool pprof's name where that differs. A word that
  * names no option is a usage error that names it: nothing is misread.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -247,5 +248,104 @@ int next_option(option_parser *op, const command *cmd, const cli_option *own,
 		return EXIT_OK;
 	}
 	*ret = NULL;
+	return EXIT_OK;
+}
+
+/* go tool pprof's output formats, as flags (-top, -peek=RE), and the
+ * command each one is. */
+static const struct pprof_format {
+	const char *flag, *command, *option;
+	bool pattern; /* -peek=RE: the value is the command's REGEX */
+} pprof_formats[] = {
+	{ "top", "top", NULL, false },
+	{ "text", "top", NULL, false },
+	{ "tree", "tree", NULL, false },
+	{ "peek", "peek", NULL, true },
+	{ "list", "list", NULL, true },
+	{ "traces", "traces", NULL, false },
+	{ "tags", "tags", NULL, false },
+	{ "raw", "raw", NULL, false },
+	{ "comments", "comments", NULL, false },
+	{ "callgrind", "to-callgrind", NULL, false },
+	{ "dot", "to-dot", NULL, false },
+	{ "svg", "to-dot", "--svg", false },
+	{ "png", "to-dot", "--png", false },
+	{ "proto", "merge", NULL, false },
+	{ "kcachegrind", "kcachegrind", NULL, false },
+	{ "web", "web", NULL, false },
+	{ NULL, NULL, NULL, false },
+};
+
+/* Whether `name` (len bytes) is an option that takes a value, in any
+ * command's table. */
+static bool takes_value(const char *name, size_t len)
+{
+	const cli_option *o = find_option(common_options, name, len);
+	for (const command *c = commands; !o && c->name; c++)
+		o = find_option(c->options, name, len);
+	return o && o->value == OPTV_VALUE;
+}
+
+int pprof_form(int argc, char **argv, int *ret_argc, char ***ret_argv)
+{
+	const struct pprof_format *fmt = NULL;
+	int at = 0;	     /* where the format flag is */
+	const char *pattern = NULL;
+	int words = 1;	     /* the flag, and its value when separate */
+	for (int i = 1; i < argc; i++) {
+		const char *w = argv[i];
+		if (!strcmp(w, "--"))
+			break;
+		if (w[0] != '-' || !w[1])
+			continue;
+		const char *name = w + (w[1] == '-' ? 2 : 1);
+		const char *eq = strchr(name, '=');
+		size_t n = eq ? (size_t)(eq - name) : strlen(name);
+		const struct pprof_format *f = pprof_formats;
+		while (f->flag && !same_name(f->flag, name, n))
+			f++;
+		if (!f->flag) {
+			if (!eq && takes_value(name, n))
+				i++; /* its value may look like anything */
+			continue;
+		}
+		if (fmt)
+			return usage_error(NULL, "'%s' and '%s': choose one output format",
+					   argv[at], w);
+		fmt = f;
+		at = i;
+		words = 1;
+		if (f->pattern) {
+			if (eq) {
+				pattern = eq + 1;
+			} else if (i + 1 < argc) {
+				pattern = argv[++i];
+				words = 2;
+			} else {
+				return usage_error(NULL, "'%s' needs a regular expression", w);
+			}
+		}
+	}
+	if (!fmt) {
+		*ret_argc = 0;
+		return EXIT_OK;
+	}
+	/* COMMAND [OPTION] [REGEX] then every other word, in order */
+	char **out = calloc((size_t)argc + 3, sizeof(*out));
+	if (!out) {
+		error("out of memory");
+		return EXIT_FAIL;
+	}
+	int n = 0;
+	out[n++] = (char *)fmt->command;
+	if (pattern)
+		out[n++] = (char *)pattern;
+	if (fmt->option)
+		out[n++] = (char *)fmt->option;
+	for (int i = 1; i < argc; i++)
+		if (i < at || i >= at + words)
+			out[n++] = argv[i];
+	*ret_argc = n;
+	*ret_argv = out;
 	return EXIT_OK;
 }

@@ -8,7 +8,7 @@
 #   scripts/test.sh --valgrind   the suite in build-test/ with every pprofc run
 #                                and unit test under valgrind's memcheck; the
 #                                filters, granularity, reports, merge-out,
-#                                speedscope, dot and grammar suites (hundreds of
+#                                speedscope, dot, grammar and forms suites (hundreds of
 #                                comparisons, or large files) are left to the
 #                                ASan+UBSan run, and their code paths still run
 #                                under valgrind in the unit and fuzz-replay tests
@@ -33,7 +33,8 @@ case "$mode" in
 --valgrind)
 	dir=${BUILDDIR:-build-test}
 	setup=(--setup=valgrind --no-suite filters --no-suite granularity --no-suite reports
-		--no-suite merge-out --no-suite speedscope --no-suite dot --no-suite grammar)
+		--no-suite merge-out --no-suite speedscope --no-suite dot --no-suite grammar
+		--no-suite forms)
 	;;
 --sanitize)
 	dir=${BUILDDIR:-build-asan}
