@@ -103,6 +103,8 @@ typedef struct common_opts {
 	int normalize;	/* --normalize */
 	size_t jobs;	/* --jobs, 0: DEFAULT_JOBS */
 	int keep_going; /* --keep-going */
+	int must_save;	/* fetch: a URL's profile that cannot be saved fails the
+			 * command; others warn and go on with it, as pprof does */
 } common_opts;
 
 /* pprof's sample-type shorthands: --inuse_space ... --mean_delay. */
@@ -208,6 +210,8 @@ int load_profile(const char *source, const common_opts *o, pprofc_profile **ret)
  * the temp dir. The destination is prepared before the capture starts (an
  * unwritable directory fails at once) and the file appears, fsynced, only
  * once the profile is known to be good. *ret gets the loaded profile.
+ * With `save_as` or o->must_save a failed save fails; else it is a warning
+ * and the capture still happens.
  */
 int fetch_and_save(const char *url, const common_opts *o, const char *save_as,
 		   pprofc_profile **ret);
@@ -232,8 +236,10 @@ int load_sources(const common_opts *o, pprofc_profile **ret);
 
 /* fetch.c: fetch n URLs concurrently (--jobs at once) and save each as
  * fetch_and_save does; ret[i] gets each profile, NULL for one that failed
- * (its error printed). Returns EXIT_USAGE for a bad URL or option (nothing
- * fetched), EXIT_FAIL when the save directory is unusable, else EXIT_OK. */
+ * (its error printed). Each is loaded, saved and its body freed as its
+ * transfer ends: at most --jobs bodies are held at once. Returns EXIT_USAGE
+ * for a bad URL or option (nothing fetched), EXIT_FAIL when the save
+ * directory is unusable and o->must_save, else EXIT_OK. */
 int fetch_many(const char *const *urls, size_t n, const common_opts *o, pprofc_profile **ret);
 
 /* load_sources, then select_sample_type, filters and granularity; the

@@ -16,6 +16,7 @@ int cmd_fetch(int argc, char **argv)
 		return usage_error(cv.cmd, "'%s' is not a URL (http://HOST:PORT/PATH or HOST:PORT)",
 				   url);
 	pprofc_profile *p;
+	co.must_save = 1; /* saving is what fetch is for */
 	rc = fetch_and_save(url, &co, co.output, &p);
 	if (rc == EXIT_OK)
 		pprofc_profile_destroy(p);

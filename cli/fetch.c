@@ -7,7 +7,12 @@
  * before the capture starts (so an unwritable directory fails at once, not
  * after the sampling period), the body is validated as a profile before it
  * is written, and the file gets its final name only once it is fsynced.
- * A signal meanwhile removes the temp file.
+ * The temp file has no name at all (O_TMPFILE) where the file system
+ * allows, so that no signal, not even SIGKILL, can leave one behind; else
+ * a signal that can be caught removes it.
+ *
+ * Only `fetch` must save: the other commands warn when the profile cannot
+ * be saved and go on with it in memory, as go tool pprof does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -106,98 +112,212 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-/* Gives the temp file its pprof-style name: the first free NNN. link()
- * fails on an existing name, so two captures never take the same one. */
-static char *claim_name(const char *dir, const char *stem, const char *tmp)
+/* A file being saved: without a name (O_TMPFILE) or with a temp name. */
+typedef struct savefile {
+	int fd;
+	char *tmp; /* the temp name (removed by a signal); NULL: none */
+} savefile;
+
+/* Opens a temp file in `dir`; 0, or an errno value (nothing shown). */
+static int make_temp(const char *dir, savefile *t)
+{
+	t->fd = -1;
+	t->tmp = NULL;
+	install_signal_handlers();
+	/* Linked in at the end through /proc/self/fd (no privilege needed, as
+	 * AT_EMPTY_PATH would be), so only with /proc. */
+	if (access("/proc/self/fd", X_OK) == 0) {
+		t->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (t->fd >= 0)
+			return 0;
+		/* Not supported by the file system or the kernel: a named one. */
+		if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+			return errno;
+	}
+	size_t n = strlen(dir) + 32;
+	char *tmp = malloc(n);
+	if (!tmp)
+		return ENOMEM;
+	snprintf(tmp, n, "%s/.pprofc-fetch-XXXXXX", dir);
+	t->fd = mkstemp(tmp);
+	if (t->fd < 0) {
+		int e = errno;
+		free(tmp);
+		return e;
+	}
+	set_pending_tmp(tmp);
+	t->tmp = tmp;
+	return 0;
+}
+
+/* Closes and removes the temp file, if any. */
+static void discard(savefile *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+	if (t->tmp) {
+		unlink(t->tmp);
+		set_pending_tmp(NULL);
+		free(t->tmp);
+		t->tmp = NULL;
+	}
+}
+
+/* Gives the temp file the name `path` too; fails with EEXIST when taken. */
+static int link_to(const savefile *t, const char *path)
+{
+	if (t->tmp)
+		return link(t->tmp, path);
+	char proc[32];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", t->fd);
+	return linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW);
+}
+
+/* Gives the temp file the name `path` (in `dir`), replacing any file there
+ * as rename does; -1 with errno on failure. */
+static int replace_name(savefile *t, const char *dir, const char *path)
+{
+	if (t->tmp) {
+		if (rename(t->tmp, path) != 0)
+			return -1;
+		set_pending_tmp(NULL);
+		free(t->tmp);
+		t->tmp = NULL;
+		return 0;
+	}
+	if (link_to(t, path) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -1;
+	/* A file to replace: a temp name of our own first, renamed over it
+	 * (a caught signal meanwhile removes it). */
+	size_t n = strlen(dir) + 32;
+	char *tmp = malloc(n);
+	if (!tmp) {
+		errno = ENOMEM;
+		return -1;
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t r = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 32);
+	int rc = -1;
+	for (int i = 0; i < 100; i++) {
+		r = r * 6364136223846793005u + 1442695040888963407u;
+		snprintf(tmp, n, "%s/.pprofc-fetch-%08x", dir, (unsigned)(r >> 32));
+		if (link_to(t, tmp) != 0) {
+			if (errno == EEXIST)
+				continue;
+			break;
+		}
+		set_pending_tmp(tmp);
+		rc = rename(tmp, path);
+		int e = errno;
+		if (rc != 0)
+			unlink(tmp);
+		set_pending_tmp(NULL);
+		errno = e;
+		break;
+	}
+	free(tmp);
+	return rc;
+}
+
+/* Gives the temp file its pprof-style name: the first free NNN, 001 to
+ * 9999 as go tool pprof counts (%03d). Linking fails on an existing name,
+ * so two captures never take the same one. NULL with *ret_err an errno
+ * value, or 0 when every name is taken. */
+static char *claim_name(const char *dir, const char *stem, savefile *t, int *ret_err)
 {
 	size_t n = strlen(dir) + strlen(stem) + 16;
 	char *path = malloc(n);
+	*ret_err = ENOMEM;
 	if (!path)
 		return NULL;
-	for (int i = 1; i <= 999; i++) {
+	for (int i = 1; i <= 9999; i++) {
 		snprintf(path, n, "%s/%s.%03d.pb.gz", dir, stem, i);
-		if (link(tmp, path) == 0) {
-			unlink(tmp);
+		if (link_to(t, path) == 0)
 			return path;
-		}
 		if (errno == EEXIST)
 			continue;
+		*ret_err = errno;
 		/* A file system without hard links: rename, having checked. */
-		if (access(path, F_OK) != 0 && rename(tmp, path) == 0)
-			return path;
-		break;
+		if (t->tmp && access(path, F_OK) != 0) {
+			if (rename(t->tmp, path) == 0) {
+				set_pending_tmp(NULL);
+				free(t->tmp);
+				t->tmp = NULL;
+				return path;
+			}
+			*ret_err = errno;
+		}
+		free(path);
+		return NULL;
 	}
+	*ret_err = 0;
 	free(path);
 	return NULL;
 }
 
+/* A profile that could not be saved: an error when saving is required,
+ * else a warning (the command goes on with the profile in memory). */
+static void save_failed(bool required, const char *dir, const char *why)
+{
+	error("%scannot save the profile in '%s': %s", required ? "" : "warning: ", dir, why);
+}
+
 /*
- * Writes a fetched, validated body to the temp file `fd` (path `tmp`, in
- * `dir`), fsyncs it and gives it its name: `save_as`, or pprof's
- * pprof.<binary>.<types>.NNN.pb.gz. Closes fd; removes tmp on failure.
+ * Writes a fetched, validated body to the temp file t (in `dir`), fsyncs it
+ * and gives it its name: `save_as`, or pprof's pprof.<binary>.<types>.NNN.pb.gz.
+ * The temp file is closed, and gone unless named, whatever happens. On
+ * failure returns EXIT_FAIL with the message shown (a warning unless
+ * `required`).
  */
-static int commit_body(int fd, char *tmp, const char *dir, const char *save_as,
+static int commit_body(savefile *t, const char *dir, const char *save_as, bool required,
 		       const pprofc_profile *p, const void *body, size_t len, int quiet)
 {
 	char *final = NULL;
+	int err = 0;
 	mode_t mask = umask(0);
 	umask(mask);
-	if (write_all(fd, body, len) != 0 || fchmod(fd, 0666 & ~mask) != 0 || fsync(fd) != 0) {
-		error("cannot save the profile in '%s': %s", dir, strerror(errno));
-		close(fd);
+	if (write_all(t->fd, body, len) != 0 || fchmod(t->fd, 0666 & ~mask) != 0 ||
+	    fsync(t->fd) != 0) {
+		err = errno;
 		goto fail;
 	}
-	if (close(fd) != 0) {
-		error("cannot save the profile in '%s': %s", dir, strerror(errno));
-		goto fail;
+	/* A named temp file is closed before it is named, so that a late
+	 * write error (NFS) is seen; one without a name stays open until it is
+	 * linked in through its descriptor. */
+	if (t->tmp) {
+		int fd = t->fd;
+		t->fd = -1;
+		if (close(fd) != 0) {
+			err = errno;
+			goto fail;
+		}
 	}
 	if (save_as) {
-		if (rename(tmp, save_as) != 0) {
+		if (replace_name(t, dir, save_as) != 0) {
 			error("cannot write '%s': %s", save_as, strerror(errno));
-			goto fail;
+			discard(t);
+			return EXIT_FAIL;
 		}
 	} else {
 		char stem[512];
 		pprofc_profile_save_stem(p, stem, sizeof(stem));
-		errno = 0;
-		final = claim_name(dir, stem, tmp);
-		if (!final) {
-			error("cannot save the profile in '%s': %s", dir,
-			      errno ? strerror(errno) : "no free file name");
+		final = claim_name(dir, stem, t, &err);
+		if (!final)
 			goto fail;
-		}
 	}
-	set_pending_tmp(NULL);
+	discard(t); /* fsynced: closing it has nothing left to report */
 	if (!quiet)
 		fprintf(stderr, "Saved profile in %s\n", final ? final : save_as);
 	free(final);
 	return EXIT_OK;
 fail:
-	unlink(tmp);
-	set_pending_tmp(NULL);
+	save_failed(required, dir, err ? strerror(err) : "no free file name");
+	discard(t);
 	return EXIT_FAIL;
-}
-
-/* A temp file in `dir` for a profile being saved; -1 with the error shown. */
-static int make_temp(const char *dir, char **ret_tmp)
-{
-	size_t n = strlen(dir) + 32;
-	char *tmp = malloc(n);
-	if (!tmp) {
-		error("out of memory");
-		return -1;
-	}
-	snprintf(tmp, n, "%s/.pprofc-fetch-XXXXXX", dir);
-	install_signal_handlers();
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		error("cannot save profiles in '%s': %s", dir, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	set_pending_tmp(tmp);
-	*ret_tmp = tmp;
-	return fd;
 }
 
 /* A fetch handle for `url` with the options; NULL with the error shown
@@ -232,32 +352,41 @@ static pprofc_fetch *new_request(const char *url, const common_opts *o, int *rc)
 	return f;
 }
 
-/* The body of a finished fetch as a profile; NULL with the error shown. */
-static pprofc_profile *load_body(pprofc_fetch *f, const common_opts *o)
+/* The body of a finished fetch as a profile; NULL with *ret_why, the
+ * message (free() it; NULL when memory is short). */
+static pprofc_profile *load_body(pprofc_fetch *f, const common_opts *o, char **ret_why)
 {
 	size_t len;
 	const void *body = pprofc_fetch_body(f, &len);
 	pprofc_profile *p = new_profile(o);
-	if (!p) {
-		error("out of memory");
-		return NULL;
-	}
-	if (pprofc_profile_load_memory(p, body, len) != PPROFC_OK) {
-		error("cannot read the profile from '%s': %s", pprofc_fetch_url(f),
-		      pprofc_profile_errmsg(p));
-		pprofc_profile_destroy(p);
-		return NULL;
-	}
-	return p;
+	*ret_why = NULL;
+	if (p && pprofc_profile_load_memory(p, body, len) == PPROFC_OK)
+		return p;
+	const char *url = pprofc_fetch_url(f);
+	const char *why = p ? pprofc_profile_errmsg(p) : "out of memory";
+	size_t n = strlen(url) + strlen(why) + 64;
+	char *msg = malloc(n);
+	if (msg)
+		snprintf(msg, n, "cannot read the profile from '%s': %s", url, why);
+	pprofc_profile_destroy(p);
+	*ret_why = msg;
+	return NULL;
+}
+
+static void show_why(char *why)
+{
+	error("%s", why ? why : "out of memory");
+	free(why);
 }
 
 int fetch_and_save(const char *url, const common_opts *o, const char *save_as, pprofc_profile **ret)
 {
 	const fetch_opts *fo = &o->fetch;
+	bool required = save_as || o->must_save;
 	int rc;
 	pprofc_profile *p = NULL;
-	char *dir = NULL, *tmp = NULL;
-	int fd = -1;
+	char *dir = NULL;
+	savefile t = { .fd = -1, .tmp = NULL };
 	/* The request first: a bad URL or option is a usage error. */
 	pprofc_fetch *f = new_request(url, o, &rc);
 	if (!f)
@@ -271,8 +400,13 @@ int fetch_and_save(const char *url, const common_opts *o, const char *save_as, p
 		error("out of memory");
 		goto out;
 	}
-	if ((fd = make_temp(dir, &tmp)) < 0)
+	int err = make_temp(dir, &t);
+	if (err && required) {
+		error("cannot save profiles in '%s': %s", dir, strerror(err));
 		goto out;
+	} else if (err) {
+		save_failed(false, dir, strerror(err));
+	}
 
 	progress pg = { .tty = !fo->quiet && isatty(STDERR_FILENO), .last = LONG_MIN };
 	pprofc_fetch_set_progress(f, on_progress, &pg);
@@ -284,32 +418,64 @@ int fetch_and_save(const char *url, const common_opts *o, const char *save_as, p
 		error("cannot fetch '%s': %s", shown, pprofc_fetch_errmsg(f));
 		goto out;
 	}
-	if (!(p = load_body(f, o)))
+	char *why;
+	if (!(p = load_body(f, o, &why))) {
+		show_why(why);
 		goto out;
-	size_t len;
-	const void *body = pprofc_fetch_body(f, &len);
-	int crc = commit_body(fd, tmp, dir, save_as, p, body, len, fo->quiet);
-	fd = -1;
-	free(tmp);
-	tmp = NULL;
-	if (crc != EXIT_OK)
-		goto out;
+	}
+	if (t.fd >= 0) {
+		size_t len;
+		const void *body = pprofc_fetch_body(f, &len);
+		if (commit_body(&t, dir, save_as, required, p, body, len, fo->quiet) != EXIT_OK &&
+		    required)
+			goto out;
+	}
 	*ret = p;
 	p = NULL;
 	rc = EXIT_OK;
 
 out:
-	if (fd >= 0)
-		close(fd);
-	if (tmp) {
-		unlink(tmp);
-		set_pending_tmp(NULL);
-		free(tmp);
-	}
+	discard(&t);
 	free(dir);
 	pprofc_profile_destroy(p);
 	pprofc_fetch_destroy(f);
 	return rc;
+}
+
+/* One URL of fetch_many: loaded and saved as its transfer ends. */
+typedef struct many_slot {
+	const common_opts *o;
+	const char *dir; /* where to save; NULL: not saving */
+	pprofc_profile *p;
+	char *why;     /* why the body is no profile: shown in order at the end */
+	bool reported; /* its error is shown already */
+} many_slot;
+
+/* As each transfer ends: its body becomes a profile, is saved and freed
+ * at once, so that the bodies held never exceed --jobs. */
+static void on_done(void *ctx, pprofc_fetch *f, pprofc_status st)
+{
+	many_slot *s = ctx;
+	if (st != PPROFC_OK)
+		return; /* its body is freed already; the message is on f */
+	s->p = load_body(f, s->o, &s->why);
+	if (s->p && s->dir) {
+		bool required = s->o->must_save;
+		savefile t;
+		size_t len;
+		const void *body = pprofc_fetch_body(f, &len);
+		int err = make_temp(s->dir, &t);
+		if (err)
+			save_failed(required, s->dir, strerror(err));
+		if ((err || commit_body(&t, s->dir, NULL, required, s->p, body, len,
+					s->o->fetch.quiet) != EXIT_OK) &&
+		    required) {
+			pprofc_profile_destroy(s->p);
+			s->p = NULL;
+			s->reported = true;
+		}
+	}
+	pprofc_fetch_free_body(f);
 }
 
 int fetch_many(const char *const *urls, size_t n, const common_opts *o, pprofc_profile **ret)
@@ -318,10 +484,11 @@ int fetch_many(const char *const *urls, size_t n, const common_opts *o, pprofc_p
 	int rc = EXIT_OK;
 	pprofc_fetch **fs = calloc(n, sizeof(*fs));
 	pprofc_status *sts = calloc(n, sizeof(*sts));
+	many_slot *slots = calloc(n, sizeof(*slots));
 	char *dir = NULL;
 	for (size_t i = 0; i < n; i++)
 		ret[i] = NULL;
-	if (!fs || !sts) {
+	if (!fs || !sts || !slots) {
 		error("out of memory");
 		rc = EXIT_FAIL;
 		goto out;
@@ -333,50 +500,49 @@ int fetch_many(const char *const *urls, size_t n, const common_opts *o, pprofc_p
 		goto out;
 	/* And the destination: a temp file made and removed. */
 	dir = save_dir();
-	char *tmp;
-	int fd = dir ? make_temp(dir, &tmp) : -1;
-	if (fd < 0) {
-		if (!dir)
-			error("out of memory");
+	if (!dir) {
+		error("out of memory");
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	close(fd);
-	unlink(tmp);
-	set_pending_tmp(NULL);
-	free(tmp);
+	savefile t;
+	int err = make_temp(dir, &t);
+	discard(&t);
+	if (err && o->must_save) {
+		error("cannot save profiles in '%s': %s", dir, strerror(err));
+		rc = EXIT_FAIL;
+		goto out;
+	} else if (err) {
+		save_failed(false, dir, strerror(err));
+	}
+	for (size_t i = 0; i < n; i++) {
+		slots[i] = (many_slot){ .o = o, .dir = err ? NULL : dir };
+		pprofc_fetch_set_done(fs[i], on_done, &slots[i]);
+	}
 
 	size_t jobs = o->jobs ? o->jobs : DEFAULT_JOBS;
 	if (!fo->quiet)
 		fprintf(stderr, "Fetching %zu profiles over HTTP, at most %zu at once\n", n,
 			jobs < n ? jobs : n);
 	pprofc_fetch_run_all(fs, n, jobs, sts);
+	/* The errors in the order of the URLs, whichever ended first. */
 	for (size_t i = 0; i < n; i++) {
-		const char *shown = pprofc_fetch_url(fs[i]);
-		if (sts[i] != PPROFC_OK) {
-			error("cannot fetch '%s': %s", shown, pprofc_fetch_errmsg(fs[i]));
-			continue;
-		}
-		pprofc_profile *p = load_body(fs[i], o);
-		if (!p)
-			continue;
-		size_t len;
-		const void *body = pprofc_fetch_body(fs[i], &len);
-		if ((fd = make_temp(dir, &tmp)) < 0 ||
-		    commit_body(fd, tmp, dir, NULL, p, body, len, fo->quiet) != EXIT_OK) {
-			if (fd >= 0)
-				free(tmp);
-			pprofc_profile_destroy(p);
-			continue;
-		}
-		free(tmp);
-		ret[i] = p;
+		if (sts[i] != PPROFC_OK)
+			error("cannot fetch '%s': %s", pprofc_fetch_url(fs[i]),
+			      pprofc_fetch_errmsg(fs[i]));
+		else if (!slots[i].p && !slots[i].reported)
+			show_why(slots[i].why);
+		else
+			free(slots[i].why);
+		slots[i].why = NULL;
+		ret[i] = slots[i].p;
 	}
 out:
 	for (size_t i = 0; fs && i < n; i++)
 		pprofc_fetch_destroy(fs[i]);
 	free(fs);
 	free(sts);
+	free(slots);
 	free(dir);
 	return rc;
 }

@@ -7,7 +7,9 @@
  *
  * The body stays in memory; the caller validates it as a profile (with
  * pprofc_profile_load_memory) before anything is saved, so a failed or
- * invalid transfer leaves nothing behind.
+ * invalid transfer leaves nothing behind. A failed transfer's body is freed
+ * as it ends, and with a done function the caller frees each good one as it
+ * arrives: many URLs hold at most `jobs` bodies at once.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -126,6 +128,8 @@ struct pprofc_fetch {
 	uint64_t max_body;
 	pprofc_fetch_progress_fn progress;
 	void *progress_ctx;
+	pprofc_fetch_done_fn done;
+	void *done_ctx;
 
 	/* the response */
 	unsigned char *body;
@@ -432,6 +436,30 @@ void pprofc_fetch_set_progress(pprofc_fetch *f, pprofc_fetch_progress_fn fn, voi
 	f->progress_ctx = ctx;
 }
 
+void pprofc_fetch_set_done(pprofc_fetch *f, pprofc_fetch_done_fn fn, void *ctx)
+{
+	f->done = fn;
+	f->done_ctx = ctx;
+}
+
+void pprofc_fetch_free_body(pprofc_fetch *f)
+{
+	free(f->body);
+	f->body = NULL;
+	f->len = f->cap = 0;
+}
+
+/* The outcome of f is known. A failed transfer's body (up to the cap) is
+ * freed now, not when the handle is: n failures must not hold n bodies. */
+static pprofc_status settle(pprofc_fetch *f, pprofc_status st)
+{
+	if (st != PPROFC_OK)
+		pprofc_fetch_free_body(f);
+	if (f->done)
+		f->done(f->done_ctx, f, st);
+	return st;
+}
+
 static size_t on_body(char *data, size_t size, size_t nmemb, void *ctx)
 {
 	pprofc_fetch *f = ctx;
@@ -632,11 +660,11 @@ static pprofc_status easy_end(pprofc_fetch *f, CURL *h, CURLcode rc)
 pprofc_status pprofc_fetch_run(pprofc_fetch *f)
 {
 	if (!f->url)
-		return fail(f, PPROFC_ERR_USAGE, "no URL set");
+		return settle(f, fail(f, PPROFC_ERR_USAGE, "no URL set"));
 	CURL *h = easy_begin(f);
 	if (!h)
-		return fail(f, PPROFC_ERR_NOMEM, "cannot initialise libcurl");
-	return easy_end(f, h, cu.easy_perform(h));
+		return settle(f, fail(f, PPROFC_ERR_NOMEM, "cannot initialise libcurl"));
+	return settle(f, easy_end(f, h, cu.easy_perform(h)));
 }
 
 /*
@@ -653,13 +681,14 @@ pprofc_status pprofc_fetch_run_all(pprofc_fetch *const *fs, size_t n, size_t job
 		return PPROFC_ERR_USAGE;
 	for (size_t i = 0; i < n; i++)
 		ret_status[i] =
-			fs[i]->url ? PPROFC_OK : fail(fs[i], PPROFC_ERR_USAGE, "no URL set");
+			fs[i]->url ? PPROFC_OK
+				   : settle(fs[i], fail(fs[i], PPROFC_ERR_USAGE, "no URL set"));
 	CURLM *multi = cu.multi_init();
 	if (!multi) {
 		for (size_t i = 0; i < n; i++)
 			if (ret_status[i] == PPROFC_OK)
-				ret_status[i] =
-					fail(fs[i], PPROFC_ERR_NOMEM, "cannot initialise libcurl");
+				ret_status[i] = settle(fs[i], fail(fs[i], PPROFC_ERR_NOMEM,
+								   "cannot initialise libcurl"));
 		return PPROFC_ERR_NOMEM;
 	}
 	CURL **live = calloc(n, sizeof(*live)); /* the transfer of each, while it runs */
@@ -667,7 +696,8 @@ pprofc_status pprofc_fetch_run_all(pprofc_fetch *const *fs, size_t n, size_t job
 		cu.multi_cleanup(multi);
 		for (size_t i = 0; i < n; i++)
 			if (ret_status[i] == PPROFC_OK)
-				ret_status[i] = fail(fs[i], PPROFC_ERR_NOMEM, "out of memory");
+				ret_status[i] = settle(
+					fs[i], fail(fs[i], PPROFC_ERR_NOMEM, "out of memory"));
 		return PPROFC_ERR_NOMEM;
 	}
 	if (jobs == 0)
@@ -684,8 +714,8 @@ pprofc_status pprofc_fetch_run_all(pprofc_fetch *const *fs, size_t n, size_t job
 			if (!h || cu.multi_add_handle(multi, h) != CURLM_OK) {
 				if (h)
 					cu.easy_cleanup(h);
-				ret_status[i] =
-					fail(fs[i], PPROFC_ERR_NOMEM, "cannot initialise libcurl");
+				ret_status[i] = settle(fs[i], fail(fs[i], PPROFC_ERR_NOMEM,
+								   "cannot initialise libcurl"));
 				continue;
 			}
 			live[i] = h;
@@ -711,23 +741,29 @@ pprofc_status pprofc_fetch_run_all(pprofc_fetch *const *fs, size_t n, size_t job
 				continue;
 			}
 			live[i] = NULL;
-			ret_status[i] = easy_end(fs[i], h, rc);
 			running--;
+			/* Settled at once: the caller may take the body and free it, so
+			 * that no more than `jobs` bodies are ever held. */
+			ret_status[i] = settle(fs[i], easy_end(fs[i], h, rc));
 		}
 		if (mc == CURLM_OK && running && next >= n)
 			mc = cu.multi_poll(multi, NULL, 0, 1000, NULL);
 		else if (mc == CURLM_OK && running == jobs)
 			mc = cu.multi_poll(multi, NULL, 0, 1000, NULL);
 		if (mc != CURLM_OK) {
-			/* The multi handle itself failed: so does every live transfer. */
+			/* The multi handle itself failed: so does every live transfer,
+			 * and every one not started. */
 			for (size_t i = 0; i < n; i++) {
-				if (!live[i])
+				if (live[i]) {
+					cu.multi_remove_handle(multi, live[i]);
+					cu.easy_cleanup(live[i]);
+					live[i] = NULL;
+				} else if (i < next || ret_status[i] != PPROFC_OK) {
 					continue;
-				cu.multi_remove_handle(multi, live[i]);
-				cu.easy_cleanup(live[i]);
-				live[i] = NULL;
-				ret_status[i] = fail(fs[i], PPROFC_ERR_IO, "libcurl: %s",
-						     cu.multi_strerror(mc));
+				}
+				ret_status[i] =
+					settle(fs[i], fail(fs[i], PPROFC_ERR_IO, "libcurl: %s",
+							   cu.multi_strerror(mc)));
 			}
 			break;
 		}

@@ -155,14 +155,21 @@ PPROFC_API pprofc_status pprofc_profile_select_sample_type(pprofc_profile *p, co
 
 /* Number of samples, and the sum of the values at `index`. */
 PPROFC_API size_t pprofc_profile_sample_count(const pprofc_profile *p);
+/* The profile's functions, for a user interface (completion): their count,
+ * and the name of function i (owned by the profile, valid until it
+ * changes; "" when it has none or i is out of range). */
+PPROFC_API size_t pprofc_profile_function_count(const pprofc_profile *p);
+PPROFC_API const char *pprofc_profile_function_name(const pprofc_profile *p, size_t i);
 PPROFC_API int64_t pprofc_profile_total(const pprofc_profile *p, size_t index);
 
 /*
  * The stem of the name go tool pprof saves this profile under:
  * "pprof." + basename of mapping[0]'s file (when there is one) + "." + each
  * sample type's type joined by "." -- e.g. "pprof.server.samples.cpu".
- * Characters unsafe in a file name become '_'. Writes at most n bytes
- * (NUL included) and returns the full length, like snprintf.
+ * Characters unsafe in a file name become '_'. At most 244 bytes, so that
+ * with ".NNNN.pb.gz" the name fits 255 bytes: a longer stem has the
+ * binary's name cut (dropped if need be), then the types. Writes at most n
+ * bytes (NUL included) and returns the full length, like snprintf.
  */
 PPROFC_API size_t pprofc_profile_save_stem(const pprofc_profile *p, char *buf, size_t n);
 
@@ -560,21 +567,39 @@ PPROFC_API void pprofc_fetch_set_max_body(pprofc_fetch *f, uint64_t bytes);
 PPROFC_API void pprofc_fetch_set_progress(pprofc_fetch *f, pprofc_fetch_progress_fn fn, void *ctx);
 
 /*
+ * Called once when the outcome of f's request is known, with that outcome
+ * (what pprofc_fetch_run returns, or ret_status[i] of pprofc_fetch_run_all
+ * gets), on the thread that runs the requests. For pprofc_fetch_run_all it
+ * is called as each transfer ends while the others wait, so a caller that
+ * uses the body here (loads it, saves it) and then frees it with
+ * pprofc_fetch_free_body holds at most `jobs` bodies at once, not n. It
+ * must not run or destroy any of the handles being run.
+ */
+typedef void (*pprofc_fetch_done_fn)(void *ctx, pprofc_fetch *f, pprofc_status status);
+PPROFC_API void pprofc_fetch_set_done(pprofc_fetch *f, pprofc_fetch_done_fn fn, void *ctx);
+
+/*
  * Performs the request. Succeeds only on HTTP 200 with a body that may be a
  * profile; a server explanation (X-Go-Pprof header, text/plain body) is put
  * in the message. Only http and https are followed, at most 10 redirects.
+ * A failed request's body is freed at once (pprofc_fetch_body: NULL, 0).
  */
 PPROFC_API pprofc_status pprofc_fetch_run(pprofc_fetch *f);
 /*
  * Performs n requests concurrently, at most `jobs` at once (0: one), on the
  * calling thread; ret_status[i] gets fs[i]'s outcome, its message on the
  * handle as for pprofc_fetch_run. Returns the first failure, or PPROFC_OK.
- * Progress functions are called as for pprofc_fetch_run.
+ * Progress and done functions are called as for pprofc_fetch_run. Each
+ * failed transfer's body is freed as it ends; a good one is kept until
+ * pprofc_fetch_free_body or pprofc_fetch_destroy, so memory holds at most
+ * `jobs` bodies (each up to the cap) plus those kept.
  */
 PPROFC_API pprofc_status pprofc_fetch_run_all(pprofc_fetch *const *fs, size_t n, size_t jobs,
 					      pprofc_status *ret_status);
 /* The response body (owned by the handle) and the HTTP status. */
 PPROFC_API const void *pprofc_fetch_body(const pprofc_fetch *f, size_t *ret_len);
+/* Frees the response body now (pprofc_fetch_body then gives NULL, 0). */
+PPROFC_API void pprofc_fetch_free_body(pprofc_fetch *f);
 PPROFC_API long pprofc_fetch_http_status(const pprofc_fetch *f);
 
 #ifdef __cplusplus

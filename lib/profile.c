@@ -362,6 +362,16 @@ size_t pprofc_profile_sample_count(const pprofc_profile *p)
 	return p->nsamples;
 }
 
+size_t pprofc_profile_function_count(const pprofc_profile *p)
+{
+	return p->nfunctions;
+}
+
+const char *pprofc_profile_function_name(const pprofc_profile *p, size_t i)
+{
+	return i < p->nfunctions ? model_str(p, p->functions[i].name)->s : "";
+}
+
 int64_t pprofc_profile_total(const pprofc_profile *p, size_t index)
 {
 	if (index >= p->nsample_types)
@@ -385,20 +395,23 @@ pprofc_sink pprofc_sink_stdio(FILE *f)
 
 size_t pprofc_profile_save_stem(const pprofc_profile *p, char *buf, size_t n)
 {
+	/* Short enough that with go tool pprof's ".9999.pb.gz" the name fits
+	 * the 255 bytes of a file name: a binary with a long name must not make
+	 * every save fail. */
+	enum { STEM_MAX = 255 - (sizeof(".9999.pb.gz") - 1) };
 	/* Built in a local buffer, then copied, so that `n` may be small. */
-	char tmp[1024];
+	char tmp[STEM_MAX + 1];
 	size_t k = 0;
 #define PUT(ch)                          \
 	do {                             \
-		if (k < sizeof(tmp) - 1) \
-			tmp[k] = (ch);   \
-		k++;                     \
+		if (k < STEM_MAX)        \
+			tmp[k++] = (ch); \
 	} while (0)
 	const char *prefix = "pprof";
 	for (const char *c = prefix; *c; c++)
 		PUT(*c);
 	const char *parts[64];
-	size_t lens[64], np = 0;
+	size_t lens[64], np = 0, bin = 0;
 	if (p->nmappings) {
 		const pstr *file = model_str(p, p->mappings[0].filename);
 		if (file->len) {
@@ -407,6 +420,7 @@ size_t pprofc_profile_save_stem(const pprofc_profile *p, char *buf, size_t n)
 				base = slash + 1;
 			parts[np] = base;
 			lens[np++] = strlen(base);
+			bin = 1;
 		}
 	}
 	for (size_t i = 0; i < p->nsample_types && np < 64; i++) {
@@ -414,7 +428,18 @@ size_t pprofc_profile_save_stem(const pprofc_profile *p, char *buf, size_t n)
 		parts[np] = t->s;
 		lens[np++] = t->len;
 	}
+	/* Too long: the binary's name is cut (or dropped) to keep the sample
+	 * types, which say what the file holds; the types last. */
+	size_t total = k;
+	for (size_t i = 0; i < np; i++)
+		total += 1 + lens[i];
+	if (bin && total > STEM_MAX) {
+		size_t rest = total - 1 - lens[0];
+		lens[0] = rest + 1 < STEM_MAX ? STEM_MAX - rest - 1 : 0;
+	}
 	for (size_t i = 0; i < np; i++) {
+		if (i == 0 && bin && !lens[0])
+			continue;
 		PUT('.');
 		for (size_t j = 0; j < lens[i]; j++) {
 			unsigned char c = (unsigned char)parts[i][j];
@@ -423,7 +448,7 @@ size_t pprofc_profile_save_stem(const pprofc_profile *p, char *buf, size_t n)
 		}
 	}
 #undef PUT
-	size_t len = k < sizeof(tmp) ? k : sizeof(tmp) - 1;
+	size_t len = k;
 	tmp[len] = '\0';
 	if (n) {
 		size_t c = len < n - 1 ? len : n - 1;

@@ -27,6 +27,39 @@ def random_bytes(n, seed=7):
 
 BOMB = gzip.compress(b"\0" * (64 << 20), compresslevel=9)
 BIG = random_bytes(3 << 20)
+MIB = BIG[:1 << 20]
+
+
+def _varint(n):
+    out = bytearray()
+    while True:
+        b, n = n & 0x7F, n >> 7
+        out.append(b | 0x80 if n else b)
+        if not n:
+            return bytes(out)
+
+
+def _len(num, payload):
+    return _varint(num << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _int(num, v):
+    return _varint(num << 3) + _varint(v)
+
+
+def long_mapping_profile():
+    """A CPU profile whose binary (mapping[0]'s file) has a 300-byte name."""
+    strings = ["", "samples", "count", "cpu", "nanoseconds", "/opt/" + "b" * 300, "main"]
+    p = _len(1, _int(1, 1) + _int(2, 2)) + _len(1, _int(1, 3) + _int(2, 4))
+    p += _len(2, _len(1, _varint(1)) + _len(2, _varint(1) + _varint(1000)))
+    p += _len(3, _int(1, 1) + _int(2, 0x400000) + _int(3, 0x500000) + _int(5, 5))
+    p += _len(4, _int(1, 1) + _int(2, 1) + _int(3, 0x401000) + _len(4, _int(1, 1) + _int(2, 7)))
+    p += _len(5, _int(1, 1) + _int(2, 6) + _int(3, 6))
+    p += b"".join(_len(6, t.encode()) for t in strings)
+    return gzip.compress(p)
+
+
+LONG_MAPPING = long_mapping_profile()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -133,6 +166,23 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, BOMB)
         if path == "/big":
             return self.reply(200, BIG)
+        if path == "/long-mapping":
+            return self.reply(200, LONG_MAPPING)
+        if path == "/huge-chunked":
+            # ?mb=N: N MiB, chunked, fast; stops when the client does.
+            q = dict(x.split("=", 1) for x in urlparse(self.path).query.split("&") if "=" in x)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            try:
+                for _ in range(int(q.get("mb", "1"))):
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(MIB), MIB))
+                self.wfile.write(b"0\r\n\r\n")
+            except OSError:
+                pass
+            self.close_connection = True
+            return
         if path == "/big-chunked":
             # No Content-Length: the cap must be counted as bytes arrive.
             self.send_response(200)
@@ -147,6 +197,14 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return
+        # Hostile words for the error message (issue 16): a Go server's
+        # text with terminal controls and a bidi override, a Content-Type
+        # with ESC and a raw C1 byte (latin-1 on the wire).
+        if path == "/pprof-hostile-text":
+            return self.reply(500, b"stop\x1b[2J\x07now\n\xe2\x80\xaegnp.exe \xc2\x9b \xc3\xa9\r\n",
+                              "text/plain; charset=utf-8", [("X-Go-Pprof", "1")])
+        if path == "/hostile-content-type":
+            return self.reply(200, b"<html></html>\n", "text/html\x1b[31m\x9b;\x07")
         return self.reply(404, b"no such fault\n", "text/plain")
 
 

@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 
-from harness import Server, TestFailure, check, clean_env, pprofc_cmd, run
+from harness import Server, TestFailure, check, clean_env, http_get, pprofc_cmd, run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SECRET = b"s3cr3tPW"
@@ -134,18 +134,18 @@ def case_arguments_while_capturing(pprofc, fixtures, srv, tmp, env):
     for args in (["top", url(srv, "/slow-profile?seconds=3")],
                  ["top", "--base=" + url(srv, "/slow-profile?seconds=3"),
                   os.path.join(fixtures, "cpu.pb.gz")]):
+        hits = int(http_get(srv.url("/hits")))
         p = subprocess.Popen(pprofc + args, env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE)
-        seen = b""
-        deadline = time.time() + 2
-        while time.time() < deadline and p.poll() is None:
-            try:
-                seen = open("/proc/%d/cmdline" % p.pid, "rb").read()
-            except OSError:
-                break
-            if b"127.0.0.1" in seen:
-                break
+        # read while the capture runs: the server has the request
+        deadline = time.time() + 10
+        while time.time() < deadline and p.poll() is None and \
+                int(http_get(srv.url("/hits"))) == hits:
             time.sleep(0.02)
+        try:
+            seen = open("/proc/%d/cmdline" % p.pid, "rb").read()
+        except OSError:
+            seen = b""
         ps = subprocess.run(["ps", "-ww", "-o", "args=", "-p", str(p.pid)],
                             stdout=subprocess.PIPE).stdout
         out, err = p.communicate(timeout=30)
