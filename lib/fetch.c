@@ -515,14 +515,12 @@ static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off
 /* The server's own words (X-Go-Pprof + text/plain), on one safe line. */
 static void server_text(const pprofc_fetch *f, char *buf, size_t n)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < f->len && k + 1 < n; i++) {
-		unsigned char c = f->body[i];
-		buf[k++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
-	}
-	while (k && buf[k - 1] == ' ')
-		k--;
-	buf[k] = '\0';
+	/* trailing white space dropped (Go ends it with a newline), the rest
+	 * escaped as names are */
+	size_t len = f->len;
+	while (len && strchr(" \t\n\r\v\f", f->body[len - 1]) && f->body[len - 1])
+		len--;
+	escape_name_buf(buf, n, (const char *)f->body, len);
 }
 
 /*
@@ -548,12 +546,9 @@ pprofc_status fetch_check(pprofc_fetch *f)
 	if (f->content_type &&
 	    (!strncmp(f->content_type, "text/", 5) || strstr(f->content_type, "json") ||
 	     strstr(f->content_type, "xml"))) {
-		/* The server's words go to a terminal: no control characters. */
+		/* The server's words go to a terminal: escaped as names are. */
 		char ct[128];
-		size_t k = 0;
-		for (const char *c = f->content_type; *c && k + 1 < sizeof(ct); c++)
-			ct[k++] = ((unsigned char)*c < 0x20 || *c == 0x7f) ? '?' : *c;
-		ct[k] = '\0';
+		escape_name_buf(ct, sizeof(ct), f->content_type, strlen(f->content_type));
 		return fail(f, PPROFC_ERR_DECODE, "the server sent %s, not a profile", ct);
 	}
 	if (f->len == 0)

@@ -430,11 +430,18 @@ char *fmt_name_escaped(char *p, const char *s, size_t len);
 void out_fmt(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* s right-aligned in `width` columns, as printf's "%*s" does. */
 void out_padded(out *o, const char *s, size_t width);
-/* Name with control bytes written as \xHH, so one name stays on one line. */
+/* Name with control bytes written as \xHH, so one name stays on one line,
+ * and the C1 controls and bidi overrides and isolates of valid UTF-8 as
+ * \uHHHH, so it cannot steer a terminal or reorder the text after it;
+ * other UTF-8 as it is. The one escaper for text from a profile, a source
+ * file or a server, in reports and in messages alike. */
 void out_name_escaped(out *o, const char *s, size_t len);
 /* The same escaping into any writer; false as soon as put() is. */
 bool escape_name(const char *s, size_t len, bool (*put)(void *ctx, const char *p, size_t n),
 		 void *ctx);
+/* The same into buf (size > 0 bytes), NUL-terminated, for messages: cut
+ * after the last character whose form fits. Returns the length. */
+size_t escape_name_buf(char *buf, size_t size, const char *s, size_t len);
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 for an
  * invalid, overlong or surrogate one. */
 size_t utf8_len(const unsigned char *s, size_t n);

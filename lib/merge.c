@@ -423,32 +423,48 @@ static bool same_type(const pprofc_profile *a, value_type x, const pprofc_profil
 	       !memcmp(au->s, bu->s, au->len);
 }
 
+/* A ValueType as pprof prints it, "cpu/nanoseconds", at buf + w (n bytes
+ * in all, w < n); the names are the profile's, escaped as the reports show
+ * them. Returns the new end. */
+static size_t type_text(const pprofc_profile *p, value_type t, char *buf, size_t w, size_t n)
+{
+	const pstr *ty = model_str(p, t.type), *u = model_str(p, t.unit);
+	w += escape_name_buf(buf + w, n - w, ty->s, ty->len);
+	if (w + 1 < n)
+		buf[w++] = '/';
+	return w + escape_name_buf(buf + w, n - w, u->s, u->len);
+}
+
 /* "[samples/count cpu/nanoseconds]", as pprof prints its ValueTypes. */
 static void type_list(const pprofc_profile *p, char *buf, size_t n)
 {
-	size_t w = (size_t)snprintf(buf, n, "[");
-	for (size_t i = 0; i < p->nsample_types && w < n; i++)
-		w += (size_t)snprintf(buf + w, n - w, "%s%s/%s", i ? " " : "",
-				      model_str(p, p->sample_types[i].type)->s,
-				      model_str(p, p->sample_types[i].unit)->s);
-	if (w < n)
-		snprintf(buf + w, n - w, "]");
+	size_t w = 0;
+	buf[w++] = '[';
+	for (size_t i = 0; i < p->nsample_types && w + 1 < n; i++) {
+		if (i)
+			buf[w++] = ' ';
+		w = type_text(p, p->sample_types[i], buf, w, n);
+	}
+	if (w + 1 < n)
+		buf[w++] = ']';
+	buf[w] = '\0';
 }
 
 pprofc_status pprofc_profile_compatible(const pprofc_profile *a, pprofc_profile *b)
 {
 	if (!a->loaded || !b->loaded)
 		return set_error(b, PPROFC_ERR_USAGE, "profile not loaded");
-	if (!same_type(a, a->period_type, b, b->period_type))
-		return set_error(
-			b, PPROFC_ERR_INVALID, "incompatible period types %s/%s and %s/%s",
-			model_str(a, a->period_type.type)->s, model_str(a, a->period_type.unit)->s,
-			model_str(b, b->period_type.type)->s, model_str(b, b->period_type.unit)->s);
+	char x[200], y[200];
+	if (!same_type(a, a->period_type, b, b->period_type)) {
+		type_text(a, a->period_type, x, 0, sizeof(x));
+		type_text(b, b->period_type, y, 0, sizeof(y));
+		return set_error(b, PPROFC_ERR_INVALID, "incompatible period types %s and %s", x,
+				 y);
+	}
 	bool ok = a->nsample_types == b->nsample_types;
 	for (size_t i = 0; ok && i < a->nsample_types; i++)
 		ok = same_type(a, a->sample_types[i], b, b->sample_types[i]);
 	if (!ok) {
-		char x[200], y[200];
 		type_list(a, x, sizeof(x));
 		type_list(b, y, sizeof(y));
 		return set_error(b, PPROFC_ERR_INVALID, "incompatible sample types %s and %s", x,

@@ -100,13 +100,20 @@ void out_fmt(out *o, const char *fmt, ...)
 }
 
 /* The escaping is fmt_name_escaped's, a piece at a time into a buffer
- * of its own. */
+ * of its own; a piece never ends inside a UTF-8 sequence, so that a
+ * character is judged whole. */
 bool escape_name(const char *s, size_t len, bool (*put)(void *ctx, const char *p, size_t n),
 		 void *ctx)
 {
 	char tmp[4 * 256];
 	do {
 		size_t n = len < 256 ? len : 256;
+		/* a sequence crossing the cut starts at most 3 bytes before it */
+		size_t k = 0;
+		while (n < len && k < 3 && ((unsigned char)s[n - k] & 0xc0) == 0x80)
+			k++;
+		if (n < len && k && ((unsigned char)s[n - k] & 0xc0) != 0x80)
+			n -= k;
 		if (!put(ctx, tmp, (size_t)(fmt_name_escaped(tmp, s, n) - tmp)))
 			return false;
 		s += n;
@@ -130,22 +137,92 @@ void out_name_escaped(out *o, const char *s, size_t len)
 		escape_name(s, len, put_out, o);
 }
 
-char *fmt_name_escaped(char *p, const char *s, size_t len)
+/*
+ * One character at s (n bytes left, n > 0) as a name shows it, into p
+ * (room for 6); *used is how many bytes of s it was. Printable text stays
+ * as it is; what would steer a terminal, or reorder the text after it, is
+ * written out: C0 controls, DEL and bytes 0x80-0x9f outside valid UTF-8 as
+ * \xHH, the C1 controls U+0080-U+009F and the bidi embeddings, overrides
+ * (U+202A-U+202E) and isolates (U+2066-U+2069) as \uHHHH, as Go's %q
+ * writes them. Other bytes outside valid UTF-8 pass, as pprof passes them.
+ */
+static inline char *fmt_char_escaped(char *p, const unsigned char *s, size_t n, size_t *used)
 {
 	static const char hex[] = "0123456789abcdef";
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != 0x7f) {
+	unsigned char c = s[0];
+	*used = 1;
+	if (c >= 0x20 && c != 0x7f && c < 0x80) {
+		*p = (char)c;
+		return p + 1;
+	}
+	if (c >= 0x80) {
+		size_t u = utf8_len(s, n);
+		uint32_t cp = 0;
+		if (u == 2 && c == 0xc2 && s[1] < 0xa0)
+			cp = s[1];
+		else if (u == 3 && c == 0xe2 &&
+			 ((s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae) ||
+			  (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)))
+			cp = 0x2000u | (uint32_t)(s[1] & 0x3f) << 6 | (uint32_t)(s[2] & 0x3f);
+		if (cp) {
+			*used = u;
+			memcpy(p, "\\u", 2);
+			p[2] = hex[cp >> 12];
+			p[3] = hex[cp >> 8 & 15];
+			p[4] = hex[cp >> 4 & 15];
+			p[5] = hex[cp & 15];
+			return p + 6;
+		}
+		if (u) {
+			*used = u;
+			memcpy(p, s, u);
+			return p + u;
+		}
+		if (c >= 0xa0) {
+			*p = (char)c;
+			return p + 1;
+		}
+	}
+	p[0] = '\\';
+	p[1] = 'x';
+	p[2] = hex[c >> 4];
+	p[3] = hex[c & 15];
+	return p + 4;
+}
+
+char *fmt_name_escaped(char *p, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = s[i];
+		if (c >= 0x20 && c < 0x7f) {
 			*p++ = (char)c;
+			i++;
 			continue;
 		}
-		p[0] = '\\';
-		p[1] = 'x';
-		p[2] = hex[c >> 4];
-		p[3] = hex[c & 15];
-		p += 4;
+		size_t used;
+		p = fmt_char_escaped(p, s + i, len - i, &used);
+		i += used;
 	}
 	return p;
+}
+
+size_t escape_name_buf(char *buf, size_t size, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t k = 0, i = 0;
+	while (i < len) {
+		char tmp[6];
+		size_t used, w = (size_t)(fmt_char_escaped(tmp, s + i, len - i, &used) - tmp);
+		if (w >= size - k)
+			break;
+		memcpy(buf + k, tmp, w);
+		k += w;
+		i += used;
+	}
+	buf[k] = '\0';
+	return k;
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */

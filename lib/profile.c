@@ -343,17 +343,20 @@ pprofc_status pprofc_profile_select_sample_type(pprofc_profile *p, const char *s
 			}
 		}
 	}
-	/* List the choices in the message: the user's next try is then right. */
-	char list[400] = "";
+	/* List the choices in the message: the user's next try is then right.
+	 * The names are the profile's: escaped as the reports show them. */
+	char list[400] = "", want[200];
 	size_t used = 0;
 	for (size_t i = 0; i < n && used < sizeof(list) - 1; i++) {
-		int w = snprintf(list + used, sizeof(list) - used, "%s%zu=%s", i ? ", " : "", i,
-				 model_str(p, p->sample_types[i].type)->s);
-		if (w < 0)
+		int w = snprintf(list + used, sizeof(list) - used, "%s%zu=", i ? ", " : "", i);
+		if (w < 0 || (size_t)w >= sizeof(list) - used)
 			break;
 		used += (size_t)w;
+		const pstr *t = model_str(p, p->sample_types[i].type);
+		used += escape_name_buf(list + used, sizeof(list) - used, t->s, t->len);
 	}
-	return set_error(p, PPROFC_ERR_USAGE, "unknown sample type '%s' (available: %s)", spec,
+	escape_name_buf(want, sizeof(want), spec, strlen(spec));
+	return set_error(p, PPROFC_ERR_USAGE, "unknown sample type '%s' (available: %s)", want,
 			 list);
 }
 

@@ -260,6 +260,24 @@ static void value_or_dot(char *buf, size_t n, int64_t v, const char *unit, const
 		units_label(buf, n, v, unit, ounit);
 }
 
+/* A source line as it is, but for its control bytes, escaped as names are:
+ * a file may hold what would steer the terminal. A tab stays (pprof keeps
+ * them, and code is indented with them), and so does the CR of a CRLF
+ * line end, harmless before the newline. */
+static void put_source_line(out *o, const char *s, size_t len)
+{
+	bool crlf = len && s[len - 1] == '\r';
+	const char *end = s + len - crlf, *tab;
+	while ((tab = memchr(s, '\t', (size_t)(end - s)))) {
+		out_name_escaped(o, s, (size_t)(tab - s));
+		out_char(o, '\t');
+		s = tab + 1;
+	}
+	out_name_escaped(o, s, (size_t)(end - s));
+	if (crlf)
+		out_char(o, '\r');
+}
+
 static void put_source(out *o, lister *l, const uint32_t *idx, size_t lo, size_t hi,
 		       const char *shown_path, const char *search, const char *unit,
 		       const char *ounit)
@@ -323,7 +341,7 @@ static void put_source(out *o, lister *l, const uint32_t *idx, size_t lo, size_t
 		size_t len = (size_t)got;
 		while (len && text[len - 1] == '\n')
 			len--;
-		out_write(o, text, len);
+		put_source_line(o, text, len);
 		out_char(o, '\n');
 	}
 	free(text);

@@ -110,6 +110,15 @@ CASES = {
     "unknown-sample-type": (VALID, ["--sample-index", "alloc_space"], 2,
                             "unknown sample type 'alloc_space' (available: 0=samples, 1=cpu)"),
     "sample-index-out-of-range": (VALID, ["--sample-index", "7"], 2, "unknown sample type '7'"),
+    # the profile's words in the message: escaped as in the reports
+    "sample-type-name-controls": (
+        profile(strings=STRINGS[:3] + [b"cpu\x1b[31m\x07\nX"] + STRINGS[4:]),
+        ["--sample-index", "nope"], 2,
+        "unknown sample type 'nope' (available: 0=samples, 1=cpu\\x1b[31m\\x07\\x0aX)"),
+    "sample-type-name-c1-bidi": (
+        profile(strings=STRINGS[:3] + [b"cpu\xe2\x80\xae\x9b\xc2\x9b\xe2\x81\xa9\xc3\xa9"] +
+                STRINGS[4:]), ["--sample-index", "nope"], 2,
+        "(available: 0=samples, 1=cpu\\u202e\\x9b\\u009b\\u2069\u00e9)"),
     "bad-max-size": (VALID, ["--max-size", "lots"], 2, "invalid size 'lots'"),
     "unknown-option": (VALID, ["--frobnicate"], 2, "unknown option '--frobnicate'"),
     "missing-file": (None, [], 1, "No such file or directory"),

@@ -441,6 +441,37 @@ def case_jobs_bound_concurrency(pprofc, srv, tmp, env):
     print("4 one-second captures: %.2f s concurrently, %.2f s with --jobs 1" % (together, alone))
 
 
+# The server's words reach the terminal escaped as the reports escape
+# names: C0, DEL, C1 (raw and UTF-8) and bidi controls; letters kept.
+STEERING = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def hostile_words(pprofc, srv, env, path, words):
+    for args in (["fetch", "-q"], ["top", "-q"]):
+        rc, out, err = run(pprofc + args + [srv.url(path)], env=env)
+        lines = err.split(b"\n")
+        check(rc == 1 and len(lines) == 2 and lines[1] == b"", "%s: exit %d, %r" % (args, rc, err))
+        try:
+            text = lines[0].decode("utf-8")  # strict: a raw C1 byte fails
+        except UnicodeDecodeError:
+            raise TestFailure("%s: not UTF-8: %r" % (args, lines[0]))
+        check(not STEERING.search(text), "%s: unescaped control in %r" % (args, text))
+        check(words in text, "%s: %r lacks %r" % (args, text, words))
+        check(not listing(env["PPROF_TMPDIR"]), "%s: left a file" % args)
+
+
+def case_hostile_server_text(pprofc, srv, tmp, env):
+    # trailing white space dropped, the rest escaped
+    hostile_words(pprofc, srv, env, "/pprof-hostile-text",
+                  "server says (HTTP 500): "
+                  "stop\\x1b[2J\\x07now\\x0a\\u202egnp.exe \\u009b \u00e9")
+
+
+def case_hostile_content_type(pprofc, srv, tmp, env):
+    hostile_words(pprofc, srv, env, "/hostile-content-type",
+                  "the server sent text/html\\x1b[31m\\x9b;\\x07, not a profile")
+
+
 SUCCESS = {n[len("case_"):].replace("_", "-"): f for n, f in globals().items()
            if n.startswith("case_")}
 

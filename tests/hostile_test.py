@@ -2,7 +2,9 @@
 """Hostile names never break an output's structure: a 1 MB name, ';',
 newlines, carriage returns, escape sequences, tabs, invalid UTF-8, an empty
 name and a name ending in " 123", in function names and file names. Each
-output is read back by its real consumer or its grammar.
+output is read back by its real consumer or its grammar. Then what would
+steer a terminal beyond C0 bytes (C1 controls, bidi overrides) in names,
+in listed source lines, and in a merge's message: escaped, letters kept.
 
 usage: hostile_test.py PPROFC"""
 import json
@@ -11,8 +13,8 @@ import re
 import sys
 import tempfile
 
-from harness import check, main, pprofc_cmd, run
-from pbgen import gz, profile
+from harness import TestFailure, check, main, pprofc_cmd, run
+from pbgen import STRINGS, gz, lfield, profile, value_type
 
 NAMES = [b"A" * (1 << 20), b"semi;colon", b"new\nline", b"cr\rhere", b"esc\x1b[31mred",
          b"tab\there", b"bad\xff\xfeutf8", b"", b"ends in 123", b"main.ok"]
@@ -98,5 +100,97 @@ def test():
               % len(NAMES))
 
 
+# Characters that steer a terminal or reorder the text after them without
+# being C0 bytes: C1 controls (raw, and as UTF-8) and bidi overrides and
+# isolates; each with the form the reports show it in.
+SNEAKY = [(b"rlo\xe2\x80\xaeevil", b"rlo\\u202eevil"), (b"csi\x9b31m", b"csi\\x9b31m"),
+          (b"c1\xc2\x9b31m", b"c1\\u009b31m"), (b"nel\xc2\x85x", b"nel\\u0085x"),
+          (b"lre\xe2\x80\xaax", b"lre\\u202ax"),
+          (b"lri\xe2\x81\xa6x\xe2\x81\xa9", b"lri\\u2066x\\u2069")]
+KEPT = "caf\u00e9.\u65e5\u672c".encode()  # valid UTF-8 letters stay as they are
+# (tabs and newlines are the reports' own: tree's header has tabs)
+STEERING = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def check_steering(what, out):
+    try:
+        text = out.decode("utf-8")  # strict: a raw 0x9b fails here
+    except UnicodeDecodeError as e:
+        raise TestFailure("%s: not UTF-8 (%s): %r"
+                          % (what, e, out[max(0, e.start - 40):e.end + 40]))
+    m = STEERING.search(text)
+    check(not m, "%s: %r unescaped: %r" % (what, m and m.group(), text[:300]))
+
+
+def test_c1_and_bidi_names(pprofc, tmp):
+    names = [raw for raw, _ in SNEAKY] + [KEPT]
+    strings = ["", "samples", "count", "cpu", "nanoseconds", "f.go"] + names
+    functions = [(i + 1, 6 + i, 5) for i in range(len(names))]
+    locations = [(i + 1, [(i + 1, 10 + i)]) for i in range(len(names))]
+    samples = [([i + 1, len(names)], [1, 10 * (i + 1)]) for i in range(len(names) - 1)]
+    src = os.path.join(tmp, "sneaky.pb.gz")
+    open(src, "wb").write(gz(profile(strings=strings, functions=functions, locations=locations,
+                                     samples=samples)))
+    outfile = os.path.join(tmp, "top.txt")
+    for args in (["top"], ["traces"], ["tree"], ["top", "-o", outfile]):
+        rc, out, err = run(pprofc + args + [src])
+        check(rc == 0, "%s: %r" % (args, err))
+        if "-o" in args:  # in a file as on a terminal
+            out = open(outfile, "rb").read()
+        check_steering(" ".join(args), out)
+        for raw, shown in SNEAKY:
+            check(shown in out, "%s: %r not shown as %r" % (args, raw, shown))
+        check(KEPT in out, "%s: %r not kept: %r" % (args, KEPT, out[:300]))
+    print("C1 and bidi controls escaped in top, traces, tree, top -o; %r kept"
+          % KEPT.decode())
+
+
+def test_list_source_controls(pprofc, tmp):
+    strings = ["", "samples", "count", "cpu", "nanoseconds", "main.ctl", "ctl.go"]
+    src = os.path.join(tmp, "ctl.pb.gz")
+    open(src, "wb").write(gz(profile(strings=strings, functions=((1, 5, 6),),
+                                     locations=((1, [(1, 4)]), (2, [(1, 5)])),
+                                     samples=(([1], [1, 10]), ([2], [2, 20])))))
+    os.mkdir(os.path.join(tmp, "srcdir"))
+    open(os.path.join(tmp, "srcdir", "ctl.go"), "wb").write(
+        b"package main\n\nfunc ctl() {\n\tx := \"\x00\x1b[2J\x07\" // \xe2\x80\xae\xc2\x9b\x9b\r\n"
+        b"\tfor {\x7f}\r\r\n\ty := \"caf\xc3\xa9\"\n}\n")
+    rc, out, err = run(pprofc + ["list", "ctl", "--source-path", os.path.join(tmp, "srcdir"), src])
+    check(rc == 0, err)
+    lines = out.split(b"\n")
+    # tabs as they are, a CR ending the line (CRLF) too; every other control escaped
+    for want in (b'     4:\tx := "\\x00\\x1b[2J\\x07" // \\u202e\\u009b\\x9b\r',
+                 b"     5:\tfor {\\x7f}\\x0d\r", b'     6:\ty := "caf\xc3\xa9"', b"     7:}"):
+        check(any(line.endswith(want) for line in lines), "list: no line ending in %r: %r"
+              % (want, lines))
+    check_steering("list", out.replace(b"\r\n", b"\n"))
+    print("list: NUL, ESC, BEL, DEL, lone CR, C1 and bidi in source lines escaped, tabs kept")
+
+
+def test_merge_period_type_message(pprofc, tmp):
+    strings = STRINGS + [b"cpu\x1b[31m\x07\nX", b"wall\xe2\x80\xae\xc2\x9b"]
+    paths = []
+    for i, t in enumerate((len(STRINGS), len(STRINGS) + 1)):
+        paths.append(os.path.join(tmp, "period%d.pb.gz" % i))
+        open(paths[-1], "wb").write(gz(profile(strings=strings,
+                                               extra=lfield(11, value_type(t, 4)))))
+    rc, out, err = run(pprofc + ["top", "-q"] + paths)
+    lines = err.split(b"\n")
+    check(rc == 1 and len(lines) == 2 and lines[1] == b"", "merge: exit %d, %r" % (rc, err))
+    check_steering("merge message", lines[0])
+    check(b"incompatible period types cpu\\x1b[31m\\x07\\x0aX/nanoseconds and "
+          b"wall\\u202e\\u009b/nanoseconds" in lines[0], "merge: %r" % lines[0])
+    print("incompatible period types: the profiles' names escaped")
+
+
+def test_all():
+    test()
+    with tempfile.TemporaryDirectory() as tmp:
+        pprofc = pprofc_cmd(sys.argv[1])
+        test_c1_and_bidi_names(pprofc, tmp)
+        test_list_source_controls(pprofc, tmp)
+        test_merge_period_type_message(pprofc, tmp)
+
+
 if __name__ == "__main__":
-    main(test)
+    main(test_all)

@@ -382,6 +382,74 @@ static void test_map_stacks_halves(void **state)
 	map_stacks_split_min = saved;
 }
 
+/* What a name shows once escaped, whole and through escape_name's pieces. */
+static void expect_escaped(const char *in, size_t len, const char *want)
+{
+	char buf[4 * 64 + 1];
+	assert_true(len <= 64);
+	*fmt_name_escaped(buf, in, len) = '\0';
+	assert_string_equal(buf, want);
+}
+
+#define EXPECT_ESCAPED(in, want) expect_escaped((in), sizeof(in) - 1, (want))
+
+static bool put_buf(void *ctx, const char *p, size_t n)
+{
+	char **end = ctx;
+	memcpy(*end, p, n);
+	*end += n;
+	return true;
+}
+
+static void test_escape_names(void **state)
+{
+	(void)state;
+	EXPECT_ESCAPED("main.run", "main.run");
+	EXPECT_ESCAPED("a\0b\x1b[2J\x07\x7f\n\t", "a\\x00b\\x1b[2J\\x07\\x7f\\x0a\\x09");
+	/* valid UTF-8 letters as they are, 2, 3 and 4 bytes */
+	EXPECT_ESCAPED("caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x94\xa5",
+		       "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x94\xa5");
+	/* C1 controls: raw bytes (no UTF-8) as bytes, the code points as such */
+	EXPECT_ESCAPED("\x80\x9b\x9f", "\\x80\\x9b\\x9f");
+	EXPECT_ESCAPED("\xc2\x80\xc2\x9b\xc2\x9f\xc2\xa0", "\\u0080\\u009b\\u009f\xc2\xa0");
+	/* bidi embeddings, overrides and isolates; their neighbours kept */
+	EXPECT_ESCAPED("\xe2\x80\xaa\xe2\x80\xae\xe2\x81\xa6\xe2\x81\xa9",
+		       "\\u202a\\u202e\\u2066\\u2069");
+	EXPECT_ESCAPED("\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa",
+		       "\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa");
+	/* bytes outside UTF-8 from 0xa0 pass, as pprof passes them; a cut
+	 * sequence is bytes: its 0x80-0x9f continuation escaped */
+	EXPECT_ESCAPED("bad\xff\xfe\xc3", "bad\xff\xfe\xc3");
+	EXPECT_ESCAPED("\xe2\x80", "\xe2\\x80");
+	EXPECT_ESCAPED("\xc0\x9b", "\xc0\\x9b"); /* an overlong ESC: bytes */
+
+	/* escape_name's pieces never split a character: an override and a
+	 * letter across each place a 256-byte piece could end */
+	for (size_t at = 250; at < 260; at++) {
+		char in[600], whole[4 * 600], pieces[4 * 600], *end = pieces;
+		memset(in, 'x', sizeof(in));
+		memcpy(in + at, "\xe2\x80\xae\xc3\xa9\xf0\x9f\x94\xa5\xc2\x9b", 11);
+		memcpy(in + at + 256, "\xe2\x81\xa6", 3);
+		*fmt_name_escaped(whole, in, sizeof(in)) = '\0';
+		assert_true(escape_name(in, sizeof(in), put_buf, &end));
+		*end = '\0';
+		assert_string_equal(pieces, whole);
+		assert_non_null(strstr(whole, "\\u202e\xc3\xa9\xf0\x9f\x94\xa5\\u009b"));
+		assert_non_null(strstr(whole, "\\u2066"));
+	}
+
+	/* into a message's buffer: cut after the last character that fits */
+	char msg[8];
+	assert_int_equal(escape_name_buf(msg, sizeof(msg), "ab\033cdef", 7), 7);
+	assert_string_equal(msg, "ab\\x1bc");
+	assert_int_equal(escape_name_buf(msg, sizeof(msg), "ab\xe2\x80\xae", 5), 2);
+	assert_string_equal(msg, "ab");
+	assert_int_equal(escape_name_buf(msg, sizeof(msg), "\xe6\x97\xa5\xe6\x9c\xac", 6), 6);
+	assert_string_equal(msg, "\xe6\x97\xa5\xe6\x9c\xac");
+	assert_int_equal(escape_name_buf(msg, 1, "abc", 3), 0);
+	assert_string_equal(msg, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -393,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_budget_growth),
 		cmocka_unit_test(test_sort_stacks),
 		cmocka_unit_test(test_map_stacks_halves),
+		cmocka_unit_test(test_escape_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
