@@ -23,6 +23,7 @@ enum {
 	OPT_UNIT,
 	OPT_SVG,
 	OPT_PNG,
+	OPT_COMPACT_LABELS,
 };
 
 const cli_option dot_options[] = {
@@ -34,6 +35,8 @@ const cli_option dot_options[] = {
 	{ "unit", NULL, 0, OPTV_VALUE, OPT_UNIT, "UNIT", "show values in this unit" },
 	{ "svg", NULL, 0, OPTV_FLAG, OPT_SVG, NULL, "render SVG with Graphviz's dot" },
 	{ "png", NULL, 0, OPTV_FLAG, OPT_PNG, NULL, "render PNG with Graphviz's dot" },
+	{ "compact-labels", NULL, 0, OPTV_FLAG, OPT_COMPACT_LABELS, NULL,
+	  "no File, Type, Time lines (the shell's default)" },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -55,6 +58,9 @@ static int dot_option(void *ctx, int c, const char *arg)
 		return parse_fraction(d->cmd, "edgefraction", arg, &d->opt.edgefraction);
 	case OPT_UNIT:
 		return parse_unit(d->cmd, arg, &d->opt.unit);
+	case OPT_COMPACT_LABELS:
+		d->opt.compact_labels = !arg;
+		return EXIT_OK;
 	case OPT_SVG:
 	case OPT_PNG:
 		if (arg) { /* --svg=false */

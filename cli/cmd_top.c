@@ -2,7 +2,15 @@
 
 #include "cli.h"
 
-enum { OPT_CUM = OPT_FIRST_OWN, OPT_FLAT, OPT_NODECOUNT, OPT_JSON, OPT_UNIT, OPT_NODEFRACTION };
+enum {
+	OPT_CUM = OPT_FIRST_OWN,
+	OPT_FLAT,
+	OPT_NODECOUNT,
+	OPT_JSON,
+	OPT_UNIT,
+	OPT_NODEFRACTION,
+	OPT_COMPACT_LABELS
+};
 
 const cli_option top_options[] = {
 	{ "cum", NULL, 0, OPTV_FLAG, OPT_CUM, NULL, "order functions by cumulative value" },
@@ -12,6 +20,8 @@ const cli_option top_options[] = {
 	{ "unit", NULL, 0, OPTV_VALUE, OPT_UNIT, "UNIT", "show values in this unit" },
 	{ "nodefraction", NULL, 0, OPTV_VALUE, OPT_NODEFRACTION, "F",
 	  "hide functions below this fraction of the total" },
+	{ "compact-labels", NULL, 0, OPTV_FLAG, OPT_COMPACT_LABELS, NULL,
+	  "no File, Type, Time lines (the shell's default)" },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -28,6 +38,9 @@ static int top_option(void *ctx, int c, const char *arg)
 		return EXIT_OK;
 	case OPT_JSON:
 		t->json = !arg;
+		return EXIT_OK;
+	case OPT_COMPACT_LABELS:
+		t->compact_labels = !arg;
 		return EXIT_OK;
 	case OPT_UNIT:
 		return parse_unit(find_command("top"), arg, &t->unit);
@@ -50,7 +63,10 @@ static pprofc_status write_top(void *ctx, pprofc_profile *p, size_t index, const
 
 int cmd_top(int argc, char **argv)
 {
-	pprofc_top_options t = { 0 };
+	/* pprof's trimming in text; JSON complete unless told */
+	pprofc_top_options t = { .nodecount = PPROFC_DEFAULT_COUNT,
+				 .nodefraction = PPROFC_DEFAULT_FRACTION,
+				 .edgefraction = PPROFC_DEFAULT_FRACTION };
 	converter cv = {
 		.cmd = find_command("top"),
 		.own_option = top_option,

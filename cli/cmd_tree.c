@@ -9,7 +9,8 @@ enum {
 	OPT_JSON,
 	OPT_NODEFRACTION,
 	OPT_EDGEFRACTION,
-	OPT_UNIT
+	OPT_UNIT,
+	OPT_COMPACT_LABELS
 };
 
 const cli_option tree_options[] = {
@@ -22,6 +23,8 @@ const cli_option tree_options[] = {
 	{ "edgefraction", NULL, 0, OPTV_VALUE, OPT_EDGEFRACTION, "F",
 	  "hide calls below this fraction of the total" },
 	{ "unit", NULL, 0, OPTV_VALUE, OPT_UNIT, "UNIT", "show values in this unit" },
+	{ "compact-labels", NULL, 0, OPTV_FLAG, OPT_COMPACT_LABELS, NULL,
+	  "no File, Type, Time lines (the shell's default)" },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL },
 };
 
@@ -43,6 +46,9 @@ static int tree_option(void *ctx, int c, const char *arg)
 		return EXIT_OK;
 	case OPT_JSON:
 		t->opt.json = !arg;
+		return EXIT_OK;
+	case OPT_COMPACT_LABELS:
+		t->opt.compact_labels = !arg;
 		return EXIT_OK;
 	case OPT_NODEFRACTION:
 		return parse_fraction(t->cmd, "nodefraction", arg, &t->opt.nodefraction);
@@ -77,14 +83,22 @@ static converter tree_converter(tree_ctx *t)
 
 int cmd_tree(int argc, char **argv)
 {
-	tree_ctx t = { .cmd = find_command("tree") };
+	/* pprof's trimming: -tree's in text; none for -peek, nor JSON unless told */
+	tree_ctx t = { .cmd = find_command("tree"),
+		       .opt = { .nodecount = PPROFC_DEFAULT_COUNT,
+				.nodefraction = PPROFC_DEFAULT_FRACTION,
+				.edgefraction = PPROFC_DEFAULT_FRACTION } };
 	converter cv = tree_converter(&t);
 	return run_converter(&cv, argc, argv);
 }
 
 int cmd_peek(int argc, char **argv)
 {
-	tree_ctx t = { .cmd = find_command("peek") };
+	/* pprof's trimming: -tree's in text; none for -peek, nor JSON unless told */
+	tree_ctx t = { .cmd = find_command("peek"),
+		       .opt = { .nodecount = PPROFC_DEFAULT_COUNT,
+				.nodefraction = PPROFC_DEFAULT_FRACTION,
+				.edgefraction = PPROFC_DEFAULT_FRACTION } };
 	converter cv = tree_converter(&t);
 	return run_with_pattern(&cv, argc, argv, &t.opt.peek);
 }

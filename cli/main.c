@@ -26,7 +26,7 @@
 	"as pprof.BINARY.TYPES.NNN.pb.gz. Proxies: http_proxy, https_proxy, no_proxy.\n"
 
 #define FILTER_HELP                                                                          \
-	"Filters, as go tool pprof's (RX: a POSIX extended regular expression, matched\n"    \
+	"Filters, as go tool pprof's (RX: a regular expression in RE2 syntax, matched\n"     \
 	"anywhere in a function's name or file name, or the mapping's file):\n"              \
 	"      --focus RX           keep only samples with a frame matching RX\n"            \
 	"      --ignore RX          drop samples with a frame matching RX\n"                 \
@@ -241,8 +241,8 @@ const command commands[] = {
 	{ "peek", cmd_peek, "print the callers and callees of functions matching REGEX",
 	  "usage: pprofc peek REGEX [options] SOURCE...\n"
 	  "\n"
-	  "The tree report for the functions whose name matches REGEX (POSIX extended\n"
-	  "regular expression, unanchored), like go tool pprof -peek. No match is an\n"
+	  "The tree report for the functions whose name matches REGEX (RE2 syntax, as\n"
+	  "go tool pprof's, unanchored), like go tool pprof -peek. No match is an\n"
 	  "error.\n"
 	  "\n"
 	  "  pprofc peek 'runtime\\.mallocgc$' heap.pb.gz\n"
@@ -346,8 +346,8 @@ const command commands[] = {
 	{ "list", cmd_list, "print the source of functions matching REGEX, annotated",
 	  "usage: pprofc list REGEX [options] SOURCE...\n"
 	  "\n"
-	  "Print the source lines of each function whose name matches REGEX (POSIX\n"
-	  "extended, unanchored), from 5 lines before the first line with samples to 5\n"
+	  "Print the source lines of each function whose name matches REGEX (RE2\n"
+	  "syntax, unanchored), from 5 lines before the first line with samples to 5\n"
 	  "after the last, each with its flat and cum values, like go tool pprof -list.\n"
 	  "Source files are read locally: a relative name is looked for in each\n"
 	  "--source-path directory and its parents; with no --trim-path, the part of\n"

@@ -100,7 +100,6 @@ static const char *const pprof_only[] = {
 	"add_comment",
 	"buildid",
 	"call_tree",
-	"compact_labels",
 	"disasm",
 	"divide_by",
 	"drop_negative",

@@ -27,10 +27,10 @@
  * (pprofc's "[no stack]" row; pprof always drops those) stays unless a
  * filter needs a matching frame (focus, show_from).
  *
- * Regular expressions are POSIX extended (regcomp), not Go's RE2 syntax.
+ * Regular expressions are pprof's, Go's RE2 syntax (regex.c). Each option
+ * is compiled once when set, and matched once per function and mapping.
  */
 #include <errno.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,13 +55,13 @@ typedef struct tag_filter {
 	int kind;	  /* RANGE_* */
 	double lo, hi;	  /* in `unit` */
 	const char *unit; /* canonical unit of the range (may point into buf) */
-	regex_t *rx;	  /* the comma-separated regexes */
+	regexp **rx;	  /* the comma-separated regexes */
 	size_t nrx;
 } tag_filter;
 
 struct pprofc_filter {
 	char *expr[PPROFC_FILTER_COUNT_]; /* copies of the set options, else NULL */
-	regex_t re[PPROFC_FILTER_COUNT_]; /* the name and tagshow/taghide options */
+	regexp *re[PPROFC_FILTER_COUNT_]; /* the name and tagshow/taghide options */
 	bool has_re[PPROFC_FILTER_COUNT_];
 	tag_filter tag[2]; /* tagfocus, tagignore */
 	char errmsg[512];
@@ -80,7 +80,7 @@ pprofc_filter *pprofc_filter_create(void)
 static void tag_clear(tag_filter *t)
 {
 	for (size_t i = 0; i < t->nrx; i++)
-		regfree(&t->rx[i]);
+		rx_free(t->rx[i]);
 	free(t->rx);
 	free(t->buf);
 	memset(t, 0, sizeof(*t));
@@ -88,8 +88,8 @@ static void tag_clear(tag_filter *t)
 
 static void option_clear(pprofc_filter *f, pprofc_filter_option o)
 {
-	if (f->has_re[o])
-		regfree(&f->re[o]);
+	rx_free(f->re[o]);
+	f->re[o] = NULL;
 	f->has_re[o] = false;
 	if (is_tag_option(o))
 		tag_clear(&f->tag[o - PPROFC_FILTER_TAGFOCUS]);
@@ -123,14 +123,13 @@ static pprofc_status filter_error(pprofc_filter *f, pprofc_status st, const char
 	return st;
 }
 
-static pprofc_status compile(pprofc_filter *f, regex_t *re, const char *expr,
+static pprofc_status compile(pprofc_filter *f, regexp **re, const char *expr,
 			     pprofc_filter_option o)
 {
-	int rc = regcomp(re, expr, REG_EXTENDED | REG_NOSUB);
-	if (rc == 0)
-		return PPROFC_OK;
 	char why[256];
-	regerror(rc, re, why, sizeof(why));
+	*re = rx_compile(expr, why, sizeof(why));
+	if (*re)
+		return PPROFC_OK;
 	return filter_error(f, PPROFC_ERR_USAGE, "invalid %s regular expression '%s': %s",
 			    option_name[o], expr, why);
 }
@@ -246,7 +245,7 @@ static pprofc_status compile_tag(pprofc_filter *f, pprofc_filter_option o, const
 	size_t n = 1;
 	for (const char *c = value2; *c; c++)
 		n += *c == ',';
-	t->rx = calloc(n, sizeof(regex_t));
+	t->rx = calloc(n, sizeof(regexp *));
 	if (!t->rx)
 		return filter_error(f, PPROFC_ERR_NOMEM, "out of memory");
 	char *part = value2;
@@ -292,22 +291,8 @@ pprofc_status pprofc_filter_set(pprofc_filter *f, pprofc_filter_option which, co
 
 /* ---- applying --------------------------------------------------------- */
 
-/* Unanchored search, like Go's MatchString; REG_STARTEND (glibc, BSDs)
- * lets names with embedded NULs be matched whole. */
-static bool rx_match(const regex_t *re, const char *s, size_t len)
-{
-#ifdef REG_STARTEND
-	regmatch_t m[1];
-	m[0].rm_so = 0;
-	m[0].rm_eo = (regoff_t)len;
-	return regexec(re, s, 1, m, REG_STARTEND) == 0;
-#else
-	(void)len;
-	return regexec(re, s, 0, NULL, 0) == 0;
-#endif
-}
-
-static bool rx_match_str(const regex_t *re, const pstr *s)
+/* Unanchored search of the whole name, embedded NULs included. */
+static bool rx_match_str(const regexp *re, const pstr *s)
 {
 	return rx_match(re, s->s, s->len);
 }
@@ -463,7 +448,7 @@ static int tag_match(fctx *c, const tag_filter *t, const label *ls, size_t n)
 			if (ls[i].str == 0 || !key_is(model_str(p, ls[i].key), t->key))
 				continue;
 			for (size_t r = 0; r < t->nrx; r++)
-				if (rx_match_str(&t->rx[r], model_str(p, ls[i].str)))
+				if (rx_match_str(t->rx[r], model_str(p, ls[i].str)))
 					return 1;
 		}
 		return 0;
@@ -482,7 +467,7 @@ static int tag_match(fctx *c, const tag_filter *t, const label *ls, size_t n)
 			c->kv[k->len] = ':';
 			memcpy(c->kv + k->len + 1, v->s, v->len);
 			c->kv[need - 1] = '\0';
-			found = rx_match(&t->rx[r], c->kv, need - 1);
+			found = rx_match(t->rx[r], c->kv, need - 1);
 		}
 		if (!found)
 			return 0;
@@ -501,9 +486,9 @@ static uint8_t label_verdict(fctx *c, int64_t key)
 	if (!*v) {
 		const pstr *k = model_str(c->p, key);
 		bool show = !f->has_re[PPROFC_FILTER_TAGSHOW] ||
-			    rx_match_str(&f->re[PPROFC_FILTER_TAGSHOW], k);
+			    rx_match_str(f->re[PPROFC_FILTER_TAGSHOW], k);
 		bool hide = f->has_re[PPROFC_FILTER_TAGHIDE] &&
-			    rx_match_str(&f->re[PPROFC_FILTER_TAGHIDE], k);
+			    rx_match_str(f->re[PPROFC_FILTER_TAGHIDE], k);
 		*v = (uint8_t)(V_KNOWN | (show ? V_SHOW : 0) | (hide ? V_HIDE : 0));
 	}
 	return *v;
@@ -546,7 +531,7 @@ pprofc_status pprofc_profile_filter(pprofc_profile *p, const pprofc_filter *f,
 	p->errmsg[0] = '\0';
 	budget *b = &p->mem;
 	size_t nt = p->nsample_types;
-	const regex_t *re = f->re;
+	regexp *const *re = f->re;
 	const bool *has = f->has_re;
 	const bool name_filter[] = {
 		has[PPROFC_FILTER_FOCUS],     has[PPROFC_FILTER_IGNORE],
@@ -583,7 +568,7 @@ pprofc_status pprofc_profile_filter(pprofc_profile *p, const pprofc_filter *f,
 	if (!record_active(p, f))
 		goto nomem;
 
-	/* Which functions and mappings each name option matches: one regexec
+	/* Which functions and mappings each name option matches: one match
 	 * per function, not per frame. Bit o for option o. */
 	fnbits = budget_alloc(b, p->nfunctions + 1);
 	mapbits = budget_alloc(b, p->nmappings + 1);
@@ -596,11 +581,11 @@ pprofc_status pprofc_profile_filter(pprofc_profile *p, const pprofc_filter *f,
 		uint8_t bits = 0;
 		for (int o = 0; o < PPROFC_FILTER_PRUNE_FROM; o++)
 			if (name_filter[o] &&
-			    (rx_match_str(&re[o], name) || rx_match_str(&re[o], file)))
+			    (rx_match_str(re[o], name) || rx_match_str(re[o], file)))
 				bits |= (uint8_t)(1u << o);
 		if (name_filter[PPROFC_FILTER_PRUNE_FROM] && name->len) {
 			pstr simple = simplify_func(name);
-			if (rx_match(&re[PPROFC_FILTER_PRUNE_FROM], simple.s, simple.len))
+			if (rx_match(re[PPROFC_FILTER_PRUNE_FROM], simple.s, simple.len))
 				bits |= 1u << PPROFC_FILTER_PRUNE_FROM;
 		}
 		fnbits[i] = bits;
@@ -609,7 +594,7 @@ pprofc_status pprofc_profile_filter(pprofc_profile *p, const pprofc_filter *f,
 		const pstr *file = model_str(p, p->mappings[i].filename);
 		uint8_t bits = 0;
 		for (int o = 0; o < PPROFC_FILTER_PRUNE_FROM; o++)
-			if (name_filter[o] && rx_match_str(&re[o], file))
+			if (name_filter[o] && rx_match_str(re[o], file))
 				bits |= (uint8_t)(1u << o);
 		mapbits[i] = bits;
 	}

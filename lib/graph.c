@@ -1,6 +1,7 @@
 /*
  * graph: pprof's trimmed call graph (report.newTrimmedGraph), shared by the
- * tree report and the DOT writer: per node its flat and cum values, the
+ * tree report and the DOT writer (and its calls by top's "(inline)" marks,
+ * graph_inline_marks): per node its flat and cum values, the
  * nodes kept by -nodefraction and -nodecount, and the calls between the
  * nodes kept, rebuilt from the samples as pprof rebuilds its graph (a call
  * may pass through nodes left out: a "residual" call), then trimmed by
@@ -57,9 +58,12 @@ static bool add_edge(graph *g, uint32_t s, uint32_t src, uint32_t dst, int64_t v
  * The calls between the nodes with kept[node] set, as pprof rebuilds its
  * graph from the nodes it keeps: root first; within a location from the
  * function the others were inlined into, inward. A call over nodes left
- * out is residual.
+ * out is residual. With `into`, only the calls from nodes whose kept[node]
+ * has bit 4 into nodes whose kept[node] has bit 2 are recorded (the walk is
+ * the same). With `mean`, a stack whose value is 0 counts when its first
+ * value is not, as pprof's -mean graph.
  */
-static bool build_edges(graph *g, const uint8_t *kept)
+static bool build_edges(graph *g, const uint8_t *kept, bool into, bool mean)
 {
 	pprofc_profile *p = g->p;
 	size_t nt = p->nsample_types;
@@ -69,10 +73,11 @@ static bool build_edges(graph *g, const uint8_t *kept)
 		return false;
 	memset(g->pair_stamp, 0, (g->pair_mask + 1) * sizeof(uint32_t));
 	const uint32_t *locs = p->stack_locs, *off = g->f.loc_off, *fnode = g->f.frame_node;
+	uint8_t want = into ? 2 : 0, from = into ? 4 : 0;
 	for (uint32_t s = 0; s < p->nstacks; s++) {
 		int64_t v = g->f.stack_values[(size_t)s * nt + g->index];
 		uint32_t lo = p->stack_off[s], hi = p->stack_off[s + 1];
-		if (v == 0 || lo == hi)
+		if ((v == 0 && !(mean && g->f.stack_values[(size_t)s * nt])) || lo == hi)
 			continue;
 		uint32_t parent = NONE;
 		bool residual = false;
@@ -84,7 +89,8 @@ static bool build_edges(graph *g, const uint8_t *kept)
 					residual = true;
 					continue;
 				}
-				if (parent != NONE && parent != nd &&
+				if (parent != NONE && parent != nd && (kept[nd] & want) == want &&
+				    (kept[parent] & from) == from &&
 				    !add_edge(g, s, parent, nd, v, k + 1 != outer, residual))
 					return false;
 				parent = nd;
@@ -567,7 +573,7 @@ static bool keep_first(graph *g, size_t n, uint8_t *kept)
 	memset(kept, 0, g->f.nnodes);
 	for (size_t i = 0; i < n; i++)
 		kept[g->rows[i].node] = 1;
-	return build_edges(g, kept);
+	return build_edges(g, kept, false, false);
 }
 
 pprofc_status graph_build(pprofc_profile *p, const graph_opts *o, graph *g)
@@ -679,6 +685,61 @@ nomem:
 	budget_free(b, kept);
 	graph_finish(g);
 	return set_error(p, PPROFC_ERR_NOMEM, "out of memory for the call graph");
+}
+
+pprofc_status graph_inline_marks(pprofc_profile *p, const frames *f, size_t index, const row *rows,
+				 size_t n, int64_t edge_cut, bool mean, uint8_t *mark)
+{
+	size_t nn = f->nnodes;
+	memset(mark, 0, nn);
+	graph g;
+	memset(&g, 0, sizeof(g));
+	g.p = p;
+	g.b = &p->mem;
+	g.index = index;
+	g.f = *f; /* borrowed: not finished here */
+	uint8_t *kept = budget_alloc(g.b, nn + 1);
+	bool ok = kept != NULL;
+	/* With no negative value, a call's value is at most the cum of either
+	 * end: calls from or into a node under the cut-off need not be counted
+	 * (bit 1: kept, 2: may be called, 4: may call). */
+	bool nonneg = true;
+	size_t nt = p->nsample_types;
+	for (size_t s = 0; s < p->nstacks && nonneg; s++)
+		nonneg = f->stack_values[s * nt + index] >= 0;
+	if (ok) {
+		memset(kept, 0, nn);
+		for (size_t i = 0; i < n; i++)
+			kept[rows[i].node] = !nonneg || rows[i].cum >= edge_cut ? 1 | 4 : 1;
+	}
+	/* Only a node some location has inlined can have an inlined call
+	 * into it: the calls into the others need not be counted. */
+	bool any = false;
+	for (size_t l = 0; ok && l < p->nlocations; l++)
+		for (uint32_t k = f->loc_off[l]; k + 1 < f->loc_off[l + 1]; k++)
+			if (kept[f->frame_node[k]] & 4) {
+				kept[f->frame_node[k]] |= 2;
+				any = true;
+			}
+	if (ok && any) {
+		size_t pslots = 64;
+		while (pslots < 4 * f->max_depth)
+			pslots *= 2;
+		g.pair_mask = pslots - 1;
+		g.pair_key = budget_alloc(g.b, pslots * sizeof(uint64_t));
+		g.pair_stamp = budget_alloc(g.b, pslots * sizeof(uint32_t));
+		ok = g.pair_key && g.pair_stamp && build_edges(&g, kept, true, mean);
+		for (size_t i = 0; ok && i < g.nedges; i++)
+			if (abs64(g.edges[i].weight) >= edge_cut)
+				mark[g.edges[i].dst] |= g.edges[i].inline_only ? 1 : 2;
+	}
+	budget_free(g.b, kept);
+	kmap_free(&g.edge_map);
+	budget_free(g.b, g.edges);
+	budget_free(g.b, g.pair_key);
+	budget_free(g.b, g.pair_stamp);
+	return ok ? PPROFC_OK
+		  : set_error(p, PPROFC_ERR_NOMEM, "out of memory for the report's calls");
 }
 
 void graph_finish(graph *g)

@@ -528,6 +528,16 @@ bool sort_stacks(const pprofc_profile *p, budget *b, uint32_t *a, size_t n, uint
  * and sorts the groups on two threads (tests: 0) */
 extern size_t sort_stacks_grouped_min;
 
+/* regex.c: pprof's regular expressions (Go's RE2 syntax, read by PCRE2),
+ * the only engine of the library. rx_compile returns NULL with PCRE2's
+ * reason ("... at offset N") in why. rx_match is an unanchored search of
+ * s[0..len) (any bytes: invalid UTF-8 matches nothing, NULs are text),
+ * safe from several threads on one regexp. */
+typedef struct regexp regexp;
+regexp *rx_compile(const char *pattern, char *why, size_t whysize);
+bool rx_match(const regexp *re, const char *s, size_t len);
+void rx_free(regexp *re); /* accepts NULL */
+
 /* ---- a map from a pair of u64 to a dense index (kmap.c) ------------------ */
 
 /* Values are 0, 1, 2, ... in order of insertion, so callers keep their

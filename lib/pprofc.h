@@ -178,11 +178,12 @@ PPROFC_API size_t pprofc_profile_save_stem(const pprofc_profile *p, char *buf, s
 /*
  * go tool pprof's filters, applied to a loaded profile: they edit it in
  * place (dropping samples, trimming stacks and inlined lines), so every
- * writer afterwards sees the filtered profile. Regular expressions are POSIX
- * extended ones (regcomp with REG_EXTENDED), unanchored like Go's
+ * writer afterwards sees the filtered profile. Regular expressions are
+ * pprof's, in Go's RE2 syntax (\d, \w, \b, (?i), non-greedy *?, [[:alpha:]];
+ * \d \w \b ASCII only, as in RE2), read by PCRE2, unanchored like Go's
  * MatchString, matched against a function's name and its file name, and for
- * the name filters also against the location's mapping file; pprof's Go
- * syntax extras (\d, (?i), non-greedy *?) are not available.
+ * the name filters also against the location's mapping file. A pattern that
+ * does not compile is PPROFC_ERR_USAGE from pprofc_filter_set.
  */
 typedef enum pprofc_filter_option {
 	PPROFC_FILTER_FOCUS,	  /* keep samples with a frame matching */
@@ -321,6 +322,18 @@ PPROFC_API pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index,
 PPROFC_API pprofc_status pprofc_write_speedscope(pprofc_profile *p, size_t index, const char *name,
 						 const pprofc_sink *sink);
 
+/*
+ * Trimming left to pprof's default for the report: set nodecount to
+ * PPROFC_DEFAULT_COUNT, nodefraction or edgefraction to
+ * PPROFC_DEFAULT_FRACTION. The text reports then trim as go tool pprof does
+ * with no flags (its -nodefraction=0.005 and -edgefraction=0.001; -nodecount
+ * 80 for tree and DOT, none for top; peek no trimming at all, as pprof's
+ * -peek ignores these flags), and JSON is not trimmed. Zero, for each,
+ * means no trimming; any other value is used as given, JSON too.
+ */
+#define PPROFC_DEFAULT_COUNT	((size_t)-1)
+#define PPROFC_DEFAULT_FRACTION (-1.0)
+
 typedef struct pprofc_top_options {
 	size_t sample_index; /* as from pprofc_profile_select_sample_type */
 	int sort_by_cum;     /* 0: by flat, like pprof's default */
@@ -332,6 +345,11 @@ typedef struct pprofc_top_options {
 				for the report, as pprof does by default */
 	double nodefraction; /* drop rows with |cum| under this share of the
 				total (pprof's -nodefraction); 0: keep all */
+	double edgefraction; /* text: calls under this share of the total do
+				not count for a row's "(inline)" mark, as in
+				pprof (its -edgefraction); 0: every call */
+	int compact_labels;  /* pprof's -compact_labels (its interactive
+				default): no File, Type, Time, Duration lines */
 } pprofc_top_options;
 
 /*
@@ -341,6 +359,9 @@ typedef struct pprofc_top_options {
  * profiles), and cum likewise; the total is sum(|value|) / sum(first value);
  * integer division, rows still ordered by the summed values -- exactly what
  * go tool pprof -mean does (a ratio of sums, not a sum of per-sample ratios).
+ * In text, a row is marked " (inline)" when every call into it kept (those
+ * between the rows kept, over -edgefraction) was inlined, " (partial-inline)"
+ * when some were, as pprof marks them.
  */
 PPROFC_API pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 					  const pprofc_sink *sink);
@@ -348,14 +369,17 @@ PPROFC_API pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_op
 typedef struct pprofc_tree_options {
 	size_t sample_index;
 	int sort_by_cum;  /* order of the functions, as for top */
-	size_t nodecount; /* functions to show; 0 for all */
+	size_t nodecount; /* functions to show; 0 for all; see
+			     PPROFC_DEFAULT_COUNT */
 	int json;
-	const char *peek;    /* POSIX extended regex: only matching functions
+	const char *peek;    /* RE2-syntax regex: only matching functions
 				(pprof's -peek); NULL for all (-tree) */
 	double nodefraction; /* as for top; the calls are then those between
 				the functions kept, as in pprof */
 	double edgefraction; /* drop calls under this share of the total */
 	const char *unit;    /* as for top */
+	int compact_labels;  /* pprof's -compact_labels (its interactive
+				default): no File, Type, Time, Duration lines */
 } pprofc_tree_options;
 
 /* pprof's `tree` report: every function between its callers and callees,
@@ -371,6 +395,8 @@ typedef struct pprofc_dot_options {
 	double nodefraction; /* as for tree (pprof's default 0.005) */
 	double edgefraction; /* as for tree (pprof's default 0.001) */
 	const char *unit;    /* as for top */
+	int compact_labels;  /* pprof's -compact_labels (its interactive
+				default): no File, Type, Time, Duration lines */
 } pprofc_dot_options;
 
 /*
@@ -450,7 +476,7 @@ PPROFC_API pprofc_status pprofc_write_comments(pprofc_profile *p, const pprofc_s
 
 typedef struct pprofc_list_options {
 	size_t sample_index;
-	const char *regex;	 /* POSIX extended: the functions to list */
+	const char *regex;	 /* RE2 syntax: the functions to list */
 	const char *source_path; /* directories, ':'-separated; NULL: the
 				    current directory (pprof's -source_path) */
 	const char *trim_path;	 /* prefixes to remove, ':'-separated (-trim_path) */

@@ -29,6 +29,18 @@ static inline int64_t report_mean(int64_t v, int64_t d)
 	return v / d;
 }
 
+/* A trimming option as a report uses it: PPROFC_DEFAULT_FRACTION (or any
+ * negative) and PPROFC_DEFAULT_COUNT become pprof's default `def` in text,
+ * 0 (no trimming) in JSON. */
+static inline double report_fraction(double v, double def, bool json)
+{
+	return v >= 0 ? v : json ? 0 : def;
+}
+static inline size_t report_count(size_t v, size_t def, bool json)
+{
+	return v != PPROFC_DEFAULT_COUNT ? v : json ? 0 : def;
+}
+
 /* |total * fraction|, as pprof computes its cut-offs. */
 int64_t report_cutoff(int64_t total, double fraction);
 /* pprof's -nodefraction: drops the rows whose |cum| is under `fraction` of
@@ -68,6 +80,7 @@ typedef struct report_head {
 	double nodefraction;
 	size_t dropped_edges; /* pprof -dot's "Dropped N edges"; 0 for text */
 	double edgefraction;
+	int compact; /* pprof's -compact_labels: no File, Type, Time lines */
 } report_head;
 
 /* pprof's report labels: the header, "Active filters", "Showing nodes
@@ -136,6 +149,16 @@ typedef struct graph {
 } graph;
 
 pprofc_status graph_build(pprofc_profile *p, const graph_opts *o, graph *g);
+/*
+ * top's "(inline)" marks, as pprof's text report sets them from its graph's
+ * calls: over the calls between rows[0..n) (residual ones too) whose
+ * |value| is at least edge_cut, mark[node] gets 1 for a call into it that
+ * was inlined in every sample, 2 for one that was not (mark has f->nnodes
+ * bytes, zeroed here). With `mean`, samples whose value is 0 but whose
+ * first value is not make calls too, as in pprof's -mean graph.
+ */
+pprofc_status graph_inline_marks(pprofc_profile *p, const frames *f, size_t index, const row *rows,
+				 size_t n, int64_t edge_cut, bool mean, uint8_t *mark);
 void graph_finish(graph *g);
 /* pprof's edge order: heavier first, then by caller and callee name. */
 int graph_cmp_edges(const graph *g, const gedge *x, const gedge *y);

@@ -636,9 +636,18 @@ static bool write_legend(dot *d, const char *title, const pprofc_dot_options *op
 		return false;
 	out_init(lo, &sink);
 	const char *type = model_str(p, p->sample_types[g->index].type)->s;
-	report_head h = { type,	      d->sunit,		 opt->unit,	   0,
-			  g->total,   g->rows,		 g->shown,	   g->nrows,
-			  g->dropped, opt->nodefraction, g->dropped_edges, opt->edgefraction };
+	report_head h = { .type = type,
+			  .compact = opt->compact_labels,
+			  .sunit = d->sunit,
+			  .unit = opt->unit,
+			  .total = g->total,
+			  .rows = g->rows,
+			  .shown = g->shown,
+			  .nrows = g->nrows,
+			  .dropped = g->dropped,
+			  .nodefraction = report_fraction(opt->nodefraction, 0.005, false),
+			  .dropped_edges = g->dropped_edges,
+			  .edgefraction = report_fraction(opt->edgefraction, 0.001, false) };
 	report_labels(lo, p, &h, &d->uf, &d->each);
 	out_flush(lo);
 	bool ok = !lo->failed;
@@ -681,9 +690,9 @@ pprofc_status pprofc_write_dot(pprofc_profile *p, const pprofc_dot_options *opt,
 {
 	dot d = { .p = p };
 	graph_opts go = { .sample_index = opt->sample_index,
-			  .nodecount = opt->nodecount,
-			  .nodefraction = opt->nodefraction,
-			  .edgefraction = opt->edgefraction,
+			  .nodecount = report_count(opt->nodecount, 80, false),
+			  .nodefraction = report_fraction(opt->nodefraction, 0.005, false),
+			  .edgefraction = report_fraction(opt->edgefraction, 0.001, false),
 			  .visual = true };
 	pprofc_status st = graph_build(p, &go, &d.g);
 	if (st != PPROFC_OK)

@@ -16,7 +16,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,18 +350,15 @@ static void put_source(out *o, lister *l, const uint32_t *idx, size_t lo, size_t
 pprofc_status pprofc_write_list(pprofc_profile *p, const pprofc_list_options *opt,
 				const pprofc_sink *sink)
 {
-	regex_t rx;
-	int rc = regcomp(&rx, opt->regex ? opt->regex : "", REG_EXTENDED | REG_NOSUB);
-	if (rc) {
-		char why[128];
-		regerror(rc, &rx, why, sizeof(why));
+	char why[256];
+	regexp *re = rx_compile(opt->regex ? opt->regex : "", why, sizeof(why));
+	if (!re)
 		return set_error(p, PPROFC_ERR_USAGE, "invalid regular expression '%s': %s",
-				 opt->regex, why);
-	}
+				 opt->regex ? opt->regex : "", why);
 	frames f;
 	pprofc_status st = frames_begin(p, opt->sample_index, &f);
 	if (st != PPROFC_OK) {
-		regfree(&rx);
+		rx_free(re);
 		return st;
 	}
 	char cwd[4096];
@@ -384,7 +380,7 @@ pprofc_status pprofc_write_list(pprofc_profile *p, const pprofc_list_options *op
 	for (size_t i = 0; i < p->nfunctions; i++) {
 		l.func_name[i] = NONE;
 		const pstr *name = model_str(p, p->functions[i].name);
-		if (regexec(&rx, name->s, 0, NULL, 0))
+		if (!rx_match(re, name->s, name->len))
 			continue;
 		l.func_name[i] = intern_name(&l, name);
 		l.func_file[i] = intern_file(&l, model_str(p, p->functions[i].filename));
@@ -502,7 +498,7 @@ pprofc_status pprofc_write_list(pprofc_profile *p, const pprofc_list_options *op
 nomem:
 	st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the list report");
 done:
-	regfree(&rx);
+	rx_free(re);
 	for (size_t i = 0; i < l.files.n; i++)
 		free(l.file_of[i]);
 	kmap_free(&l.names);

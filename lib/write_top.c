@@ -5,6 +5,10 @@
  * sorted, with pprof's header lines, units and percentages; or the same
  * rows as JSON with integer values for scripts.
  *
+ * In text, trimmed as pprof trims its report by default (-nodefraction),
+ * and a row is marked " (inline)" as pprof marks it, from the calls into it
+ * in pprof's graph (graph.c).
+ *
  * One deliberate difference: samples without any location are a row named
  * "[no stack]" instead of being left out of the rows (pprof leaves them out,
  * so its rows do not add up to its total).
@@ -110,7 +114,8 @@ void report_labels(out *o, pprofc_profile *p, const report_head *h, units_fixed 
 				    : report_unit(h->sunit, h->rows, h->shown, h->total);
 	*each = !strcmp(ounit, "auto");
 	units_fix(uf, h->sunit, ounit);
-	report_header(o, p, h->type, h->mean, h->sunit, ounit, h->total);
+	if (!h->compact)
+		report_header(o, p, h->type, h->mean, h->sunit, ounit, h->total);
 	report_active_filters(o, p);
 	int64_t flatsum = 0;
 	for (size_t i = 0; i < h->shown; i++)
@@ -135,7 +140,7 @@ void report_labels(out *o, pprofc_profile *p, const report_head *h, units_fixed 
 		out_fmt(o, "Dropped %zu edge%s (freq <= %s)\n", h->dropped_edges,
 			h->dropped_edges > 1 ? "s" : "", a);
 	}
-	if (h->shown < h->nrows)
+	if (h->total && h->shown < h->nrows)
 		out_fmt(o, "Showing top %zu nodes out of %zu\n", h->shown, h->nrows);
 }
 
@@ -369,17 +374,25 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 	if (opt->mean)
 		total = report_mean(total, div);
 
+	/* pprof trims its text report, JSON is complete unless told */
+	double nodefraction = report_fraction(opt->nodefraction, 0.005, opt->json);
+	double edgefraction = report_fraction(opt->edgefraction, 0.001, opt->json);
+	size_t nodecount = report_count(opt->nodecount, 0, opt->json);
 	size_t nrows = 0;
+	int64_t fsum = 0; /* pprof's cut-offs are shares of its nodes' flat sum */
 	for (uint32_t i = 0; i < f.nnodes; i++)
-		if (flat[i] || cum[i])
+		if (flat[i] || cum[i]) {
 			rows[nrows++] = (row){ i, flat[i], cum[i], report_mean(flat[i], flatd[i]),
 					       report_mean(cum[i], cumd[i]) };
-	size_t dropped = report_drop_rows(rows, &nrows, opt->nodefraction, f.nostack);
+			if (i != f.nostack)
+				fsum = wadd(fsum, flat[i]);
+		}
+	size_t dropped = report_drop_rows(rows, &nrows, nodefraction, f.nostack);
 	if (!report_sort_rows(b, &f, rows, nrows, opt->sort_by_cum)) {
 		st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for sorting the report");
 		goto done;
 	}
-	size_t shown = opt->nodecount && opt->nodecount < nrows ? opt->nodecount : nrows;
+	size_t shown = nodecount && nodecount < nrows ? nodecount : nrows;
 
 	const char *type = model_str(p, p->sample_types[index].type)->s;
 	const char *sunit = model_str(p, p->sample_types[index].unit)->s;
@@ -410,8 +423,15 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 		goto done;
 	}
 
-	report_head h = { type,	 sunit, opt->unit, opt->mean,	      total, rows,
-			  shown, nrows, dropped,   opt->nodefraction, 0,     0 };
+	/* the calls into each row, between the rows shown, as pprof's graph
+	 * has them: the marks (stamp's bytes are free by now) */
+	uint8_t *mark = (uint8_t *)stamp;
+	st = graph_inline_marks(p, &f, index, rows, shown, report_cutoff(fsum, edgefraction),
+				opt->mean, mark);
+	if (st != PPROFC_OK)
+		goto done;
+	report_head h = { type,	 sunit, opt->unit, opt->mean,	 total, rows,
+			  shown, nrows, dropped,   nodefraction, 0,	0, opt->compact_labels };
 	units_fixed uf;
 	bool each;
 	report_labels(o, p, &h, &uf, &each);
@@ -423,6 +443,9 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 		out_str(o, "  ");
 		const pstr *name = &f.nodes[rows[i].node].name;
 		out_name_escaped(o, name->s, name->len);
+		uint8_t m = mark[rows[i].node];
+		if (m)
+			out_str(o, m == 1 ? " (inline)" : m == 3 ? " (partial-inline)" : "");
 		out_char(o, '\n');
 	}
 	st = out_finish(o, p);

@@ -10,7 +10,6 @@
  * "(inline)" when in every sample it was an inlined call: the callee a line
  * inside the caller's location.
  */
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,27 +120,25 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 {
 	tree t;
 	size_t index = opt->sample_index;
-	regex_t rx;
-	bool have_rx = false;
+	regexp *re = NULL;
 	if (opt->peek) {
-		int rc = regcomp(&rx, opt->peek, REG_EXTENDED | REG_NOSUB);
-		if (rc) {
-			char why[128];
-			regerror(rc, &rx, why, sizeof(why));
+		char why[256];
+		re = rx_compile(opt->peek, why, sizeof(why));
+		if (!re)
 			return set_error(p, PPROFC_ERR_USAGE, "invalid regular expression '%s': %s",
 					 opt->peek, why);
-		}
-		have_rx = true;
 	}
+	bool have_rx = re != NULL;
+	/* pprof's defaults: -tree trims its text, -peek never trims */
+	bool whole = opt->json || opt->peek;
 	graph_opts go = { .sample_index = index,
 			  .sort_by_cum = opt->sort_by_cum,
-			  .nodecount = opt->nodecount,
-			  .nodefraction = opt->nodefraction,
-			  .edgefraction = opt->edgefraction };
+			  .nodecount = report_count(opt->nodecount, 80, whole),
+			  .nodefraction = report_fraction(opt->nodefraction, 0.005, whole),
+			  .edgefraction = report_fraction(opt->edgefraction, 0.001, whole) };
 	pprofc_status st = graph_build(p, &go, &t);
 	if (st != PPROFC_OK) {
-		if (have_rx)
-			regfree(&rx);
+		rx_free(re);
 		return st;
 	}
 	budget *b = t.b;
@@ -167,7 +164,7 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 		for (size_t i = 0; i < shown && !o->failed; i++) {
 			uint32_t nd = rows[i].node;
 			const pstr *name = &t.f.nodes[nd].name;
-			if (have_rx && regexec(&rx, name->s, 0, NULL, 0))
+			if (have_rx && !rx_match(re, name->s, name->len))
 				continue;
 			out_str(o, matched++ ? ",\n  {\"name\": " : "\n  {\"name\": ");
 			out_json_str(o, name->s, name->len);
@@ -183,8 +180,8 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 		}
 		out_str(o, matched ? "\n]}\n" : "]}\n");
 	} else {
-		report_head h = { type,	 sunit,	  opt->unit,	     0, total, rows, shown,
-				  nrows, dropped, opt->nodefraction, 0, 0 };
+		report_head h = { type,	 sunit,	  opt->unit,	   0, total, rows, shown,
+				  nrows, dropped, go.nodefraction, 0, 0, opt->compact_labels };
 		units_fixed uf;
 		bool each;
 		report_labels(o, p, &h, &uf, &each);
@@ -195,7 +192,7 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 		for (size_t i = 0; i < shown && !o->failed; i++) {
 			uint32_t nd = rows[i].node;
 			const pstr *name = &t.f.nodes[nd].name;
-			if (have_rx && regexec(&rx, name->s, 0, NULL, 0))
+			if (have_rx && !rx_match(re, name->s, name->len))
 				continue;
 			matched++;
 			out_str(o, separator);
@@ -228,8 +225,7 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 nomem:
 	st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the tree report");
 done:
-	if (have_rx)
-		regfree(&rx);
+	rx_free(re);
 	budget_free(b, o);
 	budget_free(b, in_idx);
 	budget_free(b, in_start);

@@ -22,7 +22,7 @@ ensure_packages() {
 
 # The packages a build and its tests need.
 BUILD_PACKAGES=(gcc libc6-dev meson ninja-build pkg-config python3 protobuf-c-compiler
-	libprotobuf-c-dev libcurl4-openssl-dev zlib1g-dev libcmocka-dev)
+	libprotobuf-c-dev libcurl4-openssl-dev zlib1g-dev libcmocka-dev libedit-dev libpcre2-dev)
 REFERENCE_PACKAGES=(golang-go valgrind ca-certificates openssl)
 # The viewers' tests: Graphviz renders and parses to-dot's output, xmllint
 # checks SVG, headless Chromium opens the flame graph and speedscope's app.

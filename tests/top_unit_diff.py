@@ -56,7 +56,9 @@ def test():
     pprofc, path = pprofc_cmd(sys.argv[1]), sys.argv[2]
     for i, (t, unit) in enumerate(sample_types(path)):
         for u in UNITS:
-            rc, out, err = run(pprofc + ["top", "--sample-index", str(i), "--unit", u, path])
+            # every row, as pprof's with -nodefraction=0 below
+            rc, out, err = run(pprofc + ["top", "--nodefraction", "0", "--sample-index", str(i),
+                                         "--unit", u, path])
             check(rc == 0, "pprofc top --unit %s failed: %s" % (u, err.decode()))
             mine_text = out.decode()
             mine = parse(mine_text, "pprofc")
@@ -69,8 +71,8 @@ def test():
                 # unit pprof picked, everything must then agree.
                 picked = re.sub(r"^-?[0-9.]+", "", theirs[1])
                 check(picked, "index %d: pprof's total %r has no unit" % (i, theirs[1]))
-                rc, out, err = run(pprofc + ["top", "--sample-index", str(i), "--unit", picked,
-                                             path])
+                rc, out, err = run(pprofc + ["top", "--nodefraction", "0", "--sample-index",
+                                             str(i), "--unit", picked, path])
                 check(rc == 0, "pprofc top --unit %s failed: %s" % (picked, err.decode()))
                 mine = parse(out.decode(), "pprofc")
                 print("index %d --unit minimum: pprof picks %s, pprofc another unit (its rows "

@@ -35,6 +35,10 @@ def long_opts(flags):
     return out
 
 
+# pprofc's tree trims as pprof's -tree by default; pprof_tree trims nothing.
+NO_TRIM = ["--nodefraction", "0", "--edgefraction", "0", "--nodecount", "0"]
+
+
 def header_lines(text):
     return [l for l in text.decode().splitlines()
             if l.startswith(("Showing", "Dropped"))]
@@ -110,13 +114,13 @@ def compare_index(pprofc, path, index, unit):
 
     exact = all(named(n) for n in mine)
     if exact:
-        rc, text, err = run(pprofc + ["tree", "--sample-index", str(index), path])
+        rc, text, err = run(pprofc + ["tree", "--sample-index", str(index)] + NO_TRIM + [path])
         check(rc == 0, "pprofc tree failed: %s" % err.decode())
         want = pprof_tree(path, index, unit, ["-tree"])
         check(text == want, "index %d: text differs from pprof's -tree" % index)
         for u in ["auto", "ms" if unit.lower().startswith("nano") else "kB"]:
-            rc, text, err = run(pprofc + ["tree", "--unit", u, "--sample-index", str(index),
-                                          path])
+            rc, text, err = run(pprofc + ["tree", "--unit", u, "--sample-index", str(index)] +
+                                NO_TRIM + [path])
             want = pprof_tree(path, index, unit, ["-tree", "-unit=" + u])
             check(text == want, "index %d: tree --unit %s differs from pprof's" % (index, u))
         picks = sorted(b, key=lambda n: (-len(b[n][2]) - len(b[n][3]), n))[:3]
@@ -126,7 +130,7 @@ def compare_index(pprofc, path, index, unit):
             rx = re.sub(r"([.\[\](){}*+?|^$\\])", r"\\\1", picks[0])
             extras += [["-focus=" + rx], ["-ignore=" + rx], ["-hide=" + rx]]
         for extra in extras:
-            rc, text, err = run(pprofc + ["tree", "--sample-index", str(index)] +
+            rc, text, err = run(pprofc + ["tree", "--sample-index", str(index)] + NO_TRIM +
                                 long_opts(extra) + [path])
             check(rc == 0, "pprofc tree %s failed: %s" % (extra, err.decode()))
             want = pprof_tree(path, index, unit, ["-tree"] + extra)

@@ -450,6 +450,95 @@ static void test_escape_names(void **state)
 	assert_string_equal(msg, "");
 }
 
+/* pprof's regular expressions are Go's RE2 syntax, read by PCRE2 (regex.c). */
+static bool rx_matches(const char *pattern, const char *s, size_t len)
+{
+	char why[128];
+	regexp *re = rx_compile(pattern, why, sizeof(why));
+	assert_non_null(re);
+	bool m = rx_match(re, s, len);
+	rx_free(re);
+	return m;
+}
+
+#define RX_MATCHES(pattern, s) rx_matches((pattern), (s), sizeof(s) - 1)
+
+typedef struct rx_job {
+	const regexp *re;
+	int wrong;
+} rx_job;
+
+static void *rx_worker(void *arg)
+{
+	rx_job *j = arg;
+	for (int i = 0; i < 20000; i++)
+		j->wrong += rx_match(j->re, "main.fib42", 10) != true ||
+			    rx_match(j->re, "main.fib", 8) != false;
+	return NULL;
+}
+
+static void test_regex(void **state)
+{
+	(void)state;
+	/* RE2's syntax, unanchored like Go's MatchString */
+	assert_true(RX_MATCHES("sha\\d+", "crypto/sha256.block"));
+	assert_true(RX_MATCHES("(?i)MAIN\\.", "main.fib"));
+	assert_true(RX_MATCHES("\\bfib\\b", "main.fib"));
+	assert_false(RX_MATCHES("\\bfib\\b", "main.fibonacci"));
+	assert_true(RX_MATCHES("m.*?x", "main.mix"));
+	assert_true(RX_MATCHES("^[[:alpha:]]+\\.main$", "runtime.main"));
+	assert_true(RX_MATCHES("\\pL+\\.fib", "main.fib"));
+	/* '$' is the end of the text, as in RE2 (not before a final newline) */
+	assert_false(RX_MATCHES("fib$", "main.fib\n"));
+	/* \d, \w, \b are ASCII only, as in RE2 (no PCRE2_UCP): not U+0663,
+	 * not e-acute, and a boundary between e-acute and x; (?i) folds
+	 * Unicode case as RE2 does */
+	assert_false(RX_MATCHES("\\d", "\xd9\xa3"));
+	assert_false(RX_MATCHES("\\w", "\xc3\xa9"));
+	assert_false(RX_MATCHES("[[:alpha:]]", "\xc3\xa9"));
+	assert_true(RX_MATCHES("\\bx", "\xc3\xa9x"));
+	assert_true(RX_MATCHES("(?i)\xc3\xa9", "\xc3\x89"));
+	/* invalid UTF-8 in a name: no error, the valid text around it still
+	 * matches, the bad bytes match nothing */
+	assert_true(RX_MATCHES("fib", "main.\xff\xfe fib"));
+	assert_true(RX_MATCHES("fib$", "\xc3main.fib"));
+	assert_true(RX_MATCHES("^\xe6\x97\xa5", "\xe6\x97\xa5\xe6\x9c"));
+	assert_false(RX_MATCHES("x", "\xff\xc3\x28\xe2\x82"));
+	assert_false(RX_MATCHES("\\xff", "\xff"));
+	/* the length is the subject's: embedded NULs are text, a prefix is
+	 * all there is */
+	assert_true(RX_MATCHES("a\\x00fib", "a\0fib"));
+	assert_false(rx_matches("fib", "fibonacci", 2));
+	assert_true(rx_matches("^$", "", 0));
+	assert_true(rx_matches("", NULL, 0));
+
+	/* a pattern PCRE2 (and RE2) rejects: PCRE2's reason and offset */
+	char why[128];
+	assert_null(rx_compile("a[", why, sizeof(why)));
+	assert_string_equal(why, "missing terminating ] for character class at offset 2");
+	assert_null(rx_compile("(?<", why, sizeof(why)));
+	assert_null(rx_compile("a**", why, sizeof(why)));
+	assert_null(rx_compile("\\C", why, sizeof(why)));
+	assert_null(rx_compile("\xff", why, sizeof(why))); /* not UTF-8 */
+	assert_non_null(strstr(why, "UTF-8"));
+	rx_free(NULL);
+
+	/* one regexp matched from several threads at once */
+	regexp *re = rx_compile("fib\\d", why, sizeof(why));
+	assert_non_null(re);
+	rx_job jobs[4];
+	pthread_t th[4];
+	for (int i = 0; i < 4; i++) {
+		jobs[i] = (rx_job){ re, 0 };
+		assert_int_equal(pthread_create(&th[i], NULL, rx_worker, &jobs[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(jobs[i].wrong, 0);
+	}
+	rx_free(re);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -462,6 +551,7 @@ int main(void)
 		cmocka_unit_test(test_sort_stacks),
 		cmocka_unit_test(test_map_stacks_halves),
 		cmocka_unit_test(test_escape_names),
+		cmocka_unit_test(test_regex),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
