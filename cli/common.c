@@ -285,6 +285,10 @@ int run_with_pattern(const converter *cv, int argc, char **argv, const char **re
 	/* The pattern comes first, so that it may look like anything, even
 	 * start with '-'... except for --help. */
 	if (argc >= 2 && strcmp(argv[1], "-h") && strcmp(argv[1], "--help")) {
+		char why[512];
+		/* a bad pattern is said before anything is read or fetched */
+		if (pprofc_regex_check(argv[1], why, sizeof(why)) != PPROFC_OK)
+			return usage_error(cv->cmd, "%s", why);
 		*ret_pattern = argv[1];
 		argv[1] = argv[0];
 		return run_converter(cv, argc - 1, argv + 1);

@@ -201,6 +201,15 @@ typedef enum pprofc_filter_option {
 
 typedef struct pprofc_filter pprofc_filter;
 
+/*
+ * Checks a regular expression as the library reads them (Go's RE2 syntax,
+ * as pprof's): PPROFC_OK, or PPROFC_ERR_USAGE with what is wrong in `why`
+ * (at most n bytes, NUL included): "invalid regular expression 'a[':
+ * missing terminating ] for character class at offset 2". For a program
+ * that takes patterns (list's, peek's) before it loads anything.
+ */
+PPROFC_API pprofc_status pprofc_regex_check(const char *pattern, char *why, size_t n);
+
 /* @return a new filter with no option set, or NULL when out of memory. */
 PPROFC_API pprofc_filter *pprofc_filter_create(void);
 /* Frees the filter. Accepts NULL. */

@@ -28,6 +28,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "internal.h"
 
@@ -94,4 +95,20 @@ void rx_free(regexp *re)
 	pcre2_match_data_free(re->md);
 	pcre2_code_free(re->code);
 	free(re);
+}
+
+pprofc_status pprofc_regex_check(const char *pattern, char *why, size_t n)
+{
+	char reason[256];
+	regexp *re = rx_compile(pattern, reason, sizeof(reason));
+	if (re) {
+		rx_free(re);
+		return PPROFC_OK;
+	}
+	if (n) {
+		char shown[256];
+		escape_name_buf(shown, sizeof(shown), pattern, strlen(pattern));
+		snprintf(why, n, "invalid regular expression '%s': %s", shown, reason);
+	}
+	return PPROFC_ERR_USAGE;
 }

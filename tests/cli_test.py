@@ -146,6 +146,16 @@ def case_usage_errors(p, fx, tmp):
         check(words in err.decode(), "%s: %r" % (args, err))
 
 
+def case_bad_pattern_before_loading(p, fx, tmp):
+    # peek's and list's REGEX is checked before the source is read or
+    # fetched: a missing file is never reached, a URL never asked
+    for args in (["peek", "a["], ["list", "(?<"], ["-peek=a[", ], ["-list", "x("]):
+        rc, out, err = run(p + args + ["/nonexistent/profile.pb.gz", "127.0.0.1:1"])
+        lines = err.decode().splitlines()
+        check(rc == 2 and len(lines) == 1 and "invalid regular expression" in lines[0] and
+              "nonexistent" not in lines[0], "%s: exit %d %r" % (args, rc, lines))
+
+
 def _profile_naming(files):
     """A profile with one function per file name, each with a sample."""
     import gzip
