@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/types.h>
 
@@ -62,6 +63,7 @@ int cmd_help(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
 int cmd_kcachegrind(int argc, char **argv);
 int cmd_web(int argc, char **argv);
+int cmd_shell(int argc, char **argv);
 /* to-dot's body; web = true for web (SVG in a browser). */
 int dot_command(const command *cmd, bool web, int argc, char **argv);
 const command *find_command(const char *name);
@@ -242,6 +244,16 @@ int load_sources(const common_opts *o, pprofc_profile **ret);
  * directory is unusable and o->must_save, else EXIT_OK. */
 int fetch_many(const char *const *urls, size_t n, const common_opts *o, pprofc_profile **ret);
 
+/* The shell: every later load_sources reads this profile.proto (the
+ * sources as the shell read them once) instead of its SOURCE operands. */
+void set_preloaded(const void *data, size_t len);
+
+/* Set by Ctrl-C in the shell: the output under way stops (its writes fail
+ * with ECANCELED, which is not reported). */
+extern volatile sig_atomic_t interrupted;
+/* SIGINT sets `interrupted` instead of ending the program. */
+void enter_shell_mode(void);
+
 /* load_sources, then select_sample_type, filters and granularity; the
  * profile is freed on failure. */
 int load_and_select(const common_opts *o, pprofc_profile **ret, size_t *ret_index);
@@ -288,6 +300,10 @@ typedef struct view {
 int view_begin(view *v, const char *prefix, const char *suffix);
 int view_open(view *v, const char *const *viewers, bool quiet);
 void view_discard(view *v);
+/* From now on view_open returns once the viewer started; view_reap
+ * removes the files of viewers that are done (all: every file, at exit). */
+void viewers_in_background(void);
+void view_reap(bool all);
 /* Whether the viewer command's program is on $PATH. */
 bool viewer_installed(const char *cmdline);
 /* $BROWSER, then the browsers go tool pprof tries, xdg-open on a desktop. */

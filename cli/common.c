@@ -377,8 +377,23 @@ bool on_path(const char *prog)
 /* The temp file a signal must remove; written before the handler can run. */
 static char *volatile pending_tmp;
 
+volatile sig_atomic_t interrupted;
+static bool shell_mode;
+
+void enter_shell_mode(void)
+{
+	shell_mode = true;
+	install_signal_handlers();
+}
+
 static void on_signal(int sig)
 {
+	if (shell_mode && sig == SIGINT) {
+		/* Ctrl-C stops the output under way, not the shell: the
+		 * writer fails, and its temp file goes as on any failure */
+		interrupted = 1;
+		return;
+	}
 	char *t = pending_tmp;
 	if (t)
 		unlink(t);
@@ -410,6 +425,10 @@ void exit_if_pipe_closed(int err)
 int output_sink_write(void *ctx, const void *data, size_t len)
 {
 	output *out = ctx;
+	if (interrupted) {
+		out->err = ECANCELED;
+		return -1;
+	}
 	if (fwrite(data, 1, len, out->fp) == len)
 		return 0;
 	exit_if_pipe_closed(errno);
@@ -495,7 +514,8 @@ int output_close(output *out, bool ok)
 		}
 		exit_if_pipe_closed(out->err);
 		if (ok && out->err) {
-			error("cannot write to standard output: %s", strerror(out->err));
+			if (out->err != ECANCELED)
+				error("cannot write to standard output: %s", strerror(out->err));
 			rc = EXIT_FAIL;
 		}
 		return rc;
@@ -543,7 +563,9 @@ int report_write(pprofc_profile *p, pprofc_status st, output *out)
 {
 	if (st == PPROFC_OK)
 		return output_close(out, true);
-	if (st == PPROFC_ERR_IO && out->err) {
+	if (st == PPROFC_ERR_IO && out->err == ECANCELED) {
+		/* interrupted: the user knows */
+	} else if (st == PPROFC_ERR_IO && out->err) {
 		if (out->path)
 			error("cannot write '%s': %s", out->path, strerror(out->err));
 		else

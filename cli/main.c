@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -415,6 +416,25 @@ const command commands[] = {
 	  "\n"
 	  "Options: those of to-dot, but -o, --svg and --png.\n" COMMON_HELP,
 	  dot_options },
+	{ "shell", cmd_shell, "read or fetch a profile once, then take pprof's commands",
+	  "usage: pprofc shell [options] SOURCE...\n"
+	  "       pprofc [options] SOURCE...\n"
+	  "\n"
+	  "go tool pprof's interactive mode: the profile is read (or captured) once, then\n"
+	  "each command typed at the (pprofc) prompt runs on it: top 20, top -cum,\n"
+	  "list REGEX, peek REGEX, tree, traces, tags, raw, callgrind > FILE,\n"
+	  "kcachegrind, web, flamegraph, svg > FILE..., with the options set by\n"
+	  "NAME=VALUE (sample_index=alloc_space, focus=RE, nodecount=20, unit=ms) or a\n"
+	  "flag's name (cum, lines, mean). 'help' lists them, 'options' shows them, 'quit'\n"
+	  "or Ctrl-D leaves, Ctrl-C stops a long output. Line editing, Tab completion of\n"
+	  "commands, options, sample types and function names; history in\n"
+	  "$HOME/pprof/pprofc_history. When standard input is not a terminal, each line is\n"
+	  "a command and no prompt is shown:\n"
+	  "\n"
+	  "  printf 'top\\nlist main.fib\\n' | pprofc cpu.pb.gz\n"
+	  "\n"
+	  "Options (they hold for every command):\n" COMMON_HELP,
+	  NULL },
 	{ "help", cmd_help, "show help for pprofc or a command", "usage: pprofc help [COMMAND]\n",
 	  NULL },
 	{ NULL, NULL, NULL, NULL, NULL },
@@ -444,12 +464,24 @@ void print_overview(FILE *f)
 static const struct alias {
 	const char *name, *command, *option;
 } aliases[] = {
-	{ "text", "top", NULL },	       { "callgrind", "to-callgrind", NULL },
-	{ "dot", "to-dot", NULL },	       { "svg", "to-dot", "--svg" },
-	{ "png", "to-dot", "--png" },	       { "proto", "merge", NULL },
-	{ "folded", "to-folded", NULL },       { "speedscope", "to-speedscope", NULL },
+	{ "text", "top", NULL },
+	{ "callgrind", "to-callgrind", NULL },
+	{ "dot", "to-dot", NULL },
+	{ "svg", "to-dot", "--svg" },
+	{ "png", "to-dot", "--png" },
+	{ "proto", "merge", NULL },
+	{ "folded", "to-folded", NULL },
+	{ "speedscope", "to-speedscope", NULL },
 	{ NULL, NULL, NULL },
 };
+
+static bool is_alias(const char *name)
+{
+	for (const struct alias *a = aliases; a->name; a++)
+		if (!strcmp(a->name, name))
+			return true;
+	return false;
+}
 
 /* Runs the command argv[0] (a name or an alias) with its arguments. */
 static int dispatch(int argc, char **argv)
@@ -548,9 +580,15 @@ int main(int argc, char **argv)
 			rc = dispatch(n, words);
 			free(words);
 		} else if (rc == EXIT_OK) {
-			rc = usage_error(NULL, "no command or output format (such as -top) in '%s'",
-					 name);
+			/* pprof's interactive form: pprofc [options] SOURCE... */
+			argv[0] = (char *)"shell";
+			rc = cmd_shell(argc, argv);
 		}
+	} else if (!find_command(name) && !is_alias(name) &&
+		   (access(name, F_OK) == 0 || pprofc_fetch_is_url(name))) {
+		/* pprofc SOURCE...: the shell, as go tool pprof SOURCE */
+		argv[0] = (char *)"shell";
+		rc = cmd_shell(argc, argv);
 	} else {
 		rc = dispatch(argc - 1, argv + 1);
 	}

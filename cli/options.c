@@ -97,28 +97,17 @@ const cli_option common_options[] = {
 /* go tool pprof's flags that pprofc has no counterpart for: named as such,
  * so that a pprof user learns it is pprof's flag, not a typo. */
 static const char *const pprof_only[] = {
-	"add_comment",
-	"buildid",
-	"call_tree",
-	"disasm",
-	"divide_by",
-	"drop_negative",
-	"eog",
-	"evince",
-	"gif",
-	"gv",
-	"http",
-	"intel_syntax",
-	"no_browser",
-	"pdf",
-	"ps",
-	"relative_percentages",
-	"symbolize",
-	"tools",
-	"topproto",
-	"trim",
-	"weblist",
-	NULL,
+	"add_comment", "buildid",
+	"call_tree",   "disasm",
+	"divide_by",   "drop_negative",
+	"eog",	       "evince",
+	"gif",	       "gv",
+	"http",	       "intel_syntax",
+	"no_browser",  "pdf",
+	"ps",	       "relative_percentages",
+	"symbolize",   "tools",
+	"topproto",    "trim",
+	"weblist",     NULL,
 };
 
 /* Whether `typed` (len bytes) is `name`, '_' and '-' being the same. */
@@ -288,9 +277,9 @@ static bool takes_value(const char *name, size_t len)
 int pprof_form(int argc, char **argv, int *ret_argc, char ***ret_argv)
 {
 	const struct pprof_format *fmt = NULL;
-	int at = 0;	     /* where the format flag is */
+	int at = 0; /* where the format flag is */
 	const char *pattern = NULL;
-	int words = 1;	     /* the flag, and its value when separate */
+	int words = 1; /* the flag, and its value when separate */
 	for (int i = 1; i < argc; i++) {
 		const char *w = argv[i];
 		if (!strcmp(w, "--"))

@@ -213,8 +213,28 @@ static int compare(pprofc_profile *src, pprofc_profile *base, const common_opts 
 	return EXIT_OK;
 }
 
+/* The shell's profile, read once (enter it with set_preloaded). */
+static const void *preloaded;
+static size_t preloaded_len;
+
+void set_preloaded(const void *data, size_t len)
+{
+	preloaded = data;
+	preloaded_len = len;
+}
+
 int load_sources(const common_opts *o, pprofc_profile **ret)
 {
+	if (preloaded) {
+		pprofc_profile *p = new_profile(o);
+		if (!p || pprofc_profile_load_memory(p, preloaded, preloaded_len) != PPROFC_OK) {
+			error("%s", p ? pprofc_profile_errmsg(p) : "out of memory");
+			pprofc_profile_destroy(p);
+			return EXIT_FAIL;
+		}
+		*ret = p;
+		return EXIT_OK;
+	}
 	size_t n = o->nsources, nb = o->nbases;
 	if (n == 1 && nb == 0)
 		return load_profile(o->sources[0], o, ret);

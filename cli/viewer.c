@@ -26,6 +26,15 @@ extern char **environ;
 /* How long a launcher's file is kept after it returned. */
 #define VIEWER_GRACE_MS 1000
 
+/* The shell's viewers: they run while other commands are typed, as in go
+ * tool pprof's interactive mode, and their files go when they are done. */
+#define MAX_BACKGROUND 64
+static struct {
+	bool on;
+	view views[MAX_BACKGROUND];
+	size_t n;
+} background;
+
 static long now_ms(void)
 {
 	struct timespec ts;
@@ -171,6 +180,38 @@ int view_open(view *v, const char *const *viewers, bool quiet)
 		view_discard(v);
 		return EXIT_FAIL;
 	}
+	if (background.on) {
+		view *slot =
+			background.n < MAX_BACKGROUND ? &background.views[background.n++] : NULL;
+		if (slot) {
+			*slot = *v;
+			set_pending_tmp(NULL); /* view_reap removes it */
+			return EXIT_OK;
+		}
+	}
 	finish(v);
 	return EXIT_OK;
+}
+
+void viewers_in_background(void)
+{
+	background.on = true;
+}
+
+void view_reap(bool all)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < background.n; i++) {
+		view *v = &background.views[i];
+		int status;
+		if (v->pid > 0 && waitpid(v->pid, &status, WNOHANG) == v->pid)
+			v->pid = 0;
+		if (all || (v->pid == 0 && now_ms() - v->started >= VIEWER_GRACE_MS)) {
+			v->pid = 0; /* a viewer still open has read its file */
+			finish(v);
+		} else {
+			background.views[k++] = *v;
+		}
+	}
+	background.n = k;
 }

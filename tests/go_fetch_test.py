@@ -22,7 +22,7 @@ ENDPOINTS = {
     "block": ("/debug/pprof/block", []),
     "threadcreate": ("/debug/pprof/threadcreate", []),
 }
-CASES = list(ENDPOINTS) + ["write-timeout", "fleet"]
+CASES = list(ENDPOINTS) + ["write-timeout", "fleet", "walkthrough"]
 FLEET, PERIOD = 8, 2
 
 
@@ -104,6 +104,38 @@ def fleet(pprofc, goservice, tmp, env):
           "of the %d saved" % (FLEET, PERIOD, elapsed, single, total, FLEET))
 
 
+def walkthrough(pprofc, goservice, tmp, env):
+    """The classic session, in a terminal: pprofc URL captures, the prompt
+    comes, top, list, kcachegrind (a stand-in viewer), quit."""
+    from shell_test import PROMPT, Terminal
+    viewer = os.path.join(tmp, "viewer.sh")
+    with open(viewer, "w") as f:
+        f.write('#!/bin/sh\ncp "$1" "%s/seen"\n' % tmp)
+    os.chmod(viewer, 0o755)
+    home = env["HOME"]
+    with Server([goservice, "-load", "2", "-duration", "60s"]) as srv:
+        t = Terminal(pprofc + ["--seconds", "2", srv.url("/debug/pprof/profile")], home,
+                     dict(env, PPROFC_KCACHEGRIND=viewer, TMPDIR=tmp))
+        greeting = t.read_until(PROMPT, timeout=60)
+        check(b"Saved profile in" in greeting and b"Type: cpu" in greeting, greeting)
+        t.type(b"top\r")
+        out = t.read_until(PROMPT)
+        check(b"flat  flat%" in out and b"main." in out, out)
+        t.type(b"list main.work\r")
+        out = t.read_until(PROMPT)
+        check(b"ROUTINE ========" in out, out[:400])
+        t.type(b"kcachegrind\r")
+        t.read_until(PROMPT)
+        t.type(b"quit\r")
+        check(t.finish() == 0, "exit status")
+    seen = os.path.join(tmp, "seen")
+    check(os.path.exists(seen) and open(seen, "rb").read().startswith(b"# callgrind format"),
+          "the viewer got no callgrind file")
+    left = [f for f in os.listdir(tmp) if f.startswith("callgrind.out")]
+    check(not left, "left behind: %s" % left)
+    print("walkthrough: capture, top, list, kcachegrind, quit")
+
+
 def main():
     if sys.argv[3] == "--list":
         print("\n".join(CASES))
@@ -116,6 +148,8 @@ def main():
                 write_timeout(pprofc, goservice, tmp, env)
             elif name == "fleet":
                 fleet(pprofc, goservice, tmp, env)
+            elif name == "walkthrough":
+                walkthrough(pprofc, goservice, tmp, env)
             else:
                 fetch_endpoint(pprofc, goservice, name, tmp, env)
         except TestFailure as e:
