@@ -18,6 +18,8 @@ import time
 from harness import TestFailure, check, pprofc_cmd
 
 PROMPT = b"(pprofc) "
+# Under valgrind (PPROFC_WRAPPER) everything takes about ten times as long.
+SLOW = 10 if os.environ.get("PPROFC_WRAPPER") else 1
 
 
 class Terminal:
@@ -35,7 +37,7 @@ class Terminal:
 
     def read_until(self, what, timeout=20):
         """Everything up to and including `what` (bytes or a regex)."""
-        deadline = time.time() + timeout
+        deadline = time.time() + timeout * SLOW
         while True:
             if isinstance(what, re.Pattern):
                 m = re.search(what, self.seen)
@@ -62,7 +64,7 @@ class Terminal:
 
     def finish(self, timeout=20):
         try:
-            self.proc.wait(timeout)
+            self.proc.wait(timeout * SLOW)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             raise TestFailure("pprofc did not end")
