@@ -242,6 +242,10 @@ def cli_size_limit_leaves_nothing(p, fx, tmp):
 
 
 def cli_closed_pipe(p, fx, tmp):
+    if os.environ.get("PPROFC_WRAPPER"):
+        # killed by SIGPIPE, it frees nothing: valgrind calls all of it lost
+        print("SKIP: death by SIGPIPE under valgrind")
+        sys.exit(77)
     rd, wr = os.pipe()
     os.close(rd)
     r = subprocess.run(p + ["merge", fx], stdout=wr, stderr=subprocess.PIPE)
