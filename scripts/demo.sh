@@ -19,7 +19,9 @@ pprofc=$PWD/build-demo/cli/pprofc
 out=${DEMO_OUT:-$PWD/pprofc-demo}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-rm -f "$out"/pprof.goservice.*.pb.gz
+# service.log too: the service's redirection happens in its own process,
+# and a log left by an earlier run would give its stale address meanwhile
+rm -f "$out"/pprof.goservice.*.pb.gz "$out/service.log"
 
 echo "== building and starting the demo service (Go net/http/pprof)"
 tests/goservice/build.sh "$out/goservice"
@@ -62,6 +64,13 @@ for kind in cpu heap; do
 	"$pprofc" top --nodecount 20 -o "$out/$kind.top.txt" "$src"
 	"$pprofc" to-flamegraph --title "demo service: $kind" -o "$out/$kind.svg" "$src"
 	"$pprofc" to-speedscope -o "$out/$kind.speedscope.json" "$src"
+	"$pprofc" tree -o "$out/$kind.tree.txt" "$src"
+	if command -v dot >/dev/null; then
+		"$pprofc" to-dot --svg -o "$out/$kind.graph.svg" "$src"
+	fi
+	# pprof's interactive session, scripted: the shell reads commands
+	# from a pipe as go tool pprof does
+	printf 'top 10\ntop -cum 10\npeek main\\.\n' | "$pprofc" -q "$src" >"$out/$kind.shell.txt"
 done
 echo
 cat "$out/cpu.top.txt"
@@ -75,6 +84,13 @@ cat <<MSG
   top          $out/cpu.top.txt, $out/heap.top.txt
   flame graphs $out/cpu.svg, $out/heap.svg (open in a browser: click to zoom, Ctrl-F to search)
   speedscope   $out/cpu.speedscope.json, $out/heap.speedscope.json
+  tree         $out/cpu.tree.txt, $out/heap.tree.txt
+  call graphs  $out/cpu.graph.svg, $out/heap.graph.svg (with Graphviz)
+  shell        $out/cpu.shell.txt, $out/heap.shell.txt (top, top -cum, peek main\.)
+
+Explore interactively, as with go tool pprof (top, list RE, peek RE, web,
+kcachegrind, help; quit to leave):
+  $pprofc $cpu
 
 Open in KCachegrind (apt-get install kcachegrind):
   kcachegrind $out/callgrind.out.cpu
