@@ -151,7 +151,8 @@ int dot_command(const command *cmd, bool web, int argc, char **argv)
 	if (rc != EXIT_OK || done)
 		return rc;
 	if (web && (co.output || d.format))
-		return usage_error(cmd, "%s does not apply: web opens SVG in a browser (use to-dot)",
+		return usage_error(cmd,
+				   "%s does not apply: web opens SVG in a browser (use to-dot)",
 				   co.output ? "-o" : "--svg or --png");
 	if (web)
 		d.format = "svg";
@@ -159,7 +160,9 @@ int dot_command(const command *cmd, bool web, int argc, char **argv)
 	if (d.format && !on_path("dot")) {
 		error("%s needs Graphviz's 'dot', which is not installed (apt-get install "
 		      "graphviz)%s",
-		      web ? "web" : d.format[0] == 's' ? "--svg" : "--png",
+		      web		   ? "web"
+		      : d.format[0] == 's' ? "--svg"
+					   : "--png",
 		      web ? "" : ", or write DOT text without it");
 		return EXIT_FAIL;
 	}

@@ -430,8 +430,17 @@ pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 				opt->mean, mark);
 	if (st != PPROFC_OK)
 		goto done;
-	report_head h = { type,	 sunit, opt->unit, opt->mean,	 total, rows,
-			  shown, nrows, dropped,   nodefraction, 0,	0, opt->compact_labels };
+	report_head h = { .type = type,
+			  .sunit = sunit,
+			  .unit = opt->unit,
+			  .mean = opt->mean,
+			  .total = total,
+			  .rows = rows,
+			  .shown = shown,
+			  .nrows = nrows,
+			  .dropped = dropped,
+			  .nodefraction = nodefraction,
+			  .compact = opt->compact_labels };
 	units_fixed uf;
 	bool each;
 	report_labels(o, p, &h, &uf, &each);

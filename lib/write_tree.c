@@ -180,8 +180,16 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 		}
 		out_str(o, matched ? "\n]}\n" : "]}\n");
 	} else {
-		report_head h = { type,	 sunit,	  opt->unit,	   0, total, rows, shown,
-				  nrows, dropped, go.nodefraction, 0, 0, opt->compact_labels };
+		report_head h = { .type = type,
+				  .sunit = sunit,
+				  .unit = opt->unit,
+				  .total = total,
+				  .rows = rows,
+				  .shown = shown,
+				  .nrows = nrows,
+				  .dropped = dropped,
+				  .nodefraction = go.nodefraction,
+				  .compact = opt->compact_labels };
 		units_fixed uf;
 		bool each;
 		report_labels(o, p, &h, &uf, &each);
