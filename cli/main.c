@@ -451,8 +451,8 @@ const command *find_command(const char *name)
 void print_overview(FILE *f)
 {
 	fprintf(f, "usage: pprofc COMMAND [options] SOURCE...\n"
-		   "       pprofc [options] SOURCE...           the shell, as go tool pprof SOURCE\n"
-		   "       pprofc [options] -FORMAT SOURCE...   as go tool pprof -top, -peek=RE...\n"
+		   "       pprofc [options] SOURCE...          (the shell: go tool pprof SOURCE)\n"
+		   "       pprofc [options] -FORMAT SOURCE...  (go tool pprof -top, -peek=RE...)\n"
 		   "       pprofc help COMMAND | pprofc --version\n\n"
 		   "Convert pprof profiles (Go, Node.js, any profile.proto producer).\n\n"
 		   "Commands:\n");
