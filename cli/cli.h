@@ -171,6 +171,10 @@ int next_option(option_parser *op, const command *cmd, const cli_option *own,
  */
 int pprof_form(int argc, char **argv, int *ret_argc, char ***ret_argv);
 
+/* The option `typed` (len bytes, no dashes) names in common_options or
+ * any command's table (the first found), or NULL. */
+const cli_option *find_any_option(const char *typed, size_t len);
+
 /* The option `typed` (len bytes, no dashes) names in `table`, or NULL. */
 const cli_option *find_option(const cli_option *table, const char *typed, size_t len);
 

@@ -97,10 +97,17 @@ static bool settable(const cli_option *o)
 /* The option a typed name means, in any table. */
 static const cli_option *any_option(const char *name, size_t len)
 {
-	const cli_option *o = find_option(common_options, name, len);
-	for (const command *c = commands; !o && c->name; c++)
-		o = find_option(c->options, name, len);
+	const cli_option *o = find_any_option(name, len);
 	return o && settable(o) ? o : NULL;
+}
+
+/* The option as pprof spells it (sample_index), `suffix` after it. */
+static void pprof_spelling(const cli_option *o, const char *suffix, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%s", o->pprof ? o->pprof : o->name, suffix);
+	for (char *c = buf; *c; c++)
+		if (*c == '-')
+			*c = '_';
 }
 
 /* By name: commands share an option's name, not its table entry. */
@@ -174,20 +181,23 @@ static bool sample_type_exists(const char *spec)
 	return false;
 }
 
-/* pprof's choice fields, sort=cum and granularity=lines: the flag of
- * that name; NULL for any other. */
-static const cli_option *choice(const char *name, size_t n, const char *value)
+/* pprof's choice fields, sort=cum and granularity=lines, set the flag of
+ * that name; false when `name` (n bytes) is no choice field. */
+static bool choice(const char *name, size_t n, const char *eq)
 {
-	if ((n == 4 && !strncmp(name, "sort", 4)) ||
-	    (n == 11 && !strncmp(name, "granularity", 11))) {
-		const cli_option *o = value ? any_option(value, strlen(value)) : NULL;
-		if (o && group_of(o) == (name[0] == 's' ? 2 : 1))
-			return o;
+	bool sort = n == 4 && !strncmp(name, "sort", 4);
+	if (!sort && !(n == 11 && !strncmp(name, "granularity", 11)))
+		return false;
+	char value[32] = "";
+	if (eq)
+		sscanf(eq + 1, " %31s", value);
+	const cli_option *o = any_option(value, strlen(value));
+	if (o && group_of(o) == (sort ? 2 : 1))
+		set_option(o, "true");
+	else
 		error("%.*s is one of %s", (int)n, name,
-		      name[0] == 's' ? "cum, flat"
-				     : "functions, filefunctions, files, lines, addresses");
-	}
-	return NULL;
+		      sort ? "cum, flat" : "functions, filefunctions, files, lines, addresses");
+	return true;
 }
 
 /* name=value, or a flag's name alone; false when the line is no option. */
@@ -197,16 +207,8 @@ static bool assignment(const char *line)
 	size_t n = eq ? (size_t)(eq - line) : strlen(line);
 	while (n && isspace((unsigned char)line[n - 1]))
 		n--;
-	if ((n == 4 && !strncmp(line, "sort", 4)) ||
-	    (n == 11 && !strncmp(line, "granularity", 11))) {
-		char value[32] = "";
-		if (eq)
-			sscanf(eq + 1, " %31s", value);
-		const cli_option *o = choice(line, n, value);
-		if (o)
-			set_option(o, "true");
+	if (choice(line, n, eq))
 		return true;
-	}
 	const cli_option *o = any_option(line, n);
 	if (!o)
 		return false;
@@ -251,10 +253,7 @@ static bool assignment(const char *line)
 static void print_option(const cli_option *o)
 {
 	char name[64];
-	snprintf(name, sizeof(name), "%s", o->pprof ? o->pprof : o->name);
-	for (char *c = name; *c; c++)
-		if (*c == '-')
-			*c = '_';
+	pprof_spelling(o, "", name, sizeof(name));
 	setting *s = find_setting(o);
 	printf("  %-25s = %s\n", name, s ? s->value : o->value == OPTV_FLAG ? "false" : "\"\"");
 }
@@ -332,24 +331,11 @@ static void cat_regex(char **acc, const char *rx)
  * a browser: the shell's flamegraph. */
 static int in_browser(words *a, const command *c)
 {
-	const char *tmpdir = getenv("TMPDIR");
-	if (!tmpdir || !*tmpdir)
-		tmpdir = "/tmp";
-	size_t n = strlen(tmpdir) + 32;
-	view v = { .path = malloc(n) };
-	if (!v.path) {
-		error("out of memory");
+	view v;
+	if (view_begin(&v, "pprofc", ".svg") != EXIT_OK)
 		return EXIT_FAIL;
-	}
-	snprintf(v.path, n, "%s/pprofc.XXXXXX.svg", tmpdir);
-	int fd = mkstemps(v.path, 4);
-	if (fd < 0) {
-		error("cannot create a file in '%s': %s", tmpdir, strerror(errno));
-		free(v.path);
-		return EXIT_FAIL;
-	}
-	close(fd);
-	set_pending_tmp(v.path);
+	/* the command writes the file by its name (-o renames over it) */
+	fclose(v.out.fp);
 	int rc = addf(a, "output", v.path) && add(a, "--") ? EXIT_OK : EXIT_USAGE;
 	for (size_t k = 0; rc == EXIT_OK && k < sh.nsources; k++)
 		if (!add(a, sh.sources[k]))
@@ -648,11 +634,7 @@ static void build_names(void)
 			if (!settable(o) || any_option(o->name, strlen(o->name)) != o)
 				continue;
 			char buf[64];
-			snprintf(buf, sizeof(buf), "%s%s", o->name,
-				 o->value == OPTV_VALUE ? "=" : "");
-			for (char *c = buf; *c; c++)
-				if (*c == '-')
-					*c = '_';
+			pprof_spelling(o, o->value == OPTV_VALUE ? "=" : "", buf, sizeof(buf));
 			add_name(buf);
 		}
 }

@@ -266,11 +266,17 @@ static const struct pprof_format {
 
 /* Whether `name` (len bytes) is an option that takes a value, in any
  * command's table. */
+const cli_option *find_any_option(const char *typed, size_t len)
+{
+	const cli_option *o = find_option(common_options, typed, len);
+	for (const command *c = commands; !o && c->name; c++)
+		o = find_option(c->options, typed, len);
+	return o;
+}
+
 static bool takes_value(const char *name, size_t len)
 {
-	const cli_option *o = find_option(common_options, name, len);
-	for (const command *c = commands; !o && c->name; c++)
-		o = find_option(c->options, name, len);
+	const cli_option *o = find_any_option(name, len);
 	return o && o->value == OPTV_VALUE;
 }
 

@@ -10,8 +10,7 @@ import json
 import re
 import sys
 
-from harness import TestFailure, check, pprofc_cmd, run
-from text_defaults_diff import why_skip
+from harness import TestFailure, check, main, pprofc_cmd, run, why_skip
 
 # format flag: (the pprofc command line it means, byte-equal to pprof's)
 FORMATS = {
@@ -77,18 +76,17 @@ def case(pprofc, fixture, fmt):
               (" ".join(flag), out[:300], ref[:300]))
 
 
-def main():
+def script_main():
     if sys.argv[2] == "--list":
         print("\n".join(list(FORMATS) + ["alias-" + a for a in ALIASES]))
         return
     pprofc, fixture, fmt = pprofc_cmd(sys.argv[1]), sys.argv[2], sys.argv[3]
-    try:
+
+    def run_case():
         case(pprofc, fixture, fmt)
-    except TestFailure as e:
-        print("FAIL:", e)
-        sys.exit(1)
-    print("ok")
+
+    main(run_case)
 
 
 if __name__ == "__main__":
-    main()
+    script_main()

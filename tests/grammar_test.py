@@ -12,7 +12,7 @@ import re
 import sys
 import tempfile
 
-from harness import TestFailure, check, pprofc_cmd, run
+from harness import TestFailure, check, main, pprofc_cmd, run
 
 # A value for each option that takes one, chosen so that a misread value
 # shows: most are refused with a message naming them.
@@ -170,21 +170,20 @@ def misreading(pprofc, fixtures, name):
 CASES = ["spellings"] + ["misread-" + m for m in MISREADINGS]
 
 
-def main():
+def script_main():
     if sys.argv[3] == "--list":
         print("\n".join(CASES))
         return
     pprofc, fixtures, name = pprofc_cmd(sys.argv[1]), sys.argv[2], sys.argv[4]
-    try:
+
+    def run_case():
         if name == "spellings":
             case_spellings(pprofc, fixtures)
         else:
             misreading(pprofc, fixtures, name[len("misread-"):])
-    except TestFailure as e:
-        print("FAIL:", e)
-        sys.exit(1)
-    print("ok")
+
+    main(run_case)
 
 
 if __name__ == "__main__":
-    main()
+    script_main()

@@ -27,6 +27,11 @@ def run(args, stdin=None, env=None):
     return p.returncode, p.stdout, p.stderr
 
 
+def cases_of(namespace):
+    """A script's cases: its case_NAME functions, by NAME with '-' for '_'."""
+    return {n[5:].replace("_", "-"): f for n, f in namespace.items() if n.startswith("case_")}
+
+
 def main(fn):
     """Run fn(); print the failure and exit 1 on TestFailure."""
     try:
@@ -153,3 +158,26 @@ def clean_env(tmp):
     env["HOME"] = tmp
     os.makedirs(env["PPROF_TMPDIR"], exist_ok=True)
     return env
+
+
+# What `pprofc raw` shows of a profile whose rows pprof makes its own way:
+SAMPLE = re.compile(r"^\s*-?\d+(?:\s+-?\d+)*:(.*)$")
+ADDRESS_ONLY = re.compile(r"^\s+\d+: 0x[0-9a-f]+(?: M=\d+)?\s*$")
+
+
+def why_skip(pprofc, path):
+    """Why pprofc's output cannot be pprof's on this profile, from `raw`."""
+    rc, out, err = run(pprofc + ["raw", path])
+    check(rc == 0, "pprofc raw failed: %s" % err.decode())
+    section = None
+    for line in out.decode().splitlines():
+        if line in ("Samples:", "Locations", "Mappings", "Functions"):
+            section = line
+            continue
+        if section == "Samples:":
+            m = SAMPLE.match(line)
+            if m and not m.group(1).strip():
+                return "stackless samples"
+        elif section == "Locations" and ADDRESS_ONLY.match(line):
+            return "address-only frames"
+    return None

@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 
-from harness import Server, TestFailure, check, clean_env, http_get, pprofc_cmd, run
+from harness import Server, TestFailure, cases_of, check, clean_env, http_get, main, pprofc_cmd, run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SECRET = b"s3cr3tPW"
@@ -156,27 +156,26 @@ def case_arguments_while_capturing(pprofc, fixtures, srv, tmp, env):
         check_clean("top", out, err, tmp)
 
 
-CASES = {n[5:].replace("_", "-"): f for n, f in globals().items() if n.startswith("case_")}
+CASES = cases_of(globals())
 
 
-def main():
+def script_main():
     if sys.argv[3] == "--list":
         print("\n".join(CASES))
         return
     pprofc, fixtures, name = pprofc_cmd(sys.argv[1]), sys.argv[2], sys.argv[4]
     valid = os.path.join(fixtures, "cpu.pb.gz")
-    try:
+
+    def run_case():
         with tempfile.TemporaryDirectory() as tmp, \
                 Server([sys.executable, os.path.join(HERE, "fault_server.py"), valid]) as srv:
             work = os.path.join(tmp, "work")
             os.makedirs(work)
             env = clean_env(work)
             CASES[name](pprofc, fixtures, srv, work, env)
-    except TestFailure as e:
-        print("FAIL:", e)
-        sys.exit(1)
-    print("ok")
+
+    main(run_case)
 
 
 if __name__ == "__main__":
-    main()
+    script_main()

@@ -8,8 +8,7 @@ import json
 import re
 import sys
 
-from harness import TestFailure, check, pprofc_cmd, run
-from text_defaults_diff import why_skip
+from harness import TestFailure, check, main, pprofc_cmd, run, why_skip
 
 
 def script(pprofc, fixture):
@@ -31,9 +30,10 @@ def script(pprofc, fixture):
     return lines
 
 
-def main():
+def script_main():
     pprofc, fixture = pprofc_cmd(sys.argv[1]), sys.argv[2]
-    try:
+
+    def run_case():
         why = why_skip(pprofc, fixture)
         if why:
             print("SKIP: %s (pprof's rows for them are its own)" % why)
@@ -55,11 +55,9 @@ def main():
         # the greeting goes to standard error, as pprof's
         check(b"Entering interactive mode" in err, err)
         print("%d commands, %d lines alike" % (len(lines), ours.count(b"\n")))
-    except TestFailure as e:
-        print("FAIL:", e)
-        sys.exit(1)
-    print("ok")
+
+    main(run_case)
 
 
 if __name__ == "__main__":
-    main()
+    script_main()

@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 
-from harness import TestFailure, check, pprofc_cmd
+from harness import TestFailure, cases_of, check, main, pprofc_cmd
 
 PROMPT = b"(pprofc) "
 # Under valgrind (PPROFC_WRAPPER) everything takes about ten times as long.
@@ -185,22 +185,21 @@ def case_bad_input_stays(pprofc, fixtures, home):
     check(t.finish() == 0, "exit status")
 
 
-CASES = {n[5:].replace("_", "-"): f for n, f in globals().items() if n.startswith("case_")}
+CASES = cases_of(globals())
 
 
-def main():
+def script_main():
     if sys.argv[3] == "--list":
         print("\n".join(CASES))
         return
     pprofc, fixtures, name = pprofc_cmd(sys.argv[1]), sys.argv[2], sys.argv[4]
-    try:
+
+    def run_case():
         with tempfile.TemporaryDirectory() as home:
             CASES[name](pprofc, fixtures, home)
-    except TestFailure as e:
-        print("FAIL:", e)
-        sys.exit(1)
-    print("ok")
+
+    main(run_case)
 
 
 if __name__ == "__main__":
-    main()
+    script_main()

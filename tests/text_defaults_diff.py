@@ -21,31 +21,9 @@ import json
 import re
 import sys
 
-from harness import check, main, pprofc_cmd, run
+from harness import check, main, pprofc_cmd, run, why_skip
 
 REPORTS = ("top", "tree", "peek", "dot")
-SAMPLE = re.compile(r"^\s*-?\d+(?:\s+-?\d+)*:(.*)$")
-ADDRESS_ONLY = re.compile(r"^\s+\d+: 0x[0-9a-f]+(?: M=\d+)?\s*$")
-
-
-def why_skip(pprofc, path):
-    """Why pprofc's output cannot be pprof's on this profile, from `raw`."""
-    rc, out, err = run(pprofc + ["raw", path])
-    check(rc == 0, "pprofc raw failed: %s" % err.decode())
-    section = None
-    for line in out.decode().splitlines():
-        if line in ("Samples:", "Locations", "Mappings", "Functions"):
-            section = line
-            continue
-        if section == "Samples:":
-            m = SAMPLE.match(line)
-            if m and not m.group(1).strip():
-                return "stackless samples"
-        elif section == "Locations" and ADDRESS_ONLY.match(line):
-            return "address-only frames"
-    return None
-
-
 def escape(s):
     """A literal for both POSIX extended (pprofc) and RE2 (pprof)."""
     return re.sub(r"([.\[\](){}*+?|^$\\])", r"\\\1", s)

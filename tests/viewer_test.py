@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 
-from harness import TestFailure, check, pprofc_cmd, run
+from harness import TestFailure, cases_of, check, main, pprofc_cmd, run
 
 # Records its argument and a copy of the file, then waits $VIEWER_SLEEP s.
 STAND_IN = """#!/bin/sh
@@ -153,22 +153,21 @@ def case_web_refuses_output(pprofc, fixture, tmp):
     check_left(tdir)
 
 
-CASES = {n[5:].replace("_", "-"): f for n, f in globals().items() if n.startswith("case_")}
+CASES = cases_of(globals())
 
 
-def main():
+def script_main():
     if sys.argv[2] == "--list":
         print("\n".join(CASES))
         return
     pprofc, fixture, name = pprofc_cmd(sys.argv[1]), sys.argv[2], sys.argv[4]
-    try:
+
+    def run_case():
         with tempfile.TemporaryDirectory() as tmp:
             CASES[name](pprofc, fixture, tmp)
-    except TestFailure as e:
-        print("FAIL:", e)
-        sys.exit(1)
-    print("ok")
+
+    main(run_case)
 
 
 if __name__ == "__main__":
-    main()
+    script_main()
