@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "internal.h"
+#include "write/write.h"
+#include "load/load.h"
+#include "fetch/fetch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "internal.h" /* callgrind_record_bytes */
+#include "write/write.h"
+#include "load/load.h"
+#include "fetch/fetch.h" /* callgrind_record_bytes */
 
 static int null_write(void *ctx, const void *buf, size_t len)
 {

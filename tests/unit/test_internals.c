@@ -10,9 +10,10 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "write/write.h"
+#include "load/load.h"
+#include "fetch/fetch.h"
 #include "pbwriter.h"
-#include "units.h"
 
 static void expect_label(int64_t v, const char *from, const char *to, const char *want)
 {

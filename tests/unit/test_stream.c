@@ -20,7 +20,9 @@
 
 #include <cmocka.h>
 
-#include "internal.h"
+#include "write/write.h"
+#include "load/load.h"
+#include "fetch/fetch.h"
 #include "testprof.h"
 
 static char **files;

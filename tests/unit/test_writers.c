@@ -9,7 +9,9 @@
 
 #include <cmocka.h>
 
-#include "internal.h" /* pprofc.h, and the model: the proto test compares it */
+#include "write/write.h"
+#include "load/load.h"
+#include "fetch/fetch.h" /* pprofc.h, and the model: the proto test compares it */
 #include "testprof.h"
 
 static pprofc_profile *load_test_profile(void)
