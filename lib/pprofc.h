@@ -3,9 +3,25 @@
  * them as callgrind, folded stacks and text reports.
  *
  * The library never prints, never exits and never aborts on bad input.
- * Every fallible call returns a pprofc_status; the detailed message of the
- * last failure lives on the handle (pprofc_profile_errmsg), like
- * sqlite3_errmsg. Out-parameters are left untouched on failure.
+ *
+ * Errors. Every fallible call returns a pprofc_status. The handle keeps its
+ * last failure, like SQLite's sqlite3_errcode and sqlite3_errmsg: the status
+ * (pprofc_profile_errcode), which limit was exceeded when that was the cause
+ * (pprofc_profile_errlimit), and a message that describes the failure in
+ * the input's terms ("more than 100 samples (the limit)"), never in a
+ * program's: a command-line tool adds its own hint. Every failing call sets
+ * the message. Out-parameters are left untouched on failure.
+ *
+ * Threads. A handle (profile, filter, fetch) belongs to one thread at a
+ * time: calls on one handle must not overlap, but different handles may be
+ * used on different threads at once, and a handle may move between threads.
+ * The library keeps no global mutable state besides libcurl, which it loads
+ * once, thread-safely, on first use. To be fast on large inputs it starts
+ * threads of its own inside a call (inflating while decoding, sorting and
+ * summing on two cores, deflating in blocks); each is joined before the call
+ * returns, no signal is delivered to them (they block all signals), and
+ * none ever calls back into the caller's code, except pprofc_fetch_run_all's
+ * callbacks as described there.
  *
  * Typical use:
  *
@@ -105,10 +121,13 @@ typedef enum pprofc_limit {
 	PPROFC_LIMIT_STRINGS,	/* default 50 million */
 	PPROFC_LIMIT_DEPTH,	/* locations in one sample; default 65536 */
 	PPROFC_LIMIT_LABELS,	/* labels on one sample; default 4096 */
+	PPROFC_LIMIT_SIZE,	/* as pprofc_profile_set_max_size */
+	PPROFC_LIMIT_MEMORY,	/* as pprofc_profile_set_max_memory */
 	PPROFC_LIMIT_COUNT_
 } pprofc_limit;
 
-/* Sets a limit; 0 restores its default. */
+/* Sets a limit; 0 restores its default. PPROFC_LIMIT_SIZE and
+ * PPROFC_LIMIT_MEMORY are the two caps above. */
 PPROFC_API void pprofc_profile_set_limit(pprofc_profile *p, pprofc_limit which, uint64_t value);
 
 /*
@@ -131,6 +150,11 @@ PPROFC_API pprofc_status pprofc_profile_load_memory(pprofc_profile *p, const voi
  * valid until the next call on it.
  */
 PPROFC_API const char *pprofc_profile_errmsg(const pprofc_profile *p);
+/* The status of the last failure on this handle, PPROFC_OK when none. */
+PPROFC_API pprofc_status pprofc_profile_errcode(const pprofc_profile *p);
+/* The limit (a pprofc_limit) the last failure exceeded, or -1 when it was
+ * not an exceeded limit. */
+PPROFC_API int pprofc_profile_errlimit(const pprofc_profile *p);
 
 /* Number of sample types (values per sample). */
 PPROFC_API size_t pprofc_profile_sample_type_count(const pprofc_profile *p);
@@ -225,8 +249,9 @@ PPROFC_API void pprofc_filter_destroy(pprofc_filter *f);
  */
 PPROFC_API pprofc_status pprofc_filter_set(pprofc_filter *f, pprofc_filter_option which,
 					   const char *expr);
-/* The message of the last failure on the filter; owned by it. */
+/* The message and the status of the last failure on the filter; owned by it. */
 PPROFC_API const char *pprofc_filter_errmsg(const pprofc_filter *f);
+PPROFC_API pprofc_status pprofc_filter_errcode(const pprofc_filter *f);
 
 /*
  * Applies the filter to a loaded profile, in pprof's order: focus, ignore,
@@ -554,6 +579,9 @@ PPROFC_API void pprofc_fetch_destroy(pprofc_fetch *f);
 /* The message of the last failure; owned by the handle. With NULL: why
  * pprofc_fetch_create failed. */
 PPROFC_API const char *pprofc_fetch_errmsg(const pprofc_fetch *f);
+/* The status of the last failure, PPROFC_OK when none; with NULL, that of
+ * pprofc_fetch_create. */
+PPROFC_API pprofc_status pprofc_fetch_errcode(const pprofc_fetch *f);
 
 /* 1 when `source` names a URL (http://, https://, or go tool pprof's
  * host:port[/path]) rather than a file. */

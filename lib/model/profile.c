@@ -117,13 +117,27 @@ void pprofc_profile_set_limit(pprofc_profile *p, pprofc_limit which, uint64_t va
 		[PPROFC_LIMIT_FUNCTIONS] = 50000000, [PPROFC_LIMIT_STRINGS] = 50000000,
 		[PPROFC_LIMIT_DEPTH] = 65536,	     [PPROFC_LIMIT_LABELS] = 4096,
 	};
-	if ((unsigned)which < PPROFC_LIMIT_COUNT_)
+	if (which == PPROFC_LIMIT_SIZE)
+		pprofc_profile_set_max_size(p, value);
+	else if (which == PPROFC_LIMIT_MEMORY)
+		pprofc_profile_set_max_memory(p, value);
+	else if ((unsigned)which < PPROFC_LIMIT_COUNT_)
 		p->limits[which] = value ? value : defaults[which];
 }
 
 const char *pprofc_profile_errmsg(const pprofc_profile *p)
 {
 	return p ? p->err.msg : "no profile handle";
+}
+
+pprofc_status pprofc_profile_errcode(const pprofc_profile *p)
+{
+	return p ? p->err.code : PPROFC_ERR_USAGE;
+}
+
+int pprofc_profile_errlimit(const pprofc_profile *p)
+{
+	return p && p->err.code != PPROFC_OK ? p->err.limit : -1;
 }
 
 /* Names what an input that is plainly not protobuf looks like, so that an
@@ -292,8 +306,12 @@ size_t pprofc_profile_sample_type_count(const pprofc_profile *p)
 pprofc_status pprofc_profile_sample_type(const pprofc_profile *p, size_t index,
 					 const char **ret_type, const char **ret_unit)
 {
+	/* The handle's error state is not part of what const promises: like
+	 * every call, this one records its failure. */
 	if (index >= p->nsample_types)
-		return PPROFC_ERR_USAGE;
+		return err_set((errstate *)&p->err, PPROFC_ERR_USAGE,
+			       "sample type %zu does not exist: the profile has %zu", index,
+			       p->nsample_types);
 	if (ret_type)
 		*ret_type = model_str(p, p->sample_types[index].type)->s;
 	if (ret_unit)
