@@ -13,6 +13,7 @@
  * locations, functions and the string table last -- the hard order for a
  * one-pass reader.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,7 @@ int main(int argc, char **argv)
 	long nsamples = 1000000, nfuncs = 20000, nlocs = 100000, npaths = 2000;
 	uint64_t seed = 1;
 	const char *path = NULL;
+	bool bad = false;
 	for (int i = 1; i < argc; i++) {
 		if (i + 1 < argc && !strcmp(argv[i], "--samples"))
 			nsamples = atol(argv[++i]);
@@ -87,10 +89,12 @@ int main(int argc, char **argv)
 			npaths = atol(argv[++i]);
 		else if (i + 1 < argc && !strcmp(argv[i], "--seed"))
 			seed = strtoull(argv[++i], NULL, 10);
+		else if (argv[i][0] == '-' || path)
+			bad = true; /* an unknown option, or a second output */
 		else
 			path = argv[i];
 	}
-	if (!path || nsamples < 1 || nfuncs < 2 || nlocs < 2 || npaths < 1) {
+	if (bad || !path || nsamples < 1 || nfuncs < 2 || nlocs < 2 || npaths < 1) {
 		fprintf(stderr, "usage: genprof [--samples N] [--functions N] [--locations N] "
 				"[--paths N] [--seed N] OUTPUT.pb.gz\n");
 		return 2;
