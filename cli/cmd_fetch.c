@@ -3,21 +3,20 @@
 
 int cmd_fetch(int argc, char **argv)
 {
-	converter cv = { .cmd = find_command("fetch"), .operand = "URL", .one_source = true };
-	common_opts co;
-	const char *url;
-	bool done;
-	int rc = parse_args(&cv, argc, argv, &co, &url, &done);
-	if (rc != EXIT_OK || done)
+	converter conv = { .cmd = find_command("fetch"), .operand = "URL", .one_source = true };
+	common_opts opts;
+	int rc = parse_args(&conv, argc, argv, &opts);
+	if (rc != GO_ON)
 		return rc;
-	if (co.nbases)
-		return usage_error(cv.cmd, "--base and --diff-base do not apply to fetch");
+	const char *url = opts.sources[0];
+	if (opts.nbases)
+		return usage_error(conv.cmd, "--base and --diff-base do not apply to fetch");
 	if (!pprofc_fetch_is_url(url))
-		return usage_error(cv.cmd, "'%s' is not a URL (http://HOST:PORT/PATH or HOST:PORT)",
-				   url);
+		return usage_error(conv.cmd,
+				   "'%s' is not a URL (http://HOST:PORT/PATH or HOST:PORT)", url);
 	pprofc_profile *p;
-	co.must_save = 1; /* saving is what fetch is for */
-	rc = fetch_and_save(url, &co, co.output, &p);
+	opts.must_save = 1; /* saving is what fetch is for */
+	rc = fetch_and_save(url, &opts, opts.output, &p);
 	if (rc == EXIT_OK)
 		pprofc_profile_destroy(p);
 	return rc;

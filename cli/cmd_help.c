@@ -1,6 +1,6 @@
 /*
  * pprofc help [COMMAND]: the overview, or one command's --help.
- * pprofc help --list-options: the option table, one option a line, for
+ * pprofc help --list-options: the option tables, one option a line, for
  * scripts (the completions, the tests): COMMAND, NAME, PPROF-NAME, LETTER,
  * flag|value, tab-separated, "-" for none; COMMAND "*" for the options
  * every command but help takes.
@@ -8,6 +8,39 @@
 #include <string.h>
 
 #include "cli.h"
+
+void print_overview(FILE *f)
+{
+	fprintf(f, "usage: pprofc COMMAND [options] SOURCE...\n"
+		   "       pprofc [options] SOURCE...          (the shell: go tool pprof SOURCE)\n"
+		   "       pprofc [options] -FORMAT SOURCE...  (go tool pprof -top, -peek=RE...)\n"
+		   "       pprofc help COMMAND | pprofc --version\n\n"
+		   "Convert pprof profiles (Go, Node.js, any profile.proto producer).\n\n"
+		   "Commands:\n");
+	for (const command *c = commands; c->name; c++)
+		fprintf(f, "  %-14s %s\n", c->name, c->summary);
+	fprintf(f, "\nExit status: 0 success, 1 failure, 2 usage error.\n");
+}
+
+void print_help(const command *cmd, FILE *f)
+{
+	fputs(cmd->help, f);
+	switch (cmd->common_help) {
+	case COMMON_HELP_NONE:
+		break;
+	case COMMON_HELP_ALL:
+		for (int s = 0; s < HELP_SECTION_COUNT_; s++)
+			print_common_help((help_section)s, f);
+		fputs("\nSOURCE is a profile file (profile.proto, gzipped or not), - for standard "
+		      "input,\nor a URL.\nExit status: 0 success, 1 failure, 2 usage error.\n",
+		      f);
+		break;
+	case COMMON_HELP_FETCH:
+		print_common_help(HELP_FETCH, f);
+		fputs(cmd->help_end, f);
+		break;
+	}
+}
 
 static void print_table(const char *cmd, const cli_option *table)
 {
@@ -31,6 +64,6 @@ int cmd_help(int argc, char **argv)
 	const command *c = find_command(argv[1]);
 	if (!c)
 		return usage_error(NULL, "unknown command '%s'", argv[1]);
-	fputs(c->help, stdout);
+	print_help(c, stdout);
 	return EXIT_OK;
 }

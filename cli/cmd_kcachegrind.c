@@ -10,14 +10,19 @@
 enum { OPT_VIEWER = OPT_FIRST_OWN };
 
 const cli_option kcachegrind_options[] = {
-	{ "viewer", NULL, 0, OPTV_VALUE, OPT_VIEWER, "PROGRAM", "the viewer to start" },
-	{ NULL, NULL, 0, 0, 0, NULL, NULL },
+	{ .name = "viewer",
+	  .value = OPTV_VALUE,
+	  .id = OPT_VIEWER,
+	  .arg = "PROGRAM",
+	  .help = "the viewer to start",
+	  .load_only = true /* the shell has its viewers */ },
+	OPTIONS_END,
 };
 
-static int kc_option(void *ctx, int c, const char *arg)
+static int viewer_option(void *ctx, int id, const char *arg)
 {
-	if (c != OPT_VIEWER)
-		return -1;
+	if (id != OPT_VIEWER)
+		return NOT_MINE;
 	*(const char **)ctx = arg;
 	return EXIT_OK;
 }
@@ -25,18 +30,16 @@ static int kc_option(void *ctx, int c, const char *arg)
 int cmd_kcachegrind(int argc, char **argv)
 {
 	const char *viewer = NULL;
-	converter cv = { .cmd = find_command("kcachegrind"),
-			 .own_option = kc_option,
-			 .ctx = &viewer };
-	common_opts co;
-	const char *source;
-	bool done;
-	int rc = parse_args(&cv, argc, argv, &co, &source, &done);
-	if (rc != EXIT_OK || done)
+	converter conv = { .cmd = find_command("kcachegrind"),
+			   .own_option = viewer_option,
+			   .ctx = &viewer };
+	common_opts opts;
+	int rc = parse_args(&conv, argc, argv, &opts);
+	if (rc != GO_ON)
 		return rc;
-	if (co.output)
-		return usage_error(cv.cmd, "-o does not apply: the file goes to $TMPDIR "
-					   "(use to-callgrind -o FILE to choose)");
+	if (opts.output)
+		return usage_error(conv.cmd, "-o does not apply: the file goes to $TMPDIR "
+					     "(use to-callgrind -o FILE to choose)");
 	if (!viewer)
 		viewer = getenv("PPROFC_KCACHEGRIND");
 	if (!viewer || !*viewer)
@@ -51,10 +54,10 @@ int cmd_kcachegrind(int argc, char **argv)
 
 	pprofc_profile *p;
 	size_t index;
-	rc = load_and_select(&co, &p, &index);
+	rc = load_and_select(&opts, &p, &index);
 	if (rc != EXIT_OK)
 		return rc;
-	char *label = sources_label(&co);
+	char *label = sources_label(&opts);
 	view v;
 	/* KCachegrind recognises callgrind.out.* names by default. */
 	rc = label ? view_begin(&v, "callgrind.out.pprofc", "") : EXIT_FAIL;
@@ -70,5 +73,5 @@ int cmd_kcachegrind(int argc, char **argv)
 	if (rc != EXIT_OK)
 		return rc;
 	const char *const viewers[] = { viewer, NULL };
-	return view_open(&v, viewers, co.fetch.quiet);
+	return view_open(&v, viewers, opts.fetch.quiet);
 }

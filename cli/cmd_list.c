@@ -2,38 +2,34 @@
 
 #include "cli.h"
 
-enum { OPT_SOURCE_PATH = OPT_FIRST_OWN, OPT_TRIM_PATH, OPT_UNIT };
+enum { OPT_SOURCE_PATH = OPT_FIRST_OWN, OPT_TRIM_PATH };
 
 const cli_option list_options[] = {
-	{ "source-path", NULL, 0, OPTV_VALUE, OPT_SOURCE_PATH, "DIRS",
-	  "where to look for source files" },
-	{ "trim-path", NULL, 0, OPTV_VALUE, OPT_TRIM_PATH, "PATHS",
-	  "prefixes to trim from source file names" },
-	{ "unit", NULL, 0, OPTV_VALUE, OPT_UNIT, "UNIT", "show values in this unit" },
-	{ NULL, NULL, 0, 0, 0, NULL, NULL },
+	VALUE_OPTION("source-path", OPT_SOURCE_PATH, "DIRS", "where to look for source files"),
+	VALUE_OPTION("trim-path", OPT_TRIM_PATH, "PATHS",
+		     "prefixes to trim from source file names"),
+	OPTION_UNIT,
+	OPTIONS_END,
 };
 
-static int list_option(void *ctx, int c, const char *arg)
+static int list_option(void *ctx, int id, const char *arg)
 {
 	pprofc_list_options *l = ctx;
-	switch (c) {
+	switch (id) {
 	case OPT_SOURCE_PATH:
 		l->source_path = arg;
 		return EXIT_OK;
 	case OPT_TRIM_PATH:
 		l->trim_path = arg;
 		return EXIT_OK;
-	case OPT_UNIT:
-		return parse_unit(find_command("list"), arg, &l->unit);
 	}
-	return -1;
+	return NOT_MINE;
 }
 
 static pprofc_status write_list(void *ctx, pprofc_profile *p, size_t index, const char *source,
 				const pprofc_sink *sink)
 {
 	pprofc_list_options *l = ctx;
-	(void)source;
 	l->sample_index = index;
 	return pprofc_write_list(p, l, sink);
 }
@@ -41,11 +37,13 @@ static pprofc_status write_list(void *ctx, pprofc_profile *p, size_t index, cons
 int cmd_list(int argc, char **argv)
 {
 	pprofc_list_options l = { 0 };
-	converter cv = {
+	report_fields fields = { .unit = &l.unit };
+	converter conv = {
 		.cmd = find_command("list"),
+		.report = &fields,
 		.own_option = list_option,
 		.write = write_list,
 		.ctx = &l,
 	};
-	return run_with_pattern(&cv, argc, argv, &l.regex);
+	return run_with_pattern(&conv, argc, argv, &l.regex);
 }

@@ -9,15 +9,6 @@
 
 #include "cli.h"
 
-static pprofc_status write_proto(void *ctx, pprofc_profile *p, size_t index, const char *source,
-				 const pprofc_sink *sink)
-{
-	(void)ctx;
-	(void)index;
-	(void)source;
-	return pprofc_write_proto(p, sink);
-}
-
 /* 1 when the output would land on a terminal: standard output, or -o
  * naming a terminal device (/dev/tty, /dev/stdout on a terminal). */
 static int output_is_terminal(const char *path)
@@ -36,21 +27,21 @@ static int output_is_terminal(const char *path)
 }
 
 /* What merge refuses, before anything is read or fetched. */
-static int check_options(void *ctx, const common_opts *co)
+static int check_options(void *ctx, const common_opts *opts)
 {
 	const command *cmd = ctx;
-	if (co->mean)
+	if (opts->mean)
 		return usage_error(cmd,
 				   "%s is not supported by merge: a mean is how a report divides "
 				   "the values, not a change to the profile, which keeps them all",
-				   co->mean_option);
-	if (co->granularity != PPROFC_GRANULARITY_FUNCTIONS || co->noinlines)
+				   opts->mean_option);
+	if (opts->granularity != PPROFC_GRANULARITY_FUNCTIONS || opts->noinlines)
 		return usage_error(cmd,
 				   "granularity options (--filefunctions, --files, --lines, "
 				   "--addresses, --noinlines) are not supported by merge: they "
 				   "choose how reports group frames, and the profile is written "
 				   "whole; pass them to the command that reads it");
-	if (output_is_terminal(co->output))
+	if (output_is_terminal(opts->output))
 		return usage_error(cmd, "will not write a binary profile to a terminal: use "
 					"-o FILE, or a pipe");
 	return EXIT_OK;
@@ -63,11 +54,11 @@ int cmd_merge(int argc, char **argv)
 	/* Every sample type is written: any profile will do, and
 	 * --sample-index only checks that the type exists. --mean is taken
 	 * so that check_options can say why it is refused. */
-	converter cv = { .cmd = cmd,
-			 .write = write_proto,
-			 .any_profile = true,
-			 .mean = &mean,
-			 .check = check_options,
-			 .ctx = (void *)cmd };
-	return run_converter(&cv, argc, argv);
+	converter conv = { .cmd = cmd,
+			   .write_profile = pprofc_write_proto,
+			   .any_profile = true,
+			   .mean = &mean,
+			   .check = check_options,
+			   .ctx = (void *)cmd };
+	return run_converter(&conv, argc, argv);
 }

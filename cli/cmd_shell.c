@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <editline/readline.h>
@@ -25,47 +24,6 @@
 
 #define MAX_WORDS    64
 #define MAX_SETTINGS 64
-
-/* What a shell command runs. */
-typedef struct shell_command {
-	const char *name;    /* as typed */
-	const char *command; /* pprofc's command */
-	const char *option;  /* an option it implies, or NULL */
-	bool browser;	     /* the output opened in a browser */
-	const char *help;
-} shell_command;
-
-static const shell_command shell_commands[] = {
-	{ "top", "top", NULL, false, "the functions with the highest flat values (top N, -cum)" },
-	{ "text", "top", NULL, false, "the same as top" },
-	{ "tree", "tree", NULL, false, "each function with its callers and callees" },
-	{ "peek", "peek", NULL, false, "callers and callees of the functions matching REGEX" },
-	{ "list", "list", NULL, false, "the source of the functions matching REGEX, annotated" },
-	{ "traces", "traces", NULL, false, "every sample with its stack" },
-	{ "tags", "tags", NULL, false, "a histogram of the samples' labels" },
-	{ "raw", "raw", NULL, false, "the whole profile as text" },
-	{ "comments", "comments", NULL, false, "the profile's comments" },
-	{ "callgrind", "to-callgrind", NULL, false, "callgrind (> FILE)" },
-	{ "kcachegrind", "kcachegrind", NULL, false, "the profile in KCachegrind" },
-	{ "dot", "to-dot", NULL, false, "the call graph in Graphviz's DOT (> FILE)" },
-	{ "svg", "to-dot", "--svg", false, "the call graph as SVG (> FILE)" },
-	{ "png", "to-dot", "--png", false, "the call graph as PNG (> FILE)" },
-	{ "web", "web", NULL, false, "the call graph as SVG in a browser" },
-	{ "flamegraph", "to-flamegraph", NULL, true, "a flame graph in a browser" },
-	{ "speedscope", "to-speedscope", NULL, false, "speedscope's JSON (> FILE)" },
-	{ "folded", "to-folded", NULL, false, "folded stacks (> FILE)" },
-	{ "proto", "merge", NULL, false, "the profile as gzipped profile.proto (> FILE)" },
-	{ NULL, NULL, NULL, false, NULL },
-};
-
-/* Options that belong to reading the sources, done once: not settable. */
-static const char *const load_only[] = {
-	"output",      "help",	     "header",	    "cacert",	     "cert",
-	"key",	       "insecure",   "quiet",	    "seconds",	     "timeout",
-	"jobs",	       "keep-going", "base",	    "diff-base",     "normalize",
-	"max-size",    "max-memory", "max-samples", "max-locations", "max-functions",
-	"max-strings", "max-depth",  "max-labels",  "viewer",	     NULL,
-};
 
 typedef struct setting {
 	const cli_option *opt;
@@ -82,40 +40,24 @@ static struct shell {
 	char **functions; /* sorted, distinct */
 	size_t nfunctions;
 	bool quit;
-} sh;
+} shell;
 
 /* ---- options ------------------------------------------------------------ */
 
-static bool settable(const cli_option *o)
-{
-	for (size_t i = 0; load_only[i]; i++)
-		if (!strcmp(o->name, load_only[i]))
-			return false;
-	return true;
-}
-
-/* The option a typed name means, in any table. */
+/* The option a typed name means, in any table; NULL for none, or for one
+ * about reading the sources, which the shell did once. */
 static const cli_option *any_option(const char *name, size_t len)
 {
 	const cli_option *o = find_any_option(name, len);
-	return o && settable(o) ? o : NULL;
-}
-
-/* The option as pprof spells it (sample_index), `suffix` after it. */
-static void pprof_spelling(const cli_option *o, const char *suffix, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s%s", o->pprof ? o->pprof : o->name, suffix);
-	for (char *c = buf; *c; c++)
-		if (*c == '-')
-			*c = '_';
+	return o && !o->load_only ? o : NULL;
 }
 
 /* By name: commands share an option's name, not its table entry. */
 static setting *find_setting(const cli_option *o)
 {
-	for (size_t i = 0; i < sh.nset; i++)
-		if (!strcmp(sh.set[i].opt->name, o->name))
-			return &sh.set[i];
+	for (size_t i = 0; i < shell.nset; i++)
+		if (!strcmp(shell.set[i].opt->name, o->name))
+			return &shell.set[i];
 	return NULL;
 }
 
@@ -125,38 +67,43 @@ static void unset(const cli_option *o)
 	if (!s)
 		return;
 	free(s->value);
-	*s = sh.set[--sh.nset];
+	*s = shell.set[--shell.nset];
 }
 
 /* Options that exclude one another: a granularity, an order, a sample type. */
+enum { NO_GROUP, GROUP_GRANULARITY, GROUP_ORDER, GROUP_SAMPLE_TYPE };
+
 static int group_of(const cli_option *o)
 {
-	if (o->id >= OPT_GRANULARITY_FIRST &&
-	    o->id < OPT_GRANULARITY_FIRST + PPROFC_GRANULARITY_COUNT_)
-		return 1;
-	if (!strcmp(o->name, "cum") || !strcmp(o->name, "flat"))
-		return 2;
-	if (o->id == OPT_SAMPLE_INDEX ||
-	    (o->id >= OPT_SHORTHAND_FIRST && o->id < OPT_SHORTHAND_FIRST + NSHORTHANDS))
-		return 3;
-	return 0;
+	switch (o->id) {
+	case OPT_GRANULARITY:
+		return GROUP_GRANULARITY;
+	case OPT_CUM:
+	case OPT_FLAT:
+		return GROUP_ORDER;
+	case OPT_SAMPLE_INDEX:
+	case OPT_SHORTHAND:
+	case OPT_MEAN_DELAY:
+		return GROUP_SAMPLE_TYPE;
+	}
+	return NO_GROUP;
 }
 
 static void set_option(const cli_option *o, const char *value)
 {
 	int g = group_of(o);
-	for (size_t i = 0; g && i < sh.nset;)
-		if (group_of(sh.set[i].opt) == g && sh.set[i].opt != o)
-			unset(sh.set[i].opt);
+	for (size_t i = 0; g && i < shell.nset;)
+		if (group_of(shell.set[i].opt) == g && shell.set[i].opt != o)
+			unset(shell.set[i].opt);
 		else
 			i++;
 	setting *s = find_setting(o);
 	if (!s) {
-		if (sh.nset == MAX_SETTINGS) {
+		if (shell.nset == MAX_SETTINGS) {
 			error("too many options set");
 			return;
 		}
-		s = &sh.set[sh.nset++];
+		s = &shell.set[shell.nset++];
 		s->opt = o;
 		s->value = NULL;
 	}
@@ -174,9 +121,9 @@ static bool sample_type_exists(const char *spec)
 	char *end;
 	unsigned long i = strtoul(spec, &end, 10);
 	if (*spec && !*end)
-		return i < sh.ntypes;
-	for (size_t k = 0; k < sh.ntypes; k++)
-		if (!strcmp(sh.types[k], spec))
+		return i < shell.ntypes;
+	for (size_t k = 0; k < shell.ntypes; k++)
+		if (!strcmp(shell.types[k], spec))
 			return true;
 	return false;
 }
@@ -192,7 +139,7 @@ static bool choice(const char *name, size_t n, const char *eq)
 	if (eq)
 		sscanf(eq + 1, " %31s", value);
 	const cli_option *o = any_option(value, strlen(value));
-	if (o && group_of(o) == (sort ? 2 : 1))
+	if (o && group_of(o) == (sort ? GROUP_ORDER : GROUP_GRANULARITY))
 		set_option(o, "true");
 	else
 		error("%.*s is one of %s", (int)n, name,
@@ -229,15 +176,14 @@ static bool assignment(const char *line)
 			set_option(o, value && !strcmp(value, "false") ? "false" : "true");
 	} else if (!value) {
 		error("please give a value: %s=VALUE", o->pprof ? o->pprof : o->name);
-	} else if (!*value || (!strcmp(o->name, "nodecount") && !strcmp(value, "-1"))) {
+	} else if (!*value || (o->id == OPT_NODECOUNT && !strcmp(value, "-1"))) {
 		unset(o); /* nodecount=-1 is pprof's default */
 	} else if (o->id == OPT_SAMPLE_INDEX && !sample_type_exists(value)) {
 		error("unknown sample type '%s' (type o to see them)", value);
-	} else if (o->id >= OPT_FILTER_FIRST && o->id < OPT_FILTER_FIRST + PPROFC_FILTER_COUNT_) {
+	} else if (o->id == OPT_FILTER) {
 		/* a bad expression is said now, as the command line says it */
 		pprofc_filter *f = pprofc_filter_create();
-		if (f && pprofc_filter_set(f, (pprofc_filter_option)(o->id - OPT_FILTER_FIRST),
-					   value) != PPROFC_OK)
+		if (f && pprofc_filter_set(f, o->filter, value) != PPROFC_OK)
 			error("%s", pprofc_filter_errmsg(f));
 		else if (f)
 			set_option(o, value);
@@ -258,18 +204,17 @@ static void print_option(const cli_option *o)
 	printf("  %-25s = %s\n", name, s ? s->value : o->value == OPTV_FLAG ? "false" : "\"\"");
 }
 
-static void print_options(void)
+/* Calls visit() on each option the shell sets, once, in the order
+ * `options` lists them: the common ones, then those of top, tree, to-dot
+ * and list. */
+static void each_shell_option(void (*visit)(const cli_option *o))
 {
-	for (const cli_option *o = common_options; o->name; o++)
-		if (settable(o))
-			print_option(o);
-	const cli_option *tables[] = { top_options, tree_options, dot_options, list_options };
+	const cli_option *tables[] = { common_options, top_options, tree_options, dot_options,
+				       list_options };
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
-		for (const cli_option *o = tables[t]; o->name; o++) {
-			const cli_option *first = any_option(o->name, strlen(o->name));
-			if (first == o && settable(o)) /* not shared with a table before */
-				print_option(o);
-		}
+		for (const cli_option *o = tables[t]; o->name; o++)
+			if (any_option(o->name, strlen(o->name)) == o) /* of its copies, one */
+				visit(o);
 }
 
 /* ---- running a command --------------------------------------------------- */
@@ -286,8 +231,8 @@ static bool has_option(const command *c, const cli_option *o)
 	return false;
 }
 
-/* pprof's arguments after the command: N, -cum, -flat, > FILE, REGEX
- * (focus) and -REGEX (ignore); tags takes them as tagfocus/tagignore. */
+/* The pprofc command line a shell command becomes; `owned` are the words
+ * made here (--NAME=VALUE), freed after the run. */
 typedef struct words {
 	char *w[MAX_WORDS * 2 + 16];
 	size_t n;
@@ -337,8 +282,8 @@ static int in_browser(words *a, const command *c)
 	/* the command writes the file by its name (-o renames over it) */
 	fclose(v.out.fp);
 	int rc = addf(a, "output", v.path) && add(a, "--") ? EXIT_OK : EXIT_USAGE;
-	for (size_t k = 0; rc == EXIT_OK && k < sh.nsources; k++)
-		if (!add(a, sh.sources[k]))
+	for (size_t k = 0; rc == EXIT_OK && k < shell.nsources; k++)
+		if (!add(a, shell.sources[k]))
 			rc = EXIT_USAGE;
 	if (rc == EXIT_OK) {
 		a->w[a->n] = NULL;
@@ -353,84 +298,117 @@ static int in_browser(words *a, const command *c)
 	return view_open(&v, browsers(), false);
 }
 
-static int run_line(const shell_command *sc, char **argv, int argc)
+/* pprof's words after a command's name: N, -cum, -flat, > FILE, REGEX
+ * (focus) and -REGEX (ignore). */
+typedef struct line_words {
+	const char *count;
+	bool cum, flat;
+	const char *outfile;
+	char *focus, *ignore; /* the REGEX words joined by '|'; NULL: none */
+} line_words;
+
+/* Reads argv[i..argc) into *l; false when one is wrong (said). */
+static bool read_line_words(char **argv, int i, int argc, line_words *l)
 {
-	const command *c = find_command(sc->command);
-	words a = { .n = 0 };
-	int rc = EXIT_USAGE;
-	bool pattern = !strcmp(c->name, "peek") || !strcmp(c->name, "list");
-	char *focus = NULL, *ignore = NULL, *outfile = NULL, *count = NULL;
-	bool cum = false, flat = false;
-	add(&a, c->name);
-	int i = 1;
-	if (pattern) {
-		if (argc < 2) {
-			error("%s needs a regular expression: %s REGEX", sc->name, sc->name);
-			return EXIT_USAGE;
-		}
-		add(&a, argv[i++]);
-	}
-	if (sc->option)
-		add(&a, sc->option);
 	for (; i < argc; i++) {
 		const char *t = argv[i];
 		char *end;
 		errno = 0;
 		long v = strtol(t, &end, 10);
 		if (*t && !*end && !errno && v >= 0) {
-			count = argv[i];
+			l->count = argv[i];
 		} else if (t[0] == '>') {
-			outfile = t[1] ? argv[i] + 1 : i + 1 < argc ? argv[++i] : NULL;
-			if (!outfile) {
+			l->outfile = t[1] ? argv[i] + 1 : i + 1 < argc ? argv[++i] : NULL;
+			if (!l->outfile) {
 				error("a file name is missing after >");
-				goto out;
+				return false;
 			}
 		} else if (!strcmp(t, "-cum") || !strcmp(t, "--cum")) {
-			cum = true;
+			l->cum = true;
 		} else if (!strcmp(t, "-flat") || !strcmp(t, "--flat")) {
-			flat = true;
+			l->flat = true;
 		} else if (t[0] == '-' && t[1]) {
-			cat_regex(&ignore, t + 1);
+			cat_regex(&l->ignore, t + 1);
 		} else {
-			cat_regex(&focus, t);
+			cat_regex(&l->focus, t);
 		}
 	}
+	return true;
+}
+
+/*
+ * Adds to `a` the options of command c: those set in the shell, then the
+ * line's own words, which win over a setting of the same option. REGEX
+ * and -REGEX are --focus and --ignore, for tags --tagfocus and
+ * --tagignore. False when `a` is full.
+ */
+static bool add_options(words *a, const command *c, const line_words *l)
+{
 	bool tags = !strcmp(c->name, "tags");
-	for (size_t k = 0; k < sh.nset; k++) {
-		const cli_option *o = sh.set[k].opt;
+	const cli_option *focus =
+		filter_option(tags ? PPROFC_FILTER_TAGFOCUS : PPROFC_FILTER_FOCUS);
+	const cli_option *ignore =
+		filter_option(tags ? PPROFC_FILTER_TAGIGNORE : PPROFC_FILTER_IGNORE);
+	for (size_t k = 0; k < shell.nset; k++) {
+		const cli_option *o = shell.set[k].opt;
 		if (!has_option(c, o))
 			continue;
-		if ((focus && !strcmp(o->name, tags ? "tagfocus" : "focus")) ||
-		    (ignore && !strcmp(o->name, tags ? "tagignore" : "ignore")) ||
-		    (count && !strcmp(o->name, "nodecount")) || ((cum || flat) && group_of(o) == 2))
+		if ((l->focus && o == focus) || (l->ignore && o == ignore) ||
+		    (l->count && o->id == OPT_NODECOUNT) ||
+		    ((l->cum || l->flat) && group_of(o) == GROUP_ORDER))
 			continue; /* the line's own word wins */
-		if (!addf(&a, o->name, sh.set[k].value))
-			goto toolong;
+		if (!addf(a, o->name, shell.set[k].value))
+			return false;
 	}
-	const cli_option *nodecount = find_option(c->options, "nodecount", 9);
+	const cli_option *nodecount = find_option_id(c->options, OPT_NODECOUNT);
 	if (nodecount) {
 		/* pprof's interactive top shows 10 rows unless told */
-		const char *n = count							? count
+		const char *n = l->count						? l->count
 				: (!find_setting(nodecount) && !strcmp(c->name, "top")) ? "10"
 											: NULL;
-		if (n && !addf(&a, "nodecount", n))
-			goto toolong;
+		if (n && !addf(a, nodecount->name, n))
+			return false;
 	}
-	if (find_option(c->options, "cum", 3) && (cum || flat))
-		add(&a, cum ? "--cum" : "--flat");
-	if ((focus && !addf(&a, tags ? "tagfocus" : "focus", focus)) ||
-	    (ignore && !addf(&a, tags ? "tagignore" : "ignore", ignore)) ||
-	    (outfile && !addf(&a, "output", outfile)))
+	if (find_option_id(c->options, OPT_CUM) && (l->cum || l->flat))
+		add(a, l->cum ? "--cum" : "--flat");
+	return !(l->focus && !addf(a, focus->name, l->focus)) &&
+	       !(l->ignore && !addf(a, ignore->name, l->ignore)) &&
+	       !(l->outfile && !addf(a, "output", l->outfile));
+}
+
+/* Runs the shell command shell_cmd, typed with its words argv[0..argc), as the
+ * pprofc command it stands for, on the shell's sources. */
+static int run_line(const pprof_name *shell_cmd, char **argv, int argc)
+{
+	const command *c = find_command(shell_cmd->command);
+	words a = { .n = 0 };
+	line_words l = { .count = NULL };
+	int rc = EXIT_USAGE;
+	add(&a, c->name);
+	int i = 1;
+	if (c->pattern) {
+		if (argc < 2) {
+			error("%s needs a regular expression: %s REGEX", shell_cmd->name,
+			      shell_cmd->name);
+			return EXIT_USAGE;
+		}
+		add(&a, argv[i++]);
+	}
+	if (shell_cmd->option)
+		add(&a, shell_cmd->option);
+	if (!read_line_words(argv, i, argc, &l))
+		goto out;
+	if (!add_options(&a, c, &l))
 		goto toolong;
-	if (!outfile && sc->browser) {
+	if (!l.outfile && shell_cmd->browser) {
 		rc = in_browser(&a, c);
 		goto out;
 	}
-	if (a.n + sh.nsources + 1 >= sizeof(a.w) / sizeof(a.w[0]))
+	if (a.n + shell.nsources + 1 >= sizeof(a.w) / sizeof(a.w[0]))
 		goto toolong;
 	add(&a, "--");
-	for (size_t k = 0; k < sh.nsources; k++)
-		add(&a, sh.sources[k]);
+	for (size_t k = 0; k < shell.nsources; k++)
+		add(&a, shell.sources[k]);
 	a.w[a.n] = NULL;
 	rc = c->run((int)a.n, a.w);
 	goto out;
@@ -439,8 +417,8 @@ toolong:
 out:
 	for (size_t k = 0; k < a.nowned; k++)
 		free(a.owned[k]);
-	free(focus);
-	free(ignore);
+	free(l.focus);
+	free(l.ignore);
 	return rc;
 }
 
@@ -476,22 +454,19 @@ static int split(char *line, char **argv, int max)
 	return n;
 }
 
-static const shell_command *find_shell_command(const char *name)
+static const pprof_name *find_shell_command(const char *name)
 {
-	for (const shell_command *c = shell_commands; c->name; c++)
-		if (!strcmp(c->name, name))
-			return c;
-	return NULL;
+	return find_pprof_name(name, strlen(name), PPROF_SHELL);
 }
 
-static void print_help(const char *topic)
+static void shell_help(const char *topic)
 {
 	if (topic) {
-		const shell_command *sc = find_shell_command(topic);
-		const command *c = find_command(sc ? sc->command : topic);
+		const pprof_name *shell_cmd = find_shell_command(topic);
+		const command *c = find_command(shell_cmd ? shell_cmd->command : topic);
 		const cli_option *o = any_option(topic, strlen(topic));
 		if (c) {
-			fputs(c->help, stdout);
+			print_help(c, stdout);
 		} else if (o) {
 			printf("%s%s: %s\n", o->name, o->value == OPTV_FLAG ? "" : "=VALUE",
 			       o->help);
@@ -502,8 +477,9 @@ static void print_help(const char *topic)
 	}
 	puts("Commands (pprof's arguments: N rows, -cum, REGEX to focus, -REGEX to ignore,\n"
 	     "> FILE to write the output to FILE):");
-	for (const shell_command *c = shell_commands; c->name; c++)
-		printf("  %-14s %s\n", c->name, c->help);
+	for (const pprof_name *c = pprof_names; c->name; c++)
+		if (c->where & PPROF_SHELL)
+			printf("  %-14s %s\n", c->name, c->help);
 	puts("  options, o     the options set and their values\n"
 	     "  NAME=VALUE     set an option (focus=RE, sample_index=alloc_space,\n"
 	     "                 nodecount=20, unit=ms...); NAME= unsets it\n"
@@ -511,6 +487,35 @@ static void print_help(const char *topic)
 	     "  :              clear focus, ignore, hide, show, tagfocus and tagignore\n"
 	     "  help [NAME]    this text, or a command's or an option's\n"
 	     "  quit, exit     leave (or Ctrl-D)");
+}
+
+/* The shell's own commands: quit, help, options, ':'. False for another
+ * name. */
+static bool run_builtin(char **argv, int argc)
+{
+	const char *name = argv[0];
+	if (!strcmp(name, "quit") || !strcmp(name, "exit")) {
+		shell.quit = true;
+		return true;
+	}
+	if (!strcmp(name, "help")) {
+		shell_help(argc > 1 ? argv[1] : NULL);
+		return true;
+	}
+	if (!strcmp(name, "options") || !strcmp(name, "o")) {
+		each_shell_option(print_option);
+		return true;
+	}
+	if (!strcmp(name, ":")) {
+		static const pprofc_filter_option cleared[] = {
+			PPROFC_FILTER_FOCUS, PPROFC_FILTER_IGNORE,   PPROFC_FILTER_HIDE,
+			PPROFC_FILTER_SHOW,  PPROFC_FILTER_TAGFOCUS, PPROFC_FILTER_TAGIGNORE,
+		};
+		for (size_t i = 0; i < sizeof(cleared) / sizeof(cleared[0]); i++)
+			unset(filter_option(cleared[i]));
+		return true;
+	}
+	return false;
 }
 
 /* Runs one line; the shell goes on whatever it says. */
@@ -532,32 +537,15 @@ static void run(char *line)
 	if (argc == 0)
 		return;
 	argv[argc] = NULL;
+	if (run_builtin(argv, argc))
+		return;
 	const char *name = argv[0];
-	if (!strcmp(name, "quit") || !strcmp(name, "exit")) {
-		sh.quit = true;
-		return;
-	}
-	if (!strcmp(name, "help")) {
-		print_help(argc > 1 ? argv[1] : NULL);
-		return;
-	}
-	if (!strcmp(name, "options") || !strcmp(name, "o")) {
-		print_options();
-		return;
-	}
-	if (!strcmp(name, ":")) {
-		static const char *const filters[] = { "focus", "ignore",   "hide",
-						       "show",	"tagfocus", "tagignore" };
-		for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++)
-			unset(any_option(filters[i], strlen(filters[i])));
-		return;
-	}
-	const shell_command *sc = find_shell_command(name);
-	shell_command own = { name, name, NULL, false, NULL };
-	if (!sc && find_command(name) && strcmp(name, "shell") && strcmp(name, "fetch") &&
+	const pprof_name *shell_cmd = find_shell_command(name);
+	pprof_name own = { name, name, NULL, PPROF_SHELL, false, NULL };
+	if (!shell_cmd && find_command(name) && strcmp(name, "shell") && strcmp(name, "fetch") &&
 	    strcmp(name, "help"))
-		sc = &own; /* pprofc's own names: to-callgrind, ... */
-	if (!sc) {
+		shell_cmd = &own; /* pprofc's own names: to-callgrind, ... */
+	if (!shell_cmd) {
 		/* top10 is top 10, as in pprof */
 		size_t n = strlen(name);
 		while (n && isdigit((unsigned char)name[n - 1]))
@@ -566,7 +554,7 @@ static void run(char *line)
 		if (n && n < strlen(name) && n < sizeof(head) && argc < MAX_WORDS) {
 			memcpy(head, name, n);
 			head[n] = '\0';
-			if ((sc = find_shell_command(head))) {
+			if ((shell_cmd = find_shell_command(head))) {
 				memmove(argv + 2, argv + 1, (size_t)argc * sizeof(*argv));
 				argv[1] = argv[0] + n;
 				argv[0] = head;
@@ -574,12 +562,12 @@ static void run(char *line)
 			}
 		}
 	}
-	if (!sc) {
+	if (!shell_cmd) {
 		error("unknown command '%s' (type help)", name);
 		return;
 	}
 	interrupted = 0;
-	run_line(sc, argv, argc);
+	run_line(shell_cmd, argv, argc);
 	fflush(stdout);
 	if (interrupted)
 		fputc('\n', stderr);
@@ -619,24 +607,23 @@ static void add_name(const char *name)
 		nnames++;
 }
 
+/* An option as pprof spells it for completion: sample_index=, focus=, cum. */
+static void add_option_name(const cli_option *o)
+{
+	char buf[64];
+	pprof_spelling(o, o->value == OPTV_VALUE ? "=" : "", buf, sizeof(buf));
+	add_name(buf);
+}
+
 static void build_names(void)
 {
-	for (const shell_command *c = shell_commands; c->name; c++)
-		add_name(c->name);
+	for (const pprof_name *c = pprof_names; c->name; c++)
+		if (c->where & PPROF_SHELL)
+			add_name(c->name);
 	static const char *const builtins[] = { "help", "options", "quit", "exit" };
 	for (size_t i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
 		add_name(builtins[i]);
-	/* options as pprof spells them: sample_index=, focus=, cum */
-	const cli_option *tables[] = { common_options, top_options, tree_options, dot_options,
-				       list_options };
-	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
-		for (const cli_option *o = tables[t]; o->name; o++) {
-			if (!settable(o) || any_option(o->name, strlen(o->name)) != o)
-				continue;
-			char buf[64];
-			pprof_spelling(o, o->value == OPTV_VALUE ? "=" : "", buf, sizeof(buf));
-			add_name(buf);
-		}
+	each_shell_option(add_option_name);
 }
 
 static char **complete(const char *text, int start, int end)
@@ -646,16 +633,14 @@ static char **complete(const char *text, int start, int end)
 	const char *line = rl_line_buffer;
 	size_t lead = strspn(line, " \t");
 	const char *eq = memchr(line, '=', (size_t)start);
-	candidates = (const char *const *)sh.functions;
-	ncandidates = sh.nfunctions;
+	candidates = (const char *const *)shell.functions;
+	ncandidates = shell.nfunctions;
 	if (eq) {
 		size_t n = (size_t)(eq - line) - lead;
 		const cli_option *o = any_option(line + lead, n);
 		if (o && o->id == OPT_SAMPLE_INDEX) {
-			candidates = (const char *const *)sh.types;
-			ncandidates = sh.ntypes;
-		} else if (o && !strcmp(o->name, "granularity")) {
-			ncandidates = 0;
+			candidates = (const char *const *)shell.types;
+			ncandidates = shell.ntypes;
 		}
 	} else if ((size_t)start <= lead ||
 		   (!strncmp(line + lead, "help", 4) && isspace((unsigned char)line[lead + 4]))) {
@@ -684,47 +669,47 @@ static int cmp_str(const void *a, const void *b)
 /* Sample types and function names, for completion. */
 static void learn(pprofc_profile *p)
 {
-	sh.ntypes = pprofc_profile_sample_type_count(p);
-	sh.types = calloc(sh.ntypes + 1, sizeof(*sh.types));
-	for (size_t i = 0; sh.types && i < sh.ntypes; i++) {
+	shell.ntypes = pprofc_profile_sample_type_count(p);
+	shell.types = calloc(shell.ntypes + 1, sizeof(*shell.types));
+	for (size_t i = 0; shell.types && i < shell.ntypes; i++) {
 		const char *type = "", *unit = "";
 		pprofc_profile_sample_type(p, i, &type, &unit);
-		sh.types[i] = strdup(type);
+		shell.types[i] = strdup(type);
 	}
-	if (!sh.types)
-		sh.ntypes = 0;
+	if (!shell.types)
+		shell.ntypes = 0;
 	size_t n = pprofc_profile_function_count(p), k = 0;
-	sh.functions = calloc(n + 1, sizeof(*sh.functions));
-	for (size_t i = 0; sh.functions && i < n; i++) {
+	shell.functions = calloc(n + 1, sizeof(*shell.functions));
+	for (size_t i = 0; shell.functions && i < n; i++) {
 		const char *name = pprofc_profile_function_name(p, i);
-		if (*name && (sh.functions[k] = strdup(name)))
+		if (*name && (shell.functions[k] = strdup(name)))
 			k++;
 	}
-	if (sh.functions) {
-		qsort(sh.functions, k, sizeof(*sh.functions), cmp_str);
+	if (shell.functions) {
+		qsort(shell.functions, k, sizeof(*shell.functions), cmp_str);
 		size_t d = 0;
 		for (size_t i = 0; i < k; i++)
-			if (d && !strcmp(sh.functions[d - 1], sh.functions[i]))
-				free(sh.functions[i]);
+			if (d && !strcmp(shell.functions[d - 1], shell.functions[i]))
+				free(shell.functions[i]);
 			else
-				sh.functions[d++] = sh.functions[i];
-		sh.nfunctions = d;
+				shell.functions[d++] = shell.functions[i];
+		shell.nfunctions = d;
 	}
 	build_names();
 }
 
 static void forget(void)
 {
-	for (size_t i = 0; i < sh.ntypes; i++)
-		free(sh.types[i]);
-	for (size_t i = 0; i < sh.nfunctions; i++)
-		free(sh.functions[i]);
+	for (size_t i = 0; i < shell.ntypes; i++)
+		free(shell.types[i]);
+	for (size_t i = 0; i < shell.nfunctions; i++)
+		free(shell.functions[i]);
 	for (size_t i = 0; i < nnames; i++)
 		free(names[i]);
-	for (size_t i = 0; i < sh.nset; i++)
-		free(sh.set[i].value);
-	free(sh.types);
-	free(sh.functions);
+	for (size_t i = 0; i < shell.nset; i++)
+		free(shell.set[i].value);
+	free(shell.types);
+	free(shell.functions);
 	free(names);
 }
 
@@ -732,16 +717,15 @@ static void forget(void)
  * without a $HOME. */
 static char *history_path(void)
 {
-	const char *home = getenv("HOME");
-	if (!home || !*home)
+	int err;
+	char *dir = home_pprof_dir(&err);
+	if (!dir)
 		return NULL;
-	size_t n = strlen(home) + 32;
+	size_t n = strlen(dir) + 32;
 	char *path = malloc(n);
-	if (!path)
-		return NULL;
-	snprintf(path, n, "%s/pprof", home);
-	mkdir(path, 0755);
-	snprintf(path, n, "%s/pprof/pprofc_history", home);
+	if (path)
+		snprintf(path, n, "%s/pprofc_history", dir);
+	free(dir);
 	return path;
 }
 
@@ -754,7 +738,7 @@ static void loop_terminal(void)
 		read_history(hist);
 	rl_catch_signals = 0;
 	rl_attempted_completion_function = complete;
-	while (!sh.quit) {
+	while (!shell.quit) {
 		interrupted = 0;
 		char *line = readline("(pprofc) ");
 		if (!line) {
@@ -780,7 +764,7 @@ static void loop_script(void)
 {
 	char *line = NULL;
 	size_t cap = 0;
-	while (!sh.quit && getline(&line, &cap, stdin) >= 0) {
+	while (!shell.quit && getline(&line, &cap, stdin) >= 0) {
 		line[strcspn(line, "\n")] = '\0';
 		run(line);
 	}
@@ -812,28 +796,10 @@ static void greet(pprofc_profile *p, size_t index)
 	      stderr);
 }
 
-int cmd_shell(int argc, char **argv)
+/* The profile as profile.proto in memory (free() *ret): every command
+ * reads it as it would the sources. */
+static int keep_profile(pprofc_profile *p, char **ret, size_t *ret_len)
 {
-	converter cv = { .cmd = find_command("shell"), .any_profile = true };
-	common_opts co;
-	const char *source;
-	bool done;
-	int rc = parse_args(&cv, argc, argv, &co, &source, &done);
-	if (rc != EXIT_OK || done)
-		return rc;
-	for (size_t i = 0; i < co.nsources; i++)
-		if (!strcmp(co.sources[i], "-"))
-			return usage_error(cv.cmd, "the shell reads its commands from standard "
-						   "input: give the profile as a file or URL");
-	pprofc_profile *p;
-	size_t index = 0;
-	if ((rc = load_sources(&co, &p)) != EXIT_OK)
-		return rc;
-	if ((rc = select_sample_type(p, &co, &index)) != EXIT_OK) {
-		pprofc_profile_destroy(p);
-		return rc;
-	}
-	/* Kept as profile.proto: every command reads it as it would the sources. */
 	char *proto = NULL;
 	size_t len = 0;
 	FILE *mem = open_memstream(&proto, &len);
@@ -844,25 +810,59 @@ int cmd_shell(int argc, char **argv)
 	if (st != PPROFC_OK) {
 		error("cannot keep the profile: %s",
 		      st == PPROFC_ERR_NOMEM ? "out of memory" : pprofc_profile_errmsg(p));
-		pprofc_profile_destroy(p);
 		free(proto);
 		return EXIT_FAIL;
 	}
-	set_preloaded(proto, len);
-	sh.sources = co.sources;
-	sh.nsources = co.nsources;
-	/* the options given on the command line hold for every command */
-	if (co.sample_index)
-		set_option(any_option("sample-index", 12), co.sample_index);
+	*ret = proto;
+	*ret_len = len;
+	return EXIT_OK;
+}
+
+/* The settings the shell starts with: the sample type and filters given
+ * on the command line, which hold for every command, and pprof's
+ * interactive default, --compact-labels. */
+static void set_first_options(const common_opts *opts)
+{
+	if (opts->sample_index)
+		set_option(find_option_id(common_options, OPT_SAMPLE_INDEX), opts->sample_index);
 	for (int i = 0; i < PPROFC_FILTER_COUNT_; i++)
-		if (co.filters[i])
-			for (const cli_option *o = common_options; o->name; o++)
-				if (o->id == OPT_FILTER_FIRST + i)
-					set_option(o, co.filters[i]);
-	/* go tool pprof's interactive default */
-	set_option(any_option("compact-labels", 14), "true");
+		if (opts->filters[i])
+			set_option(filter_option((pprofc_filter_option)i), opts->filters[i]);
+	const char *compact = "compact-labels";
+	set_option(any_option(compact, strlen(compact)), "true");
+}
+
+int cmd_shell(int argc, char **argv)
+{
+	converter conv = { .cmd = find_command("shell"), .any_profile = true };
+	common_opts opts;
+	int rc = parse_args(&conv, argc, argv, &opts);
+	if (rc != GO_ON)
+		return rc;
+	for (size_t i = 0; i < opts.nsources; i++)
+		if (!strcmp(opts.sources[i], "-"))
+			return usage_error(conv.cmd, "the shell reads its commands from standard "
+						     "input: give the profile as a file or URL");
+	pprofc_profile *p;
+	size_t index = 0;
+	if ((rc = load_sources(&opts, &p)) != EXIT_OK)
+		return rc;
+	if ((rc = select_sample_type(p, &opts, &index)) != EXIT_OK) {
+		pprofc_profile_destroy(p);
+		return rc;
+	}
+	char *proto;
+	size_t len;
+	if (keep_profile(p, &proto, &len) != EXIT_OK) {
+		pprofc_profile_destroy(p);
+		return EXIT_FAIL;
+	}
+	set_preloaded(proto, len);
+	shell.sources = opts.sources;
+	shell.nsources = opts.nsources;
+	set_first_options(&opts);
 	learn(p);
-	if (!co.fetch.quiet)
+	if (!opts.fetch.quiet)
 		greet(p, index);
 	pprofc_profile_destroy(p);
 

@@ -10,6 +10,6 @@ static pprofc_status write_callgrind(void *ctx, pprofc_profile *p, size_t index,
 
 int cmd_to_callgrind(int argc, char **argv)
 {
-	converter cv = { .cmd = find_command("to-callgrind"), .write = write_callgrind };
-	return run_converter(&cv, argc, argv);
+	converter conv = { .cmd = find_command("to-callgrind"), .write = write_callgrind };
+	return run_converter(&conv, argc, argv);
 }

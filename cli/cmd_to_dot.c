@@ -16,28 +16,17 @@
 
 extern char **environ;
 
-enum {
-	OPT_NODECOUNT = OPT_FIRST_OWN,
-	OPT_NODEFRACTION,
-	OPT_EDGEFRACTION,
-	OPT_UNIT,
-	OPT_SVG,
-	OPT_PNG,
-	OPT_COMPACT_LABELS,
-};
+enum { OPT_SVG = OPT_FIRST_OWN, OPT_PNG };
 
 const cli_option dot_options[] = {
-	{ "nodecount", NULL, 0, OPTV_VALUE, OPT_NODECOUNT, "N", "show at most N functions" },
-	{ "nodefraction", NULL, 0, OPTV_VALUE, OPT_NODEFRACTION, "F",
-	  "hide functions below this fraction of the total" },
-	{ "edgefraction", NULL, 0, OPTV_VALUE, OPT_EDGEFRACTION, "F",
-	  "hide calls below this fraction of the total" },
-	{ "unit", NULL, 0, OPTV_VALUE, OPT_UNIT, "UNIT", "show values in this unit" },
-	{ "svg", NULL, 0, OPTV_FLAG, OPT_SVG, NULL, "render SVG with Graphviz's dot" },
-	{ "png", NULL, 0, OPTV_FLAG, OPT_PNG, NULL, "render PNG with Graphviz's dot" },
-	{ "compact-labels", NULL, 0, OPTV_FLAG, OPT_COMPACT_LABELS, NULL,
-	  "no File, Type, Time lines (the shell's default)" },
-	{ NULL, NULL, 0, 0, 0, NULL, NULL },
+	OPTION_NODECOUNT,
+	OPTION_NODEFRACTION,
+	OPTION_EDGEFRACTION,
+	OPTION_UNIT,
+	FLAG_OPTION("svg", OPT_SVG, "render SVG with Graphviz's dot"),
+	FLAG_OPTION("png", OPT_PNG, "render PNG with Graphviz's dot"),
+	OPTION_COMPACT_LABELS,
+	OPTIONS_END,
 };
 
 typedef struct dot_ctx {
@@ -46,34 +35,22 @@ typedef struct dot_ctx {
 	const char *format; /* "svg", "png", NULL: DOT text */
 } dot_ctx;
 
-static int dot_option(void *ctx, int c, const char *arg)
+/* --svg and --png: render with dot instead of writing DOT text. */
+static int dot_option(void *ctx, int id, const char *arg)
 {
 	dot_ctx *d = ctx;
-	switch (c) {
-	case OPT_NODECOUNT:
-		return parse_count(d->cmd, "nodecount", arg, &d->opt.nodecount);
-	case OPT_NODEFRACTION:
-		return parse_fraction(d->cmd, "nodefraction", arg, &d->opt.nodefraction);
-	case OPT_EDGEFRACTION:
-		return parse_fraction(d->cmd, "edgefraction", arg, &d->opt.edgefraction);
-	case OPT_UNIT:
-		return parse_unit(d->cmd, arg, &d->opt.unit);
-	case OPT_COMPACT_LABELS:
-		d->opt.compact_labels = !arg;
-		return EXIT_OK;
-	case OPT_SVG:
-	case OPT_PNG:
-		if (arg) { /* --svg=false */
-			if (d->format && !strcmp(d->format, c == OPT_SVG ? "svg" : "png"))
-				d->format = NULL;
-			return EXIT_OK;
-		}
-		if (d->format && strcmp(d->format, c == OPT_SVG ? "svg" : "png"))
-			return usage_error(d->cmd, "--svg and --png: choose one");
-		d->format = c == OPT_SVG ? "svg" : "png";
+	if (id != OPT_SVG && id != OPT_PNG)
+		return NOT_MINE;
+	const char *format = id == OPT_SVG ? "svg" : "png";
+	if (arg) { /* --svg=false */
+		if (d->format && !strcmp(d->format, format))
+			d->format = NULL;
 		return EXIT_OK;
 	}
-	return -1;
+	if (d->format && strcmp(d->format, format))
+		return usage_error(d->cmd, "--svg and --png: choose one");
+	d->format = format;
+	return EXIT_OK;
 }
 
 static int pipe_write(void *ctx, const void *data, size_t len)
@@ -102,17 +79,17 @@ static int render(dot_ctx *d, pprofc_profile *p, output *out)
 		return EXIT_FAIL;
 	}
 	fflush(out->fp);
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fds[0], STDIN_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, fileno(out->fp), STDOUT_FILENO);
+	posix_spawn_file_actions_t actions;
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_adddup2(&actions, fds[0], STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&actions, fileno(out->fp), STDOUT_FILENO);
 	char arg[8];
 	snprintf(arg, sizeof(arg), "-T%s", d->format);
 	char dotname[] = "dot";
 	char *args[] = { dotname, arg, NULL };
 	pid_t pid;
-	int err = posix_spawnp(&pid, "dot", &fa, NULL, args, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	int err = posix_spawnp(&pid, "dot", &actions, NULL, args, environ);
+	posix_spawn_file_actions_destroy(&actions);
 	close(fds[0]);
 	if (err) {
 		close(fds[1]);
@@ -137,36 +114,20 @@ static int render(dot_ctx *d, pprofc_profile *p, output *out)
 	return EXIT_FAIL;
 }
 
-/* to-dot, and web: the SVG in a browser. */
-int dot_command(const command *cmd, bool web, int argc, char **argv)
+/* What --svg, --png (`format`) and web need: Graphviz's dot, and for web
+ * one of the `viewers`. Checked before the profile is loaded (or fetched
+ * for seconds). */
+static int check_programs(const char *format, bool web, const char *const *viewers)
 {
-	/* pprof's defaults for its graphs */
-	dot_ctx d = { .cmd = cmd,
-		      .opt = { .nodecount = 80, .nodefraction = 0.005, .edgefraction = 0.001 } };
-	converter cv = { .cmd = d.cmd, .own_option = dot_option, .ctx = &d };
-	common_opts co;
-	const char *source;
-	bool done;
-	int rc = parse_args(&cv, argc, argv, &co, &source, &done);
-	if (rc != EXIT_OK || done)
-		return rc;
-	if (web && (co.output || d.format))
-		return usage_error(cmd,
-				   "%s does not apply: web opens SVG in a browser (use to-dot)",
-				   co.output ? "-o" : "--svg or --png");
-	if (web)
-		d.format = "svg";
-	/* before the profile is loaded (or fetched for seconds) */
-	if (d.format && !on_path("dot")) {
+	if (format && !on_path("dot")) {
 		error("%s needs Graphviz's 'dot', which is not installed (apt-get install "
 		      "graphviz)%s",
-		      web		   ? "web"
-		      : d.format[0] == 's' ? "--svg"
-					   : "--png",
+		      web		 ? "web"
+		      : format[0] == 's' ? "--svg"
+					 : "--png",
 		      web ? "" : ", or write DOT text without it");
 		return EXIT_FAIL;
 	}
-	const char *const *viewers = browsers();
 	bool any = !web;
 	for (const char *const *b = viewers; *b && !any; b++)
 		any = viewer_installed(*b);
@@ -174,13 +135,41 @@ int dot_command(const command *cmd, bool web, int argc, char **argv)
 		error("cannot open a browser: none found (set $BROWSER)");
 		return EXIT_FAIL;
 	}
+	return EXIT_OK;
+}
+
+/* to-dot, and web: the SVG in a browser. */
+int dot_command(const command *cmd, bool web, int argc, char **argv)
+{
+	/* pprof's defaults for its graphs */
+	dot_ctx d = { .cmd = cmd,
+		      .opt = { .nodecount = 80, .nodefraction = 0.005, .edgefraction = 0.001 } };
+	report_fields fields = { .nodecount = &d.opt.nodecount,
+				 .nodefraction = &d.opt.nodefraction,
+				 .edgefraction = &d.opt.edgefraction,
+				 .unit = &d.opt.unit,
+				 .compact_labels = &d.opt.compact_labels };
+	converter conv = { .cmd = cmd, .report = &fields, .own_option = dot_option, .ctx = &d };
+	common_opts opts;
+	int rc = parse_args(&conv, argc, argv, &opts);
+	if (rc != GO_ON)
+		return rc;
+	if (web && (opts.output || d.format))
+		return usage_error(cmd,
+				   "%s does not apply: web opens SVG in a browser (use to-dot)",
+				   opts.output ? "-o" : "--svg or --png");
+	if (web)
+		d.format = "svg";
+	const char *const *viewers = browsers();
+	if ((rc = check_programs(d.format, web, viewers)) != EXIT_OK)
+		return rc;
 	pprofc_profile *p;
-	rc = load_and_select(&co, &p, &d.opt.sample_index);
+	rc = load_and_select(&opts, &p, &d.opt.sample_index);
 	if (rc != EXIT_OK)
 		return rc;
 	view v;
 	output *out = &v.out;
-	rc = web ? view_begin(&v, "pprofc", ".svg") : output_open(out, co.output);
+	rc = web ? view_begin(&v, "pprofc", ".svg") : output_open(out, opts.output);
 	if (rc == EXIT_OK) {
 		if (d.format) {
 			rc = render(&d, p, out);
@@ -193,7 +182,7 @@ int dot_command(const command *cmd, bool web, int argc, char **argv)
 	}
 	pprofc_profile_destroy(p);
 	if (web && rc == EXIT_OK)
-		rc = view_open(&v, viewers, co.fetch.quiet);
+		rc = view_open(&v, viewers, opts.fetch.quiet);
 	return rc;
 }
 

@@ -11,6 +11,6 @@ static pprofc_status write_folded(void *ctx, pprofc_profile *p, size_t index, co
 
 int cmd_to_folded(int argc, char **argv)
 {
-	converter cv = { .cmd = find_command("to-folded"), .write = write_folded };
-	return run_converter(&cv, argc, argv);
+	converter conv = { .cmd = find_command("to-folded"), .write = write_folded };
+	return run_converter(&conv, argc, argv);
 }

@@ -17,6 +17,6 @@ static pprofc_status write_speedscope(void *ctx, pprofc_profile *p, size_t index
 
 int cmd_to_speedscope(int argc, char **argv)
 {
-	converter cv = { .cmd = find_command("to-speedscope"), .write = write_speedscope };
-	return run_converter(&cv, argc, argv);
+	converter conv = { .cmd = find_command("to-speedscope"), .write = write_speedscope };
+	return run_converter(&conv, argc, argv);
 }

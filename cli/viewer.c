@@ -9,6 +9,10 @@
  * (xdg-open). As go tool pprof does, we wait for the viewer, and for at
  * least a second in any case, so that a launched browser has opened the
  * file before it goes.
+ *
+ * Whether a program is installed at all (on_path) is asked first, of a
+ * viewer and of Graphviz's dot, so that "not installed" has its own
+ * message.
  */
 #include <errno.h>
 #include <signal.h>
@@ -40,6 +44,28 @@ static long now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool on_path(const char *prog)
+{
+	if (strchr(prog, '/'))
+		return access(prog, X_OK) == 0;
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (const char *p = path; *p;) {
+		const char *colon = strchr(p, ':');
+		size_t n = colon ? (size_t)(colon - p) : strlen(p);
+		char buf[4096];
+		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? p : ".", prog) <
+			    (int)sizeof(buf) &&
+		    access(buf, X_OK) == 0)
+			return true;
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+	return false;
 }
 
 const char *const *browsers(void)
