@@ -37,6 +37,25 @@ ensure_node() {
 	ensure_packages nodejs npm
 }
 
+# suite_results LOG SUITE: "N passed, N failed, N skipped" over the tests of
+# meson's JSON log LOG (BUILDDIR/meson-logs/testlog*.json) in SUITE. meson
+# names a test "project:suite1+suite2 / name".
+suite_results() {
+	python3 - "$1" "$2" <<'PY'
+import json, os, sys
+log, suite = sys.argv[1:]
+n = {"passed": 0, "failed": 0, "skipped": 0}
+if os.path.exists(log):
+    for line in open(log):
+        r = json.loads(line)
+        suites = r["name"].split(" / ", 1)[0].split(":", 1)[-1].split("+")
+        if suite in suites:
+            n["passed" if r["result"] in ("OK", "EXPECTEDFAIL") else
+              "skipped" if r["result"] == "SKIP" else "failed"] += 1
+print("%(passed)d passed, %(failed)d failed, %(skipped)d skipped" % n)
+PY
+}
+
 # setup_build DIR [meson options...]: configure once, reconfigure after.
 setup_build() {
 	local dir=$1

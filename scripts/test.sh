@@ -15,6 +15,8 @@
 #   scripts/test.sh --threads    the unit tests built with ThreadSanitizer, in
 #                                build-tsan/ (the inflate thread: test_stream)
 #
+# Ends with the count of the differential tests against go tool pprof that ran
+# (meson suite "diff": the scripts in tests/diff/), read from meson's log.
 # Exits non-zero when any test fails; meson's log is in BUILDDIR/meson-logs/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,4 +61,9 @@ esac
 
 setup_build "$dir" "${opts[@]}"
 ninja -C "$dir"
-meson test -C "$dir" --print-errorlogs --num-processes "$(nproc)" "${setup[@]}"
+rc=0
+meson test -C "$dir" --print-errorlogs --num-processes "$(nproc)" "${setup[@]}" || rc=$?
+log=$dir/meson-logs/testlog.json
+[ "$mode" = --valgrind ] && log=$dir/meson-logs/testlog-valgrind.json
+echo "differential tests against go tool pprof: $(suite_results "$log" diff)"
+exit $rc

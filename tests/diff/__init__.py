@@ -1,0 +1,1 @@
+"""Differential tests against go tool pprof (see tests/meson.build)."""

@@ -1,0 +1,1 @@
+"""Outputs checked by their real readers (see tests/meson.build)."""
