@@ -100,7 +100,7 @@ static pprofc_profile *load_body(pprofc_fetch *f, const common_opts *opts, char 
 	if (p && pprofc_profile_load_memory(p, body, len) == PPROFC_OK)
 		return p;
 	const char *url = pprofc_fetch_url(f);
-	const char *why = p ? pprofc_profile_errmsg(p) : "out of memory";
+	const char *why = p ? profile_failure(p) : "out of memory";
 	size_t n = strlen(url) + strlen(why) + 64;
 	char *msg = malloc(n);
 	if (msg)

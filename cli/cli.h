@@ -54,7 +54,7 @@ typedef struct cli_option {
 	const char *help;  /* one line, for the shell's `help NAME` */
 	/* What a common option's id stands for, when the id names a family: */
 	pprofc_filter_option filter;	/* OPT_FILTER */
-	pprofc_limit limit;		/* OPT_LIMIT */
+	pprofc_limit limit;		/* OPT_LIMIT, OPT_MAX_SIZE, OPT_MAX_MEMORY */
 	pprofc_granularity granularity; /* OPT_GRANULARITY */
 	const char *sample_type;	/* OPT_SHORTHAND, OPT_MEAN_DELAY */
 	/* The common options' --help: */
@@ -234,6 +234,8 @@ const cli_option *find_option(const cli_option *table, const char *typed, size_t
 const cli_option *find_any_option(const char *typed, size_t len);
 /* The option of `table` with this id, or NULL. */
 const cli_option *find_option_id(const cli_option *table, int id);
+/* The common option that sets limit `limit` (a pprofc_limit); NULL: none. */
+const cli_option *limit_option(int limit);
 /* The option's name as go tool pprof spells it (sample_index), `suffix`
  * after it. */
 void pprof_spelling(const cli_option *o, const char *suffix, char *buf, size_t n);
@@ -376,6 +378,9 @@ int parse_jobs(const command *cmd, const char *arg, size_t *ret);
 void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Usage error: the message and where to read more; returns EXIT_USAGE. */
 int usage_error(const command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A profile handle's last failure, with the option that raises the limit
+ * it hit, if any (a static buffer: use before the next call). */
+const char *profile_failure(const pprofc_profile *p);
 
 /* ---- signals (signals.c) -------------------------------------------------- */
 

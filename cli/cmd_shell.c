@@ -809,7 +809,7 @@ static int keep_profile(pprofc_profile *p, char **ret, size_t *ret_len)
 		st = PPROFC_ERR_NOMEM;
 	if (st != PPROFC_OK) {
 		error("cannot keep the profile: %s",
-		      st == PPROFC_ERR_NOMEM ? "out of memory" : pprofc_profile_errmsg(p));
+		      st == PPROFC_ERR_NOMEM ? "out of memory" : profile_failure(p));
 		free(proto);
 		return EXIT_FAIL;
 	}

@@ -109,8 +109,8 @@ static int render(dot_ctx *d, pprofc_profile *p, output *out)
 	else if (WIFSIGNALED(status))
 		error("dot -T%s was killed by signal %d", d->format, WTERMSIG(status));
 	else
-		error("%s", st == PPROFC_ERR_IO ? "dot stopped reading its input"
-						: pprofc_profile_errmsg(p));
+		error("%s",
+		      st == PPROFC_ERR_IO ? "dot stopped reading its input" : profile_failure(p));
 	return EXIT_FAIL;
 }
 

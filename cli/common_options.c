@@ -78,6 +78,7 @@ const cli_option common_options[] = {
 	{ .name = "max-size",
 	  .value = OPTV_VALUE,
 	  .id = OPT_MAX_SIZE,
+	  .limit = PPROFC_LIMIT_SIZE,
 	  .arg = "SIZE",
 	  .help = "refuse profiles larger than SIZE decompressed",
 	  .load_only = true,
@@ -86,6 +87,7 @@ const cli_option common_options[] = {
 	{ .name = "max-memory",
 	  .value = OPTV_VALUE,
 	  .id = OPT_MAX_MEMORY,
+	  .limit = PPROFC_LIMIT_MEMORY,
 	  .arg = "SIZE",
 	  .help = "memory for decoding and the model",
 	  .load_only = true,
@@ -449,4 +451,13 @@ int common_option(const command *cmd, const cli_option *opt, const char *arg, co
 		return EXIT_OK;
 	}
 	return NOT_MINE;
+}
+
+const cli_option *limit_option(int limit)
+{
+	for (const cli_option *o = common_options; o->name; o++)
+		if ((o->id == OPT_LIMIT || o->id == OPT_MAX_SIZE || o->id == OPT_MAX_MEMORY) &&
+		    (int)o->limit == limit)
+			return o;
+	return NULL;
 }

@@ -106,7 +106,7 @@ static int apply_filters(pprofc_profile *p, const common_opts *opts)
 	st = pprofc_profile_filter(p, f, &unmatched);
 	pprofc_filter_destroy(f);
 	if (st != PPROFC_OK) {
-		error("cannot filter the profile: %s", pprofc_profile_errmsg(p));
+		error("cannot filter the profile: %s", profile_failure(p));
 		return EXIT_FAIL;
 	}
 	for (int i = 0; i < PPROFC_FILTER_COUNT_ && !opts->fetch.quiet; i++)
@@ -127,7 +127,7 @@ int load_and_select(const common_opts *opts, pprofc_profile **ret, size_t *ret_i
 		rc = apply_filters(p, opts);
 	if (rc == EXIT_OK &&
 	    pprofc_profile_set_granularity(p, opts->granularity, opts->noinlines) != PPROFC_OK) {
-		error("%s", pprofc_profile_errmsg(p));
+		error("%s", profile_failure(p));
 		rc = EXIT_FAIL;
 	}
 	if (rc != EXIT_OK) {
@@ -208,8 +208,8 @@ int select_sample_type(pprofc_profile *p, const common_opts *opts, size_t *ret_i
 		return EXIT_OK;
 	/* A shorthand names the option, so the user sees why that type. */
 	if (opts->index_option[0] && strcmp(opts->index_option, "--sample-index"))
-		error("%s: %s", opts->index_option, pprofc_profile_errmsg(p));
+		error("%s: %s", opts->index_option, profile_failure(p));
 	else
-		error("%s", pprofc_profile_errmsg(p));
+		error("%s", profile_failure(p));
 	return opts->sample_index ? EXIT_USAGE : EXIT_FAIL;
 }

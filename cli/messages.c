@@ -26,3 +26,16 @@ int usage_error(const command *cmd, const char *fmt, ...)
 		error("%s (see 'pprofc help')", msg);
 	return EXIT_USAGE;
 }
+
+/* The library says what failed in the input's terms; the hint that names
+ * the option raising the limit hit is the program's to add. */
+const char *profile_failure(const pprofc_profile *p)
+{
+	static char buf[700];
+	const char *msg = pprofc_profile_errmsg(p);
+	const cli_option *o = limit_option(pprofc_profile_errlimit(p));
+	if (!o)
+		return msg;
+	snprintf(buf, sizeof(buf), "%s (raise it with --%s)", msg, o->name);
+	return buf;
+}

@@ -186,7 +186,7 @@ int report_write(pprofc_profile *p, pprofc_status st, output *out)
 		else
 			error("cannot write to standard output: %s", strerror(out->err));
 	} else {
-		error("%s", pprofc_profile_errmsg(p));
+		error("%s", profile_failure(p));
 	}
 	output_close(out, false);
 	/* e.g. a pattern that is invalid or matches nothing */

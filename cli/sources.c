@@ -71,7 +71,7 @@ int load_profile(const char *source, const common_opts *opts, pprofc_profile **r
 	else
 		st = pprofc_profile_load_file(p, source);
 	if (st != PPROFC_OK) {
-		error("cannot read '%s': %s", shown(source), pprofc_profile_errmsg(p));
+		error("cannot read '%s': %s", shown(source), profile_failure(p));
 		pprofc_profile_destroy(p);
 		return EXIT_FAIL;
 	}
@@ -176,7 +176,7 @@ static int merge_read(const char *const *names, pprofc_profile **profiles, size_
 			char *b = pprofc_url_redact(shown(loaded_names[0]));
 			if (a && b)
 				error("cannot merge '%s' with '%s': %s", a, b,
-				      pprofc_profile_errmsg(loaded[i]));
+				      profile_failure(loaded[i]));
 			else
 				error("out of memory");
 			free(a);
@@ -191,7 +191,7 @@ static int merge_read(const char *const *names, pprofc_profile **profiles, size_
 		goto out;
 	}
 	if (pprofc_profile_merge(m, loaded, k) != PPROFC_OK) {
-		error("cannot merge the %s: %s", what, pprofc_profile_errmsg(m));
+		error("cannot merge the %s: %s", what, profile_failure(m));
 		pprofc_profile_destroy(m);
 		rc = EXIT_FAIL;
 		goto out;
@@ -214,7 +214,7 @@ static int compare(pprofc_profile *src, pprofc_profile *base, const common_opts 
 		   pprofc_profile **ret)
 {
 	if (pprofc_profile_compatible(src, base) != PPROFC_OK) {
-		error("cannot compare with the base profile: %s", pprofc_profile_errmsg(base));
+		error("cannot compare with the base profile: %s", profile_failure(base));
 		return EXIT_FAIL;
 	}
 	size_t ntypes = pprofc_profile_sample_type_count(base);
@@ -234,14 +234,14 @@ static int compare(pprofc_profile *src, pprofc_profile *base, const common_opts 
 		failed = base;
 	free(minus_one);
 	if (failed) {
-		error("cannot compare with the base profile: %s", pprofc_profile_errmsg(failed));
+		error("cannot compare with the base profile: %s", profile_failure(failed));
 		return EXIT_FAIL;
 	}
 	pprofc_profile *m = new_profile(opts);
 	pprofc_profile *pair[2] = { src, base };
 	if (!m || pprofc_profile_merge(m, pair, 2) != PPROFC_OK) {
 		error("cannot compare with the base profile: %s",
-		      m ? pprofc_profile_errmsg(m) : "out of memory");
+		      m ? profile_failure(m) : "out of memory");
 		pprofc_profile_destroy(m);
 		return EXIT_FAIL;
 	}
@@ -264,7 +264,7 @@ int load_sources(const common_opts *opts, pprofc_profile **ret)
 	if (preloaded) {
 		pprofc_profile *p = new_profile(opts);
 		if (!p || pprofc_profile_load_memory(p, preloaded, preloaded_len) != PPROFC_OK) {
-			error("%s", p ? pprofc_profile_errmsg(p) : "out of memory");
+			error("%s", p ? profile_failure(p) : "out of memory");
 			pprofc_profile_destroy(p);
 			return EXIT_FAIL;
 		}

@@ -49,6 +49,37 @@ pprofc_status err_set_limit(errstate *e, pprofc_status st, int limit, const char
 	__attribute__((format(printf, 4, 5)));
 void err_clear(errstate *e);
 
+/* ---- tuning (tuning.c) ---------------------------------------------------- */
+
+/* The sizes at which the library changes strategy (a thread, a batch, a
+ * split), in one place: the tests move them to reach every path on small
+ * inputs. Internal, like everything here: never exported. */
+typedef struct tuning {
+	size_t stream_thread_min; /* output size from which a thread inflates (load/gunzip.c): below
+				     it, a thread costs more than it saves */
+	size_t stream_first_cap_max; /* cap on the first output buffer (tests make it too small) */
+	size_t stream_read_bytes; /* compressed bytes read from a file at a time (tests: a few, so
+				     that every boundary falls everywhere) */
+	bool decode_early; /* decode samples as they stream in (tests compare with the late path) */
+	size_t decode_batch; /* early samples whose stacks are hashed before any is interned (tests:
+				1) */
+	size_t decode_refuse_sample; /* tests: this early sample's stack is refused once, as if
+					memory ran out */
+	size_t map_stacks_split_min; /* stack locations from which they are mapped to indices on two
+					threads (tests: 0) */
+	size_t sort_stacks_grouped_min; /* stacks from which they are sorted by root group on two
+					   threads (tests: low) */
+	bool gzip_threads; /* deflate on a helper thread (tests: false, to compare the paths) */
+	size_t callgrind_record_bytes; /* memory for call records, past which the profile is walked
+					  once per range of callers (tests: low) */
+	size_t callgrind_split_min;    /* stacks from which two threads share the callgrind walks
+					  (tests: 0) */
+	size_t callgrind_batch_bytes;  /* bytes of records a batch of callers sums while the one
+					  before is written (tests: 1) */
+	_Atomic size_t pages_moved; /* bytes the inflater's pages were moved ahead, ever (tests) */
+} tuning;
+extern tuning lib_tuning;
+
 /* ---- growable arrays (vec.c) ------------------------------------------ */
 
 /* A counted allocator: every byte the model and decoder hold goes through
@@ -202,6 +233,9 @@ uint64_t hash_bytes(const void *data, size_t len, uint64_t seed);
 /* Runs fa(a) and, when b is given, fb(b) on a second thread (after fa,
  * on this one, when no thread can be had): the halves of a job on the
  * machine's two cores. */
+/* pthread_create with every signal blocked in the new thread; false when
+ * no thread can be had. Every thread of the library starts here. */
+bool thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 void run_both(void *(*fa)(void *), void *a, void *(*fb)(void *), void *b);
 
 /* sort.c: stable merge sort; false when out of memory. */
@@ -238,5 +272,12 @@ bool kmap_init(kmap *m, budget *b, size_t hint);
  * out of memory. */
 uint32_t kmap_put(kmap *m, uint64_t a, uint64_t b, bool *added);
 void kmap_free(kmap *m);
+
+/* budget_free of every block listed, NULLs too: a writer's arrays go in one
+ * statement at its end. (mem.c) */
+void budget_free_all(budget *b, void *const *blocks, size_t n);
+#define budget_free_each(b, ...)                             \
+	budget_free_all((b), (void *const[]){ __VA_ARGS__ }, \
+			sizeof((void *const[]){ __VA_ARGS__ }) / sizeof(void *))
 
 #endif /* PPROFC_CORE_H */

@@ -7,6 +7,7 @@
  * budget turns that into PPROFC_ERR_NOMEM with a message instead of the
  * machine swapping.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -27,8 +28,8 @@ typedef union hdr {
  * From what size a block that grows gets a mapping of its own, which
  * then grows in place or moves its pages (mremap), never copying them.
  * Below glibc's threshold (1 MB, set by the CLI) a growing array is
- * copied into fresh heap pages at each doubling: W2's load faulted in
- * 4.5 MB of copies that way, a third of its page faults. Off under the
+ * copied into fresh heap pages at each doubling, and the copies' page
+ * faults are a large part of a load's. Off under the
  * sanitizers, whose checks want malloc's blocks.
  */
 #ifndef __has_feature
@@ -116,6 +117,12 @@ void budget_free(budget *b, void *ptr)
 		free(h);
 }
 
+void budget_free_all(budget *b, void *const *blocks, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		budget_free(b, blocks[i]);
+}
+
 bool vec_grow(budget *b, void **arr, size_t *cap, size_t need, size_t elem)
 {
 	if (need <= *cap)
@@ -199,10 +206,22 @@ void arena_finish(arena *a)
 	a->size = 0;
 }
 
+bool thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	/* Signals stay with the caller's threads: a program's handlers must
+	 * not run on ours. The new thread inherits the mask in force here. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	bool ok = pthread_create(t, NULL, fn, arg) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return ok;
+}
+
 void run_both(void *(*fa)(void *), void *a, void *(*fb)(void *), void *b)
 {
 	pthread_t t;
-	bool threaded = b && pthread_create(&t, NULL, fb, b) == 0;
+	bool threaded = b && thread_start(&t, fb, b);
 	fa(a);
 	if (threaded)
 		pthread_join(t, NULL);

@@ -259,12 +259,15 @@ size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-void out_json_str(out *o, const char *str, size_t len)
+/*
+ * The end of the run from i of what JSON and DOT strings keep as it is:
+ * printable ASCII but '"' and '\\', DEL, and valid UTF-8 whole. The byte
+ * there, when i < len, is one to escape: a quote, a backslash, a control
+ * byte or a byte outside valid UTF-8. Inline: it is the whole walk of
+ * every name a JSON or DOT writer puts.
+ */
+static inline size_t quoted_run(const unsigned char *s, size_t i, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *s = (const unsigned char *)str;
-	out_char(o, '"');
-	size_t start = 0, i = 0;
 	while (i < len) {
 		unsigned char c = s[i];
 		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
@@ -272,11 +275,25 @@ void out_json_str(out *o, const char *str, size_t len)
 			continue;
 		}
 		size_t u = c >= 0x80 ? utf8_len(s + i, len - i) : 0;
-		if (u) {
-			i += u;
-			continue;
-		}
-		out_write(o, s + start, i - start);
+		if (!u)
+			break;
+		i += u;
+	}
+	return i;
+}
+
+void out_json_str(out *o, const char *str, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	out_char(o, '"');
+	for (size_t i = 0;; i++) {
+		size_t j = quoted_run(s, i, len);
+		out_write(o, s + i, j - i);
+		if (j == len)
+			break;
+		i = j;
+		unsigned char c = s[i];
 		if (c == '"' || c == '\\') {
 			char esc[2] = { '\\', (char)c };
 			out_write(o, esc, 2);
@@ -290,10 +307,7 @@ void out_json_str(out *o, const char *str, size_t len)
 		} else {
 			out_write(o, "\\ufffd", 6);
 		}
-		i++;
-		start = i;
 	}
-	out_write(o, s + start, len - start);
 	out_char(o, '"');
 }
 
@@ -318,20 +332,14 @@ bool dot_escape(const char *str, size_t len, bool (*put)(void *ctx, const char *
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
-	size_t start = 0, i = 0;
-	while (i < len) {
-		unsigned char c = s[i];
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-			i++;
-			continue;
-		}
-		size_t u = c >= 0x80 ? utf8_len(s + i, len - i) : 0;
-		if (u) {
-			i += u;
-			continue;
-		}
-		if (!put(ctx, str + start, i - start))
+	for (size_t i = 0;; i++) {
+		size_t j = quoted_run(s, i, len);
+		if (!put(ctx, str + i, j - i))
 			return false;
+		if (j == len)
+			return true;
+		i = j;
+		unsigned char c = s[i];
 		bool ok;
 		if (c == '"' || c == '\\') {
 			char esc[2] = { '\\', (char)c };
@@ -347,10 +355,7 @@ bool dot_escape(const char *str, size_t len, bool (*put)(void *ctx, const char *
 		}
 		if (!ok)
 			return false;
-		i++;
-		start = i;
 	}
-	return put(ctx, str + start, len - start);
 }
 
 void out_dot_str(out *o, const char *s, size_t len)

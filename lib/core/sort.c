@@ -37,20 +37,17 @@ bool sort_ctx(budget *b, void *base, size_t n, size_t size,
 	if (!tmp)
 		return false;
 	char *src = base, *dst = tmp;
+	/* the common sizes as constants, each its own inlined copy */
+#define PASS_OF(k)                                           \
+	case k:                                              \
+		merge_pass(src, dst, n, k, width, cmp, ctx); \
+		break
 	for (size_t width = 1; width < n; width *= 2) {
 		switch (size) {
-		case 4:
-			merge_pass(src, dst, n, 4, width, cmp, ctx);
-			break;
-		case 8:
-			merge_pass(src, dst, n, 8, width, cmp, ctx);
-			break;
-		case 16:
-			merge_pass(src, dst, n, 16, width, cmp, ctx);
-			break;
-		case 24:
-			merge_pass(src, dst, n, 24, width, cmp, ctx);
-			break;
+			PASS_OF(4);
+			PASS_OF(8);
+			PASS_OF(16);
+			PASS_OF(24);
 		default:
 			merge_pass(src, dst, n, size, width, cmp, ctx);
 			break;
@@ -59,6 +56,7 @@ bool sort_ctx(budget *b, void *base, size_t n, size_t size,
 		src = dst;
 		dst = t;
 	}
+#undef PASS_OF
 	if (src != (char *)base)
 		memcpy(base, src, n * size);
 	budget_free(b, tmp);

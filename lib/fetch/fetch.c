@@ -12,7 +12,6 @@
  * arrives: many URLs hold at most `jobs` bodies at once.
  */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +25,8 @@
 
 /*
  * libcurl is loaded when the first fetch handle is made, not linked: its
- * dependencies (OpenSSL, GnuTLS, LDAP, SSH, ...) cost some 15 ms of start-up
- * that every conversion of a local file would otherwise pay.
+ * dependencies (OpenSSL, GnuTLS, LDAP, SSH, ...) take long to load, and
+ * every conversion of a local file would otherwise pay for them at start-up.
  */
 static struct {
 	CURLcode (*global_init)(long flags);
@@ -69,8 +68,7 @@ static int load_curl(void)
 	if (!h)
 		h = dlopen("libcurl-gnutls.so.4", RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
-		snprintf(load_error, sizeof(load_error),
-			 "cannot load libcurl (apt-get install libcurl4): %s", dlerror());
+		snprintf(load_error, sizeof(load_error), "cannot load libcurl: %s", dlerror());
 		return 0;
 	}
 	/* POSIX's idiom for storing dlsym's result in a function pointer. */
@@ -143,18 +141,6 @@ struct pprofc_fetch {
 	errstate err;
 };
 
-static pprofc_status fail(pprofc_fetch *f, pprofc_status st, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static pprofc_status fail(pprofc_fetch *f, pprofc_status st, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	err_vset(&f->err, st, fmt, ap);
-	va_end(ap);
-	return st;
-}
-
 static double now_seconds(void)
 {
 	struct timespec ts;
@@ -195,6 +181,13 @@ const char *pprofc_fetch_errmsg(const pprofc_fetch *f)
 	if (f)
 		return f->err.msg;
 	return load_error[0] ? load_error : "out of memory";
+}
+
+pprofc_status pprofc_fetch_errcode(const pprofc_fetch *f)
+{
+	if (f)
+		return f->err.code;
+	return load_error[0] ? PPROFC_ERR_IO : PPROFC_ERR_NOMEM;
 }
 
 int pprofc_url_credentials(const char *s, size_t *ret_off, size_t *ret_len)
@@ -239,7 +232,7 @@ static pprofc_status update_texts(pprofc_fetch *f)
 	f->url_text = f->url_redacted = NULL;
 	if (cu.url_get(f->url, CURLUPART_URL, &f->url_text, 0) != CURLUE_OK ||
 	    !(f->url_redacted = pprofc_url_redact(f->url_text)))
-		return fail(f, PPROFC_ERR_NOMEM, "out of memory");
+		return err_set(&f->err, PPROFC_ERR_NOMEM, "out of memory");
 	return PPROFC_OK;
 }
 
@@ -293,27 +286,28 @@ pprofc_status pprofc_fetch_set_url(pprofc_fetch *f, const char *spec)
 		size_t n = strlen(spec) + 8;
 		owned = malloc(n);
 		if (!owned)
-			return fail(f, PPROFC_ERR_NOMEM, "out of memory");
+			return err_set(&f->err, PPROFC_ERR_NOMEM, "out of memory");
 		snprintf(owned, n, "http://%s", spec);
 		spec = owned;
 	}
 	CURLU *u = cu.url();
 	if (!u) {
 		free(owned);
-		return fail(f, PPROFC_ERR_NOMEM, "out of memory");
+		return err_set(&f->err, PPROFC_ERR_NOMEM, "out of memory");
 	}
 	CURLUcode rc = cu.url_set(u, CURLUPART_URL, spec, 0);
 	free(owned);
 	if (rc != CURLUE_OK) {
 		cu.url_cleanup(u);
-		return fail(f, PPROFC_ERR_USAGE, "not a valid URL: %s", cu.url_strerror(rc));
+		return err_set(&f->err, PPROFC_ERR_USAGE, "not a valid URL: %s",
+			       cu.url_strerror(rc));
 	}
 	char *scheme = NULL, *path = NULL, *query = NULL;
 	cu.url_get(u, CURLUPART_SCHEME, &scheme, 0);
 	if (!scheme || (strcmp(scheme, "http") && strcmp(scheme, "https"))) {
 		cu.free(scheme);
 		cu.url_cleanup(u);
-		return fail(f, PPROFC_ERR_USAGE, "only http and https URLs are supported");
+		return err_set(&f->err, PPROFC_ERR_USAGE, "only http and https URLs are supported");
 	}
 	cu.free(scheme);
 	/* No path: the CPU profile, as go tool pprof assumes. */
@@ -332,7 +326,7 @@ pprofc_status pprofc_fetch_set_url(pprofc_fetch *f, const char *spec)
 pprofc_status pprofc_fetch_set_seconds(pprofc_fetch *f, long seconds)
 {
 	if (!f->url)
-		return fail(f, PPROFC_ERR_USAGE, "no URL set");
+		return err_set(&f->err, PPROFC_ERR_USAGE, "no URL set");
 	/* Replace any seconds= and keep the other parameters in order. */
 	char *query = NULL;
 	cu.url_get(f->url, CURLUPART_QUERY, &query, 0);
@@ -340,7 +334,7 @@ pprofc_status pprofc_fetch_set_seconds(pprofc_fetch *f, long seconds)
 	char *nq = malloc(n);
 	if (!nq) {
 		cu.free(query);
-		return fail(f, PPROFC_ERR_NOMEM, "out of memory");
+		return err_set(&f->err, PPROFC_ERR_NOMEM, "out of memory");
 	}
 	nq[0] = '\0';
 	for (char *q = query, *next; q && *q; q = next) {
@@ -357,7 +351,8 @@ pprofc_status pprofc_fetch_set_seconds(pprofc_fetch *f, long seconds)
 	CURLUcode rc = cu.url_set(f->url, CURLUPART_QUERY, nq, 0);
 	free(nq);
 	if (rc != CURLUE_OK)
-		return fail(f, PPROFC_ERR_USAGE, "cannot set the query: %s", cu.url_strerror(rc));
+		return err_set(&f->err, PPROFC_ERR_USAGE, "cannot set the query: %s",
+			       cu.url_strerror(rc));
 	f->seconds = seconds;
 	return update_texts(f);
 }
@@ -401,10 +396,11 @@ pprofc_status pprofc_fetch_add_header(pprofc_fetch *f, const char *header)
 {
 	const char *colon = strchr(header, ':');
 	if (!colon || colon == header || strpbrk(header, "\r\n"))
-		return fail(f, PPROFC_ERR_USAGE, "a header is 'Name: value', got '%s'", header);
+		return err_set(&f->err, PPROFC_ERR_USAGE, "a header is 'Name: value', got '%s'",
+			       header);
 	struct curl_slist *l = cu.slist_append(f->headers, header);
 	if (!l)
-		return fail(f, PPROFC_ERR_NOMEM, "out of memory");
+		return err_set(&f->err, PPROFC_ERR_NOMEM, "out of memory");
 	f->headers = l;
 	return PPROFC_OK;
 }
@@ -420,7 +416,7 @@ pprofc_status pprofc_fetch_set_tls(pprofc_fetch *f, const char *cacert, const ch
 				   const char *key, int insecure)
 {
 	if (!set_str(&f->cacert, cacert) || !set_str(&f->cert, cert) || !set_str(&f->key, key))
-		return fail(f, PPROFC_ERR_NOMEM, "out of memory");
+		return err_set(&f->err, PPROFC_ERR_NOMEM, "out of memory");
 	f->insecure = insecure;
 	return PPROFC_OK;
 }
@@ -535,9 +531,10 @@ pprofc_status fetch_check(pprofc_fetch *f)
 		char msg[300];
 		if (f->go_pprof_header && text && f->len) {
 			server_text(f, msg, sizeof(msg));
-			return fail(f, PPROFC_ERR_IO, "server says (HTTP %ld): %s", f->status, msg);
+			return err_set(&f->err, PPROFC_ERR_IO, "server says (HTTP %ld): %s",
+				       f->status, msg);
 		}
-		return fail(f, PPROFC_ERR_IO, "the server answered HTTP %ld", f->status);
+		return err_set(&f->err, PPROFC_ERR_IO, "the server answered HTTP %ld", f->status);
 	}
 	/* A profile is gzip or protobuf; an HTML login page or a JSON error is
 	 * named by its type rather than decoded as garbage. */
@@ -549,10 +546,10 @@ pprofc_status fetch_check(pprofc_fetch *f)
 		/* The server's words go to a terminal: escaped as names are. */
 		char ct[128];
 		escape_name_buf(ct, sizeof(ct), f->content_type, strlen(f->content_type));
-		return fail(f, PPROFC_ERR_DECODE, "the server sent %s, not a profile", ct);
+		return err_set(&f->err, PPROFC_ERR_DECODE, "the server sent %s, not a profile", ct);
 	}
 	if (f->len == 0)
-		return fail(f, PPROFC_ERR_DECODE, "the server sent an empty response");
+		return err_set(&f->err, PPROFC_ERR_DECODE, "the server sent an empty response");
 	return st;
 }
 
@@ -621,33 +618,33 @@ static pprofc_status easy_end(pprofc_fetch *f, CURL *h, CURLcode rc)
 	case CURLE_OK:
 		break;
 	case CURLE_ABORTED_BY_CALLBACK:
-		return fail(f, PPROFC_ERR_IO, "interrupted");
+		return err_set(&f->err, PPROFC_ERR_IO, "interrupted");
 	case CURLE_OPERATION_TIMEDOUT:
-		return fail(f, PPROFC_ERR_IO,
-			    "timed out after %.0f seconds (--timeout to wait longer)",
-			    pprofc_fetch_timeout(f));
+		return err_set(&f->err, PPROFC_ERR_IO, "timed out after %.0f seconds",
+			       pprofc_fetch_timeout(f));
 	case CURLE_TOO_MANY_REDIRECTS:
-		return fail(f, PPROFC_ERR_IO, "more than 10 redirects");
+		return err_set(&f->err, PPROFC_ERR_IO, "more than 10 redirects");
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		return fail(f, PPROFC_ERR_IO,
-			    "redirected to a URL that is not http or https; refused");
+		return err_set(&f->err, PPROFC_ERR_IO,
+			       "redirected to a URL that is not http or https; refused");
 	case CURLE_FILESIZE_EXCEEDED:
-		return fail(f, PPROFC_ERR_LIMIT,
-			    "the response is larger than the limit of %llu bytes",
-			    (unsigned long long)f->max_body);
+		return err_set(&f->err, PPROFC_ERR_LIMIT,
+			       "the response is larger than the limit of %llu bytes",
+			       (unsigned long long)f->max_body);
 	case CURLE_WRITE_ERROR:
 		if (f->over_cap)
-			return fail(f, PPROFC_ERR_LIMIT,
-				    "the response is larger than the limit of %llu bytes",
-				    (unsigned long long)f->max_body);
-		return fail(f, PPROFC_ERR_NOMEM, "out of memory for the response");
+			return err_set(&f->err, PPROFC_ERR_LIMIT,
+				       "the response is larger than the limit of %llu bytes",
+				       (unsigned long long)f->max_body);
+		return err_set(&f->err, PPROFC_ERR_NOMEM, "out of memory for the response");
 	case CURLE_PARTIAL_FILE:
-		return fail(f, PPROFC_ERR_IO,
-			    "the connection closed before the whole response arrived (%zu bytes)",
-			    f->len);
+		return err_set(
+			&f->err, PPROFC_ERR_IO,
+			"the connection closed before the whole response arrived (%zu bytes)",
+			f->len);
 	default:
-		return fail(f, PPROFC_ERR_IO, "%s",
-			    f->errbuf[0] ? f->errbuf : cu.easy_strerror(rc));
+		return err_set(&f->err, PPROFC_ERR_IO, "%s",
+			       f->errbuf[0] ? f->errbuf : cu.easy_strerror(rc));
 	}
 	return fetch_check(f);
 }
@@ -655,11 +652,106 @@ static pprofc_status easy_end(pprofc_fetch *f, CURL *h, CURLcode rc)
 pprofc_status pprofc_fetch_run(pprofc_fetch *f)
 {
 	if (!f->url)
-		return settle(f, fail(f, PPROFC_ERR_USAGE, "no URL set"));
+		return settle(f, err_set(&f->err, PPROFC_ERR_USAGE, "no URL set"));
 	CURL *h = easy_begin(f);
 	if (!h)
-		return settle(f, fail(f, PPROFC_ERR_NOMEM, "cannot initialise libcurl"));
+		return settle(f, err_set(&f->err, PPROFC_ERR_NOMEM, "cannot initialise libcurl"));
 	return settle(f, easy_end(f, h, cu.easy_perform(h)));
+}
+
+/* The transfers of pprofc_fetch_run_all on one multi handle: live[i] is
+ * fs[i]'s while it runs, at most `jobs` at once; next is the first not
+ * started. */
+typedef struct batch {
+	CURLM *multi;
+	pprofc_fetch *const *fs;
+	size_t n, jobs, next, running;
+	CURL **live;
+	pprofc_status *ret;
+} batch;
+
+/* Nothing could start: every handle not settled yet fails alike. */
+static pprofc_status fail_unsettled(pprofc_fetch *const *fs, size_t n, pprofc_status *ret,
+				    pprofc_status st, const char *msg)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ret[i] == PPROFC_OK)
+			ret[i] = settle(fs[i], err_set(&fs[i]->err, st, "%s", msg));
+	return st;
+}
+
+/* Starts transfers up to the bound; one that cannot start fails at once. */
+static void start_transfers(batch *b)
+{
+	while (b->running < b->jobs && b->next < b->n) {
+		size_t i = b->next++;
+		if (b->ret[i] != PPROFC_OK)
+			continue;
+		CURL *h = easy_begin(b->fs[i]);
+		if (!h || cu.multi_add_handle(b->multi, h) != CURLM_OK) {
+			if (h)
+				cu.easy_cleanup(h);
+			b->ret[i] = settle(b->fs[i], err_set(&b->fs[i]->err, PPROFC_ERR_NOMEM,
+							     "cannot initialise libcurl"));
+			continue;
+		}
+		b->live[i] = h;
+		b->running++;
+	}
+}
+
+/* Moves the transfers on, and settles each one that ended at once: the
+ * caller may take the body and free it, so that no more than `jobs`
+ * bodies are ever held. */
+static CURLMcode finish_transfers(batch *b)
+{
+	int still, left;
+	CURLMcode mc = cu.multi_perform(b->multi, &still);
+	CURLMsg *msg;
+	while (mc == CURLM_OK && (msg = cu.multi_info_read(b->multi, &left))) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		CURL *h = msg->easy_handle;
+		CURLcode rc = msg->data.result;
+		size_t i;
+		for (i = 0; i < b->n && b->live[i] != h; i++)
+			;
+		cu.multi_remove_handle(b->multi, h);
+		if (i == b->n) {
+			cu.easy_cleanup(h);
+			continue;
+		}
+		b->live[i] = NULL;
+		b->running--;
+		b->ret[i] = settle(b->fs[i], easy_end(b->fs[i], h, rc));
+	}
+	return mc;
+}
+
+/* Waits for the live transfers when no other can be started meanwhile:
+ * all are started, or as many as may run. */
+static CURLMcode wait_transfers(batch *b)
+{
+	if (b->running && (b->next >= b->n || b->running == b->jobs))
+		return cu.multi_poll(b->multi, NULL, 0, 1000, NULL);
+	return CURLM_OK;
+}
+
+/* The multi handle itself failed: so does every live transfer, and every
+ * one not started. */
+static void fail_batch(batch *b, CURLMcode mc)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->live[i]) {
+			cu.multi_remove_handle(b->multi, b->live[i]);
+			cu.easy_cleanup(b->live[i]);
+			b->live[i] = NULL;
+		} else if (i < b->next || b->ret[i] != PPROFC_OK) {
+			continue;
+		}
+		b->ret[i] = settle(b->fs[i], err_set(&b->fs[i]->err, PPROFC_ERR_IO, "libcurl: %s",
+						     cu.multi_strerror(mc)));
+	}
 }
 
 /*
@@ -675,100 +767,37 @@ pprofc_status pprofc_fetch_run_all(pprofc_fetch *const *fs, size_t n, size_t job
 	if (!fs[0] || !load_curl())
 		return PPROFC_ERR_USAGE;
 	for (size_t i = 0; i < n; i++)
-		ret_status[i] =
-			fs[i]->url ? PPROFC_OK
-				   : settle(fs[i], fail(fs[i], PPROFC_ERR_USAGE, "no URL set"));
-	CURLM *multi = cu.multi_init();
-	if (!multi) {
-		for (size_t i = 0; i < n; i++)
-			if (ret_status[i] == PPROFC_OK)
-				ret_status[i] = settle(fs[i], fail(fs[i], PPROFC_ERR_NOMEM,
-								   "cannot initialise libcurl"));
-		return PPROFC_ERR_NOMEM;
+		ret_status[i] = fs[i]->url ? PPROFC_OK
+					   : settle(fs[i], err_set(&fs[i]->err, PPROFC_ERR_USAGE,
+								   "no URL set"));
+	batch b = { .fs = fs, .n = n, .jobs = jobs ? jobs : 1, .ret = ret_status };
+	b.multi = cu.multi_init();
+	if (!b.multi)
+		return fail_unsettled(fs, n, ret_status, PPROFC_ERR_NOMEM,
+				      "cannot initialise libcurl");
+	b.live = calloc(n, sizeof(*b.live));
+	if (!b.live) {
+		cu.multi_cleanup(b.multi);
+		return fail_unsettled(fs, n, ret_status, PPROFC_ERR_NOMEM, "out of memory");
 	}
-	CURL **live = calloc(n, sizeof(*live)); /* the transfer of each, while it runs */
-	if (!live) {
-		cu.multi_cleanup(multi);
-		for (size_t i = 0; i < n; i++)
-			if (ret_status[i] == PPROFC_OK)
-				ret_status[i] = settle(
-					fs[i], fail(fs[i], PPROFC_ERR_NOMEM, "out of memory"));
-		return PPROFC_ERR_NOMEM;
-	}
-	if (jobs == 0)
-		jobs = 1;
-	size_t next = 0, running = 0;
-	pprofc_status worst = PPROFC_OK;
 	for (;;) {
-		/* Start transfers up to the bound. */
-		while (running < jobs && next < n) {
-			size_t i = next++;
-			if (ret_status[i] != PPROFC_OK)
-				continue;
-			CURL *h = easy_begin(fs[i]);
-			if (!h || cu.multi_add_handle(multi, h) != CURLM_OK) {
-				if (h)
-					cu.easy_cleanup(h);
-				ret_status[i] = settle(fs[i], fail(fs[i], PPROFC_ERR_NOMEM,
-								   "cannot initialise libcurl"));
-				continue;
-			}
-			live[i] = h;
-			running++;
-		}
-		if (running == 0)
+		start_transfers(&b);
+		if (b.running == 0)
 			break;
-		int still;
-		CURLMcode mc = cu.multi_perform(multi, &still);
-		CURLMsg *msg;
-		int left;
-		while (mc == CURLM_OK && (msg = cu.multi_info_read(multi, &left))) {
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			CURL *h = msg->easy_handle;
-			CURLcode rc = msg->data.result;
-			size_t i;
-			for (i = 0; i < n && live[i] != h; i++)
-				;
-			cu.multi_remove_handle(multi, h);
-			if (i == n) {
-				cu.easy_cleanup(h);
-				continue;
-			}
-			live[i] = NULL;
-			running--;
-			/* Settled at once: the caller may take the body and free it, so
-			 * that no more than `jobs` bodies are ever held. */
-			ret_status[i] = settle(fs[i], easy_end(fs[i], h, rc));
-		}
-		if (mc == CURLM_OK && running && next >= n)
-			mc = cu.multi_poll(multi, NULL, 0, 1000, NULL);
-		else if (mc == CURLM_OK && running == jobs)
-			mc = cu.multi_poll(multi, NULL, 0, 1000, NULL);
+		CURLMcode mc = finish_transfers(&b);
+		if (mc == CURLM_OK)
+			mc = wait_transfers(&b);
 		if (mc != CURLM_OK) {
-			/* The multi handle itself failed: so does every live transfer,
-			 * and every one not started. */
-			for (size_t i = 0; i < n; i++) {
-				if (live[i]) {
-					cu.multi_remove_handle(multi, live[i]);
-					cu.easy_cleanup(live[i]);
-					live[i] = NULL;
-				} else if (i < next || ret_status[i] != PPROFC_OK) {
-					continue;
-				}
-				ret_status[i] =
-					settle(fs[i], fail(fs[i], PPROFC_ERR_IO, "libcurl: %s",
-							   cu.multi_strerror(mc)));
-			}
+			fail_batch(&b, mc);
 			break;
 		}
 	}
-	free(live);
-	cu.multi_cleanup(multi);
+	free(b.live);
+	cu.multi_cleanup(b.multi);
 	for (size_t i = 0; i < n; i++)
-		if (ret_status[i] != PPROFC_OK && worst == PPROFC_OK)
-			worst = ret_status[i];
-	return worst;
+		if (ret_status[i] != PPROFC_OK)
+			return ret_status[i];
+	return PPROFC_OK;
 }
 
 const void *pprofc_fetch_body(const pprofc_fetch *f, size_t *ret_len)
@@ -790,7 +819,7 @@ pprofc_status fetch_set_response(pprofc_fetch *f, long status, const char *conte
 	free(f->body);
 	f->body = len ? malloc(len) : NULL;
 	if ((content_type && !f->content_type) || (len && !f->body))
-		return fail(f, PPROFC_ERR_NOMEM, "out of memory");
+		return err_set(&f->err, PPROFC_ERR_NOMEM, "out of memory");
 	if (len)
 		memcpy(f->body, body, len);
 	f->len = f->cap = len;

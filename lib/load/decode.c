@@ -201,6 +201,7 @@ typedef struct decoder {
 	} pend[PEND_MAX];
 	size_t npend, batch; /* (batch: at most PEND_MAX) */
 	stream *in;
+	size_t off, known;     /* the next field; the bytes stream_wait said are final */
 	size_t page, released; /* buffer bytes given back (release_behind) */
 } decoder;
 
@@ -211,7 +212,7 @@ typedef struct decoder {
  * message, most of the load of a mid-sized profile. Anything else -- an
  * unknown field, another wire type, an over-long varint, a packed run cut
  * short -- makes them decline, and the message takes the protobuf-c path,
- * whose checks and messages stay the only ones. decode_early (off in tests
+ * whose checks and messages stay the only ones. lib_tuning.decode_early (off in tests
  * of the plain path) turns them off too.
  */
 #define PUSH(p, arr, n, cap)                                                                  \
@@ -451,29 +452,40 @@ static pprofc_status submsg_error(decoder *d, const char *what, size_t at)
 	/* protobuf-c returns NULL both when a message is malformed and when
 	 * the allocator refused; the budget tells them apart. */
 	if (d->p->mem.limit - d->p->mem.used < 2 * 65536)
-		return set_error(d->p, PPROFC_ERR_NOMEM,
-				 "memory limit of %llu bytes reached while decoding %s at byte %zu "
-				 "(see --max-memory)",
-				 (unsigned long long)d->p->mem.limit, what, at);
+		return err_set_limit(
+			&d->p->err, PPROFC_ERR_NOMEM, PPROFC_LIMIT_MEMORY,
+			"memory limit of %llu bytes reached while decoding %s at byte %zu",
+			(unsigned long long)d->p->mem.limit, what, at);
 	return set_error(d->p, PPROFC_ERR_DECODE, "malformed %s message at byte %zu", what, at);
 }
 
+/* Memory refused: by the machine or by the budget, which cannot be told
+ * apart here, so the budget's limit is named (and recorded) either way. */
 static pprofc_status oom(pprofc_profile *p, const char *what)
 {
-	return set_error(
-		p, PPROFC_ERR_NOMEM,
-		"out of memory, or over the memory limit of %llu bytes (see --max-memory), "
-		"for %s",
-		(unsigned long long)p->mem.limit, what);
+	return err_set_limit(&p->err, PPROFC_ERR_NOMEM, PPROFC_LIMIT_MEMORY,
+			     "out of memory, or over the memory limit of %llu bytes, for %s",
+			     (unsigned long long)p->mem.limit, what);
+}
+
+/* The prescan of a sub-message before protobuf-c unpacks it, the message
+ * set when it fails. */
+static pprofc_status check_submsg(decoder *d, const unsigned char *data, size_t len,
+				  int nested_field, const char *what, size_t at)
+{
+	const char *bad = prescan(data, len, nested_field, 0, NULL);
+	if (bad)
+		return set_error(d->p, PPROFC_ERR_DECODE, "malformed %s message at byte %zu: %s",
+				 what, at, bad);
+	return PPROFC_OK;
 }
 
 static pprofc_status add_value_type(decoder *d, const unsigned char *data, size_t len, size_t at,
 				    value_type *ret)
 {
-	const char *bad = prescan(data, len, 0, 0, NULL);
-	if (bad)
-		return set_error(d->p, PPROFC_ERR_DECODE,
-				 "malformed ValueType message at byte %zu: %s", at, bad);
+	pprofc_status st = check_submsg(d, data, len, 0, "ValueType", at);
+	if (st != PPROFC_OK)
+		return st;
 	Perftools__Profiles__ValueType *m =
 		perftools__profiles__value_type__unpack(&d->alloc, len, data);
 	if (!m)
@@ -487,10 +499,9 @@ static pprofc_status add_value_type(decoder *d, const unsigned char *data, size_
 static pprofc_status add_mapping(decoder *d, const unsigned char *data, size_t len, size_t at)
 {
 	pprofc_profile *p = d->p;
-	const char *bad = prescan(data, len, 0, 0, NULL);
-	if (bad)
-		return set_error(d->p, PPROFC_ERR_DECODE,
-				 "malformed Mapping message at byte %zu: %s", at, bad);
+	pprofc_status st = check_submsg(d, data, len, 0, "Mapping", at);
+	if (st != PPROFC_OK)
+		return st;
 	Perftools__Profiles__Mapping *m =
 		perftools__profiles__mapping__unpack(&d->alloc, len, data);
 	if (!m)
@@ -498,16 +509,17 @@ static pprofc_status add_mapping(decoder *d, const unsigned char *data, size_t l
 	mapping *dst = PUSH(p, mappings, nmappings, cap_mappings);
 	if (!dst)
 		return oom(p, "mappings");
-	dst->id = m->id;
-	dst->start = m->memory_start;
-	dst->limit = m->memory_limit;
-	dst->offset = m->file_offset;
-	dst->filename = m->filename;
-	dst->build_id = m->build_id;
-	dst->flags = (uint8_t)((m->has_functions ? MAPPING_HAS_FUNCTIONS : 0) |
-			       (m->has_filenames ? MAPPING_HAS_FILENAMES : 0) |
-			       (m->has_line_numbers ? MAPPING_HAS_LINE_NUMBERS : 0) |
-			       (m->has_inline_frames ? MAPPING_HAS_INLINE_FRAMES : 0));
+	*dst = (mapping){ .id = m->id,
+			  .start = m->memory_start,
+			  .limit = m->memory_limit,
+			  .offset = m->file_offset,
+			  .filename = m->filename,
+			  .build_id = m->build_id,
+			  .flags = (uint8_t)((m->has_functions ? MAPPING_HAS_FUNCTIONS : 0) |
+					     (m->has_filenames ? MAPPING_HAS_FILENAMES : 0) |
+					     (m->has_line_numbers ? MAPPING_HAS_LINE_NUMBERS : 0) |
+					     (m->has_inline_frames ? MAPPING_HAS_INLINE_FRAMES
+								   : 0)) };
 	arena_reset(&d->arena);
 	return PPROFC_OK;
 }
@@ -515,12 +527,11 @@ static pprofc_status add_mapping(decoder *d, const unsigned char *data, size_t l
 static pprofc_status add_location(decoder *d, const unsigned char *data, size_t len, size_t at)
 {
 	pprofc_profile *p = d->p;
-	if (decode_early && fast_location(d, data, len))
+	if (lib_tuning.decode_early && fast_location(d, data, len))
 		return PPROFC_OK;
-	const char *bad = prescan(data, len, 4, 0, NULL);
-	if (bad)
-		return set_error(d->p, PPROFC_ERR_DECODE,
-				 "malformed Location message at byte %zu: %s", at, bad);
+	pprofc_status st = check_submsg(d, data, len, 4, "Location", at);
+	if (st != PPROFC_OK)
+		return st;
 	Perftools__Profiles__Location *m =
 		perftools__profiles__location__unpack(&d->alloc, len, data);
 	if (!m)
@@ -552,12 +563,11 @@ static pprofc_status add_location(decoder *d, const unsigned char *data, size_t 
 static pprofc_status add_function(decoder *d, const unsigned char *data, size_t len, size_t at)
 {
 	pprofc_profile *p = d->p;
-	if (decode_early && fast_function(d, data, len))
+	if (lib_tuning.decode_early && fast_function(d, data, len))
 		return PPROFC_OK;
-	const char *bad = prescan(data, len, 0, 0, NULL);
-	if (bad)
-		return set_error(d->p, PPROFC_ERR_DECODE,
-				 "malformed Function message at byte %zu: %s", at, bad);
+	pprofc_status st = check_submsg(d, data, len, 0, "Function", at);
+	if (st != PPROFC_OK)
+		return st;
 	Perftools__Profiles__Function *m =
 		perftools__profiles__function__unpack(&d->alloc, len, data);
 	if (!m)
@@ -574,10 +584,12 @@ static pprofc_status add_function(decoder *d, const unsigned char *data, size_t 
 	return PPROFC_OK;
 }
 
-static pprofc_status over_limit(pprofc_profile *p, const char *what, uint64_t limit)
+/* One of the table limits (samples, locations, functions, strings) is
+ * reached: the message says which, and the limit is recorded. */
+static pprofc_status over_limit(pprofc_profile *p, pprofc_limit which, const char *what)
 {
-	return set_error(p, PPROFC_ERR_LIMIT, "more than %llu %s (the limit; see --max-%s)",
-			 (unsigned long long)limit, what, what);
+	return err_set_limit(&p->err, PPROFC_ERR_LIMIT, (int)which, "more than %llu %s (the limit)",
+			     (unsigned long long)p->limits[which], what);
 }
 
 static pprofc_status add_span(pprofc_profile *p, span **arr, size_t *n, size_t *cap, size_t off,
@@ -590,15 +602,6 @@ static pprofc_status add_span(pprofc_profile *p, span **arr, size_t *n, size_t *
 	(*n)++;
 	return PPROFC_OK;
 }
-
-/* Early decoding can be turned off, so tests can compare both paths. */
-bool decode_early = true;
-/* Early samples whose stacks are hashed before any is interned (up to
- * PEND_MAX; tests compare with 1). */
-size_t decode_batch = PEND_MAX;
-/* Tests: the stack of this early sample is refused once, as if memory
- * had run out for it and not for the late path. */
-size_t decode_refuse_sample = SIZE_MAX;
 
 /*
  * Interns the waiting early samples' stacks, in their order. A stack
@@ -613,8 +616,8 @@ static pprofc_status flush_pending(decoder *d, bool *early)
 	size_t k = 0;
 	for (; k < d->npend; k++) {
 		const struct pending *e = &d->pend[k];
-		if (e->i == decode_refuse_sample) {
-			decode_refuse_sample = SIZE_MAX;
+		if (e->i == lib_tuning.decode_refuse_sample) {
+			lib_tuning.decode_refuse_sample = SIZE_MAX;
 			break;
 		}
 		if (model_intern_hashed(p, d->locs + e->at, e->n, e->h, &p->sample_stack[e->i]) !=
@@ -671,8 +674,10 @@ static bool early_sample(decoder *d, const unsigned char *msg, size_t msglen, si
 	if (!ok)
 		return false;
 	/* The stack table is read at random, a miss for every sample of a
-	 * large profile: its slot is asked for now and read when a batch of
-	 * samples is interned (W1's decoder spent half its time waiting). */
+	 * large profile: its slot is asked for now (model_stack_hash
+	 * prefetches it) and read when a batch of samples is interned, so
+	 * that the misses of a batch overlap instead of each stalling the
+	 * walk in turn. */
 	struct pending *e = &d->pend[d->npend++];
 	*e = (struct pending){ .i = i, .poff = poff, .len = msglen, .at = d->nlocs, .n = nlocs };
 	e->h = model_stack_hash(p, d->locs + e->at, nlocs);
@@ -711,244 +716,315 @@ static void release_behind(decoder *d, size_t upto)
 	}
 }
 
-pprofc_status decode_profile(pprofc_profile *p, stream *in)
+/* The decoder's arena and protobuf-c allocator, for the walk and for the
+ * late samples alike. */
+static void decoder_init(decoder *d, pprofc_profile *p)
 {
-	decoder d = { .p = p,
-		      .batch = decode_batch < PEND_MAX ? decode_batch : PEND_MAX,
-		      .in = in,
-		      .page = (size_t)sysconf(_SC_PAGESIZE) };
-	arena_init(&d.arena, &p->mem);
-	d.alloc.alloc = arena_pb_alloc;
-	d.alloc.free = arena_pb_free;
-	d.alloc.allocator_data = &d.arena;
-	bool early = decode_early;
+	memset(d, 0, sizeof(*d));
+	d->p = p;
+	arena_init(&d->arena, &p->mem);
+	d->alloc.alloc = arena_pb_alloc;
+	d->alloc.free = arena_pb_free;
+	d->alloc.allocator_data = &d->arena;
+}
 
-	size_t off = 0, known = 0; /* bytes stream_wait said are final */
-	pprofc_status st = PPROFC_OK;
+/* What the decoder holds: its scratch arrays and its arena. */
+static void decoder_free(decoder *d)
+{
+	budget_free(&d->p->mem, d->locs);
+	budget_free(&d->p->mem, d->vals);
+	budget_free(&d->p->mem, d->labs);
+	arena_finish(&d->arena);
+}
 
-	while (st == PPROFC_OK) {
-		/* A tag and a varint or length take at most 20 bytes; fewer
-		 * are ready only at the end of the stream. Asking the stream
-		 * (a lock, with the inflate thread) only for bytes past what it
-		 * said before, which stay where they are. */
-		size_t ready = off + 20 <= known ? known : (known = stream_wait(in, off + 20));
-		if (ready <= off)
-			break;
-		const unsigned char *base = p->buf;
-		const unsigned char *cur = base + off, *end = base + ready;
-		size_t at = off;
-		uint64_t key, v = 0;
-		int r = read_varint(&cur, end, &key);
-		if (r) {
-			st = set_error(p, PPROFC_ERR_DECODE, "%s field tag at byte %zu",
-				       r == -1 ? "truncated" : "over-long", at);
-			break;
-		}
-		uint64_t field = key >> 3;
-		unsigned wt = key & 7;
-		if (field == 0 || field > 0x1fffffff) {
-			st = set_error(p, PPROFC_ERR_DECODE,
-				       "invalid field number %llu at byte %zu",
-				       (unsigned long long)field, at);
-			break;
-		}
-		const unsigned char *payload = cur;
-		size_t len = 0;
-		switch (wt) {
-		case WT_VARINT:
-			r = read_varint(&cur, end, &v);
-			if (r)
-				st = set_error(
-					p, PPROFC_ERR_DECODE, "%s varint in field %llu at byte %zu",
-					r == -1 ? "truncated" : "over-long (more than 10 bytes)",
-					(unsigned long long)field, at);
-			break;
-		case WT_I64:
-		case WT_I32:
-			len = wt == WT_I64 ? 8 : 4;
-			if ((size_t)(end - cur) < len)
-				st = set_error(p, PPROFC_ERR_DECODE,
-					       "truncated fixed-size field %llu at byte %zu",
-					       (unsigned long long)field, at);
-			else
-				cur += len;
-			break;
-		case WT_LEN: {
-			r = read_varint(&cur, end, &v);
-			size_t poff = (size_t)(cur - base);
-			if (!r) {
-				/* The payload may still be on its way. */
-				size_t need = v > SIZE_MAX - poff ? SIZE_MAX : poff + (size_t)v;
-				ready = need <= known ? known : (known = stream_wait(in, need));
-				base = p->buf;
-				cur = base + poff;
-				end = base + ready;
-			}
-			if (r || v > (uint64_t)(end - cur)) {
-				st = set_error(
-					p, PPROFC_ERR_DECODE,
-					"field %llu at byte %zu: length runs past the end of "
-					"the data (truncated profile?)",
-					(unsigned long long)field, at);
-				break;
-			}
-			payload = cur;
-			len = (size_t)v;
-			cur += len;
-			break;
-		}
-		default:
-			st = set_error(p, PPROFC_ERR_DECODE,
-				       "unsupported wire type %u in field %llu at byte %zu", wt,
-				       (unsigned long long)field, at);
-			break;
-		}
-		off = (size_t)(cur - base);
-		if (st != PPROFC_OK)
-			break;
-		if (field > 15)
-			continue; /* unknown field: skipped, as protobuf requires */
+/* One top-level field of the Profile message: its number and wire type,
+ * the byte it starts at, and its value: v for a varint, payload and len
+ * for a length-delimited field. */
+typedef struct pfield {
+	uint64_t num;
+	unsigned wt;
+	uint64_t v;
+	const unsigned char *payload;
+	size_t len, at;
+} pfield;
 
-		/* Known fields must carry their declared wire type; comment (13)
-		 * may be packed (LEN) or not. */
-		unsigned want = (field <= 6 || field == 11) ? WT_LEN : WT_VARINT;
-		if (wt != want && !(field == 13 && wt == WT_LEN)) {
-			st = set_error(p, PPROFC_ERR_DECODE,
-				       "field %s at byte %zu has wire type %u, expected %u",
-				       field_names[field], at, wt, want);
-			break;
-		}
-		size_t poff = (size_t)(payload - base);
-		switch (field) {
-		case 1: {
-			value_type *vt = PUSH(p, sample_types, nsample_types, cap_sample_types);
-			st = vt ? add_value_type(&d, payload, len, at, vt) : oom(p, "sample types");
-			break;
-		}
-		case 2:
-			if (p->nsamples >= p->limits[PPROFC_LIMIT_SAMPLES])
-				st = over_limit(p, "samples", p->limits[PPROFC_LIMIT_SAMPLES]);
-			else if (early && early_sample(&d, payload, len, poff)) {
-				p->nsamples++;
-				/* (flushed first: a waiting sample's bytes are
-				 * kept, should it turn late) */
-				bool behind = (p->nsamples & 4095) == 0;
-				if (behind || d.npend == d.batch)
-					st = flush_pending(&d, &early);
-				if (behind)
-					release_behind(&d, off);
-			} else {
-				if (early)
-					st = flush_pending(&d, &early);
-				early = false;
-				if (st == PPROFC_OK)
-					st = add_span(p, &p->sample_spans, &p->nsamples_late,
-						      &p->cap_sample_spans, poff, len, "samples");
-				p->nsamples++;
-			}
-			break;
-		case 3:
-			st = add_mapping(&d, payload, len, at);
-			break;
-		case 4:
-			if (p->nlocations >= p->limits[PPROFC_LIMIT_LOCATIONS])
-				st = over_limit(p, "locations", p->limits[PPROFC_LIMIT_LOCATIONS]);
-			else
-				st = add_location(&d, payload, len, at);
-			break;
-		case 5:
-			if (p->nfunctions >= p->limits[PPROFC_LIMIT_FUNCTIONS])
-				st = over_limit(p, "functions", p->limits[PPROFC_LIMIT_FUNCTIONS]);
-			else
-				st = add_function(&d, payload, len, at);
-			break;
-		case 6:
-			if (p->nstrings >= p->limits[PPROFC_LIMIT_STRINGS])
-				st = over_limit(p, "strings", p->limits[PPROFC_LIMIT_STRINGS]);
-			else if (len > UINT32_MAX - 1)
-				st = set_error(p, PPROFC_ERR_LIMIT,
-					       "string at byte %zu is too long", at);
-			else
-				st = add_span(p, &p->strspans, &p->nstrings, &p->cap_strings, poff,
-					      len, "strings");
-			break;
-		case 7:
-			p->drop_frames = (int64_t)v;
-			break;
-		case 8:
-			p->keep_frames = (int64_t)v;
-			break;
-		case 9:
-			/* Two time_nanos mean two profiles were concatenated;
-			 * google/pprof refuses those too. */
-			if (p->has_time_nanos)
-				st = set_error(p, PPROFC_ERR_INVALID,
-					       "time_nanos appears twice (concatenated profiles?)");
-			p->has_time_nanos = true;
-			p->time_nanos = (int64_t)v;
-			break;
-		case 10:
-			p->duration_nanos = (int64_t)v;
-			break;
-		case 11:
-			st = add_value_type(&d, payload, len, at, &p->period_type);
-			break;
-		case 12:
-			p->period = (int64_t)v;
-			break;
-		case 13:
-			if (wt == WT_VARINT) {
-				int64_t *c = PUSH(p, comments, ncomments, cap_comments);
-				if (!c)
-					st = oom(p, "comments");
-				else
-					*c = (int64_t)v;
-			} else {
-				const unsigned char *q = payload, *qend = payload + len;
-				while (q < qend && st == PPROFC_OK) {
-					uint64_t cv;
-					if (read_varint(&q, qend, &cv)) {
-						st = set_error(
-							p, PPROFC_ERR_DECODE,
-							"malformed packed comment at byte %zu", at);
-						break;
-					}
-					int64_t *c = PUSH(p, comments, ncomments, cap_comments);
-					if (!c)
-						st = oom(p, "comments");
-					else
-						*c = (int64_t)cv;
-				}
-			}
-			break;
-		case 14:
-			p->default_sample_type = (int64_t)v;
-			break;
-		case 15:
-			p->doc_url = (int64_t)v;
-			break;
-		}
+/* The payload of a length-delimited field whose length starts at cur
+ * (end: the bytes ready): waits for the whole payload, which may still be
+ * on its way, and moves d->off past it. */
+static pprofc_status len_field(decoder *d, pfield *f, const unsigned char *cur,
+			       const unsigned char *end)
+{
+	pprofc_profile *p = d->p;
+	uint64_t v = 0;
+	int r = read_varint(&cur, end, &v);
+	size_t poff = (size_t)(cur - p->buf), ready = (size_t)(end - p->buf);
+	if (!r) {
+		size_t need = v > SIZE_MAX - poff ? SIZE_MAX : poff + (size_t)v;
+		ready = need <= d->known ? d->known : (d->known = stream_wait(d->in, need));
 	}
-	if (st == PPROFC_OK && d.npend)
-		st = flush_pending(&d, &early);
-	budget_free(&p->mem, d.locs);
-	budget_free(&p->mem, d.vals);
-	budget_free(&p->mem, d.labs);
-	arena_finish(&d.arena);
+	if (r || v > (uint64_t)(ready - poff))
+		return set_error(p, PPROFC_ERR_DECODE,
+				 "field %llu at byte %zu: length runs past the end of the data "
+				 "(truncated profile?)",
+				 (unsigned long long)f->num, f->at);
+	f->v = v;
+	f->payload = p->buf + poff; /* (p->buf may have moved) */
+	f->len = (size_t)v;
+	d->off = poff + f->len;
+	return PPROFC_OK;
+}
+
+/*
+ * Reads the field at d->off and moves d->off past it; *more is false at
+ * the end of the message. A tag and a varint or length take at most 20
+ * bytes; fewer are ready only at the end of the stream. The stream is asked
+ * (a lock, with the inflate thread) only for bytes past those it said were
+ * final before, which stay where they are.
+ */
+static pprofc_status next_field(decoder *d, pfield *f, bool *more)
+{
+	pprofc_profile *p = d->p;
+	size_t ready =
+		d->off + 20 <= d->known ? d->known : (d->known = stream_wait(d->in, d->off + 20));
+	*more = ready > d->off;
+	if (!*more)
+		return PPROFC_OK;
+	const unsigned char *cur = p->buf + d->off, *end = p->buf + ready;
+	uint64_t key;
+	f->at = d->off;
+	int r = read_varint(&cur, end, &key);
+	if (r)
+		return set_error(p, PPROFC_ERR_DECODE, "%s field tag at byte %zu",
+				 r == -1 ? "truncated" : "over-long", f->at);
+	f->num = key >> 3;
+	f->wt = key & 7;
+	if (f->num == 0 || f->num > 0x1fffffff)
+		return set_error(p, PPROFC_ERR_DECODE, "invalid field number %llu at byte %zu",
+				 (unsigned long long)f->num, f->at);
+	f->v = 0;
+	f->payload = cur;
+	f->len = 0;
+	switch (f->wt) {
+	case WT_VARINT:
+		if ((r = read_varint(&cur, end, &f->v)))
+			return set_error(p, PPROFC_ERR_DECODE,
+					 "%s varint in field %llu at byte %zu",
+					 r == -1 ? "truncated" : "over-long (more than 10 bytes)",
+					 (unsigned long long)f->num, f->at);
+		break;
+	case WT_I64:
+	case WT_I32:
+		f->len = f->wt == WT_I64 ? 8 : 4;
+		if ((size_t)(end - cur) < f->len)
+			return set_error(p, PPROFC_ERR_DECODE,
+					 "truncated fixed-size field %llu at byte %zu",
+					 (unsigned long long)f->num, f->at);
+		cur += f->len;
+		break;
+	case WT_LEN:
+		return len_field(d, f, cur, end);
+	default:
+		return set_error(p, PPROFC_ERR_DECODE,
+				 "unsupported wire type %u in field %llu at byte %zu", f->wt,
+				 (unsigned long long)f->num, f->at);
+	}
+	d->off = (size_t)(cur - p->buf);
+	return PPROFC_OK;
+}
+
+/*
+ * After an early sample. Its stack waits in d->pend, its slot in the stack
+ * table prefetched: a batch is interned at once so that those cache misses
+ * overlap (see early_sample). Every 4096 samples the batch is flushed and
+ * the pages behind are given back -- flushed first, because the bytes of a
+ * waiting sample are kept should it turn late.
+ */
+static pprofc_status after_early_sample(decoder *d, bool *early)
+{
+	pprofc_status st = PPROFC_OK;
+	bool behind = (d->p->nsamples & 4095) == 0;
+	if (behind || d->npend == d->batch)
+		st = flush_pending(d, early);
+	if (behind)
+		release_behind(d, d->off);
 	return st;
 }
 
-/* A per-sample limit (stack depth, labels): true, with the message set,
- * when sample i has more than the limit allows. */
+/* A sample (field 2): decoded now when the early path takes it, else kept
+ * as a span for decode_samples(), and so is every one after it. */
+static pprofc_status take_sample(decoder *d, const pfield *f, size_t poff, bool *early)
+{
+	pprofc_profile *p = d->p;
+	if (p->nsamples >= p->limits[PPROFC_LIMIT_SAMPLES])
+		return over_limit(p, PPROFC_LIMIT_SAMPLES, "samples");
+	if (*early && early_sample(d, f->payload, f->len, poff)) {
+		p->nsamples++;
+		return after_early_sample(d, early);
+	}
+	pprofc_status st = PPROFC_OK;
+	if (*early)
+		st = flush_pending(d, early);
+	*early = false;
+	if (st == PPROFC_OK)
+		st = add_span(p, &p->sample_spans, &p->nsamples_late, &p->cap_sample_spans, poff,
+			      f->len, "samples");
+	p->nsamples++;
+	return st;
+}
+
+/* A string (field 6): a span of the buffer until model_resolve() copies it. */
+static pprofc_status take_string(pprofc_profile *p, const pfield *f, size_t poff)
+{
+	if (p->nstrings >= p->limits[PPROFC_LIMIT_STRINGS])
+		return over_limit(p, PPROFC_LIMIT_STRINGS, "strings");
+	if (f->len > UINT32_MAX - 1)
+		return set_error(p, PPROFC_ERR_LIMIT, "string at byte %zu is too long", f->at);
+	return add_span(p, &p->strspans, &p->nstrings, &p->cap_strings, poff, f->len, "strings");
+}
+
+/* One comment (a string index), in either encoding of field 13. */
+static pprofc_status push_comment(pprofc_profile *p, uint64_t v)
+{
+	int64_t *c = PUSH(p, comments, ncomments, cap_comments);
+	if (!c)
+		return oom(p, "comments");
+	*c = (int64_t)v;
+	return PPROFC_OK;
+}
+
+/* Comments (field 13): one varint, or a packed run of them. */
+static pprofc_status take_comments(pprofc_profile *p, const pfield *f)
+{
+	if (f->wt == WT_VARINT)
+		return push_comment(p, f->v);
+	const unsigned char *q = f->payload, *qend = f->payload + f->len;
+	pprofc_status st = PPROFC_OK;
+	while (q < qend && st == PPROFC_OK) {
+		uint64_t cv;
+		if (read_varint(&q, qend, &cv))
+			return set_error(p, PPROFC_ERR_DECODE,
+					 "malformed packed comment at byte %zu", f->at);
+		st = push_comment(p, cv);
+	}
+	return st;
+}
+
+/* time_nanos (field 9): two of them mean two profiles were concatenated;
+ * google/pprof refuses those too. */
+static pprofc_status take_time(pprofc_profile *p, const pfield *f)
+{
+	pprofc_status st = PPROFC_OK;
+	if (p->has_time_nanos)
+		st = set_error(p, PPROFC_ERR_INVALID,
+			       "time_nanos appears twice (concatenated profiles?)");
+	p->has_time_nanos = true;
+	p->time_nanos = (int64_t)f->v;
+	return st;
+}
+
+/* A field into the model. Unknown fields are skipped, as protobuf
+ * requires; known ones must carry their declared wire type (comment, 13,
+ * may be packed or not). */
+static pprofc_status take_field(decoder *d, const pfield *f, bool *early)
+{
+	pprofc_profile *p = d->p;
+	if (f->num > 15)
+		return PPROFC_OK;
+	unsigned want = (f->num <= 6 || f->num == 11) ? WT_LEN : WT_VARINT;
+	if (f->wt != want && !(f->num == 13 && f->wt == WT_LEN))
+		return set_error(p, PPROFC_ERR_DECODE,
+				 "field %s at byte %zu has wire type %u, expected %u",
+				 field_names[f->num], f->at, f->wt, want);
+	size_t poff = (size_t)(f->payload - p->buf);
+	switch (f->num) {
+	case 1: {
+		value_type *vt = PUSH(p, sample_types, nsample_types, cap_sample_types);
+		return vt ? add_value_type(d, f->payload, f->len, f->at, vt)
+			  : oom(p, "sample types");
+	}
+	case 2:
+		return take_sample(d, f, poff, early);
+	case 3:
+		return add_mapping(d, f->payload, f->len, f->at);
+	case 4:
+		if (p->nlocations >= p->limits[PPROFC_LIMIT_LOCATIONS])
+			return over_limit(p, PPROFC_LIMIT_LOCATIONS, "locations");
+		return add_location(d, f->payload, f->len, f->at);
+	case 5:
+		if (p->nfunctions >= p->limits[PPROFC_LIMIT_FUNCTIONS])
+			return over_limit(p, PPROFC_LIMIT_FUNCTIONS, "functions");
+		return add_function(d, f->payload, f->len, f->at);
+	case 6:
+		return take_string(p, f, poff);
+	case 7:
+		p->drop_frames = (int64_t)f->v;
+		break;
+	case 8:
+		p->keep_frames = (int64_t)f->v;
+		break;
+	case 9:
+		return take_time(p, f);
+	case 10:
+		p->duration_nanos = (int64_t)f->v;
+		break;
+	case 11:
+		return add_value_type(d, f->payload, f->len, f->at, &p->period_type);
+	case 12:
+		p->period = (int64_t)f->v;
+		break;
+	case 13:
+		return take_comments(p, f);
+	case 14:
+		p->default_sample_type = (int64_t)f->v;
+		break;
+	case 15:
+		p->doc_url = (int64_t)f->v;
+		break;
+	}
+	return PPROFC_OK;
+}
+
+pprofc_status decode_profile(pprofc_profile *p, stream *in)
+{
+	decoder d;
+	decoder_init(&d, p);
+	d.batch = lib_tuning.decode_batch < PEND_MAX ? lib_tuning.decode_batch : PEND_MAX;
+	d.in = in;
+	d.page = (size_t)sysconf(_SC_PAGESIZE);
+	bool early = lib_tuning.decode_early, more = true;
+	pprofc_status st = PPROFC_OK;
+	pfield f = { 0 };
+	while (st == PPROFC_OK && more) {
+		st = next_field(&d, &f, &more);
+		if (st == PPROFC_OK && more)
+			st = take_field(&d, &f, &early);
+	}
+	if (st == PPROFC_OK && d.npend)
+		st = flush_pending(&d, &early);
+	decoder_free(&d);
+	return st;
+}
+
+/* A per-sample limit (stack depth, labels): true, with the message set and
+ * the limit recorded, when sample i has more than the limit allows. */
 static bool over_sample_limit(pprofc_profile *p, size_t i, size_t n, pprofc_limit which,
-			      const char *what, const char *option)
+			      const char *what)
 {
 	if (n <= p->limits[which])
 		return false;
-	set_error(p, PPROFC_ERR_LIMIT,
-		  "sample %zu has %zu %s, more than the limit of %llu (see --max-%s)", i, n, what,
-		  (unsigned long long)p->limits[which], option);
+	err_set_limit(&p->err, PPROFC_ERR_LIMIT, (int)which,
+		      "sample %zu has %zu %s, more than the limit of %llu", i, n, what,
+		      (unsigned long long)p->limits[which]);
 	return true;
+}
+
+/* The strings a label of sample i refers to exist. */
+static bool check_label_strs(pprofc_profile *p, int64_t key, int64_t str, int64_t num_unit,
+			     size_t i)
+{
+	return model_check_str(p, key, "label key in sample", i) &&
+	       model_check_str(p, str, "label value in sample", i) &&
+	       model_check_str(p, num_unit, "label unit in sample", i);
 }
 
 /*
@@ -981,9 +1057,7 @@ static pprofc_status finish_early(pprofc_profile *p)
 	for (size_t i = 0; i < first; i++)
 		for (uint32_t j = p->label_off[i]; j < p->label_off[i + 1]; j++) {
 			const label *l = &p->labels[j];
-			if (!model_check_str(p, l->key, "label key in sample", i) ||
-			    !model_check_str(p, l->str, "label value in sample", i) ||
-			    !model_check_str(p, l->num_unit, "label unit in sample", i))
+			if (!check_label_strs(p, l->key, l->str, l->num_unit, i))
 				return PPROFC_ERR_INVALID;
 		}
 	if (first < k)
@@ -991,6 +1065,115 @@ static pprofc_status finish_early(pprofc_profile *p)
 				 "location id %llu in sample %zu does not exist",
 				 (unsigned long long)bad_id, first);
 	return PPROFC_OK;
+}
+
+/* Room for every sample's values, stack and label offsets. */
+static bool reserve_samples(pprofc_profile *p, size_t n, size_t ntypes)
+{
+	return !((n && ntypes &&
+		  !vec_reserve(&p->mem, (void **)&p->values, &p->cap_values, n * ntypes,
+			       sizeof(int64_t))) ||
+		 (n && !vec_reserve(&p->mem, (void **)&p->sample_stack, &p->cap_sample_stack, n,
+				    sizeof(uint32_t))) ||
+		 !vec_reserve(&p->mem, (void **)&p->label_off, &p->cap_label_off, n + 1,
+			      sizeof(uint32_t)));
+}
+
+/* A late sample's message, checked and unpacked by protobuf-c. */
+static pprofc_status unpack_sample(decoder *d, const span *sp, Perftools__Profiles__Sample **ret)
+{
+	pprofc_profile *p = d->p;
+	bool empty_packed = false;
+	const unsigned char *msg = p->buf + sp->off;
+	size_t msglen = sp->len;
+	const char *bad = prescan(msg, msglen, 3, 0, &empty_packed);
+	if (bad)
+		return set_error(p, PPROFC_ERR_DECODE, "malformed Sample message at byte %zu: %s",
+				 sp->off, bad);
+	if (empty_packed && !(msg = strip_empty_packed(&d->arena, msg, &msglen)))
+		return oom(p, "a sample");
+	*ret = perftools__profiles__sample__unpack(&d->alloc, msglen, msg);
+	return *ret ? PPROFC_OK : submsg_error(d, "Sample", sp->off);
+}
+
+/* Sample i's stack: its location ids to indices, interned. */
+static pprofc_status late_stack(decoder *d, const Perftools__Profiles__Sample *m, size_t i)
+{
+	pprofc_profile *p = d->p;
+	if (!vec_reserve(&p->mem, (void **)&d->locs, &d->cap_locs, m->n_location_id + 1,
+			 sizeof(*d->locs)))
+		return oom(p, "a stack");
+	for (size_t k = 0; k < m->n_location_id; k++) {
+		uint32_t li = model_location_index(p, m->location_id[k]);
+		if (li == NONE)
+			return set_error(p, PPROFC_ERR_INVALID,
+					 "location id %llu in sample %zu does not exist",
+					 (unsigned long long)m->location_id[k], i);
+		d->locs[k] = li;
+	}
+	return model_intern_stack(p, d->locs, m->n_location_id, &p->sample_stack[i]);
+}
+
+/* Sample i's labels, appended after their strings are checked. */
+static pprofc_status late_labels(pprofc_profile *p, const Perftools__Profiles__Sample *m, size_t i)
+{
+	if (p->nlabels + m->n_label > UINT32_MAX - 1)
+		return set_error(p, PPROFC_ERR_LIMIT, "too many labels");
+	if (!vec_reserve(&p->mem, (void **)&p->labels, &p->cap_labels, p->nlabels + m->n_label,
+			 sizeof(*p->labels)))
+		return oom(p, "labels");
+	for (size_t k = 0; k < m->n_label; k++) {
+		const Perftools__Profiles__Label *l = m->label[k];
+		if (!check_label_strs(p, l->key, l->str, l->num_unit, i))
+			return PPROFC_ERR_INVALID;
+		p->labels[p->nlabels++] = (label){ l->key, l->str, l->num, l->num_unit };
+	}
+	return PPROFC_OK;
+}
+
+/* Sample i, which the walk left as a span: decoded with every check. */
+static pprofc_status late_sample(decoder *d, size_t i)
+{
+	pprofc_profile *p = d->p;
+	size_t ntypes = p->nsample_types;
+	Perftools__Profiles__Sample *m;
+	pprofc_status st = unpack_sample(d, &p->sample_spans[i - p->nearly], &m);
+	if (st != PPROFC_OK)
+		return st;
+	if (m->n_value != ntypes)
+		return set_error(p, PPROFC_ERR_INVALID,
+				 "sample %zu has %zu values, but the profile has %zu sample types",
+				 i, m->n_value, ntypes);
+	if (ntypes)
+		memcpy(p->values + i * ntypes, m->value, ntypes * sizeof(int64_t));
+	if (over_sample_limit(p, i, m->n_location_id, PPROFC_LIMIT_DEPTH, "locations") ||
+	    over_sample_limit(p, i, m->n_label, PPROFC_LIMIT_LABELS, "labels"))
+		return PPROFC_ERR_LIMIT;
+	st = late_stack(d, m, i);
+	if (st == PPROFC_OK && m->n_label)
+		st = late_labels(p, m, i);
+	p->label_off[i + 1] = (uint32_t)p->nlabels;
+	arena_reset(&d->arena);
+	return st;
+}
+
+/*
+ * Late samples are decoded in the order they appear, and by now strings,
+ * locations and functions have been copied out of the buffer: the part
+ * behind sample i is never read again. Giving its pages back (every 4096
+ * samples, 4 MiB at least, and only while the spans go forward) keeps the
+ * peak near the buffer's size instead of the buffer plus the model.
+ */
+static void release_late(pprofc_profile *p, size_t i, size_t page, uintptr_t *released)
+{
+	const span *sp = &p->sample_spans[i - p->nearly];
+	if ((i & 4095) != 4095 || i + 1 >= p->nsamples || sp[1].off <= sp->off)
+		return;
+	uintptr_t upto = (uintptr_t)(p->buf + sp->off) & ~(uintptr_t)(page - 1);
+	if (upto > *released + (4u << 20)) {
+		madvise((void *)*released, upto - *released, MADV_DONTNEED);
+		*released = upto;
+	}
 }
 
 pprofc_status decode_samples(pprofc_profile *p)
@@ -1004,128 +1187,22 @@ pprofc_status decode_samples(pprofc_profile *p)
 	pprofc_status st = finish_early(p);
 	if (st != PPROFC_OK)
 		return st;
-
-	if ((n && ntypes &&
-	     !vec_reserve(&p->mem, (void **)&p->values, &p->cap_values, n * ntypes,
-			  sizeof(int64_t))) ||
-	    (n && !vec_reserve(&p->mem, (void **)&p->sample_stack, &p->cap_sample_stack, n,
-			       sizeof(uint32_t))) ||
-	    !vec_reserve(&p->mem, (void **)&p->label_off, &p->cap_label_off, n + 1,
-			 sizeof(uint32_t)))
+	if (!reserve_samples(p, n, ntypes))
 		return oom(p, "samples");
 	if (p->nearly == 0)
 		p->label_off[0] = 0;
 	if (p->nearly == n)
 		return PPROFC_OK;
 
-	decoder d = { .p = p };
-	arena_init(&d.arena, &p->mem);
-	d.alloc.alloc = arena_pb_alloc;
-	d.alloc.free = arena_pb_free;
-	d.alloc.allocator_data = &d.arena;
-
-	uint32_t *locs = NULL;
-	size_t cap_locs = 0;
-	/* Samples are decoded in the order they appear, and by now strings,
-	 * locations and functions have been copied out of the buffer: the
-	 * part behind the current sample is never read again. Giving its pages
-	 * back keeps the peak at about the buffer's size instead of the buffer
-	 * plus the model (90 MB less on a million-sample profile). */
+	decoder d;
+	decoder_init(&d, p);
 	const size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	uintptr_t released = ((uintptr_t)p->buf + page - 1) & ~(uintptr_t)(page - 1);
-
 	for (size_t i = p->nearly; i < n && st == PPROFC_OK; i++) {
-		const span *sp = &p->sample_spans[i - p->nearly];
-		bool empty_packed = false;
-		const unsigned char *msg = p->buf + sp->off;
-		size_t msglen = sp->len;
-		const char *bad = prescan(msg, msglen, 3, 0, &empty_packed);
-		if (bad) {
-			st = set_error(p, PPROFC_ERR_DECODE,
-				       "malformed Sample message at byte %zu: %s", sp->off, bad);
-			break;
-		}
-		if (empty_packed) {
-			msg = strip_empty_packed(&d.arena, msg, &msglen);
-			if (!msg) {
-				st = oom(p, "a sample");
-				break;
-			}
-		}
-		Perftools__Profiles__Sample *m =
-			perftools__profiles__sample__unpack(&d.alloc, msglen, msg);
-		if (!m) {
-			st = submsg_error(&d, "Sample", sp->off);
-			break;
-		}
-		if (m->n_value != ntypes) {
-			st = set_error(p, PPROFC_ERR_INVALID,
-				       "sample %zu has %zu values, but the profile has %zu sample "
-				       "types",
-				       i, m->n_value, ntypes);
-			break;
-		}
-		if (ntypes)
-			memcpy(p->values + i * ntypes, m->value, ntypes * sizeof(int64_t));
-
-		if (over_sample_limit(p, i, m->n_location_id, PPROFC_LIMIT_DEPTH, "locations",
-				      "depth") ||
-		    over_sample_limit(p, i, m->n_label, PPROFC_LIMIT_LABELS, "labels", "labels")) {
-			st = PPROFC_ERR_LIMIT;
-			break;
-		}
-		if (!vec_reserve(&p->mem, (void **)&locs, &cap_locs, m->n_location_id + 1,
-				 sizeof(*locs))) {
-			st = oom(p, "a stack");
-			break;
-		}
-		for (size_t k = 0; k < m->n_location_id; k++) {
-			uint32_t li = model_location_index(p, m->location_id[k]);
-			if (li == NONE) {
-				st = set_error(p, PPROFC_ERR_INVALID,
-					       "location id %llu in sample %zu does not exist",
-					       (unsigned long long)m->location_id[k], i);
-				break;
-			}
-			locs[k] = li;
-		}
+		st = late_sample(&d, i);
 		if (st == PPROFC_OK)
-			st = model_intern_stack(p, locs, m->n_location_id, &p->sample_stack[i]);
-
-		if (st == PPROFC_OK && m->n_label) {
-			if (p->nlabels + m->n_label > UINT32_MAX - 1) {
-				st = set_error(p, PPROFC_ERR_LIMIT, "too many labels");
-				break;
-			}
-			if (!vec_reserve(&p->mem, (void **)&p->labels, &p->cap_labels,
-					 p->nlabels + m->n_label, sizeof(*p->labels))) {
-				st = oom(p, "labels");
-				break;
-			}
-			for (size_t k = 0; k < m->n_label && st == PPROFC_OK; k++) {
-				const Perftools__Profiles__Label *l = m->label[k];
-				if (!model_check_str(p, l->key, "label key in sample", i) ||
-				    !model_check_str(p, l->str, "label value in sample", i) ||
-				    !model_check_str(p, l->num_unit, "label unit in sample", i)) {
-					st = PPROFC_ERR_INVALID;
-					break;
-				}
-				p->labels[p->nlabels++] =
-					(label){ l->key, l->str, l->num, l->num_unit };
-			}
-		}
-		p->label_off[i + 1] = (uint32_t)p->nlabels;
-		arena_reset(&d.arena);
-		if ((i & 4095) == 4095 && i + 1 < n &&
-		    p->sample_spans[i + 1 - p->nearly].off > sp->off) {
-			uintptr_t upto = (uintptr_t)(p->buf + sp->off) & ~(uintptr_t)(page - 1);
-			if (upto > released + (4u << 20)) {
-				madvise((void *)released, upto - released, MADV_DONTNEED);
-				released = upto;
-			}
-		}
+			release_late(p, i, page, &released);
 	}
-	budget_free(&p->mem, locs);
-	arena_finish(&d.arena);
+	decoder_free(&d);
 	return st;
 }

@@ -16,8 +16,9 @@
  * with the main thread.
  *
  * A regular file is read as it is inflated (stream_begin_fd), a buffer at
- * a time, rather than all of it first: W1's 60 MB took 46 ms to read
- * before inflating could start, and were held until the end.
+ * a time, rather than all of it first: inflating starts at once instead of
+ * after the whole file is read, and the compressed bytes are not all held
+ * until the end.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -31,20 +32,15 @@
 
 #include "load/load.h"
 
-/* Below this much output a thread costs more than it saves. */
-size_t stream_thread_min = 1u << 20;
-/* Tests lower this to make the first buffer too small. */
-size_t stream_first_cap_max = SIZE_MAX;
-/* Compressed bytes read from a file at a time (tests make it a few, so
- * that every boundary falls everywhere). */
-size_t stream_read_bytes = 1 << 18;
-
-/* Output is published in steps of this size, so the walker starts early
- * (W2, 2.4 MB, waited 3 ms for a first step of 1 MB). */
+/* Output is published in steps of this size: small, so that the walker
+ * starts soon after inflating does instead of waiting for a large first
+ * step. */
 #define STEP (1u << 17)
 
-static const char oom_fmt[] = "out of memory, or over the memory limit of %llu bytes (see "
-			      "--max-memory), for %zu decompressed bytes";
+/* Memory refused for the output: the budget's limit is named (and
+ * recorded as the memory limit), as the machine's cannot be told apart. */
+static const char oom_fmt[] = "out of memory, or over the memory limit of %llu bytes, for %zu "
+			      "decompressed bytes";
 
 static void publish(stream *s, size_t len, bool finished)
 {
@@ -56,16 +52,6 @@ static void publish(stream *s, size_t len, bool finished)
 		pthread_cond_signal(&s->cv);
 		pthread_mutex_unlock(&s->mu);
 	}
-}
-
-static void fail(stream *s, pprofc_status st, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void fail(stream *s, pprofc_status st, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	err_vset(&s->err, st, fmt, ap);
-	va_end(ap);
 }
 
 /* The last 8 bytes of input inflate has taken: those of the buffers
@@ -97,7 +83,7 @@ static bool refill(stream *s)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			fail(s, PPROFC_ERR_IO, "%s", strerror(errno));
+			err_set(&s->err, PPROFC_ERR_IO, "%s", strerror(errno));
 			return false;
 		}
 		if (r == 0) {
@@ -106,8 +92,9 @@ static bool refill(stream *s)
 		}
 		s->in_read += (size_t)r;
 		if (s->in_read > s->in_limit) {
-			fail(s, PPROFC_ERR_LIMIT, "the input is over the limit of %llu bytes",
-			     (unsigned long long)s->in_limit);
+			err_set_limit(&s->err, PPROFC_ERR_LIMIT, PPROFC_LIMIT_SIZE,
+				      "the input is over the limit of %llu bytes",
+				      (unsigned long long)s->in_limit);
 			return false;
 		}
 		s->in_next = s->in;
@@ -132,11 +119,11 @@ static void after_member(stream *s)
 	if (s->err.code != PPROFC_OK)
 		return;
 	if (n == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
-		fail(s, PPROFC_ERR_GZIP,
-		     "a second gzip member follows the first (concatenated files?)");
+		err_set(&s->err, PPROFC_ERR_GZIP,
+			"a second gzip member follows the first (concatenated files?)");
 	else
-		fail(s, PPROFC_ERR_GZIP, "%zu bytes of trailing garbage after the gzip stream",
-		     garbage);
+		err_set(&s->err, PPROFC_ERR_GZIP,
+			"%zu bytes of trailing garbage after the gzip stream", garbage);
 }
 
 /*
@@ -178,12 +165,12 @@ static bool pump(stream *s)
 			continue;
 		}
 		if (zr == Z_BUF_ERROR && s->in_left == 0)
-			fail(s, PPROFC_ERR_GZIP, "unexpected end of gzip stream");
+			err_set(&s->err, PPROFC_ERR_GZIP, "unexpected end of gzip stream");
 		else if (zr == Z_MEM_ERROR)
-			fail(s, PPROFC_ERR_NOMEM, "out of memory in zlib");
+			err_set(&s->err, PPROFC_ERR_NOMEM, "out of memory in zlib");
 		else
-			fail(s, PPROFC_ERR_GZIP, "corrupt gzip stream: %s",
-			     zs->msg ? zs->msg : "data error");
+			err_set(&s->err, PPROFC_ERR_GZIP, "corrupt gzip stream: %s",
+				zs->msg ? zs->msg : "data error");
 		return false;
 	}
 	if (s->in_left > 0 || refill(s))
@@ -197,15 +184,16 @@ static void pump_all(stream *s)
 	pprofc_profile *p = s->p;
 	while (pump(s)) {
 		if (s->cap >= p->max_size) {
-			fail(s, PPROFC_ERR_LIMIT,
-			     "decompressed size exceeds the limit of %llu bytes",
-			     (unsigned long long)p->max_size);
+			err_set_limit(&s->err, PPROFC_ERR_LIMIT, PPROFC_LIMIT_SIZE,
+				      "decompressed size exceeds the limit of %llu bytes",
+				      (unsigned long long)p->max_size);
 			break;
 		}
 		size_t ncap = s->cap * 2 > p->max_size ? (size_t)p->max_size : s->cap * 2;
 		unsigned char *nb = budget_realloc(&p->mem, s->buf, ncap);
 		if (!nb) {
-			fail(s, PPROFC_ERR_NOMEM, oom_fmt, (unsigned long long)p->mem.limit, ncap);
+			err_set_limit(&s->err, PPROFC_ERR_NOMEM, PPROFC_LIMIT_MEMORY, oom_fmt,
+				      (unsigned long long)p->mem.limit, ncap);
 			break;
 		}
 		s->buf = p->buf = nb;
@@ -257,8 +245,8 @@ static pprofc_status start(pprofc_profile *p, unsigned char *in, size_t inlen, s
 	/* A forged trailer must not make us ask for more than the budget. */
 	if (cap > (p->mem.limit - p->mem.used) / 2)
 		cap = 1 << 16;
-	if (cap > stream_first_cap_max)
-		cap = stream_first_cap_max;
+	if (cap > lib_tuning.stream_first_cap_max)
+		cap = lib_tuning.stream_first_cap_max;
 	if (cap == 0)
 		cap = 1;
 	s->buf = budget_alloc(&p->mem, cap);
@@ -267,34 +255,29 @@ static pprofc_status start(pprofc_profile *p, unsigned char *in, size_t inlen, s
 		s->zs_live = false;
 		budget_free(&p->mem, in);
 		s->in = NULL;
-		return set_error(p, PPROFC_ERR_NOMEM, oom_fmt, (unsigned long long)p->mem.limit,
-				 cap);
+		return err_set_limit(&p->err, PPROFC_ERR_NOMEM, PPROFC_LIMIT_MEMORY, oom_fmt,
+				     (unsigned long long)p->mem.limit, cap);
 	}
 	p->buf = s->buf;
 	p->bufcap = s->cap = cap;
 
-	if (cap >= stream_thread_min && pthread_mutex_init(&s->mu, NULL) == 0) {
+	if (cap >= lib_tuning.stream_thread_min && pthread_mutex_init(&s->mu, NULL) == 0) {
 		if (pthread_cond_init(&s->cv, NULL) == 0) {
-			/* Signals stay with the caller's threads: the CLI's
-			 * handlers must not run on this one. */
-			sigset_t all, old;
-			sigfillset(&all);
-			pthread_sigmask(SIG_SETMASK, &all, &old);
-			/* The CRC (30 ms of W1's 360 on the inflating
-			 * thread, which bounds loading) is left to the reader,
-			 * who has time to spare: stream_wait() runs it over
-			 * each part it hands out. zlib still reads the
-			 * trailer; stream_end() checks it. */
+			/* The CRC is left to the reader: the inflating
+			 * thread bounds how fast a profile loads, and the
+			 * reader has time to spare waiting for it.
+			 * stream_wait() runs it over each part it hands out.
+			 * zlib still reads the trailer; stream_end() checks
+			 * it. */
 			s->own_check = inflateValidate(&s->zs, 0) == Z_OK;
 			/* (set before the thread starts: it reads the flag) */
 			s->threaded = true;
-			if (pthread_create(&s->thread, NULL, inflate_thread, s) != 0) {
+			if (!thread_start(&s->thread, inflate_thread, s)) {
 				s->threaded = false;
 				if (s->own_check) /* (nothing inflated yet) */
 					inflateValidate(&s->zs, 1);
 				s->own_check = false;
 			}
-			pthread_sigmask(SIG_SETMASK, &old, NULL);
 			if (!s->threaded)
 				pthread_cond_destroy(&s->cv);
 		}
@@ -335,12 +318,13 @@ pprofc_status stream_begin_fd(pprofc_profile *p, int fd, off_t at, uint64_t insi
 	uint32_t isize = pread(fd, tail, 4, at + (off_t)insize - 4) == 4 ? le32(tail) : 0;
 	stream_init(s, p);
 	/* (never more than the file: a small one costs what it did read whole) */
-	size_t in_cap = stream_read_bytes < insize ? stream_read_bytes : (size_t)insize;
+	size_t in_cap = lib_tuning.stream_read_bytes < insize ? lib_tuning.stream_read_bytes
+							      : (size_t)insize;
 	if (in_cap == 0)
 		in_cap = 1;
 	unsigned char *in = budget_alloc(&p->mem, in_cap);
 	if (!in)
-		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for %zu input bytes", in_cap);
+		return input_nomem(p, in_cap);
 	return start(p, in, 0, in_cap, fd, in_limit, isize, s);
 }
 
@@ -384,9 +368,8 @@ size_t stream_wait(stream *s, size_t need)
 }
 
 /*
- * Inflating into fresh pages costs a page fault each (about 2 us on this
- * VM: W1's 90 MB fault 22,000 times, on the thread that bounds loading),
- * and the walker gives back the pages it has read. So it gives them to
+ * Inflating into fresh pages costs a page fault each, on the thread that
+ * bounds loading, and the walker gives back the pages it has read. So it gives them to
  * the thread instead: moved past where it writes (a page table update,
  * not a fault and a cleared page), their old bytes to be overwritten
  * before they are published. The source stays mapped, empty, as after
@@ -395,8 +378,6 @@ size_t stream_wait(stream *s, size_t need)
  * they cannot go (no thread, too near the end, a kernel before 5.7,
  * valgrind), they are given back.
  */
-_Atomic size_t stream_pages_moved; /* bytes, for tests */
-
 void stream_give_back(stream *s, unsigned char *from, size_t len)
 {
 #ifdef MREMAP_DONTUNMAP
@@ -412,7 +393,7 @@ void stream_give_back(stream *s, unsigned char *from, size_t len)
 			       (void *)to) != MAP_FAILED;
 		if (moved) {
 			s->ahead = to + len;
-			stream_pages_moved += len;
+			lib_tuning.pages_moved += len;
 		}
 		pthread_mutex_unlock(&s->mu);
 		if (moved)
@@ -433,9 +414,11 @@ pprofc_status stream_end(stream *s)
 	 * words; they come before whatever follows the member. */
 	if (s->own_check && s->ended && s->crc_done == s->len) {
 		if (s->crc != le32(s->trailer))
-			fail(s, PPROFC_ERR_GZIP, "corrupt gzip stream: incorrect data check");
+			err_set(&s->err, PPROFC_ERR_GZIP,
+				"corrupt gzip stream: incorrect data check");
 		else if ((uint32_t)s->len != le32(s->trailer + 4))
-			fail(s, PPROFC_ERR_GZIP, "corrupt gzip stream: incorrect length check");
+			err_set(&s->err, PPROFC_ERR_GZIP,
+				"corrupt gzip stream: incorrect length check");
 	}
 	if (s->zs_live)
 		inflateEnd(&s->zs);
@@ -443,8 +426,8 @@ pprofc_status stream_end(stream *s)
 	if (s->in)
 		budget_free(&p->mem, s->in);
 	s->in = NULL;
-	if (s->err.code != PPROFC_OK)
-		return set_error(p, s->err.code, "%s", s->err.msg);
+	if (s->err.code != PPROFC_OK) /* (its limit too, if it names one) */
+		return err_set_limit(&p->err, s->err.code, s->err.limit, "%s", s->err.msg);
 	p->buflen = s->len;
 	return PPROFC_OK;
 }

@@ -8,6 +8,9 @@
 
 #include "model/model.h"
 
+/* source.c: the failure to hold n bytes of input, which may be the memory
+ * limit's doing. */
+pprofc_status input_nomem(pprofc_profile *p, size_t n);
 /* source.c: read a descriptor to its end, at most `limit` bytes. */
 pprofc_status source_read_fd(pprofc_profile *p, int fd, uint64_t limit, unsigned char **ret_buf,
 			     size_t *ret_len, size_t *ret_cap);
@@ -55,9 +58,6 @@ typedef struct stream {
 	pthread_cond_t cv;
 } stream;
 
-extern size_t stream_thread_min;    /* output size from which a thread inflates */
-extern size_t stream_first_cap_max; /* cap on the first buffer (tests) */
-extern size_t stream_read_bytes;    /* a file's bytes read at a time */
 pprofc_status stream_begin(pprofc_profile *p, unsigned char *in, size_t inlen, stream *s);
 /* A gzip member read from a regular file as it is inflated: from offset at
  * (where fd is), insize bytes expected, at most in_limit read. */
@@ -67,16 +67,8 @@ size_t stream_wait(stream *s, size_t need);
 /* Pages of p->buf (page-aligned, len bytes at from) that will not be read
  * again: moved to where the thread has yet to write, or given back. */
 void stream_give_back(stream *s, unsigned char *from, size_t len);
-extern _Atomic size_t stream_pages_moved; /* bytes moved ahead, ever (tests) */
 pprofc_status stream_end(stream *s);
 
-/* decode.c: walk the Profile message as the stream delivers it, filling the
- * tables and decoding samples early where it can (see decode.c); after
- * model_resolve(), decode_samples() finishes the samples into the flat
- * arrays. decode_early off: every sample waits (for tests). */
-extern bool decode_early;
-extern size_t decode_batch;
-extern size_t decode_refuse_sample;
 pprofc_status decode_profile(pprofc_profile *p, stream *in);
 pprofc_status decode_samples(pprofc_profile *p);
 

@@ -12,6 +12,14 @@
 
 #include "load/load.h"
 
+/* The input is larger than its limit (derived from the size limit). */
+static pprofc_status over_size(pprofc_profile *p, uint64_t limit)
+{
+	return err_set_limit(&p->err, PPROFC_ERR_LIMIT, PPROFC_LIMIT_SIZE,
+			     "the input is over the limit of %llu bytes",
+			     (unsigned long long)limit);
+}
+
 pprofc_status source_read_fd(pprofc_profile *p, int fd, uint64_t limit, unsigned char **ret_buf,
 			     size_t *ret_len, size_t *ret_cap)
 {
@@ -19,29 +27,26 @@ pprofc_status source_read_fd(pprofc_profile *p, int fd, uint64_t limit, unsigned
 	size_t cap = 1 << 16;
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
 		if ((uint64_t)sb.st_size > limit)
-			return set_error(p, PPROFC_ERR_LIMIT,
-					 "the input is %lld bytes, over the limit of %llu",
-					 (long long)sb.st_size, (unsigned long long)limit);
+			return err_set_limit(&p->err, PPROFC_ERR_LIMIT, PPROFC_LIMIT_SIZE,
+					     "the input is %lld bytes, over the limit of %llu",
+					     (long long)sb.st_size, (unsigned long long)limit);
 		cap = (size_t)sb.st_size + 1; /* +1 to see EOF without growing */
 	}
 	unsigned char *buf = budget_alloc(&p->mem, cap);
 	if (!buf)
-		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for %zu input bytes", cap);
+		return input_nomem(p, cap);
 	size_t len = 0;
 	for (;;) {
 		if (len == cap) {
 			if (len > limit) {
 				budget_free(&p->mem, buf);
-				return set_error(p, PPROFC_ERR_LIMIT,
-						 "the input is over the limit of %llu bytes",
-						 (unsigned long long)limit);
+				return over_size(p, limit);
 			}
 			size_t ncap = cap * 2;
 			unsigned char *nb = budget_realloc(&p->mem, buf, ncap);
 			if (!nb) {
 				budget_free(&p->mem, buf);
-				return set_error(p, PPROFC_ERR_NOMEM,
-						 "out of memory for %zu input bytes", ncap);
+				return input_nomem(p, ncap);
 			}
 			buf = nb;
 			cap = ncap;
@@ -60,8 +65,7 @@ pprofc_status source_read_fd(pprofc_profile *p, int fd, uint64_t limit, unsigned
 	}
 	if (len > limit) {
 		budget_free(&p->mem, buf);
-		return set_error(p, PPROFC_ERR_LIMIT, "the input is over the limit of %llu bytes",
-				 (unsigned long long)limit);
+		return over_size(p, limit);
 	}
 	*ret_buf = buf;
 	*ret_len = len;
@@ -81,4 +85,12 @@ pprofc_status source_open(pprofc_profile *p, const char *path, int *ret_fd)
 	}
 	*ret_fd = fd;
 	return PPROFC_OK;
+}
+
+pprofc_status input_nomem(pprofc_profile *p, size_t n)
+{
+	return err_set_limit(
+		&p->err, PPROFC_ERR_NOMEM, PPROFC_LIMIT_MEMORY,
+		"out of memory, or over the memory limit of %llu bytes, for %zu input bytes",
+		(unsigned long long)p->mem.limit, n);
 }

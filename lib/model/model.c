@@ -306,10 +306,6 @@ static void *map_part_run(void *arg)
 	return NULL;
 }
 
-/* Stacks whose locations are mapped in two halves, on two threads (W1's
- * 26 million: 45 ms on one). */
-size_t map_stacks_split_min = (size_t)1 << 20;
-
 pprofc_status model_map_stacks(pprofc_profile *p, uint32_t *ret_bad_stack, uint64_t *ret_bad_id)
 {
 	/* Ids map one to one onto indices, so stacks that were distinct as
@@ -317,7 +313,7 @@ pprofc_status model_map_stacks(pprofc_profile *p, uint32_t *ret_bad_stack, uint6
 	 * locations, not the stacks; the first unknown id is the first
 	 * half's if it has one. */
 	size_t mid = p->nstacks;
-	if (p->nstack_locs >= map_stacks_split_min) {
+	if (p->nstack_locs >= lib_tuning.map_stacks_split_min) {
 		size_t lo = 0, hi = p->nstacks;
 		while (lo < hi) { /* the first stack starting past the middle */
 			size_t m = lo + (hi - lo) / 2;

@@ -162,9 +162,6 @@ uint32_t model_location_index(const pprofc_profile *p, uint64_t id);
  * first stack with an unknown id stops it: *ret_bad_stack (else NONE) and
  * *ret_bad_id are set. */
 pprofc_status model_map_stacks(pprofc_profile *p, uint32_t *ret_bad_stack, uint64_t *ret_bad_id);
-/* the stack locations from which they are mapped on two threads (tests:
- * 0) */
-extern size_t map_stacks_split_min;
 pprofc_status model_intern_stack(pprofc_profile *p, const uint32_t *locs, size_t n,
 				 uint32_t *ret_stack);
 /* The same in two steps, for a decoder that hashes several stacks before
@@ -180,8 +177,49 @@ pprofc_status model_intern_hashed(pprofc_profile *p, const uint32_t *locs, size_
  * (a stack before those it is a prefix of); lcp[i] is how many root
  * locations a[i] shares with a[i - 1] (lcp[0] = 0). */
 bool sort_stacks(const pprofc_profile *p, budget *b, uint32_t *a, size_t n, uint32_t *lcp);
-/* From how many stacks sort_stacks groups them by root location first
- * and sorts the groups on two threads (tests: 0) */
-extern size_t sort_stacks_grouped_min;
+
+/* ---- on core's kmap (it would sit beside kmap_put in core.h) ---------- */
+
+/* The dense id of an entry found by its content in a kmap: key (h, tag |
+ * attempt << 32) for attempt 0, 1, ... until same(ctx, id) says entry id is
+ * the one, or the key is new (*added set: the caller stores the entry as
+ * id). A hash collision moves on to the next attempt rather than merging
+ * two entries. NONE when out of memory. tag: more of the content, such as
+ * a text's length (under 2^32). */
+static inline uint32_t kmap_intern(kmap *m, uint64_t h, uint64_t tag,
+				   bool (*same)(const void *ctx, uint32_t id), const void *ctx,
+				   bool *added)
+{
+	for (uint64_t attempt = 0;; attempt++) {
+		uint32_t id = kmap_put(m, h, tag | attempt << 32, added);
+		if (id == NONE || *added || same(ctx, id))
+			return id;
+	}
+}
+
+/* kmap_intern for a text s[0..len) (under 2^32 bytes), hashed with seed:
+ * text_of(table, id) is the text of existing entry id in the caller's
+ * table. */
+typedef struct kmap_text_ref {
+	pstr (*text_of)(const void *table, uint32_t id);
+	const void *table;
+	const char *s;
+	size_t len;
+} kmap_text_ref;
+
+static inline bool kmap_text_is(const void *ctx, uint32_t id)
+{
+	const kmap_text_ref *r = ctx;
+	pstr t = r->text_of(r->table, id);
+	return t.len == r->len && !memcmp(t.s, r->s, r->len);
+}
+
+static inline uint32_t kmap_intern_text(kmap *m, const char *s, size_t len, uint64_t seed,
+					pstr (*text_of)(const void *table, uint32_t id),
+					const void *table, bool *added)
+{
+	kmap_text_ref r = { text_of, table, s, len };
+	return kmap_intern(m, hash_bytes(s, len, seed), len, kmap_text_is, &r, added);
+}
 
 #endif /* PPROFC_MODEL_H */

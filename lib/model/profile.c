@@ -208,9 +208,9 @@ static pprofc_status load_owned(pprofc_profile *p, unsigned char *buf, size_t le
 		}
 		if (len > p->max_size) {
 			budget_free(&p->mem, buf);
-			return set_error(p, PPROFC_ERR_LIMIT,
-					 "the profile is over the size limit of %llu bytes",
-					 (unsigned long long)p->max_size);
+			return err_set_limit(&p->err, PPROFC_ERR_LIMIT, PPROFC_LIMIT_SIZE,
+					     "the profile is over the size limit of %llu bytes",
+					     (unsigned long long)p->max_size);
 		}
 	}
 	(void)cap;
@@ -238,9 +238,9 @@ static uint64_t input_limit(const pprofc_profile *p)
 static pprofc_status load_fd(pprofc_profile *p, int fd)
 {
 	/* A gzipped regular file is read as it is inflated, on the inflate
-	 * thread, not all of it first (W1: 60 MB, 46 ms before inflating
-	 * could start). Anything else, or a file over the limit (whose
-	 * message source_read_fd gives), is read whole. */
+	 * thread, not all of it first, so that inflating starts at once
+	 * instead of after a large file's last byte is read. Anything else, or a file over the
+	 * limit (whose message source_read_fd gives), is read whole. */
 	struct stat sb;
 	unsigned char head[2];
 	off_t at = lseek(fd, 0, SEEK_CUR);
@@ -288,11 +288,12 @@ pprofc_status pprofc_profile_load_memory(pprofc_profile *p, const void *data, si
 	if (st != PPROFC_OK)
 		return st;
 	if (len > input_limit(p))
-		return set_error(p, PPROFC_ERR_LIMIT, "the input is over the limit of %llu bytes",
-				 (unsigned long long)input_limit(p));
+		return err_set_limit(&p->err, PPROFC_ERR_LIMIT, PPROFC_LIMIT_SIZE,
+				     "the input is over the limit of %llu bytes",
+				     (unsigned long long)input_limit(p));
 	unsigned char *buf = budget_alloc(&p->mem, len ? len : 1);
 	if (!buf)
-		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for %zu input bytes", len);
+		return input_nomem(p, len);
 	if (len)
 		memcpy(buf, data, len);
 	return load_owned(p, buf, len, len ? len : 1);

@@ -24,10 +24,10 @@ static inline uint32_t stack_digit(const uint32_t *locs, const sstack *x, uint32
 
 /*
  * A root group's stacks are read level by level, and each one's first
- * read of a cache line misses: 70% of the sort waited on them (W1: groups
- * of 500 stacks of 26 locations, 2 or 3 lines each, spread over 100 MB).
- * All of a cache-sized group's lines are asked for while the group before
- * it is sorted.
+ * read of a cache line misses: the stacks of a group lie far apart in a
+ * large profile's stack_locs, so without help the sort mostly waits on
+ * memory. All of a cache-sized group's lines are asked for (prefetched)
+ * while the group before it is sorted.
  */
 static void prefetch_group(const uint32_t *locs, const sstack *x, size_t n)
 {
@@ -48,10 +48,6 @@ static void prefetch_group(const uint32_t *locs, const sstack *x, size_t n)
 #define MKQS_SMALL	       12
 #define MKQS_FIRST	       prefetch_group
 #include "core/mkqs.h"
-
-/* Stacks from which they are grouped by root first, and the groups
- * sorted on two threads (tests set it low). */
-size_t sort_stacks_grouped_min = 65536;
 
 typedef struct mkqs_job {
 	const uint32_t *locs;
@@ -77,7 +73,7 @@ static bool mkqs_halves(const uint32_t *locs, budget *b, sstack *a, mkqs_task *f
 			uint32_t *lcp, size_t n)
 {
 	size_t h = nfirst, sum = 0;
-	if (n >= sort_stacks_grouped_min)
+	if (n >= lib_tuning.sort_stacks_grouped_min)
 		for (h = 0; h < nfirst && sum < n / 2; h++)
 			sum += first[h].n;
 	if (h == 0 || h == nfirst)
@@ -106,7 +102,7 @@ bool sort_stacks(const pprofc_profile *p, budget *b, uint32_t *a, size_t n, uint
 	size_t *start = NULL;
 	mkqs_task *first = NULL;
 	size_t nfirst = 0;
-	if (n < sort_stacks_grouped_min) {
+	if (n < lib_tuning.sort_stacks_grouped_min) {
 		for (size_t i = 0; i < n; i++) {
 			uint32_t s = a[i];
 			el[i] = (sstack){ off[s + 1] - 1, off[s + 1] - off[s], s };

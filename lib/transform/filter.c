@@ -31,7 +31,6 @@
  * is compiled once when set, and matched once per function and mapping.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,16 +108,9 @@ const char *pprofc_filter_errmsg(const pprofc_filter *f)
 	return f ? f->err.msg : "no filter handle";
 }
 
-static pprofc_status filter_error(pprofc_filter *f, pprofc_status st, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static pprofc_status filter_error(pprofc_filter *f, pprofc_status st, const char *fmt, ...)
+pprofc_status pprofc_filter_errcode(const pprofc_filter *f)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	err_vset(&f->err, st, fmt, ap);
-	va_end(ap);
-	return st;
+	return f ? f->err.code : PPROFC_ERR_USAGE;
 }
 
 static pprofc_status compile(pprofc_filter *f, regexp **re, const char *expr,
@@ -128,8 +120,8 @@ static pprofc_status compile(pprofc_filter *f, regexp **re, const char *expr,
 	*re = rx_compile(expr, why, sizeof(why));
 	if (*re)
 		return PPROFC_OK;
-	return filter_error(f, PPROFC_ERR_USAGE, "invalid %s regular expression '%s': %s",
-			    option_name[o], expr, why);
+	return err_set(&f->err, PPROFC_ERR_USAGE, "invalid %s regular expression '%s': %s",
+		       option_name[o], expr, why);
 }
 
 /*
@@ -195,8 +187,8 @@ static pprofc_status parse_range(pprofc_filter *f, tag_filter *t, char *v, pprof
 		}
 	}
 	if (of1 || of2)
-		return filter_error(f, PPROFC_ERR_USAGE, "number out of range in %s '%s'",
-				    option_name[o], f->expr[o]);
+		return err_set(&f->err, PPROFC_ERR_USAGE, "number out of range in %s '%s'",
+			       option_name[o], f->expr[o]);
 	/* Units become NUL-terminated strings in place: the separators and
 	 * the end they overwrite have been read. */
 	u1[l1] = '\0';
@@ -224,7 +216,7 @@ static pprofc_status compile_tag(pprofc_filter *f, pprofc_filter_option o, const
 	/* Two copies: the range parser writes NULs into the first. */
 	t->buf = malloc(2 * len + 2);
 	if (!t->buf)
-		return filter_error(f, PPROFC_ERR_NOMEM, "out of memory");
+		return err_set(&f->err, PPROFC_ERR_NOMEM, "out of memory");
 	memcpy(t->buf, expr, len + 1);
 	memcpy(t->buf + len + 1, expr, len + 1);
 	char *value = t->buf, *value2 = t->buf + len + 1;
@@ -245,7 +237,7 @@ static pprofc_status compile_tag(pprofc_filter *f, pprofc_filter_option o, const
 		n += *c == ',';
 	t->rx = calloc(n, sizeof(regexp *));
 	if (!t->rx)
-		return filter_error(f, PPROFC_ERR_NOMEM, "out of memory");
+		return err_set(&f->err, PPROFC_ERR_NOMEM, "out of memory");
 	char *part = value2;
 	for (size_t i = 0; i < n; i++) {
 		char *comma = strchr(part, ',');
@@ -263,14 +255,14 @@ static pprofc_status compile_tag(pprofc_filter *f, pprofc_filter_option o, const
 pprofc_status pprofc_filter_set(pprofc_filter *f, pprofc_filter_option which, const char *expr)
 {
 	if ((unsigned)which >= PPROFC_FILTER_COUNT_)
-		return filter_error(f, PPROFC_ERR_USAGE, "unknown filter option %d", (int)which);
+		return err_set(&f->err, PPROFC_ERR_USAGE, "unknown filter option %d", (int)which);
 	err_clear(&f->err);
 	option_clear(f, which);
 	if (!expr || !*expr)
 		return PPROFC_OK;
 	f->expr[which] = strdup(expr);
 	if (!f->expr[which])
-		return filter_error(f, PPROFC_ERR_NOMEM, "out of memory");
+		return err_set(&f->err, PPROFC_ERR_NOMEM, "out of memory");
 	pprofc_status st;
 	if (is_tag_option(which)) {
 		st = compile_tag(f, which, expr);
@@ -520,266 +512,408 @@ static bool record_active(pprofc_profile *p, const pprofc_filter *f)
 	return true;
 }
 
-pprofc_status pprofc_profile_filter(pprofc_profile *p, const pprofc_filter *f,
-				    unsigned *ret_unmatched)
+/* One application of a filter: the bits of what each name option matched,
+ * per function, mapping and location; the new id of each old stack; and
+ * the old stacks, put back should it fail. */
+typedef struct frun {
+	fctx c;
+	bool name_filter[PPROFC_FILTER_PRUNE_FROM + 1]; /* the name options set */
+	uint8_t *fnbits, *mapbits;			/* bit o: option o matched */
+	uint8_t *locflags;				/* L_* */
+	uint32_t *newid, *buf;
+	uint8_t *keep; /* per sample */
+	uint32_t *old_locs, *old_off;
+	size_t old_nstacks, old_nlocs, old_cap_locs, old_cap_off;
+	bool restacked;
+	/* per option (matched[PPROFC_FILTER_FOCUS], ...): whether it matched
+	 * anything; pprof warns about those that did not */
+	bool matched[PPROFC_FILTER_COUNT_];
+} frun;
+
+/* Every allocation of a filter that fails says the same. */
+static pprofc_status filter_nomem(pprofc_profile *p)
 {
-	if (!p->loaded || !p->stack_off)
-		return set_error(p, PPROFC_ERR_USAGE, "no profile loaded to filter");
-	err_clear(&p->err);
-	budget *b = &p->mem;
+	return set_error(p, PPROFC_ERR_NOMEM, "out of memory for filtering");
+}
+
+/* pprof's total is taken before the first filter: the base of top's
+ * percentages. [t]: the total at index t; [nt + t]: its --mean divisor. */
+static bool record_totals(pprofc_profile *p)
+{
 	size_t nt = p->nsample_types;
-	regexp *const *re = f->re;
-	const bool *has = f->has_re;
-	const bool name_filter[] = {
-		has[PPROFC_FILTER_FOCUS],     has[PPROFC_FILTER_IGNORE],
-		has[PPROFC_FILTER_HIDE],      has[PPROFC_FILTER_SHOW],
-		has[PPROFC_FILTER_SHOW_FROM], has[PPROFC_FILTER_PRUNE_FROM],
-	};
-	bool any = false;
-	for (int o = 0; o < PPROFC_FILTER_COUNT_; o++)
-		any |= f->expr[o] != NULL;
-	if (ret_unmatched)
-		*ret_unmatched = 0;
-	if (!any)
-		return PPROFC_OK;
+	if (p->prefilter_total)
+		return true;
+	p->prefilter_total = budget_alloc(&p->mem, (2 * nt + 1) * sizeof(int64_t));
+	if (!p->prefilter_total)
+		return false;
+	for (size_t t = 0; t < nt; t++)
+		report_totals(p, t, &p->prefilter_total[t], &p->prefilter_total[nt + t]);
+	return true;
+}
 
-	fctx c = { .p = p, .f = f, .b = b };
-	uint8_t *fnbits = NULL, *mapbits = NULL, *locflags = NULL;
-	uint32_t *newid = NULL, *buf = NULL;
-	uint8_t *keep = NULL;
-	uint32_t *old_locs = p->stack_locs, *old_off = p->stack_off;
-	size_t old_nstacks = p->nstacks, old_nlocs = p->nstack_locs;
-	size_t old_cap_locs = p->cap_stack_locs, old_cap_off = p->cap_stack_off;
-	bool restacked = false;
-	pprofc_status st = PPROFC_OK;
-
-	/* pprof's total is taken before filtering: top's percentages. */
-	if (!p->prefilter_total) {
-		/* [t]: the total at index t; [nt + t]: its --mean divisor */
-		p->prefilter_total = budget_alloc(b, (2 * nt + 1) * sizeof(int64_t));
-		if (!p->prefilter_total)
-			goto nomem;
-		for (size_t t = 0; t < nt; t++)
-			report_totals(p, t, &p->prefilter_total[t], &p->prefilter_total[nt + t]);
-	}
-	if (!record_active(p, f))
-		goto nomem;
-
-	/* Which functions and mappings each name option matches: one match
-	 * per function, not per frame. Bit o for option o. */
-	fnbits = budget_alloc(b, p->nfunctions + 1);
-	mapbits = budget_alloc(b, p->nmappings + 1);
-	locflags = budget_alloc(b, p->nlocations + 1);
-	if (!fnbits || !mapbits || !locflags)
-		goto nomem;
+/* Which functions and mappings each name option matches: one match per
+ * function and mapping, not per frame. Bit o for option o; prune_from on
+ * the simplified function name only. */
+static void match_names(frun *r)
+{
+	pprofc_profile *p = r->c.p;
+	regexp *const *re = r->c.f->re;
 	for (size_t i = 0; i < p->nfunctions; i++) {
 		const function *fn = &p->functions[i];
 		const pstr *name = model_str(p, fn->name), *file = model_str(p, fn->filename);
 		uint8_t bits = 0;
 		for (int o = 0; o < PPROFC_FILTER_PRUNE_FROM; o++)
-			if (name_filter[o] &&
+			if (r->name_filter[o] &&
 			    (rx_match_str(re[o], name) || rx_match_str(re[o], file)))
 				bits |= (uint8_t)(1u << o);
-		if (name_filter[PPROFC_FILTER_PRUNE_FROM] && name->len) {
+		if (r->name_filter[PPROFC_FILTER_PRUNE_FROM] && name->len) {
 			pstr simple = simplify_func(name);
 			if (rx_match(re[PPROFC_FILTER_PRUNE_FROM], simple.s, simple.len))
 				bits |= 1u << PPROFC_FILTER_PRUNE_FROM;
 		}
-		fnbits[i] = bits;
+		r->fnbits[i] = bits;
 	}
 	for (size_t i = 0; i < p->nmappings; i++) {
 		const pstr *file = model_str(p, p->mappings[i].filename);
 		uint8_t bits = 0;
 		for (int o = 0; o < PPROFC_FILTER_PRUNE_FROM; o++)
-			if (name_filter[o] && rx_match_str(re[o], file))
+			if (r->name_filter[o] && rx_match_str(re[o], file))
 				bits |= (uint8_t)(1u << o);
-		mapbits[i] = bits;
+		r->mapbits[i] = bits;
 	}
+}
 
-	/* Locations: flags, and their lines edited in place. */
-	bool fm = false, im = false, hm = false, hnm = false, sfm = false, pfm = false;
-	const unsigned B_FOCUS = 1u << PPROFC_FILTER_FOCUS, B_IGNORE = 1u << PPROFC_FILTER_IGNORE,
-		       B_HIDE = 1u << PPROFC_FILTER_HIDE, B_SHOW = 1u << PPROFC_FILTER_SHOW,
-		       B_SHOW_FROM = 1u << PPROFC_FILTER_SHOW_FROM,
-		       B_PRUNE = 1u << PPROFC_FILTER_PRUNE_FROM;
+/* ---- the name options on each location --------------------------------- */
+
+/* The passes below edit a location's lines in place, each on what the one
+ * before left, in pprof's order: hide, show, show_from, prune_from. */
+
+/* Location l's lines (NULL when it has none: p->lines may be NULL, and
+ * NULL + 0 is undefined). */
+static line *loc_lines(pprofc_profile *p, const location *l)
+{
+	return l->nlines ? p->lines + l->line_off : NULL;
+}
+
+/* What the option bits of l's mapping are (none without a mapping). */
+static unsigned loc_map_bits(const frun *r, const location *l)
+{
+	return l->mapping != NONE && l->mapping < r->c.p->nmappings ? r->mapbits[l->mapping] : 0;
+}
+
+/* What the option bits of l's lines are, together. */
+static unsigned loc_line_bits(const frun *r, const location *l)
+{
+	const line *ln = loc_lines(r->c.p, l);
+	unsigned bits = 0;
+	for (uint32_t k = 0; k < l->nlines; k++)
+		bits |= r->fnbits[ln[k].function];
+	return bits;
+}
+
+/* focus/ignore: a location matching ignore is ignored, else one matching
+ * focus (any, without focus) is focused; on the original lines. */
+static void pass_focus_ignore(frun *r)
+{
+	pprofc_profile *p = r->c.p;
+	for (size_t i = 0; i < p->nlocations; i++) {
+		const location *l = &p->locations[i];
+		unsigned all = loc_line_bits(r, l) | loc_map_bits(r, l);
+		if (r->name_filter[PPROFC_FILTER_IGNORE] && (all & 1u << PPROFC_FILTER_IGNORE)) {
+			r->locflags[i] |= L_IGNORE;
+			r->matched[PPROFC_FILTER_IGNORE] = true;
+		} else if (!r->name_filter[PPROFC_FILTER_FOCUS] ||
+			   (all & 1u << PPROFC_FILTER_FOCUS)) {
+			r->locflags[i] |= L_FOCUS;
+			r->matched[PPROFC_FILTER_FOCUS] = true;
+		}
+	}
+}
+
+/* hide: the matching lines go (all of them when the mapping matches); a
+ * location left with none is hidden. */
+static void pass_hide(frun *r)
+{
+	pprofc_profile *p = r->c.p;
+	const unsigned B_HIDE = 1u << PPROFC_FILTER_HIDE;
 	for (size_t i = 0; i < p->nlocations; i++) {
 		location *l = &p->locations[i];
-		/* (no line at all: p->lines is NULL, and NULL + 0 is undefined) */
-		line *ln = l->nlines ? p->lines + l->line_off : NULL;
-		unsigned mb =
-			l->mapping != NONE && l->mapping < p->nmappings ? mapbits[l->mapping] : 0;
-		unsigned lb = 0;
-		for (uint32_t k = 0; k < l->nlines; k++)
-			lb |= fnbits[ln[k].function];
-		unsigned all = lb | mb;
-		uint8_t fl = 0;
-		if (name_filter[PPROFC_FILTER_IGNORE] && (all & B_IGNORE)) {
-			fl |= L_IGNORE;
-			im = true;
-		} else if (!name_filter[PPROFC_FILTER_FOCUS] || (all & B_FOCUS)) {
-			fl |= L_FOCUS;
-			fm = true;
-		}
-		if (name_filter[PPROFC_FILTER_HIDE] && (all & B_HIDE)) {
-			hm = true;
-			uint32_t n = 0;
-			if (!(mb & B_HIDE))
-				for (uint32_t k = 0; k < l->nlines; k++)
-					if (!(fnbits[ln[k].function] & B_HIDE))
-						ln[n++] = ln[k];
-			l->nlines = n;
-			if (!n)
-				fl |= L_HIDDEN;
-		}
-		if (name_filter[PPROFC_FILTER_SHOW]) {
-			if (!(mb & B_SHOW)) {
-				uint32_t n = 0;
-				for (uint32_t k = 0; k < l->nlines; k++)
-					if (fnbits[ln[k].function] & B_SHOW)
-						ln[n++] = ln[k];
-				l->nlines = n;
-			}
-			if (!l->nlines)
-				fl |= L_HIDDEN;
-			else
-				hnm = true;
-		}
-		if (name_filter[PPROFC_FILTER_SHOW_FROM]) {
-			if (mb & B_SHOW_FROM) {
-				fl |= L_SHOW_FROM;
-			} else {
-				for (uint32_t k = l->nlines; k-- > 0;)
-					if (fnbits[ln[k].function] & B_SHOW_FROM) {
-						l->nlines = k + 1;
-						fl |= L_SHOW_FROM;
-						break;
-					}
-			}
-			sfm |= (fl & L_SHOW_FROM) != 0;
-		}
-		if (name_filter[PPROFC_FILTER_PRUNE_FROM]) {
+		unsigned mb = loc_map_bits(r, l);
+		if (!((loc_line_bits(r, l) | mb) & B_HIDE))
+			continue;
+		r->matched[PPROFC_FILTER_HIDE] = true;
+		line *ln = loc_lines(p, l);
+		uint32_t n = 0;
+		if (!(mb & B_HIDE))
 			for (uint32_t k = 0; k < l->nlines; k++)
-				if (fnbits[ln[k].function] & B_PRUNE) {
-					l->line_off += k;
-					l->nlines -= k;
-					fl |= L_PRUNE;
-					pfm = true;
+				if (!(r->fnbits[ln[k].function] & B_HIDE))
+					ln[n++] = ln[k];
+		l->nlines = n;
+		if (!n)
+			r->locflags[i] |= L_HIDDEN;
+	}
+}
+
+/* show: only the matching lines stay (all of them when the mapping
+ * matches); a location left with none is hidden. */
+static void pass_show(frun *r)
+{
+	pprofc_profile *p = r->c.p;
+	const unsigned B_SHOW = 1u << PPROFC_FILTER_SHOW;
+	for (size_t i = 0; i < p->nlocations; i++) {
+		location *l = &p->locations[i];
+		if (!(loc_map_bits(r, l) & B_SHOW)) {
+			line *ln = loc_lines(p, l);
+			uint32_t n = 0;
+			for (uint32_t k = 0; k < l->nlines; k++)
+				if (r->fnbits[ln[k].function] & B_SHOW)
+					ln[n++] = ln[k];
+			l->nlines = n;
+		}
+		if (!l->nlines)
+			r->locflags[i] |= L_HIDDEN;
+		else
+			r->matched[PPROFC_FILTER_SHOW] = true;
+	}
+}
+
+/* show_from: a matching location is marked, its lines above the outermost
+ * matching one cut (none when the mapping matches). */
+static void pass_show_from(frun *r)
+{
+	pprofc_profile *p = r->c.p;
+	const unsigned B_SHOW_FROM = 1u << PPROFC_FILTER_SHOW_FROM;
+	for (size_t i = 0; i < p->nlocations; i++) {
+		location *l = &p->locations[i];
+		if (loc_map_bits(r, l) & B_SHOW_FROM) {
+			r->locflags[i] |= L_SHOW_FROM;
+		} else {
+			const line *ln = loc_lines(p, l);
+			for (uint32_t k = l->nlines; k-- > 0;)
+				if (r->fnbits[ln[k].function] & B_SHOW_FROM) {
+					l->nlines = k + 1;
+					r->locflags[i] |= L_SHOW_FROM;
 					break;
 				}
 		}
-		locflags[i] = fl;
+		r->matched[PPROFC_FILTER_SHOW_FROM] |= (r->locflags[i] & L_SHOW_FROM) != 0;
 	}
+}
 
-	/* Stacks: each old one becomes a new, re-interned one, or NONE. */
+/* prune_from: a location with a matching line is marked, its lines below
+ * the innermost matching one cut. */
+static void pass_prune_from(frun *r)
+{
+	pprofc_profile *p = r->c.p;
+	for (size_t i = 0; i < p->nlocations; i++) {
+		location *l = &p->locations[i];
+		const line *ln = loc_lines(p, l);
+		for (uint32_t k = 0; k < l->nlines; k++)
+			if (r->fnbits[ln[k].function] & 1u << PPROFC_FILTER_PRUNE_FROM) {
+				l->line_off += k;
+				l->nlines -= k;
+				r->locflags[i] |= L_PRUNE;
+				r->matched[PPROFC_FILTER_PRUNE_FROM] = true;
+				break;
+			}
+	}
+}
+
+/* The locations' flags and lines, option by option. */
+static pprofc_status filter_locations(frun *r)
+{
+	pprofc_profile *p = r->c.p;
+	budget *b = r->c.b;
+	r->fnbits = budget_alloc(b, p->nfunctions + 1);
+	r->mapbits = budget_alloc(b, p->nmappings + 1);
+	r->locflags = budget_alloc(b, p->nlocations + 1);
+	if (!r->fnbits || !r->mapbits || !r->locflags)
+		return filter_nomem(p);
+	memset(r->locflags, 0, p->nlocations + 1);
+	match_names(r);
+	if (r->name_filter[PPROFC_FILTER_FOCUS] || r->name_filter[PPROFC_FILTER_IGNORE])
+		pass_focus_ignore(r);
+	if (r->name_filter[PPROFC_FILTER_HIDE])
+		pass_hide(r);
+	if (r->name_filter[PPROFC_FILTER_SHOW])
+		pass_show(r);
+	if (r->name_filter[PPROFC_FILTER_SHOW_FROM])
+		pass_show_from(r);
+	if (r->name_filter[PPROFC_FILTER_PRUNE_FROM])
+		pass_prune_from(r);
+	return PPROFC_OK;
+}
+
+/* ---- the stacks -------------------------------------------------------- */
+
+/* focus/ignore on a stack: no ignored location and a focused one. */
+static bool stack_focused(const frun *r, const uint32_t *L, size_t n)
+{
+	bool focused = false;
+	for (size_t k = 0; k < n; k++) {
+		if (r->locflags[L[k]] & L_IGNORE)
+			return false;
+		focused |= (r->locflags[L[k]] & L_FOCUS) != 0;
+	}
+	return focused;
+}
+
+/* The stack's locations that are not hidden, into r->buf; how many. */
+static size_t drop_hidden(frun *r, const uint32_t *L, size_t n)
+{
+	size_t m = 0;
+	for (size_t k = 0; k < n; k++)
+		if (!(r->locflags[L[k]] & L_HIDDEN))
+			r->buf[m++] = L[k];
+	return m;
+}
+
+/* show_from: the stack cut above its rootmost marked location; 0 when it
+ * has none. */
+static size_t cut_show_from(const frun *r, size_t m)
+{
+	while (m > 0 && !(r->locflags[r->buf[m - 1]] & L_SHOW_FROM))
+		m--;
+	return m;
+}
+
+/* prune_from: where the stack starts once cut below its leafmost marked
+ * location (0 when it has none). */
+static size_t prune_start(const frun *r, size_t m)
+{
+	size_t from = 0;
+	while (from < m && !(r->locflags[r->buf[from]] & L_PRUNE))
+		from++;
+	return from == m ? 0 : from;
+}
+
+/* Stack s after the filters, interned as newid[s], or NONE when none of it
+ * is left. A sample with no location ([no stack]) is dropped only by a
+ * filter that needs a matching frame. */
+static pprofc_status filter_stack(frun *r, size_t s)
+{
+	const bool *nf = r->name_filter;
+	const uint32_t *L = r->old_locs + r->old_off[s];
+	size_t n = r->old_off[s + 1] - r->old_off[s];
+	r->newid[s] = NONE;
+	if (n == 0) {
+		if (nf[PPROFC_FILTER_FOCUS] || nf[PPROFC_FILTER_SHOW_FROM])
+			return PPROFC_OK;
+	} else if ((nf[PPROFC_FILTER_FOCUS] || nf[PPROFC_FILTER_IGNORE]) &&
+		   !stack_focused(r, L, n)) {
+		return PPROFC_OK;
+	}
+	size_t m = drop_hidden(r, L, n), from = 0;
+	if (n && !m)
+		return PPROFC_OK;
+	if (nf[PPROFC_FILTER_SHOW_FROM] && !(m = cut_show_from(r, m)))
+		return PPROFC_OK;
+	if (nf[PPROFC_FILTER_PRUNE_FROM])
+		from = prune_start(r, m);
+	return model_intern_stack(r->c.p, r->buf + from, m - from, &r->newid[s]);
+}
+
+/* Each old stack becomes a new, re-interned one (two may become one), or
+ * NONE. The old ones are kept until the filter has succeeded. */
+static pprofc_status filter_stacks(frun *r)
+{
+	pprofc_profile *p = r->c.p;
+	budget *b = r->c.b;
 	size_t maxlen = 1;
-	for (size_t s = 0; s < old_nstacks; s++)
-		if (old_off[s + 1] - old_off[s] > maxlen)
-			maxlen = old_off[s + 1] - old_off[s];
-	newid = budget_alloc(b, (old_nstacks + 1) * sizeof(uint32_t));
-	buf = budget_alloc(b, maxlen * sizeof(uint32_t));
-	if (!newid || !buf)
-		goto nomem;
+	for (size_t s = 0; s < r->old_nstacks; s++)
+		if (r->old_off[s + 1] - r->old_off[s] > maxlen)
+			maxlen = r->old_off[s + 1] - r->old_off[s];
+	r->newid = budget_alloc(b, (r->old_nstacks + 1) * sizeof(uint32_t));
+	r->buf = budget_alloc(b, maxlen * sizeof(uint32_t));
+	if (!r->newid || !r->buf)
+		return filter_nomem(p);
 	p->stack_locs = NULL;
 	p->stack_off = NULL;
 	p->nstacks = p->nstack_locs = p->cap_stack_locs = p->cap_stack_off = 0;
-	restacked = true;
-	bool focus_or_ignore =
-		name_filter[PPROFC_FILTER_FOCUS] || name_filter[PPROFC_FILTER_IGNORE];
-	for (size_t s = 0; s < old_nstacks; s++) {
-		const uint32_t *L = old_locs + old_off[s];
-		size_t n = old_off[s + 1] - old_off[s];
-		newid[s] = NONE;
-		if (n == 0) {
-			/* [no stack]: only a filter that needs a match drops it. */
-			if (name_filter[PPROFC_FILTER_FOCUS] ||
-			    name_filter[PPROFC_FILTER_SHOW_FROM])
-				continue;
-		} else if (focus_or_ignore) {
-			bool focused = false, ignored = false;
-			for (size_t k = 0; k < n && !ignored; k++) {
-				ignored = locflags[L[k]] & L_IGNORE;
-				focused |= (locflags[L[k]] & L_FOCUS) != 0;
-			}
-			if (ignored || !focused)
-				continue;
-		}
-		size_t m = 0;
-		for (size_t k = 0; k < n; k++)
-			if (!(locflags[L[k]] & L_HIDDEN))
-				buf[m++] = L[k];
-		if (n && !m)
-			continue;
-		if (name_filter[PPROFC_FILTER_SHOW_FROM]) {
-			size_t k = m;
-			while (k > 0 && !(locflags[buf[k - 1]] & L_SHOW_FROM))
-				k--;
-			if (!k)
-				continue;
-			m = k;
-		}
-		size_t from = 0;
-		if (name_filter[PPROFC_FILTER_PRUNE_FROM])
-			while (from < m && !(locflags[buf[from]] & L_PRUNE))
-				from++;
-		if (from == m)
-			from = 0;
-		st = model_intern_stack(p, buf + from, m - from, &newid[s]);
+	r->restacked = true;
+	for (size_t s = 0; s < r->old_nstacks; s++) {
+		pprofc_status st = filter_stack(r, s);
 		if (st != PPROFC_OK)
-			goto fail;
+			return st;
 	}
 	if (!vec_reserve(b, (void **)&p->stack_off, &p->cap_stack_off, 1, sizeof(uint32_t)))
-		goto nomem;
+		return filter_nomem(p);
 	if (p->nstacks == 0)
 		p->stack_off[0] = 0;
+	return PPROFC_OK;
+}
 
-	/* Samples: stack and tag filters decide; kept ones are compacted in
-	 * place (writes never overtake reads), with their labels. */
+/* ---- the samples ------------------------------------------------------- */
+
+/* tagshow/taghide decide per key, once: room for the verdicts. */
+static bool alloc_label_verdicts(frun *r)
+{
+	const pprofc_filter *f = r->c.f;
+	pprofc_profile *p = r->c.p;
+	if (!f->has_re[PPROFC_FILTER_TAGSHOW] && !f->has_re[PPROFC_FILTER_TAGHIDE])
+		return true;
+	r->c.key_verdict = budget_alloc(r->c.b, p->nstrings + 1);
+	if (!r->c.key_verdict)
+		return false;
+	memset(r->c.key_verdict, 0, p->nstrings + 1);
+	return true;
+}
+
+/* Which samples stay: those whose stack is left and that tagfocus and
+ * tagignore keep. Decided before anything moves (this may run out of
+ * memory), so a failure leaves the samples as they were. */
+static pprofc_status decide_samples(frun *r)
+{
+	pprofc_profile *p = r->c.p;
+	const pprofc_filter *f = r->c.f;
 	const tag_filter *tf = f->expr[PPROFC_FILTER_TAGFOCUS] ? &f->tag[0] : NULL;
 	const tag_filter *ti = f->expr[PPROFC_FILTER_TAGIGNORE] ? &f->tag[1] : NULL;
-	bool labels_filter = f->has_re[PPROFC_FILTER_TAGSHOW] || f->has_re[PPROFC_FILTER_TAGHIDE];
-	if (((tf && tf->range) || (ti && ti->range)) && !build_key_units(&c))
-		goto nomem;
-	if (labels_filter) {
-		c.key_verdict = budget_alloc(b, p->nstrings + 1);
-		if (!c.key_verdict)
-			goto nomem;
-		memset(c.key_verdict, 0, p->nstrings + 1);
-	}
-	/* First decide (this may run out of memory), then compact (this
-	 * cannot fail), so a failure leaves the samples as they were. */
-	bool tfm = false, tim = false;
-	keep = budget_alloc(b, p->nsamples + 1);
-	if (!keep)
-		goto nomem;
+	if (((tf && tf->range) || (ti && ti->range)) && !build_key_units(&r->c))
+		return filter_nomem(p);
+	if (!alloc_label_verdicts(r))
+		return filter_nomem(p);
+	r->keep = budget_alloc(r->c.b, p->nsamples + 1);
+	if (!r->keep)
+		return filter_nomem(p);
 	for (size_t i = 0; i < p->nsamples; i++) {
 		uint32_t lo = p->label_off[i], hi = p->label_off[i + 1];
-		keep[i] = newid[p->sample_stack[i]] != NONE;
-		if (keep[i] && (tf || ti)) {
-			const label *ls = hi > lo ? p->labels + lo : NULL; /* (NULL + 0) */
-			int focused = 1, ignored = 0;
-			if (tf && (focused = tag_match(&c, tf, ls, hi - lo)) < 0)
-				goto nomem;
-			if (ti && (ignored = tag_match(&c, ti, ls, hi - lo)) < 0)
-				goto nomem;
-			tfm |= focused == 1;
-			tim |= ignored == 1;
-			keep[i] = focused == 1 && ignored == 0;
-		}
+		r->keep[i] = r->newid[p->sample_stack[i]] != NONE;
+		if (!r->keep[i] || (!tf && !ti))
+			continue;
+		const label *ls = hi > lo ? p->labels + lo : NULL; /* (NULL + 0) */
+		int focused = 1, ignored = 0;
+		if (tf && (focused = tag_match(&r->c, tf, ls, hi - lo)) < 0)
+			return filter_nomem(p);
+		if (ti && (ignored = tag_match(&r->c, ti, ls, hi - lo)) < 0)
+			return filter_nomem(p);
+		r->matched[PPROFC_FILTER_TAGFOCUS] |= focused == 1;
+		r->matched[PPROFC_FILTER_TAGIGNORE] |= ignored == 1;
+		r->keep[i] = focused == 1 && ignored == 0;
 	}
-	bool tns = false, tnh = false;
-	size_t kept = 0, nl = 0;
+	return PPROFC_OK;
+}
+
+/* The samples kept, compacted in place (writes never overtake reads) with
+ * their new stacks and their labels, less those tagshow/taghide remove.
+ * Cannot fail. */
+static void compact_samples(frun *r)
+{
+	pprofc_profile *p = r->c.p;
+	const pprofc_filter *f = r->c.f;
+	bool labels_filter = f->has_re[PPROFC_FILTER_TAGSHOW] || f->has_re[PPROFC_FILTER_TAGHIDE];
+	size_t nt = p->nsample_types, kept = 0, nl = 0;
 	uint32_t lo = p->label_off[0];
 	for (size_t i = 0; i < p->nsamples; i++) {
 		/* label_off[i + 1] is read before kept + 1 <= i + 1 is written. */
 		uint32_t hi = p->label_off[i + 1];
-		if (keep[i]) {
+		if (r->keep[i]) {
 			memmove(p->values + kept * nt, p->values + i * nt, nt * sizeof(int64_t));
-			p->sample_stack[kept] = newid[p->sample_stack[i]];
+			p->sample_stack[kept] = r->newid[p->sample_stack[i]];
 			for (uint32_t k = lo; k < hi; k++) {
 				if (labels_filter) {
-					uint8_t v = label_verdict(&c, p->labels[k].key);
-					tns |= (v & V_SHOW) != 0;
-					tnh |= (v & V_HIDE) != 0;
+					uint8_t v = label_verdict(&r->c, p->labels[k].key);
+					r->matched[PPROFC_FILTER_TAGSHOW] |= (v & V_SHOW) != 0;
+					r->matched[PPROFC_FILTER_TAGHIDE] |= (v & V_HIDE) != 0;
 					if (!(v & V_SHOW) || (v & V_HIDE))
 						continue;
 				}
@@ -793,50 +927,90 @@ pprofc_status pprofc_profile_filter(pprofc_profile *p, const pprofc_filter *f,
 	p->nsamples = kept;
 	p->nlabels = nl;
 	p->label_off[0] = 0;
+}
 
-	if (ret_unmatched) {
-		unsigned u = 0;
-		const bool matched[PPROFC_FILTER_COUNT_] = {
-			fm, im, hm, hnm, sfm, pfm, tfm, tim, tns, tnh,
-		};
-		for (int o = 0; o < PPROFC_FILTER_COUNT_; o++)
-			if (f->expr[o] && !matched[o])
-				u |= 1u << o;
-		*ret_unmatched = u;
-	}
-	goto done;
+/* ---- the whole filter -------------------------------------------------- */
 
-nomem:
-	st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for filtering");
-fail:
-	if (restacked) {
-		/* The old stacks still describe every sample. */
+/* The options that were set and matched nothing, bit o for option o. */
+static unsigned unmatched_options(const frun *r)
+{
+	unsigned u = 0;
+	for (int o = 0; o < PPROFC_FILTER_COUNT_; o++)
+		if (r->c.f->expr[o] && !r->matched[o])
+			u |= 1u << o;
+	return u;
+}
+
+/* Frees what the run used. On failure the old stacks, which still describe
+ * every sample, are put back; on success they go. */
+static void finish_run(frun *r, bool failed)
+{
+	pprofc_profile *p = r->c.p;
+	budget *b = r->c.b;
+	if (r->restacked && failed) {
 		budget_free(b, p->stack_locs);
 		budget_free(b, p->stack_off);
-		p->stack_locs = old_locs;
-		p->stack_off = old_off;
-		p->nstacks = old_nstacks;
-		p->nstack_locs = old_nlocs;
-		p->cap_stack_locs = old_cap_locs;
-		p->cap_stack_off = old_cap_off;
-		old_locs = old_off = NULL;
-	}
-done:
-	if (restacked) {
-		budget_free(b, old_locs);
-		budget_free(b, old_off);
+		p->stack_locs = r->old_locs;
+		p->stack_off = r->old_off;
+		p->nstacks = r->old_nstacks;
+		p->nstack_locs = r->old_nlocs;
+		p->cap_stack_locs = r->old_cap_locs;
+		p->cap_stack_off = r->old_cap_off;
+	} else if (r->restacked) {
+		budget_free(b, r->old_locs);
+		budget_free(b, r->old_off);
 	}
 	budget_free(b, p->stack_table);
 	p->stack_table = NULL;
-	kmap_free(&c.keys);
-	budget_free(b, c.key_unit);
-	budget_free(b, c.kv);
-	budget_free(b, c.key_verdict);
-	budget_free(b, fnbits);
-	budget_free(b, mapbits);
-	budget_free(b, locflags);
-	budget_free(b, newid);
-	budget_free(b, keep);
-	budget_free(b, buf);
+	kmap_free(&r->c.keys);
+	budget_free(b, r->c.key_unit);
+	budget_free(b, r->c.kv);
+	budget_free(b, r->c.key_verdict);
+	budget_free(b, r->fnbits);
+	budget_free(b, r->mapbits);
+	budget_free(b, r->locflags);
+	budget_free(b, r->newid);
+	budget_free(b, r->keep);
+	budget_free(b, r->buf);
+}
+
+pprofc_status pprofc_profile_filter(pprofc_profile *p, const pprofc_filter *f,
+				    unsigned *ret_unmatched)
+{
+	if (!p->loaded || !p->stack_off)
+		return set_error(p, PPROFC_ERR_USAGE, "no profile loaded to filter");
+	err_clear(&p->err);
+	bool any = false;
+	for (int o = 0; o < PPROFC_FILTER_COUNT_; o++)
+		any |= f->expr[o] != NULL;
+	if (ret_unmatched)
+		*ret_unmatched = 0;
+	if (!any)
+		return PPROFC_OK;
+
+	frun r = { .c = { .p = p, .f = f, .b = &p->mem },
+		   .old_locs = p->stack_locs,
+		   .old_off = p->stack_off,
+		   .old_nstacks = p->nstacks,
+		   .old_nlocs = p->nstack_locs,
+		   .old_cap_locs = p->cap_stack_locs,
+		   .old_cap_off = p->cap_stack_off };
+	for (int o = 0; o <= PPROFC_FILTER_PRUNE_FROM; o++)
+		r.name_filter[o] = f->has_re[o];
+	pprofc_status st = PPROFC_OK;
+	if (!record_totals(p) || !record_active(p, f))
+		st = filter_nomem(p);
+	if (st == PPROFC_OK)
+		st = filter_locations(&r);
+	if (st == PPROFC_OK)
+		st = filter_stacks(&r);
+	if (st == PPROFC_OK)
+		st = decide_samples(&r);
+	if (st == PPROFC_OK) {
+		compact_samples(&r);
+		if (ret_unmatched)
+			*ret_unmatched = unmatched_options(&r);
+	}
+	finish_run(&r, st != PPROFC_OK);
 	return st;
 }

@@ -46,44 +46,30 @@ static pprofc_status nomem(merger *m)
 	return set_error(m->p, PPROFC_ERR_NOMEM, "out of memory merging profiles");
 }
 
-/* Finds or adds the entry of hash h; eq() says whether existing entry i is
- * the one. Entries are numbered in order of addition, like the tables. */
-static uint32_t intern(kmap *km, uint64_t h, bool (*eq)(const void *ctx, uint32_t i),
-		       const void *ctx, bool *added)
-{
-	for (uint64_t attempt = 0;; attempt++) {
-		uint32_t i = kmap_put(km, h, attempt, added);
-		if (i == NONE || *added || eq(ctx, i))
-			return i;
-	}
-}
-
 /* ---- strings ---------------------------------------------------------- */
+
+/* String i of the merged table, for kmap_intern_text. */
+static pstr merged_string(const void *table, uint32_t i)
+{
+	const merger *m = table;
+	return (pstr){ m->sbuf + m->soff[i], (uint32_t)(m->soff[i + 1] - m->soff[i] - 1) };
+}
 
 static uint32_t add_string(merger *m, const char *s, size_t len)
 {
-	uint64_t h = hash_bytes(s, len, 0x57);
-	for (uint64_t attempt = 0;; attempt++) {
-		bool added;
-		uint32_t i = kmap_put(&m->strs, h, (uint64_t)len | attempt << 32, &added);
-		if (i == NONE)
-			return NONE;
-		if (!added) {
-			size_t off = m->soff[i], n = m->soff[i + 1] - off - 1;
-			if (n == len && !memcmp(m->sbuf + off, s, len))
-				return i;
-			continue;
-		}
-		if (!vec_reserve(&m->p->mem, (void **)&m->sbuf, &m->scap, m->slen + len + 1, 1) ||
-		    !vec_reserve(&m->p->mem, (void **)&m->soff, &m->cap_soff, (size_t)i + 2,
-				 sizeof(size_t)))
-			return NONE;
-		memcpy(m->sbuf + m->slen, s, len);
-		m->sbuf[m->slen + len] = '\0';
-		m->slen += len + 1;
-		m->soff[i + 1] = m->slen;
+	bool added;
+	uint32_t i = kmap_intern_text(&m->strs, s, len, 0x57, merged_string, m, &added);
+	if (i == NONE || !added)
 		return i;
-	}
+	if (!vec_reserve(&m->p->mem, (void **)&m->sbuf, &m->scap, m->slen + len + 1, 1) ||
+	    !vec_reserve(&m->p->mem, (void **)&m->soff, &m->cap_soff, (size_t)i + 2,
+			 sizeof(size_t)))
+		return NONE;
+	memcpy(m->sbuf + m->slen, s, len);
+	m->sbuf[m->slen + len] = '\0';
+	m->slen += len + 1;
+	m->soff[i + 1] = m->slen;
+	return i;
 }
 
 /* The merged index of string `idx` of the source. */
@@ -145,7 +131,7 @@ static uint32_t map_mapping(merger *m, source_map *sm, uint32_t mi)
 		     cand.offset * 0x9E3779B97F4A7C15ull;
 	const mapping *ctx[2] = { &cand, p->mappings };
 	bool added;
-	uint32_t i = intern(&m->maps, h, mapping_eq, ctx, &added);
+	uint32_t i = kmap_intern(&m->maps, h, 0, mapping_eq, ctx, &added);
 	if (i == NONE)
 		return NONE;
 	if (added) {
@@ -185,8 +171,8 @@ static uint32_t map_function(merger *m, source_map *sm, uint32_t fi)
 	int64_t key[4] = { cand.name, cand.system_name, cand.filename, cand.start_line };
 	const function *ctx[2] = { &cand, p->functions };
 	bool added;
-	uint32_t i =
-		intern(&m->funcs, hash_bytes(key, sizeof(key), 0xf7), function_eq, ctx, &added);
+	uint32_t i = kmap_intern(&m->funcs, hash_bytes(key, sizeof(key), 0xf7), 0, function_eq, ctx,
+				 &added);
 	if (i == NONE)
 		return NONE;
 	if (added) {
@@ -263,7 +249,7 @@ static uint32_t map_location(merger *m, source_map *sm, uint32_t li)
 		h = hash_bytes(kv, sizeof(kv), h);
 	}
 	bool added;
-	uint32_t i = intern(&m->locs, h, location_eq, &c, &added);
+	uint32_t i = kmap_intern(&m->locs, h, 0, location_eq, &c, &added);
 	if (i == NONE)
 		return NONE;
 	if (added) {
@@ -382,7 +368,7 @@ static pprofc_status add_sample(merger *m, source_map *sm, size_t si)
 	if (c.nlabels)
 		h = hash_bytes(m->labbuf, c.nlabels * sizeof(label), h);
 	bool added;
-	uint32_t i = intern(&m->samples, h, sample_eq, &c, &added);
+	uint32_t i = kmap_intern(&m->samples, h, 0, sample_eq, &c, &added);
 	if (i == NONE)
 		return nomem(m);
 	if (!added) {
@@ -391,9 +377,9 @@ static pprofc_status add_sample(merger *m, source_map *sm, size_t si)
 		return PPROFC_OK;
 	}
 	if (i >= p->limits[PPROFC_LIMIT_SAMPLES])
-		return set_error(p, PPROFC_ERR_LIMIT,
-				 "the merged profile has more than %llu samples",
-				 (unsigned long long)p->limits[PPROFC_LIMIT_SAMPLES]);
+		return err_set_limit(&p->err, PPROFC_ERR_LIMIT, PPROFC_LIMIT_SAMPLES,
+				     "the merged profile has more than %llu samples",
+				     (unsigned long long)p->limits[PPROFC_LIMIT_SAMPLES]);
 	if (!vec_reserve(&p->mem, (void **)&p->values, &p->cap_values, ((size_t)i + 1) * nt + 1,
 			 sizeof(int64_t)) ||
 	    !vec_reserve(&p->mem, (void **)&p->sample_stack, &p->cap_sample_stack, (size_t)i + 1,
@@ -536,12 +522,7 @@ static pprofc_status merge_headers(merger *m, source_map *sms, size_t n)
 
 static void free_source_map(budget *b, source_map *sm)
 {
-	budget_free(b, sm->str);
-	budget_free(b, sm->map);
-	budget_free(b, sm->fn);
-	budget_free(b, sm->loc);
-	budget_free(b, sm->stack);
-	budget_free(b, sm->map_shift);
+	budget_free_each(b, sm->str, sm->map, sm->fn, sm->loc, sm->stack, sm->map_shift);
 }
 
 static uint32_t *nones(budget *b, size_t n)
@@ -594,10 +575,7 @@ static void merger_free(merger *m)
 	kmap_free(&m->funcs);
 	kmap_free(&m->locs);
 	kmap_free(&m->samples);
-	budget_free(b, m->sbuf);
-	budget_free(b, m->soff);
-	budget_free(b, m->locbuf);
-	budget_free(b, m->labbuf);
+	budget_free_each(b, m->sbuf, m->soff, m->locbuf, m->labbuf);
 }
 
 static bool has_zero_sample(const pprofc_profile *p)
@@ -724,7 +702,8 @@ pprofc_status pprofc_profile_merge(pprofc_profile *dst, pprofc_profile *const *s
 		acc = again;
 	}
 	if (st != PPROFC_OK) {
-		set_error(dst, st, "%s", acc->err.msg);
+		/* (the limit too, when one was exceeded) */
+		err_set_limit(&dst->err, st, acc->err.limit, "%s", acc->err.msg);
 		pprofc_profile_destroy(acc);
 		return st;
 	}

@@ -194,122 +194,164 @@ pprofc_status frames_build(pprofc_profile *p, frames *f)
 	return frames_build_at(p, f, p->granularity);
 }
 
-pprofc_status frames_build_at(pprofc_profile *p, frames *f, pprofc_granularity g)
-{
-	memset(f, 0, sizeof(*f));
-	f->mem = &p->mem;
+/* What building the frames of a profile at one granularity works with. */
+typedef struct fbuild {
+	pprofc_profile *p;
+	frames *f;
+	pprofc_granularity g;
 	/* Functions (the default) name nodes per function, once; the others
-	 * per frame. -noinlines keeps each location's last line only. */
-	bool per_frame = g != PPROFC_GRANULARITY_FUNCTIONS;
-	bool noinl = p->noinlines;
+	 * per frame. noinl (-noinlines) keeps each location's last line. */
+	bool per_frame, noinl;
+	size_t nframes, nlineless, longest;
+	name_map m;
+	char *scratch; /* a name being built, per frame */
+} fbuild;
 
-	size_t nframes = 0, nlineless = 0, longest = 0;
+/* Sizes from the locations: their frames, those without lines, and (per
+ * frame) the longest function name and file, or mapping file, a name is
+ * built from. */
+static void count_frames(fbuild *fb)
+{
+	const pprofc_profile *p = fb->p;
 	for (size_t i = 0; i < p->nlocations; i++) {
 		uint32_t nl = p->locations[i].nlines;
-		nframes += nl ? (noinl ? 1 : nl) : 1;
-		nlineless += nl == 0;
-		if (per_frame)
+		fb->nframes += nl ? (fb->noinl ? 1 : nl) : 1;
+		fb->nlineless += nl == 0;
+		if (fb->per_frame)
 			for (uint32_t j = 0; j < nl; j++) {
 				const line *ln = &p->lines[p->locations[i].line_off + j];
 				const function *fn = &p->functions[ln->function];
 				size_t len = (size_t)function_name(p, fn)->len +
 					     model_str(p, fn->filename)->len;
-				if (len > longest)
-					longest = len;
+				if (len > fb->longest)
+					fb->longest = len;
 			}
 	}
-	for (size_t i = 0; per_frame && i < p->nmappings; i++)
-		if (model_str(p, p->mappings[i].filename)->len > longest)
-			longest = model_str(p, p->mappings[i].filename)->len;
-	/* Every function, lineless location and [no stack] may be a node;
-	 * per frame, every frame. */
-	size_t maxnodes = (per_frame ? nframes : p->nfunctions + nlineless) + 1;
+	for (size_t i = 0; fb->per_frame && i < p->nmappings; i++)
+		if (model_str(p, p->mappings[i].filename)->len > fb->longest)
+			fb->longest = model_str(p, p->mappings[i].filename)->len;
+}
+
+/* The tables, and the name map sized for every node there may be: every
+ * function, lineless location and [no stack]; per frame, every frame. */
+static bool alloc_frames(fbuild *fb)
+{
+	pprofc_profile *p = fb->p;
+	frames *f = fb->f;
+	size_t maxnodes = (fb->per_frame ? fb->nframes : p->nfunctions + fb->nlineless) + 1;
 	size_t slots = 16;
 	while (slots < 2 * maxnodes)
 		slots *= 2;
-	name_map m = { .mask = slots - 1 };
-
-	size_t names_size = nlineless * 20 + 1;
+	fb->m.mask = slots - 1;
 	f->nodes = budget_alloc(&p->mem, maxnodes * sizeof(node));
-	f->frames = budget_alloc(&p->mem, (nframes + 1) * sizeof(frame));
-	f->frame_node = budget_alloc(&p->mem, (nframes + 1) * sizeof(uint32_t));
+	f->frames = budget_alloc(&p->mem, (fb->nframes + 1) * sizeof(frame));
+	f->frame_node = budget_alloc(&p->mem, (fb->nframes + 1) * sizeof(uint32_t));
 	f->loc_off = budget_alloc(&p->mem, (p->nlocations + 1) * sizeof(uint32_t));
 	f->func_node = budget_alloc(&p->mem, (p->nfunctions + 1) * sizeof(uint32_t));
-	f->names = budget_alloc(&p->mem, names_size);
-	m.slots = budget_alloc(&p->mem, slots * sizeof(uint32_t));
+	f->names = budget_alloc(&p->mem, fb->nlineless * 20 + 1);
+	fb->m.slots = budget_alloc(&p->mem, slots * sizeof(uint32_t));
 	/* address, separators, ":" line, brackets: 64 is ample */
-	char *scratch = per_frame ? budget_alloc(&p->mem, longest + 64) : NULL;
+	fb->scratch = fb->per_frame ? budget_alloc(&p->mem, fb->longest + 64) : NULL;
 	if (!f->nodes || !f->frames || !f->frame_node || !f->loc_off || !f->func_node ||
-	    !f->names || !m.slots || (per_frame && !scratch)) {
-		budget_free(&p->mem, m.slots);
-		budget_free(&p->mem, scratch);
-		frames_finish(f);
-		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for frames");
-	}
-	memset(m.slots, 0, slots * sizeof(uint32_t));
+	    !f->names || !fb->m.slots || (fb->per_frame && !fb->scratch))
+		return false;
+	memset(fb->m.slots, 0, slots * sizeof(uint32_t));
+	return true;
+}
 
+/* What only building needed: the name map and the scratch name. */
+static void fbuild_free(fbuild *fb)
+{
+	budget_free_each(&fb->p->mem, fb->m.slots, fb->scratch);
+}
+
+/* Per function (the default granularity), its node; NONE per frame. */
+static void name_functions(fbuild *fb)
+{
+	const pprofc_profile *p = fb->p;
 	for (size_t i = 0; i < p->nfunctions; i++) {
-		if (per_frame) {
-			f->func_node[i] = NONE;
+		if (fb->per_frame) {
+			fb->f->func_node[i] = NONE;
 			continue;
 		}
 		const pstr *name = function_name(p, &p->functions[i]);
-		f->func_node[i] = intern_node(f, &m, name->s, name->len);
+		fb->f->func_node[i] = intern_node(fb->f, &fb->m, name->s, name->len);
 	}
+}
 
+/* The node of the name built in fb->scratch (len bytes), the name moved
+ * to lasting storage when the node is new; NONE when out of memory. */
+static uint32_t intern_built(fbuild *fb, size_t len)
+{
+	frames *f = fb->f;
+	uint32_t nid = intern_node(f, &fb->m, fb->scratch, len);
+	if (f->nodes[nid].name.s == fb->scratch &&
+	    !(f->nodes[nid].name.s = name_store(f, fb->scratch, len)))
+		return NONE;
+	return nid;
+}
+
+/* A lineless location's frame at granularities other than addresses: named
+ * 0x<address> in f->names (room for every lineless location), which *nw
+ * moves along when the name is new. */
+static frame address_frame(fbuild *fb, const location *l, char **nw)
+{
+	int w = snprintf(*nw, 20, "0x%" PRIx64, l->address);
+	uint32_t nid = intern_node(fb->f, &fb->m, *nw, (size_t)w);
+	if (fb->f->nodes[nid].name.s == *nw)
+		*nw += w + 1;
+	return (frame){ nid, NONE, 0 };
+}
+
+/* Every location's frames, innermost first, with their nodes; then the
+ * node of [no stack]. false when out of memory. */
+static bool name_locations(fbuild *fb)
+{
+	pprofc_profile *p = fb->p;
+	frames *f = fb->f;
 	char *nw = f->names;
 	size_t k = 0;
 	for (size_t i = 0; i < p->nlocations; i++) {
 		const location *l = &p->locations[i];
 		f->loc_off[i] = (uint32_t)k;
-		if (!l->nlines && g != PPROFC_GRANULARITY_ADDRESSES) {
-			int w = snprintf(nw, 20, "0x%" PRIx64, l->address);
-			uint32_t nid = intern_node(f, &m, nw, (size_t)w);
-			if (f->nodes[nid].name.s == nw)
-				nw += w + 1;
-			f->frames[k++] = (frame){ nid, NONE, 0 };
+		if (!l->nlines && fb->g != PPROFC_GRANULARITY_ADDRESSES) {
+			f->frames[k++] = address_frame(fb, l, &nw);
 			continue;
 		}
 		if (!l->nlines) {
-			size_t len = frame_name(p, g, l, NULL, scratch);
-			uint32_t nid = intern_node(f, &m, scratch, len);
-			if (f->nodes[nid].name.s == scratch &&
-			    !(f->nodes[nid].name.s = name_store(f, scratch, len)))
-				goto nomem;
+			uint32_t nid = intern_built(fb, frame_name(p, fb->g, l, NULL, fb->scratch));
+			if (nid == NONE)
+				return false;
 			f->frames[k++] = (frame){ nid, NONE, 0 };
 			continue;
 		}
-		for (uint32_t j = noinl ? l->nlines - 1 : 0; j < l->nlines; j++) {
+		for (uint32_t j = fb->noinl ? l->nlines - 1 : 0; j < l->nlines; j++) {
 			const line *ln = &p->lines[l->line_off + j];
-			uint32_t nid;
-			if (per_frame) {
-				size_t len = frame_name(p, g, l, ln, scratch);
-				nid = intern_node(f, &m, scratch, len);
-				if (f->nodes[nid].name.s == scratch &&
-				    !(f->nodes[nid].name.s = name_store(f, scratch, len)))
-					goto nomem;
-			} else {
-				nid = f->func_node[ln->function];
-			}
+			uint32_t nid =
+				fb->per_frame
+					? intern_built(fb, frame_name(p, fb->g, l, ln, fb->scratch))
+					: f->func_node[ln->function];
+			if (nid == NONE)
+				return false;
 			f->frames[k++] = (frame){ nid, ln->function, ln->line };
 		}
 	}
 	f->loc_off[p->nlocations] = (uint32_t)k;
 	for (size_t j = 0; j < k; j++)
 		f->frame_node[j] = f->frames[j].node;
-	f->nostack = intern_node(f, &m, "[no stack]", 10);
-	budget_free(&p->mem, m.slots);
-	budget_free(&p->mem, scratch);
+	f->nostack = intern_node(f, &fb->m, "[no stack]", 10);
+	return true;
+}
 
-	/* Per-stack sums, so writers visit each distinct stack once rather
-	 * than each sample. */
+/* Per-stack sums, so writers visit each distinct stack once rather than
+ * each sample. */
+static bool sum_stacks(pprofc_profile *p, frames *f)
+{
 	size_t nt = p->nsample_types;
 	f->stack_values = budget_alloc(&p->mem, (p->nstacks * nt + 1) * sizeof(int64_t));
 	f->stack_count = budget_alloc(&p->mem, (p->nstacks + 1) * sizeof(uint64_t));
-	if (!f->stack_values || !f->stack_count) {
-		frames_finish(f);
-		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for stack sums");
-	}
+	if (!f->stack_values || !f->stack_count)
+		return false;
 	memset(f->stack_values, 0, (p->nstacks * nt + 1) * sizeof(int64_t));
 	memset(f->stack_count, 0, (p->nstacks + 1) * sizeof(uint64_t));
 	for (size_t i = 0; i < p->nsamples; i++) {
@@ -323,22 +365,27 @@ pprofc_status frames_build_at(pprofc_profile *p, frames *f, pprofc_granularity g
 		}
 		f->stack_count[s] += nonzero;
 	}
+	return true;
+}
 
-	/* The deepest expansion bounds every writer's scratch buffer. Every
-	 * location has a frame, so a stack expands to its length plus its
-	 * locations' inlined frames: looked up in a byte per location (W1's
-	 * 26 million stack locations read 100 KB, not 400), and not at all
-	 * when no location has any. */
+/*
+ * The deepest expansion, which bounds every writer's scratch buffer, and
+ * the frames of all stacks. Every location has a frame, so a stack expands
+ * to its length plus its locations' inlined frames. Those are looked up in
+ * a byte per location rather than in loc_off: this walks every location of
+ * every stack, and a table a quarter of the size stays in the cache. When
+ * no location has inlined frames, there is nothing to look up.
+ */
+static bool measure_depth(pprofc_profile *p, frames *f)
+{
 	f->max_depth = 1;
 	f->total_frames = 0;
 	unsigned char *extra = NULL;
 	for (size_t li = 0; li < p->nlocations; li++) {
 		uint32_t n = f->loc_off[li + 1] - f->loc_off[li] - 1;
 		if (n && !extra) {
-			if (!(extra = budget_alloc(&p->mem, p->nlocations + 1))) {
-				frames_finish(f);
-				return set_error(p, PPROFC_ERR_NOMEM, "out of memory for frames");
-			}
+			if (!(extra = budget_alloc(&p->mem, p->nlocations + 1)))
+				return false;
 			memset(extra, 0, li);
 		}
 		if (extra)
@@ -355,13 +402,36 @@ pprofc_status frames_build_at(pprofc_profile *p, frames *f, pprofc_granularity g
 		f->total_frames += d ? d : 1;
 	}
 	budget_free(&p->mem, extra);
-	return PPROFC_OK;
+	return true;
+}
 
-nomem:
-	budget_free(&p->mem, m.slots);
-	budget_free(&p->mem, scratch);
+pprofc_status frames_build_at(pprofc_profile *p, frames *f, pprofc_granularity g)
+{
+	memset(f, 0, sizeof(*f));
+	f->mem = &p->mem;
+	fbuild fb = { .p = p,
+		      .f = f,
+		      .g = g,
+		      .per_frame = g != PPROFC_GRANULARITY_FUNCTIONS,
+		      .noinl = p->noinlines };
+	count_frames(&fb);
+	const char *nomem = NULL;
+	if (!alloc_frames(&fb)) {
+		nomem = "out of memory for frames";
+	} else {
+		name_functions(&fb);
+		if (!name_locations(&fb))
+			nomem = "out of memory for frame names";
+	}
+	fbuild_free(&fb);
+	if (!nomem && !sum_stacks(p, f))
+		nomem = "out of memory for stack sums";
+	if (!nomem && !measure_depth(p, f))
+		nomem = "out of memory for frames";
+	if (!nomem)
+		return PPROFC_OK;
 	frames_finish(f);
-	return set_error(p, PPROFC_ERR_NOMEM, "out of memory for frame names");
+	return set_error(p, PPROFC_ERR_NOMEM, "%s", nomem);
 }
 
 pprofc_status frames_begin(pprofc_profile *p, size_t index, frames *f)
@@ -378,19 +448,13 @@ void frames_finish(frames *f)
 	budget *b = f->mem;
 	if (!b)
 		return;
-	budget_free(b, f->nodes);
-	budget_free(b, f->frames);
-	budget_free(b, f->frame_node);
-	budget_free(b, f->loc_off);
-	budget_free(b, f->func_node);
-	budget_free(b, f->names);
+	budget_free_each(b, f->nodes, f->frames, f->frame_node, f->loc_off, f->func_node, f->names,
+			 f->stack_values, f->stack_count);
 	while (f->blocks) {
 		name_block *next = f->blocks->next;
 		budget_free(b, f->blocks);
 		f->blocks = next;
 	}
-	budget_free(b, f->stack_values);
-	budget_free(b, f->stack_count);
 	memset(f, 0, sizeof(*f));
 }
 

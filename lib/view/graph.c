@@ -232,43 +232,36 @@ static bool sort_entropy(graph *g, size_t n)
 			score[nd] = wadd(go_int64(s * (double)r->cum), r->flat);
 		}
 	}
-	budget_free(g->b, tin);
-	budget_free(g->b, tout);
-	budget_free(g->b, sin);
-	budget_free(g->b, sout);
-	budget_free(g->b, nin);
-	budget_free(g->b, nout);
+	budget_free_each(g->b, tin, tout, sin, sout, nin, nout);
 	entropy_ctx c = { g, score };
 	return ok && sort_ctx(g->b, g->rows, n, sizeof(row), cmp_entropy, &c);
 }
 
 /* ---- labels as boxes beside the nodes (pprof's tags) -------------------- */
 
+/* The text of interned entry id, for kmap_intern_text. */
+static pstr text_of(const void *texts, uint32_t id)
+{
+	return ((const pstr *)texts)[id];
+}
+
 /* An interned string: a sample's labels joined, or a numeric label's text. */
 static uint32_t intern_text(graph *g, const char *s, size_t len)
 {
-	uint64_t h = hash_bytes(s, len, 5);
-	for (uint64_t attempt = 0;; attempt++) {
-		bool added;
-		uint32_t id = kmap_put(&g->text_map, h, (uint64_t)len | attempt << 32, &added);
-		if (id == NONE)
-			return NONE;
-		if (added) {
-			if (!vec_reserve(g->b, (void **)&g->texts, &g->cap_texts, (size_t)id + 1,
-					 sizeof(pstr)))
-				return NONE;
-			char *c = budget_alloc(g->b, len + 1);
-			if (!c)
-				return NONE;
-			memcpy(c, s, len);
-			c[len] = '\0';
-			g->texts[id] = (pstr){ c, (uint32_t)len };
-			g->ntexts = (size_t)id + 1;
-			return id;
-		}
-		if (g->texts[id].len == len && !memcmp(g->texts[id].s, s, len))
-			return id;
-	}
+	bool added;
+	uint32_t id = kmap_intern_text(&g->text_map, s, len, 5, text_of, g->texts, &added);
+	if (id == NONE || !added)
+		return id;
+	if (!vec_reserve(g->b, (void **)&g->texts, &g->cap_texts, (size_t)id + 1, sizeof(pstr)))
+		return NONE;
+	char *c = budget_alloc(g->b, len + 1);
+	if (!c)
+		return NONE;
+	memcpy(c, s, len);
+	c[len] = '\0';
+	g->texts[id] = (pstr){ c, (uint32_t)len };
+	g->ntexts = (size_t)id + 1;
+	return id;
 }
 
 typedef struct lv {
@@ -537,9 +530,7 @@ static bool remove_redundant(graph *g)
 				e->removed = true;
 		}
 	}
-	budget_free(g->b, in_start);
-	budget_free(g->b, in_idx);
-	budget_free(g->b, queue);
+	budget_free_each(g->b, in_start, in_idx, queue);
 	if (!ok)
 		return false;
 	size_t kept = 0;
@@ -575,6 +566,99 @@ static bool keep_first(graph *g, size_t n, uint8_t *kept)
 	return build_edges(g, kept, false, false);
 }
 
+/* add_edge's table of the pairs already counted for a stack: room for 4
+ * times the deepest stack's frames, a power of two. */
+static bool alloc_pairs(graph *g, size_t max_depth)
+{
+	size_t pslots = 64;
+	while (pslots < 4 * max_depth)
+		pslots *= 2;
+	g->pair_mask = pslots - 1;
+	g->pair_key = budget_alloc(g->b, pslots * sizeof(uint64_t));
+	g->pair_stamp = budget_alloc(g->b, pslots * sizeof(uint32_t));
+	return g->pair_key && g->pair_stamp;
+}
+
+/* What graph_build works with: per node its flat and cum sums, and which
+ * nodes are kept. */
+typedef struct gbuild {
+	int64_t *flat, *cum;
+	uint8_t *kept;
+} gbuild;
+
+/* The per-node arrays of the build and of the graph, all at once, and
+ * add_edge's pair table. */
+static bool alloc_graph(graph *g, gbuild *w)
+{
+	budget *b = g->b;
+	size_t nn = g->f.nnodes;
+	w->flat = budget_alloc(b, (nn + 1) * sizeof(int64_t));
+	w->cum = budget_alloc(b, (nn + 1) * sizeof(int64_t));
+	w->kept = budget_alloc(b, nn + 1);
+	g->stamp = budget_alloc(b, (nn + 1) * sizeof(uint32_t));
+	g->scratch = budget_alloc(b, (nn + 1) * sizeof(int64_t));
+	g->rows = budget_alloc(b, (nn + 1) * sizeof(row));
+	bool pairs = alloc_pairs(g, g->f.max_depth);
+	if (!w->flat || !w->cum || !w->kept || !g->stamp || !g->scratch || !g->rows || !pairs)
+		return false;
+	memset(w->flat, 0, nn * sizeof(int64_t));
+	memset(w->cum, 0, nn * sizeof(int64_t));
+	memset(g->stamp, 0, nn * sizeof(uint32_t));
+	return true;
+}
+
+/* A row for every node with a value (report_rows, as top's); pprof's
+ * cut-offs, which are shares of its nodes' flat sum; and the rows
+ * -nodefraction drops. */
+static void make_rows(graph *g, const graph_opts *o, const node_sums *ns)
+{
+	int64_t fsum;
+	g->nrows = report_rows(&g->f, ns, g->rows, &fsum);
+	g->edge_cut = report_cutoff(fsum, o->edgefraction);
+	g->node_cut = report_cutoff(fsum, o->nodefraction);
+	g->dropped = report_drop_rows(g->rows, &g->nrows, o->nodefraction, g->f.nostack);
+}
+
+/*
+ * The nodes shown, in order, and the calls between them. Text: rows by
+ * flat or cum, the first -nodecount. Visual (-dot): entropy order, the
+ * nodes' label boxes counted against -nodecount. Either way the calls are
+ * rebuilt over the nodes kept when some were left out (*rebuilt).
+ */
+static bool select_nodes(graph *g, const graph_opts *o, uint8_t *kept, bool *rebuilt)
+{
+	if (!o->visual) {
+		if (!report_sort_rows(g->b, &g->f, g->rows, g->nrows, o->sort_by_cum))
+			return false;
+		g->shown = o->nodecount && o->nodecount < g->nrows ? o->nodecount : g->nrows;
+		if (!keep_first(g, g->shown, kept))
+			return false;
+		*rebuilt = g->shown < g->nrows;
+		return true;
+	}
+	if (!keep_first(g, g->nrows, kept) || !sort_entropy(g, g->nrows) || !build_tags(g))
+		return false;
+	g->shown = o->nodecount ? select_visual(g, o->nodecount) : g->nrows;
+	if (g->shown < g->nrows) {
+		if (!keep_first(g, g->shown, kept) || !sort_entropy(g, g->shown))
+			return false;
+		*rebuilt = true;
+	}
+	return true;
+}
+
+/* pprof's -edgefraction; with -nodecount its count is lost unless the
+ * graph was rebuilt (the trim before selecting the nodes did it). */
+static void trim_edges(graph *g, const graph_opts *o, bool rebuilt)
+{
+	size_t nkept = 0;
+	for (size_t i = 0; i < g->nedges; i++)
+		if (abs64(g->edges[i].weight) >= g->edge_cut)
+			g->edges[nkept++] = g->edges[i];
+	g->dropped_edges = o->nodecount && !rebuilt ? 0 : g->nedges - nkept;
+	g->nedges = nkept;
+}
+
 pprofc_status graph_build(pprofc_profile *p, const graph_opts *o, graph *g)
 {
 	memset(g, 0, sizeof(*g));
@@ -586,102 +670,24 @@ pprofc_status graph_build(pprofc_profile *p, const graph_opts *o, graph *g)
 		memset(g, 0, sizeof(*g));
 		return st;
 	}
-	budget *b = g->b;
-	size_t nt = p->nsample_types, nn = g->f.nnodes;
-	int64_t *flat = budget_alloc(b, (nn + 1) * sizeof(int64_t));
-	int64_t *cum = budget_alloc(b, (nn + 1) * sizeof(int64_t));
-	uint8_t *kept = budget_alloc(b, nn + 1);
-	g->stamp = budget_alloc(b, (nn + 1) * sizeof(uint32_t));
-	g->scratch = budget_alloc(b, (nn + 1) * sizeof(int64_t));
-	g->rows = budget_alloc(b, (nn + 1) * sizeof(row));
-	size_t pslots = 64;
-	while (pslots < 4 * g->f.max_depth)
-		pslots *= 2;
-	g->pair_mask = pslots - 1;
-	g->pair_key = budget_alloc(b, pslots * sizeof(uint64_t));
-	g->pair_stamp = budget_alloc(b, pslots * sizeof(uint32_t));
-	if (!flat || !cum || !kept || !g->stamp || !g->scratch || !g->rows || !g->pair_key ||
-	    !g->pair_stamp)
-		goto nomem;
-	memset(flat, 0, nn * sizeof(int64_t));
-	memset(cum, 0, nn * sizeof(int64_t));
-	memset(g->stamp, 0, nn * sizeof(uint32_t));
-
-	const uint32_t *locs = p->stack_locs, *off = g->f.loc_off, *fnode = g->f.frame_node;
-	uint32_t *stamp = g->stamp;
-	for (uint32_t s = 0; s < p->nstacks; s++) {
-		int64_t v = g->f.stack_values[(size_t)s * nt + g->index];
-		if (v == 0)
-			continue;
-		uint32_t lo = p->stack_off[s], hi = p->stack_off[s + 1];
-		if (lo == hi) {
-			flat[g->f.nostack] = wadd(flat[g->f.nostack], v);
-			cum[g->f.nostack] = wadd(cum[g->f.nostack], v);
-			continue;
-		}
-		for (uint32_t j = lo; j < hi; j++)
-			for (uint32_t k = off[locs[j]], kend = off[locs[j] + 1]; k < kend; k++) {
-				uint32_t nd = fnode[k];
-				if (stamp[nd] != s + 1) {
-					stamp[nd] = s + 1;
-					cum[nd] = wadd(cum[nd], v);
-				}
-			}
-		uint32_t leaf = fnode[off[locs[lo]]];
-		flat[leaf] = wadd(flat[leaf], v);
+	gbuild w;
+	bool rebuilt = false, ok = alloc_graph(g, &w);
+	if (ok) {
+		/* each node's flat and cum, as top sums them */
+		node_sums ns = { .flat = w.flat, .cum = w.cum, .stamp = g->stamp };
+		report_node_sums(p, &g->f, g->index, &ns);
+		memset(g->stamp, 0, g->f.nnodes * sizeof(uint32_t));
+		g->total = report_total(p, g->index);
+		make_rows(g, o, &ns);
+		ok = select_nodes(g, o, w.kept, &rebuilt);
 	}
-	memset(stamp, 0, nn * sizeof(uint32_t));
-	g->total = report_total(p, g->index);
-
-	for (uint32_t i = 0; i < nn; i++)
-		if (flat[i] || cum[i])
-			g->rows[g->nrows++] = (row){ i, flat[i], cum[i], flat[i], cum[i] };
-	/* pprof's cut-offs are shares of its nodes' flat sum */
-	int64_t fsum = 0;
-	for (size_t i = 0; i < g->nrows; i++)
-		if (g->rows[i].node != g->f.nostack)
-			fsum = wadd(fsum, g->rows[i].flat);
-	g->edge_cut = report_cutoff(fsum, o->edgefraction);
-	g->node_cut = report_cutoff(fsum, o->nodefraction);
-	g->dropped = report_drop_rows(g->rows, &g->nrows, o->nodefraction, g->f.nostack);
-
-	bool rebuilt = false;
-	if (!o->visual) {
-		if (!report_sort_rows(b, &g->f, g->rows, g->nrows, o->sort_by_cum))
-			goto nomem;
-		g->shown = o->nodecount && o->nodecount < g->nrows ? o->nodecount : g->nrows;
-		if (!keep_first(g, g->shown, kept))
-			goto nomem;
-		rebuilt = g->shown < g->nrows;
-	} else {
-		if (!keep_first(g, g->nrows, kept) || !sort_entropy(g, g->nrows) || !build_tags(g))
-			goto nomem;
-		g->shown = o->nodecount ? select_visual(g, o->nodecount) : g->nrows;
-		if (g->shown < g->nrows) {
-			if (!keep_first(g, g->shown, kept) || !sort_entropy(g, g->shown))
-				goto nomem;
-			rebuilt = true;
-		}
+	if (ok) {
+		trim_edges(g, o, rebuilt);
+		ok = !o->visual || remove_redundant(g);
 	}
-	/* pprof's -edgefraction; with -nodecount its count is lost unless the
-	 * graph was rebuilt (the trim before selecting the nodes did it) */
-	size_t nkept = 0;
-	for (size_t i = 0; i < g->nedges; i++)
-		if (abs64(g->edges[i].weight) >= g->edge_cut)
-			g->edges[nkept++] = g->edges[i];
-	g->dropped_edges = o->nodecount && !rebuilt ? 0 : g->nedges - nkept;
-	g->nedges = nkept;
-	if (o->visual && !remove_redundant(g))
-		goto nomem;
-	budget_free(b, flat);
-	budget_free(b, cum);
-	budget_free(b, kept);
-	return PPROFC_OK;
-
-nomem:
-	budget_free(b, flat);
-	budget_free(b, cum);
-	budget_free(b, kept);
+	budget_free_each(g->b, w.flat, w.cum, w.kept);
+	if (ok)
+		return PPROFC_OK;
 	graph_finish(g);
 	return set_error(p, PPROFC_ERR_NOMEM, "out of memory for the call graph");
 }
@@ -721,22 +727,13 @@ pprofc_status graph_inline_marks(pprofc_profile *p, const frames *f, size_t inde
 				any = true;
 			}
 	if (ok && any) {
-		size_t pslots = 64;
-		while (pslots < 4 * f->max_depth)
-			pslots *= 2;
-		g.pair_mask = pslots - 1;
-		g.pair_key = budget_alloc(g.b, pslots * sizeof(uint64_t));
-		g.pair_stamp = budget_alloc(g.b, pslots * sizeof(uint32_t));
-		ok = g.pair_key && g.pair_stamp && build_edges(&g, kept, true, mean);
+		ok = alloc_pairs(&g, f->max_depth) && build_edges(&g, kept, true, mean);
 		for (size_t i = 0; ok && i < g.nedges; i++)
 			if (abs64(g.edges[i].weight) >= edge_cut)
 				mark[g.edges[i].dst] |= g.edges[i].inline_only ? 1 : 2;
 	}
-	budget_free(g.b, kept);
 	kmap_free(&g.edge_map);
-	budget_free(g.b, g.edges);
-	budget_free(g.b, g.pair_key);
-	budget_free(g.b, g.pair_stamp);
+	budget_free_each(g.b, kept, g.edges, g.pair_key, g.pair_stamp);
 	return ok ? PPROFC_OK
 		  : set_error(p, PPROFC_ERR_NOMEM, "out of memory for the report's calls");
 }
@@ -751,17 +748,8 @@ void graph_finish(graph *g)
 	kmap_free(&g->text_map);
 	for (size_t i = 0; i < g->ntexts; i++)
 		budget_free(b, (void *)g->texts[i].s);
-	budget_free(b, g->texts);
-	budget_free(b, g->tags);
-	budget_free(b, g->tbuf);
-	budget_free(b, g->lvbuf);
-	budget_free(b, g->lvs);
-	budget_free(b, g->edges);
-	budget_free(b, g->pair_key);
-	budget_free(b, g->pair_stamp);
-	budget_free(b, g->stamp);
-	budget_free(b, g->scratch);
-	budget_free(b, g->rows);
+	budget_free_each(b, g->texts, g->tags, g->tbuf, g->lvbuf, g->lvs, g->edges, g->pair_key,
+			 g->pair_stamp, g->stamp, g->scratch, g->rows);
 	frames_finish(&g->f);
 	memset(g, 0, sizeof(*g));
 }

@@ -18,36 +18,31 @@ bool label_keys_init(label_keys *k, pprofc_profile *p)
 	return kmap_init(&k->map, &p->mem, 16);
 }
 
+/* The text of key id, for kmap_intern_text. */
+static pstr key_text(const void *keys, uint32_t id)
+{
+	return *((const pstr *const *)keys)[id];
+}
+
 uint32_t label_keys_intern(label_keys *k, const pstr *s)
 {
-	/* Merged by text, as pprof's maps do; a hash collision moves on to
-	 * the next attempt rather than merging two keys. */
-	uint64_t h = hash_bytes(s->s, s->len, 11);
-	for (uint64_t attempt = 0;; attempt++) {
-		bool added;
-		uint32_t id = kmap_put(&k->map, h, (uint64_t)s->len | attempt << 32, &added);
-		if (id == NONE)
+	/* Merged by text, as pprof's maps do. */
+	bool added;
+	uint32_t id = kmap_intern_text(&k->map, s->s, s->len, 11, key_text, k->keys, &added);
+	if (id == NONE || !added)
+		return id;
+	size_t cap = k->cap;
+	if (!vec_reserve(&k->p->mem, (void **)&k->keys, &k->cap, (size_t)id + 1, sizeof(*k->keys)))
+		return NONE;
+	if (k->cap != cap || !k->unit) {
+		int64_t *u = budget_realloc(&k->p->mem, k->unit, k->cap * sizeof(int64_t));
+		if (!u)
 			return NONE;
-		if (added) {
-			size_t cap = k->cap;
-			if (!vec_reserve(&k->p->mem, (void **)&k->keys, &k->cap, (size_t)id + 1,
-					 sizeof(*k->keys)))
-				return NONE;
-			if (k->cap != cap || !k->unit) {
-				int64_t *u = budget_realloc(&k->p->mem, k->unit,
-							    k->cap * sizeof(int64_t));
-				if (!u)
-					return NONE;
-				k->unit = u;
-			}
-			k->keys[id] = s;
-			k->unit[id] = -1;
-			return id;
-		}
-		const pstr *t = k->keys[id];
-		if (t->len == s->len && !memcmp(t->s, s->s, s->len))
-			return id;
+		k->unit = u;
 	}
+	k->keys[id] = s;
+	k->unit[id] = -1;
+	return id;
 }
 
 static bool all_zero(const pprofc_profile *p, size_t i)

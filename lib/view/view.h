@@ -131,11 +131,6 @@ void linebuf_finish(linebuf *lb);
 /* Characters (runes, as Go's padding counts) of a name escaped as above. */
 size_t label_text_width(const char *s, size_t len);
 
-/* pprof's header lines (File, Build ID, comments, Type, Time, Duration
- * with the total in `ounit`). */
-void report_header(out *o, pprofc_profile *p, const char *type, int mean, const char *sunit,
-		   const char *ounit, int64_t total);
-
 /* ---- units (units.c) ---- */
 
 /* Scale `value` from unit `from` to `to` ("minimum"/"auto" pick the largest
@@ -159,7 +154,7 @@ void units_label_fixed(char *buf, size_t n, int64_t value, const units_fixed *uf
 /* pprof's Percentage: "  100%", "49.25%", "0.52%". */
 void units_percent(char *buf, size_t n, int64_t value, int64_t total);
 
-/* ---- reports ---- */
+/* ---- reports (report.c) ---- */
 
 typedef struct row {
 	uint32_t node;
@@ -241,7 +236,8 @@ typedef struct report_head {
  * accounting for", "Dropped N nodes", "Showing top N nodes"; sets the unit
  * conversion of the rows (each: every value in its own unit). */
 void report_labels(out *o, pprofc_profile *p, const report_head *h, units_fixed *uf, bool *each);
-/* File, Build ID, comments, Type, Time, Duration lines. */
+/* pprof's header lines: File, Build ID, comments, Type, Time, Duration
+ * (with the total in `ounit`). */
 void report_header(out *o, pprofc_profile *p, const char *type, int mean, const char *sunit,
 		   const char *ounit, int64_t total);
 
@@ -316,5 +312,35 @@ pprofc_status graph_inline_marks(pprofc_profile *p, const frames *f, size_t inde
 void graph_finish(graph *g);
 /* pprof's edge order: heavier first, then by caller and callee name. */
 int graph_cmp_edges(const graph *g, const gedge *x, const gedge *y);
+
+/* ---- report rows (report.c) --------------------------------------------- */
+
+/*
+ * Per node, over the stacks with a value at the sample index: flat, the
+ * value of the stacks whose innermost frame it is, and cum, of the stacks
+ * it is in, once per stack however often recursion repeats it. With flatd
+ * and cumd (--mean; NULL without) the same sums of the first values, and a
+ * stack counts when either of its values is not 0. The arrays hold
+ * f->nnodes entries, zeroed by the caller; stamp too, which is left dirty.
+ */
+typedef struct node_sums {
+	int64_t *flat, *cum;
+	int64_t *flatd, *cumd;
+	uint32_t *stamp;
+} node_sums;
+
+void report_node_sums(const pprofc_profile *p, const frames *f, size_t index, const node_sums *ns);
+/* A row per node with a flat or cum sum, in node order (shown as the means
+ * with --mean's divisors); returns how many. *ret_fsum: their flat sum but
+ * for the stackless node's, what pprof's cut-offs are shares of. */
+size_t report_rows(const frames *f, const node_sums *ns, row *rows, int64_t *ret_fsum);
+/* sort_ctx's comparison of node ids by their names (Go's string order);
+ * ctx: the frames. */
+int report_cmp_node_names(const void *a, const void *b, void *ctx);
+/* A JSON report's row, but for its closing brace:
+ * (",")"\n  {"name": NAME, "flat": FLAT, "cum": CUM */
+void report_json_row(out *o, bool first, const pstr *name, int64_t flat, int64_t cum);
+/* A report head's rows, total and dropped count, from pprof's graph. */
+void report_head_rows(report_head *h, const graph *g);
 
 #endif /* PPROFC_VIEW_H */

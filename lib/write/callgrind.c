@@ -15,15 +15,15 @@
  * call tree in depth-first order, and the walk enters each tree node once:
  * a node's costs are complete when the walk leaves it, and every sample
  * below it passes the node's new caller/callee pairs there first. So the
- * work follows the tree's nodes, not the sum of all stack depths (W1, the
- * million-sample benchmark: 4.5 M nodes for 26 M stack locations). The
- * calls go to their callers' buckets as packed records, then each
- * caller's are summed and sorted while its part is written. A small
- * profile's walk sums its calls in a table first (W2: 425,000 nodes, but
- * only 46,000 distinct calls); a large one's is walked once to count each
- * caller's records and then, in two halves on two threads, once per range
- * of callers whose records fit in callgrind_record_bytes, so memory stays
- * flat however large the profile.
+ * work follows the tree's nodes, not the sum of all stack depths: stacks
+ * share long root paths, and the tree has far fewer nodes than the stacks
+ * have locations. The calls go to their callers' buckets as packed
+ * records, then each caller's are summed and sorted while its part is
+ * written. A small profile's walk sums its calls in a table first (its
+ * nodes make the same few calls over and over); a large one's is walked
+ * once to count each caller's records and then, in two halves on two
+ * threads, once per range of callers whose records fit in
+ * lib_tuning.callgrind_record_bytes, so memory stays flat however large the profile.
  */
 #include <inttypes.h>
 #include <string.h>
@@ -124,6 +124,13 @@ typedef struct cg {
 	/* Each call has one record: a small profile's, summed in its table by
 	 * one walker. Summing then only orders them. */
 	bool unique;
+
+	/* Writing: the events' order (the selected type first), the self
+	 * costs' order and the next to write, the names defined yet. */
+	size_t *ev;
+	uint32_t *self_idx;
+	size_t nself, si;
+	bool *fl_def, *fn_def;
 } cg;
 
 /*
@@ -140,7 +147,10 @@ typedef struct summer {
 	uint32_t a, b;
 	size_t at;	       /* caller a's bucket in c->recs */
 	const uint64_t *bytes; /* each caller's bucket size */
-	uint32_t *bidx;	       /* index table, bmask + 1 slots */
+	/* index table, bmask + 1 slots: a table of its own, not kmap, since
+	 * it is emptied after each caller by clearing only the slots used;
+	 * a kmap made and freed per caller measured slower */
+	uint32_t *bidx;
 	size_t bmask;
 	uint32_t *bused; /* its slots in use */
 	unsigned char *full;
@@ -165,6 +175,10 @@ typedef struct walker {
 	int64_t *cum; /* per level nw sums: nt values, then the samples */
 	pathpair *pp;
 	size_t npp;
+	/* The path's pairs, a set of its own, not kmap: pairs leave in the
+	 * reverse order they came, which linear probing undoes by clearing
+	 * the slot (kmap cannot remove), and 8-byte keys keep the set in a
+	 * few cache lines (kmap's 24-byte slots measured slower). */
 	uint64_t *pair_key; /* from << 32 | to, 0 = empty (from != to) */
 	size_t pair_mask;
 	/* Counting: per caller, the bytes of the records this walker gives
@@ -192,9 +206,10 @@ static uint32_t intern_file(cg *c, const char *s, size_t len)
 }
 
 /* The function of a node in a file, numbered in order of first use. A
- * node nearly always has one file, so it is looked up by node: a map
- * keyed by (node, file) and sized for every function cost W2 a 1.5 MB
- * table to clear, a fault per page. */
+ * node nearly always has one file, so it is looked up by node, in an array;
+ * fn_map holds only the rare second files. A map keyed by (node, file)
+ * and sized for every function would be a large table to clear, a page
+ * fault per page, for what the array does in one read. */
 static uint32_t intern_fn(cg *c, uint32_t nid, uint32_t file, int64_t start_line)
 {
 	uint32_t *slot = &c->node_fn[nid];
@@ -220,8 +235,8 @@ static uint32_t intern_fn(cg *c, uint32_t nid, uint32_t file, int64_t start_line
 	return (uint32_t)c->nfns++;
 }
 
-/* A function's file, interned once per string, not per function (W2:
- * 23,000 functions in a few files). */
+/* A function's file, interned once per string, not per function: a
+ * profile's many functions come from few files. */
 static uint32_t file_of(cg *c, int64_t idx)
 {
 	const pstr *file = model_str(c->p, idx);
@@ -380,17 +395,23 @@ done:
 }
 
 /* A call being summed in the table: its caller (NONE: an empty cell),
- * callee and the caller's line, then its nw sums. 40 bytes with two
- * sample types: W2's 46,000 calls take 2.6 MB at three quarters full,
- * where 48-byte cells at half full took 6.3 MB, and each new page is a
- * fault. */
+ * callee and the caller's line, then its nw sums, with no padding (40
+ * bytes with two sample types), in a table that doubles only when three
+ * quarters full: every fresh page of the table is a fault, so the fewer
+ * bytes per call the better. */
 typedef struct ecell {
 	uint32_t caller, callee;
 	int64_t line;
 	int64_t v[];
 } ecell;
 
-/* A small profile's table of calls, linear probing. */
+/* A small profile's table of calls, linear probing. A table of its own, not
+ * kmap: a call's sums live in its cell, so adding to them is one cache miss,
+ * which the walk asks for ahead (prefetch_pair_sums), and the table is
+ * cleared on the second core while the stacks are laid out. kmap keeps
+ * its values apart from its keys and hides where a key's slot is; put in
+ * its place, this writer measured far slower and larger on small
+ * profiles. */
 typedef struct etable {
 	budget *b;
 	unsigned char *cells;
@@ -549,11 +570,36 @@ static void edge_put(walker *w, const pathpair *q, const int64_t *v)
 	*at = (size_t)(pack(c, c->recs + *at, q->to, q->line, v) - c->recs);
 }
 
+/* The prefetching helpers below are always inlined: a prefetch has no
+ * effect the compiler can see, so a helper left out of line is judged
+ * pure and its call dropped, prefetches and all. */
+#define ALWAYS_INLINE __attribute__((always_inline))
+
+/*
+ * Where a new pair's sums go when the walk leaves its node, asked for now:
+ * between the two, the walk goes down the rest of the stack, so the cache
+ * misses of a stack's new pairs overlap instead of each stalling the walk
+ * when its node is left. The small profile's table cell (two lines: a cell
+ * may cross one), or the record's place in its caller's bucket.
+ */
+static inline ALWAYS_INLINE void prefetch_pair_sums(walker *w, pathpair *q)
+{
+	const cg *c = w->c;
+	if (w->et) {
+		q->hash = et_hash(q->from, q->to, q->line);
+		const unsigned char *e =
+			(const unsigned char *)et_cell(w->et, q->hash & w->et->mask);
+		__builtin_prefetch(e);
+		__builtin_prefetch(e + 64);
+	} else if (!w->counting && q->from >= c->lo && q->from < c->hi) {
+		__builtin_prefetch(c->recs + w->fill[q->from - c->lo], 1);
+	}
+}
+
 /* The caller/callee pair from -> to (at the caller's line ln) met on the
  * path: on the pair stack if the path has not had it yet. */
 static inline void meet_pair(walker *w, uint32_t from, uint32_t to, int64_t ln)
 {
-	const cg *c = w->c;
 	if (from != NONE && from != to) {
 		uint64_t key = (uint64_t)from << 32 | to;
 		size_t s = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 40) & w->pair_mask;
@@ -563,20 +609,7 @@ static inline void meet_pair(walker *w, uint32_t from, uint32_t to, int64_t ln)
 			w->pair_key[s] = key;
 			pathpair *q = &w->pp[w->npp++];
 			*q = (pathpair){ from, to, ln > 0 ? ln : 0, s, 0 };
-			if (w->et) {
-				/* the cell is wanted when the walk leaves this
-				 * node: ask for it now, so the misses of a
-				 * stack's new nodes overlap */
-				q->hash = et_hash(from, to, q->line);
-				const unsigned char *e = (const unsigned char *)et_cell(
-					w->et, q->hash & w->et->mask);
-				__builtin_prefetch(e);
-				__builtin_prefetch(e + 64);
-			} else if (!w->counting && from >= c->lo && from < c->hi) {
-				/* where its record goes, wanted when the walk
-				 * leaves this node */
-				__builtin_prefetch(c->recs + w->fill[from - c->lo], 1);
-			}
+			prefetch_pair_sums(w, q);
 		}
 	}
 }
@@ -647,6 +680,23 @@ static inline bool pop_level(walker *w, size_t d, size_t nw)
 }
 
 /*
+ * The locations the walk enters come in no order memory could guess (a
+ * node's location is anywhere in loc_one): the location 16 ahead is asked
+ * for, and 8 ahead, by then in cache, an inlined location's frames, so
+ * that entering a node rarely waits for memory.
+ */
+static inline ALWAYS_INLINE void prefetch_locations(const cg *c, const uint32_t *sfx)
+{
+	if (sfx + 16 < c->sfx_end)
+		__builtin_prefetch(&c->loc_one[sfx[16]]);
+	if (sfx + 8 < c->sfx_end) {
+		uint64_t o = c->loc_one[sfx[8]];
+		if (o && !(o >> 63))
+			__builtin_prefetch(c->multi + (uint32_t)o);
+	}
+}
+
+/*
  * Walks the call tree: the sorted stacks are its leaves in depth-first
  * order, and each stack's shared prefix with the one before says how far
  * to climb back. Each tree node is entered once, however many stacks pass
@@ -664,15 +714,7 @@ static inline __attribute__((always_inline)) bool walk_nw(walker *w, size_t nw)
 			if (!pop_level(w, --depth, nw))
 				return false;
 		for (; depth < len; depth++) {
-			/* locations come in no order: ask for one a few ahead */
-			if (sfx + 16 < c->sfx_end)
-				__builtin_prefetch(&c->loc_one[sfx[16]]);
-			/* (and, nearer, an inlined location's frames) */
-			if (sfx + 8 < c->sfx_end) {
-				uint64_t o = c->loc_one[sfx[8]];
-				if (o && !(o >> 63))
-					__builtin_prefetch(c->multi + (uint32_t)o);
-			}
+			prefetch_locations(c, sfx);
 			push_level(w, depth, *sfx++, nw);
 		}
 		int64_t *cum = w->cum + (len - 1) * nw;
@@ -691,8 +733,8 @@ static inline __attribute__((always_inline)) bool walk_nw(walker *w, size_t nw)
 }
 
 /* The walk with its sums per call (nw) a constant for the common sample
- * type counts, so the loops over them unroll: a node costs a third fewer
- * instructions. */
+ * type counts, so that the loops over them, in the work of every node of
+ * the tree, unroll. */
 static bool walk(walker *w)
 {
 	switch (w->c->nw) {
@@ -808,6 +850,44 @@ nomem:
 	return NULL;
 }
 
+/*
+ * The sorted stacks are read in their sorted order, not in the order
+ * memory holds them, so every stack's data is a cache miss: the loops over
+ * them ask for a stack's data STACKS_AHEAD stacks before they read it (and
+ * for what needs that data first, LOCS_AHEAD before), so that the misses
+ * overlap instead of each stalling the loop in turn.
+ */
+enum { STACKS_AHEAD = 16, LOCS_AHEAD = 8 };
+
+static inline ALWAYS_INLINE void prefetch_stack_count(const cg *c, size_t i, size_t end)
+{
+	if (i + STACKS_AHEAD < end)
+		__builtin_prefetch(&c->f.stack_count[c->order[i + STACKS_AHEAD]]);
+}
+
+static inline ALWAYS_INLINE void prefetch_stack_off(const cg *c, size_t i, size_t end)
+{
+	if (i + STACKS_AHEAD < end)
+		__builtin_prefetch(&c->p->stack_off[c->order[i + STACKS_AHEAD]]);
+}
+
+/* (in two steps: where a stack is and its sums, then its locations) */
+static inline ALWAYS_INLINE void prefetch_stack(const cg *c, size_t i, size_t end)
+{
+	const pprofc_profile *p = c->p;
+	if (i + STACKS_AHEAD < end) {
+		uint32_t t = c->order[i + STACKS_AHEAD];
+		__builtin_prefetch(&p->stack_off[t + 1]);
+		__builtin_prefetch(&c->f.stack_values[(size_t)t * c->nt]);
+		__builtin_prefetch(&c->f.stack_count[t]);
+	}
+	if (i + LOCS_AHEAD < end) {
+		uint32_t t = c->order[i + LOCS_AHEAD];
+		__builtin_prefetch(
+			&p->stack_locs[p->stack_off[t + 1] - 1 - c->lcp[i + LOCS_AHEAD]]);
+	}
+}
+
 /* The sorted stacks without those whose samples are all zero (they give
  * no call). A stack after dropped ones shares with the kept one before it
  * the shortest of the prefixes between them. */
@@ -816,8 +896,7 @@ static void drop_zero_stacks(cg *c)
 	size_t n = 0;
 	uint32_t shared = UINT32_MAX;
 	for (size_t i = 0; i < c->norder; i++) {
-		if (i + 16 < c->norder) /* (the stacks come in no order) */
-			__builtin_prefetch(&c->f.stack_count[c->order[i + 16]]);
+		prefetch_stack_count(c, i, c->norder);
 		if (c->lcp[i] < shared)
 			shared = c->lcp[i];
 		if (!c->f.stack_count[c->order[i]])
@@ -875,8 +954,7 @@ static void *lay_out_part(void *arg)
 	if (!h->sfx) {
 		for (size_t i = h->lo; i < h->hi; i++) {
 			uint32_t s = c->order[i];
-			if (i + 16 < h->hi)
-				__builtin_prefetch(&p->stack_off[c->order[i + 16]]);
+			prefetch_stack_off(c, i, h->hi);
 			h->nsfx += p->stack_off[s + 1] - p->stack_off[s] - c->lcp[i];
 		}
 		return NULL;
@@ -886,18 +964,7 @@ static void *lay_out_part(void *arg)
 	for (size_t i = h->lo; i < h->hi; i++) {
 		uint32_t s = c->order[i], begin = p->stack_off[s],
 			 len = p->stack_off[s + 1] - begin;
-		/* the stacks are read in no order memory could guess: ask
-		 * early, in two steps (where a stack is, then its locations) */
-		if (i + 16 < h->hi) {
-			uint32_t t = c->order[i + 16];
-			__builtin_prefetch(&p->stack_off[t + 1]);
-			__builtin_prefetch(&c->f.stack_values[(size_t)t * nt]);
-			__builtin_prefetch(&c->f.stack_count[t]);
-		}
-		if (i + 8 < h->hi) {
-			uint32_t t = c->order[i + 8];
-			__builtin_prefetch(&p->stack_locs[p->stack_off[t + 1] - 1 - c->lcp[i + 8]]);
-		}
+		prefetch_stack(c, i, h->hi);
 		c->slen[i] = len;
 		for (uint32_t d = c->lcp[i]; d < len; d++)
 			*w++ = p->stack_locs[begin + len - 1 - d];
@@ -911,8 +978,9 @@ static void *lay_out_part(void *arg)
 }
 
 /* The sorted stacks as the walk reads them, in order; the stack sums
- * move here from the frames, which no longer need them, packed (a fourth
- * of their room on W1, which then fits its calls in one walk). Each
+ * move here from the frames, which no longer need them, packed as varints
+ * (small values in a byte or two, not eight: the room freed lets a large
+ * profile's call records fit in fewer walks). Each
  * walker's half is laid out on a thread of its own, its sums in a buffer
  * of their own. */
 static bool lay_out(cg *c)
@@ -1088,9 +1156,9 @@ static rkey *radix_rkeys(rkey *a, size_t n, rkey *tmp)
 }
 
 /* Sorts a caller's keys: insertion for a few, merges for dozens, the
- * radix sort from 64, where merging takes a pass per doubling (W2's
- * caller of 23,000 calls: 1.7 ms of merges, 0.3 ms radix; W1's callers
- * of hundreds: summing 240 -> 175 ms when they moved to the radix sort). */
+ * radix sort from 64: merging takes a pass per doubling of the keys, the
+ * radix sort one per key byte that differs, and a caller's keys differ in
+ * two or three. */
 static void sort_rkeys(rkey *a, size_t n, rkey *tmp)
 {
 	if (n > 16) {
@@ -1159,7 +1227,7 @@ static size_t sum_bucket(summer *sm, const unsigned char *r, const unsigned char
 	size_t w = 0, nt = c->nt, stride = c->stride;
 	/* Room at the start for as many calls as the bucket may hold (a
 	 * varint takes a byte at least), up to a bound: grown call by call,
-	 * W2's caller of 23,000 calls spent a millisecond in regrowth. */
+	 * a caller of thousands of calls would be copied again and again. */
 	size_t room = (size_t)(end - r) / (nt + 3) + 1;
 	if (room > 65536)
 		room = 65536;
@@ -1409,27 +1477,9 @@ static void cg_free(cg *c)
 	budget_free(c->b, c->sval);
 	budget_free(c->b, c->split_sval);
 	budget_free(c->b, c->recs);
+	budget_free_each(c->b, c->ev, c->self_idx, c->fl_def, c->fn_def);
 	frames_finish(&c->f);
 }
-
-/*
- * Memory for call records. Every call-tree node gives each of its new
- * caller/callee pairs a record in the caller's bucket; when they would
- * not fit here, the callers are taken in ranges, one walk each (the
- * output goes by caller anyway), so a profile's size does not set this
- * writer's. 64 MB: a quarter of what the million-sample benchmark may
- * take in all (its 55 MB of records then need one walk, not two).
- */
-size_t callgrind_record_bytes = (size_t)64 << 20;
-
-/* The bytes of call records summed in a batch (tests set it low). */
-size_t callgrind_batch_bytes = (size_t)1 << 18;
-
-/* Stacks from which the walks of a large profile are shared by two
- * threads. (A small profile's walk is not: each half would meet nearly
- * all of its calls, and W2's two halves took 8 ms each against 10 ms for
- * one walk.) */
-size_t callgrind_split_min = 65536;
 
 /* The callers from lo (before end) whose records fill at most `cap` (at
  * least one): a range for a walk, or a batch for a summer. */
@@ -1446,9 +1496,9 @@ static uint32_t span_end(const uint64_t *bytes, uint32_t lo, size_t end, size_t 
 /* A call's lines: the callee (and its file when it is in another: after
  * each call KCachegrind resets the callee's file to the caller's), the
  * samples through the call and the callee's first line, then the
- * caller's line and the call's inclusive costs. Formatted in place (W1:
- * 223 MB of calls, which piece by piece took longer to write than to
- * sum). */
+ * caller's line and the call's inclusive costs. Formatted in place: the
+ * calls are most of a large file, and written piece by piece through
+ * out_write they would cost more than summing them. */
 static void put_call(const cg *c, out *o, const cgfn *F, const erec *e, const size_t *ev,
 		     bool *fl_def, bool *fn_def)
 {
@@ -1459,8 +1509,8 @@ static void put_call(const cg *c, out *o, const cgfn *F, const erec *e, const si
 	/* Names met before (almost every call) go in the room below with
 	 * the numbers; a name's first time, of any length, goes before. So
 	 * do up to four costs: one room for the whole call, 17 + 17 + 68 +
-	 * 21 * 4 + 1 bytes at most (W1's writing, which bounds its last
-	 * phase: 260 -> 192 ms). */
+	 * 21 * 4 + 1 bytes at most, so one check for room a call, not one a
+	 * piece, in the phase that bounds a large file's writing. */
 	bool known = (!cfi || fl_def[T->file]) && fn_def[e->callee];
 	if (!known) {
 		if (cfi)
@@ -1492,235 +1542,317 @@ static void put_call(const cg *c, out *o, const cgfn *F, const erec *e, const si
 	}
 }
 
+/* The calls are written in output order, their records lie in the order
+ * they were summed: the record 4 calls ahead is asked for, so that writing
+ * a call does not wait for its record. */
+static inline ALWAYS_INLINE void prefetch_record(const cg *c, const unsigned char *full,
+						 const uint32_t *ord, size_t i, size_t n)
+{
+	if (i + 4 < n)
+		__builtin_prefetch(full + (size_t)ord[i + 4] * c->stride);
+}
+
 /* Function fn's part: its name, self costs, then its n summed calls. */
-static void put_fn(cg *c, out *o, uint32_t fn, const size_t *ev, bool *fl_def, bool *fn_def,
-		   const uint32_t *self_idx, size_t nself, size_t *si, const unsigned char *full,
-		   const uint32_t *ord, size_t n)
+static void put_fn(cg *c, out *o, uint32_t fn, const unsigned char *full, const uint32_t *ord,
+		   size_t n)
 {
 	size_t nt = c->nt;
 	const cgfn *F = &c->fns[fn];
-	put_name(o, "fl=", F->file, fl_def, &c->files[F->file]);
-	put_name(o, "fn=", fn, fn_def, &c->f.nodes[F->node].name);
-	for (; *si < nself && c->selfs[self_idx[*si]].fn == fn; (*si)++) {
-		out_i64(o, c->selfs[self_idx[*si]].line);
-		put_costs(o, c->self_costs + (size_t)self_idx[*si] * nt, ev, nt);
+	put_name(o, "fl=", F->file, c->fl_def, &c->files[F->file]);
+	put_name(o, "fn=", fn, c->fn_def, &c->f.nodes[F->node].name);
+	for (; c->si < c->nself && c->selfs[c->self_idx[c->si]].fn == fn; c->si++) {
+		out_i64(o, c->selfs[c->self_idx[c->si]].line);
+		put_costs(o, c->self_costs + (size_t)c->self_idx[c->si] * nt, c->ev, nt);
 	}
 	for (size_t i = 0; i < n; i++) {
-		/* the calls are in output order, their records not: ask ahead */
-		if (i + 4 < n)
-			__builtin_prefetch(full + (size_t)ord[i + 4] * c->stride);
-		put_call(c, o, F, (const erec *)(full + (size_t)ord[i] * c->stride), ev, fl_def,
-			 fn_def);
+		prefetch_record(c, full, ord, i, n);
+		put_call(c, o, F, (const erec *)(full + (size_t)ord[i] * c->stride), c->ev,
+			 c->fl_def, c->fn_def);
 	}
 	out_char(o, '\n');
 }
 
-pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char *cmd,
-				     const pprofc_sink *sink)
+/* The writer's state beside cg: the walkers, the small profile's table of
+ * calls, the two summers, and what each caller's records take. */
+typedef struct cgjob {
+	cg c;
+	writer *w;
+	walker wk[2];
+	etable et;
+	summer sm[2];
+	uint64_t *per_caller; /* bytes of each caller's records */
+	int64_t *totals;      /* per sample type */
+	size_t nwalk;
+	bool small;
+} cgjob;
+
+/* The events' order (the selected sample type first) and totals, and room
+ * for the stacks' order. */
+static bool events(cgjob *j)
 {
-	cg c = { .p = p, .b = &p->mem, .nt = p->nsample_types };
-	walker wk[2] = { { .c = &c }, { .c = &c } };
-	etable et = { .b = &p->mem };
-	summer sm[2] = { { .c = &c }, { .c = &c } };
-	uint64_t *per_caller = NULL; /* bytes of each caller's records */
-	pprofc_status st;
-	if (index >= p->nsample_types)
-		return set_error(p, PPROFC_ERR_USAGE, "sample index %zu out of range", index);
-	budget *b = c.b;
-	size_t nt = c.nt;
-	size_t *ev = budget_alloc(b, nt * sizeof(size_t)); /* event order */
-	int64_t *totals = budget_alloc(b, nt * sizeof(int64_t));
-	uint32_t *self_idx = NULL;
-	bool *fl_def = NULL, *fn_def = NULL;
-	out *o = budget_alloc(b, sizeof(out));
-	c.order = budget_alloc(b, (p->nstacks + 1) * sizeof(uint32_t));
-	c.lcp = budget_alloc(b, (p->nstacks + 1) * sizeof(uint32_t));
-	if (!ev || !totals || !o || !c.order || !c.lcp)
-		goto nomem;
-	ev[0] = index;
+	cg *c = &j->c;
+	const pprofc_profile *p = c->p;
+	size_t nt = c->nt;
+	c->ev = budget_alloc(c->b, nt * sizeof(size_t));
+	j->totals = budget_alloc(c->b, nt * sizeof(int64_t));
+	c->order = budget_alloc(c->b, (p->nstacks + 1) * sizeof(uint32_t));
+	c->lcp = budget_alloc(c->b, (p->nstacks + 1) * sizeof(uint32_t));
+	if (!c->ev || !j->totals || !c->order || !c->lcp)
+		return false;
+	c->ev[0] = j->w->index;
 	for (size_t t = 0, k = 1; t < nt; t++)
-		if (t != index)
-			ev[k++] = t;
-	memset(totals, 0, nt * sizeof(int64_t));
+		if (t != j->w->index)
+			c->ev[k++] = t;
+	memset(j->totals, 0, nt * sizeof(int64_t));
 	for (size_t i = 0; i < p->nsamples; i++)
 		for (size_t t = 0; t < nt; t++)
-			totals[t] = wadd(totals[t], p->values[i * nt + t]);
+			j->totals[t] = wadd(j->totals[t], p->values[i * nt + t]);
+	return true;
+}
 
-	/* The walk visits the stacks that have frames and samples, sorted
-	 * root first (samples with no stack are self cost of their own). The
-	 * sort needs only the stacks, so it runs while the frames are built
-	 * and numbered; the stacks whose samples are all zero leave after. */
+/*
+ * The walk visits the stacks that have frames and samples, sorted root
+ * first (samples with no stack are self cost of their own). The sort
+ * needs only the stacks, so it runs on a second core while the frames are
+ * built and numbered (prep_thread); the stacks whose samples are all zero
+ * leave after.
+ */
+static pprofc_status sort_and_number(cg *c)
+{
+	pprofc_profile *p = c->p;
+	budget *b = c->b;
 	for (uint32_t s = 0; s < p->nstacks; s++)
 		if (p->stack_off[s + 1] > p->stack_off[s])
-			c.order[c.norder++] = s;
-	sort_job sj = { p, { 0, (b->limit - b->used) / 2 }, c.order, c.lcp, c.norder, false };
-	prep_job pj = { &c, PPROFC_OK };
+			c->order[c->norder++] = s;
+	sort_job sj = { p, { 0, (b->limit - b->used) / 2 }, c->order, c->lcp, c->norder, false };
+	prep_job pj = { c, PPROFC_OK };
 	run_both(prep_thread, &pj, sort_thread, &sj);
-	if (pj.st != PPROFC_OK) {
-		st = pj.st;
-		goto done;
-	}
+	if (pj.st != PPROFC_OK)
+		return pj.st;
 	if (!sj.ok)
-		goto nomem;
-	drop_zero_stacks(&c);
-	size_t nself = c.self_map.n, nfn = c.nfns;
-	c.nw = nt + 1;
-	c.stride = sizeof(erec) + c.nw * sizeof(int64_t);
-	size_t cap = callgrind_record_bytes;
-	/* A walk meets at most one new pair per frame of every stack: when
-	 * even that many fit, as table cells and packed at their longest (so
-	 * in one range of callers), one walk sums them all in a table. */
+		return PPROFC_ERR_NOMEM;
+	drop_zero_stacks(c);
+	return PPROFC_OK;
+}
+
+/*
+ * How the calls are summed. A walk meets at most one new pair per frame of
+ * every stack: when even that many fit, as table cells and packed at their
+ * longest (so in one range of callers), one walk sums them all in a table
+ * (small). Else a large profile's walks go in two halves, on two threads.
+ * A small profile's table is cleared on the second core while the stacks
+ * are laid out on this one, so that its pages fault in there.
+ */
+static bool plan_walks(cgjob *j)
+{
+	cg *c = &j->c;
+	size_t nt = c->nt, nfn = c->nfns;
+	c->nw = nt + 1;
+	c->stride = sizeof(erec) + c->nw * sizeof(int64_t);
 	size_t longest = 5 + 10 + 10 * nt + 10;
-	bool small = c.f.total_frames * (longest > c.stride ? longest : c.stride) <= cap;
-	per_caller = budget_alloc(b, (nfn + 1) * sizeof(uint64_t));
-	if (!per_caller)
-		goto nomem;
-	memset(per_caller, 0, (nfn + 1) * sizeof(uint64_t));
-	/* A large profile's walks in two halves, on two threads. */
-	size_t nwalk = !small && c.norder >= 2 && c.norder >= callgrind_split_min ? 2 : 1;
-	c.split = nwalk > 1 ? c.norder / 2 : 0;
-	c.unique = small && nwalk == 1;
-	if (c.split)
-		c.lcp[c.split] = 0; /* the second walker enters at the root */
-	/* A small profile's table is cleared on the second core while the
-	 * stacks are laid out on this one: its pages fault in there. */
-	if (small) {
+	j->small = c->f.total_frames * (longest > c->stride ? longest : c->stride) <=
+		   lib_tuning.callgrind_record_bytes;
+	j->per_caller = budget_alloc(c->b, (nfn + 1) * sizeof(uint64_t));
+	if (!j->per_caller)
+		return false;
+	memset(j->per_caller, 0, (nfn + 1) * sizeof(uint64_t));
+	j->nwalk =
+		!j->small && c->norder >= 2 && c->norder >= lib_tuning.callgrind_split_min ? 2 : 1;
+	c->split = j->nwalk > 1 ? c->norder / 2 : 0;
+	c->unique = j->small && j->nwalk == 1;
+	if (c->split)
+		c->lcp[c->split] = 0; /* the second walker enters at the root */
+	if (j->small) {
 		/* about two calls per function is common: room for them at
 		 * the start saves the table's regrowth */
 		size_t slots = 1024;
 		while (slots * 3 < 8 * (size_t)nfn)
 			slots *= 2;
-		et.cell = sizeof(ecell) + c.nw * sizeof(int64_t);
-		if (!et_reserve(&et, slots))
-			goto nomem;
+		j->et.cell = sizeof(ecell) + c->nw * sizeof(int64_t);
+		if (!et_reserve(&j->et, slots))
+			return false;
 	}
-	lay_out_job lj = { &c, false };
-	run_both(lay_out_thread, &lj, et_clear, small ? &et : NULL);
+	lay_out_job lj = { c, false };
+	run_both(lay_out_thread, &lj, et_clear, j->small ? &j->et : NULL);
 	if (!lj.ok)
-		goto nomem;
-	for (size_t k = 0; k < nwalk; k++)
-		if (!walker_init(&c, &wk[k], k ? c.split : 0, k + 1 < nwalk ? c.split : c.norder))
-			goto nomem;
-	self_idx = budget_alloc(b, (nself + 1) * sizeof(uint32_t));
-	fl_def = budget_alloc(b, c.nfiles + 1);
-	fn_def = budget_alloc(b, nfn + 1);
-	if (!self_idx || !fl_def || !fn_def || !order_selfs(&c, self_idx, nself, nfn))
-		goto nomem;
-	memset(fl_def, 0, c.nfiles + 1);
-	memset(fn_def, 0, nfn + 1);
+		return false;
+	for (size_t k = 0; k < j->nwalk; k++)
+		if (!walker_init(c, &j->wk[k], k ? c->split : 0,
+				 k + 1 < j->nwalk ? c->split : c->norder))
+			return false;
+	return true;
+}
 
-	/* Small: one walk sums the calls in a table, and they go to their
-	 * callers' buckets from there. Else the first walk counts each
-	 * caller's bytes, then one walk per range of callers fills their
-	 * buckets. */
-	for (size_t k = 0; k < nwalk; k++) {
-		wk[k].per_caller = budget_alloc(b, (nfn + 1) * sizeof(uint64_t));
-		if (!wk[k].per_caller)
-			goto nomem;
-		memset(wk[k].per_caller, 0, (nfn + 1) * sizeof(uint64_t));
-		wk[k].counting = !small;
+/* The self costs' output order, and which names are defined yet. */
+static bool prepare_output(cg *c)
+{
+	c->nself = c->self_map.n;
+	c->self_idx = budget_alloc(c->b, (c->nself + 1) * sizeof(uint32_t));
+	c->fl_def = budget_alloc(c->b, c->nfiles + 1);
+	c->fn_def = budget_alloc(c->b, c->nfns + 1);
+	if (!c->self_idx || !c->fl_def || !c->fn_def ||
+	    !order_selfs(c, c->self_idx, c->nself, c->nfns))
+		return false;
+	memset(c->fl_def, 0, c->nfiles + 1);
+	memset(c->fn_def, 0, c->nfns + 1);
+	return true;
+}
+
+/*
+ * The first walk. Small: it sums the calls in the table, and each caller's
+ * bytes are counted from there; else it counts each caller's bytes, and
+ * one walk per range of callers fills their buckets later (write_range).
+ */
+static bool count_calls(cgjob *j)
+{
+	cg *c = &j->c;
+	size_t nfn = c->nfns;
+	for (size_t k = 0; k < j->nwalk; k++) {
+		j->wk[k].per_caller = budget_alloc(c->b, (nfn + 1) * sizeof(uint64_t));
+		if (!j->wk[k].per_caller)
+			return false;
+		memset(j->wk[k].per_caller, 0, (nfn + 1) * sizeof(uint64_t));
+		j->wk[k].counting = !j->small;
 	}
-	if (small)
-		wk[0].et = &et;
-	if (!walk_all(wk, nwalk))
-		goto nomem;
-	if (small)
-		count_table(&wk[0]);
-	for (size_t k = 0; k < nwalk; k++) {
-		wk[k].counting = false;
+	if (j->small)
+		j->wk[0].et = &j->et;
+	if (!walk_all(j->wk, j->nwalk))
+		return false;
+	if (j->small)
+		count_table(&j->wk[0]);
+	for (size_t k = 0; k < j->nwalk; k++) {
+		j->wk[k].counting = false;
 		for (size_t f = 0; f < nfn; f++)
-			per_caller[f] += wk[k].per_caller[f];
+			j->per_caller[f] += j->wk[k].per_caller[f];
 	}
-	if (!summer_init(&sm[0], &c, per_caller) || !summer_init(&sm[1], &c, per_caller))
-		goto nomem;
+	return summer_init(&j->sm[0], c, j->per_caller) && summer_init(&j->sm[1], c, j->per_caller);
+}
 
-	out_init(o, sink);
-	put_header(o, p, cmd, ev, nt, totals);
-	size_t si = 0;
-	for (uint32_t lo = 0, hi; lo < nfn && !o->failed; lo = hi) {
+/*
+ * Callers lo..hi-1 written in batches: the next batch summed on a second
+ * thread while this one is written, so that summing hides behind writing.
+ * The first is summed before anything is written, so the batches start
+ * small and double.
+ */
+static bool write_batches(cgjob *j, uint32_t lo, uint32_t hi)
+{
+	cg *c = &j->c;
+	out *o = j->w->o;
+	summer *cur = &j->sm[0], *next = &j->sm[1];
+	size_t batch, bcap = lib_tuning.callgrind_batch_bytes / 16;
+	cur->a = lo;
+	cur->b = span_end(j->per_caller, lo, hi, bcap, &batch);
+	cur->at = 0;
+	bool ok = sum_batch(cur);
+	while (ok && cur->a < hi && !o->failed) {
+		next->at = cur->at + batch;
+		next->a = cur->b;
+		bcap = bcap < lib_tuning.callgrind_batch_bytes / 2
+			       ? bcap * 2
+			       : lib_tuning.callgrind_batch_bytes;
+		next->b = next->a < hi ? span_end(j->per_caller, next->a, hi, bcap, &batch) : hi;
+		pthread_t t;
+		bool more = next->a < hi;
+		bool threaded = more && thread_start(&t, sum_thread, next);
+		for (uint32_t fn = cur->a; fn < cur->b && !o->failed; fn++) {
+			size_t from = cur->start[fn - cur->a];
+			size_t n = cur->start[fn - cur->a + 1] - from;
+			/* ord may be NULL while nothing has needed it */
+			put_fn(c, o, fn, cur->full, n ? cur->ord + from : NULL, n);
+		}
+		if (threaded)
+			pthread_join(t, NULL);
+		else if (more)
+			next->ok = sum_batch(next);
+		ok = !more || next->ok;
+		summer *x = cur;
+		cur = next;
+		next = x;
+	}
+	return ok;
+}
+
+/* Callers lo..hi-1, whose records take nrec bytes: their buckets filled
+ * (from the table, or by a walk), each the first walker's records then the
+ * second's, then summed and written. */
+static bool write_range(cgjob *j, uint32_t lo, uint32_t hi, size_t nrec)
+{
+	cg *c = &j->c;
+	c->lo = lo;
+	c->hi = hi;
+	c->recs = budget_alloc(c->b, nrec + 1);
+	if (!c->recs)
+		return false;
+	for (size_t k = 0; k < j->nwalk; k++) {
+		budget_free(c->b, j->wk[k].fill);
+		j->wk[k].fill = budget_alloc(c->b, (hi - lo + 1) * sizeof(size_t));
+		if (!j->wk[k].fill)
+			return false;
+	}
+	for (size_t f = lo, at = 0; f < hi; at += j->per_caller[f++])
+		for (size_t k = 0, to = at; k < j->nwalk; k++) {
+			j->wk[k].fill[f - lo] = to;
+			to += j->wk[k].per_caller[f];
+		}
+	if (j->small)
+		pack_table(&j->wk[0]);
+	else if (!walk_all(j->wk, j->nwalk))
+		return false;
+	bool ok = write_batches(j, lo, hi);
+	budget_free(c->b, c->recs);
+	c->recs = NULL;
+	return ok;
+}
+
+/* The file: the header, each range of callers whose records fit in
+ * lib_tuning.callgrind_record_bytes, the totals. */
+static bool write_file(cgjob *j, const char *cmd)
+{
+	cg *c = &j->c;
+	out *o = j->w->o;
+	put_header(o, c->p, cmd, c->ev, c->nt, j->totals);
+	for (uint32_t lo = 0, hi; lo < c->nfns && !o->failed; lo = hi) {
 		size_t nrec = 0;
-		hi = span_end(per_caller, lo, nfn, cap, &nrec);
-		c.lo = lo;
-		c.hi = hi;
-		c.recs = budget_alloc(b, nrec + 1);
-		if (!c.recs)
-			goto nomem;
-		/* Each caller's bucket: the first walker's records, then the
-		 * second's. */
-		for (size_t k = 0; k < nwalk; k++) {
-			budget_free(b, wk[k].fill);
-			wk[k].fill = budget_alloc(b, (hi - lo + 1) * sizeof(size_t));
-			if (!wk[k].fill)
-				goto nomem;
-		}
-		for (size_t f = lo, at = 0; f < hi; at += per_caller[f++])
-			for (size_t k = 0, to = at; k < nwalk; k++) {
-				wk[k].fill[f - lo] = to;
-				to += wk[k].per_caller[f];
-			}
-		if (small)
-			pack_table(&wk[0]);
-		else if (!walk_all(wk, nwalk))
-			goto nomem;
-		/* Batches of callers: the next summed on a second thread while
-		 * this one is written. The first is summed before anything is
-		 * written, so the batches start small and double. */
-		summer *cur = &sm[0], *next = &sm[1];
-		size_t batch, bcap = callgrind_batch_bytes / 16;
-		cur->a = lo;
-		cur->b = span_end(per_caller, lo, hi, bcap, &batch);
-		cur->at = 0;
-		bool ok = sum_batch(cur);
-		while (ok && cur->a < hi && !o->failed) {
-			next->at = cur->at + batch;
-			next->a = cur->b;
-			bcap = bcap < callgrind_batch_bytes / 2 ? bcap * 2 : callgrind_batch_bytes;
-			next->b =
-				next->a < hi ? span_end(per_caller, next->a, hi, bcap, &batch) : hi;
-			pthread_t t;
-			bool more = next->a < hi;
-			bool threaded = more && pthread_create(&t, NULL, sum_thread, next) == 0;
-			for (uint32_t fn = cur->a; fn < cur->b && !o->failed; fn++) {
-				size_t from = cur->start[fn - cur->a];
-				size_t n = cur->start[fn - cur->a + 1] - from;
-				/* ord may be NULL while nothing has needed it */
-				put_fn(&c, o, fn, ev, fl_def, fn_def, self_idx, nself, &si,
-				       cur->full, n ? cur->ord + from : NULL, n);
-			}
-			if (threaded)
-				pthread_join(t, NULL);
-			else if (more)
-				next->ok = sum_batch(next);
-			ok = !more || next->ok;
-			summer *x = cur;
-			cur = next;
-			next = x;
-		}
-		budget_free(b, c.recs);
-		c.recs = NULL;
-		if (!ok)
-			goto nomem;
+		hi = span_end(j->per_caller, lo, c->nfns, lib_tuning.callgrind_record_bytes, &nrec);
+		if (!write_range(j, lo, hi, nrec))
+			return false;
 	}
 	out_str(o, "totals:");
-	put_costs(o, totals, ev, nt);
-	st = out_finish(o, &p->err);
-	goto done;
+	put_costs(o, j->totals, c->ev, c->nt);
+	return true;
+}
 
-nomem:
-	st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the callgrind output");
-done:
+static pprofc_status write_callgrind(writer *w, const void *cmd)
+{
+	pprofc_profile *p = w->p;
+	cgjob j = { .c = { .p = p, .b = &p->mem, .nt = p->nsample_types }, .w = w };
+	pprofc_status st;
 	for (size_t k = 0; k < 2; k++) {
-		walker_free(&c, &wk[k]);
-		summer_free(&sm[k]);
+		j.wk[k].c = &j.c;
+		j.sm[k].c = &j.c;
 	}
-	budget_free(b, et.cells);
-	budget_free(b, per_caller);
-	budget_free(b, ev);
-	budget_free(b, totals);
-	budget_free(b, self_idx);
-	budget_free(b, fl_def);
-	budget_free(b, fn_def);
-	budget_free(b, o);
-	cg_free(&c);
+	j.et.b = &p->mem;
+	if (!events(&j))
+		st = PPROFC_ERR_NOMEM;
+	else
+		st = sort_and_number(&j.c);
+	if (st == PPROFC_OK &&
+	    (!plan_walks(&j) || !prepare_output(&j.c) || !count_calls(&j) || !write_file(&j, cmd)))
+		st = PPROFC_ERR_NOMEM;
+	if (st == PPROFC_ERR_NOMEM)
+		st = writer_nomem(w);
+	for (size_t k = 0; k < 2; k++) {
+		walker_free(&j.c, &j.wk[k]);
+		summer_free(&j.sm[k]);
+	}
+	budget_free_each(j.c.b, j.et.cells, j.per_caller, j.totals);
+	cg_free(&j.c);
 	return st;
+}
+
+pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char *cmd,
+				     const pprofc_sink *sink)
+{
+	return writer_run(p, index, WRITER_INDEX, "the callgrind output", sink, write_callgrind,
+			  cmd);
 }

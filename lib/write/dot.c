@@ -20,7 +20,7 @@
 
 typedef struct dot {
 	pprofc_profile *p;
-	graph g;
+	graph *g;
 	out *o;
 	units_fixed uf;
 	bool each;
@@ -268,9 +268,9 @@ static bool node_label(dot *d, uint32_t nd, uint32_t first)
 {
 	pprofc_profile *p = d->p;
 	out *o = d->o;
-	const pstr *name = &d->g.f.nodes[nd].name;
+	const pstr *name = &d->g->f.nodes[nd].name;
 	pprofc_granularity gr = p->granularity;
-	const frame *fr = first != NONE ? &d->g.f.frames[first] : NULL;
+	const frame *fr = first != NONE ? &d->g->f.frames[first] : NULL;
 	const char *fname = name->s;
 	size_t flen = name->len;
 	if (fr && fr->function != NONE && gr != PPROFC_GRANULARITY_FUNCTIONS) {
@@ -285,7 +285,7 @@ static bool node_label(dot *d, uint32_t nd, uint32_t first)
 			size_t lo = 0, hi = p->nlocations;
 			while (hi - lo > 1) {
 				size_t mid = (lo + hi) / 2;
-				if (d->g.f.loc_off[mid] <= first)
+				if (d->g->f.loc_off[mid] <= first)
 					lo = mid;
 				else
 					hi = mid;
@@ -341,8 +341,8 @@ static bool node_label(dot *d, uint32_t nd, uint32_t first)
 static void write_node(dot *d, size_t i, int64_t max_flat, uint32_t first)
 {
 	out *o = d->o;
-	const row *r = &d->g.rows[i];
-	int64_t total = d->g.total;
+	const row *r = &d->g->rows[i];
+	int64_t total = d->g->total;
 	char fv[64], cv[64], pc[64];
 	out_fmt(o, "N%zu [label=\"", i + 1);
 	node_label(d, r->node, first);
@@ -366,7 +366,7 @@ static void write_node(dot *d, size_t i, int64_t max_flat, uint32_t first)
 	dot_color(color, share(r->cum, total), false);
 	dot_color(fill, share(r->cum, total), true);
 	out_fmt(o, "\" id=\"node%zu\" fontsize=%d shape=box tooltip=\"", i + 1, size);
-	const pstr *name = &d->g.f.nodes[r->node].name;
+	const pstr *name = &d->g->f.nodes[r->node].name;
 	out_dot_str(o, name->s, name->len);
 	out_fmt(o, " (%s)\" color=\"%s\" fillcolor=\"%s\"]\n", cum, color, fill);
 }
@@ -412,7 +412,7 @@ static void nodelet(dot *d, const char *src, size_t j, const char *text, int64_t
  * ranges around the 4 heaviest. `src` is the box they hang from. */
 static bool numeric_nodelets(dot *d, gtag *ts, size_t n, bool flat, const char *src)
 {
-	tag_sort c = { &d->g, flat };
+	tag_sort c = { d->g, flat };
 	if (!sort_ctx(&d->p->mem, ts, n, sizeof(gtag), cmp_tags, &c))
 		return false;
 	char lbuf[160];
@@ -447,7 +447,7 @@ static bool numeric_nodelets(dot *d, gtag *ts, size_t n, bool flat, const char *
 		char names[4][160];
 		for (size_t k = 0; k < 4; k++) {
 			char a[64], b[64];
-			const char *unit = d->g.bytes_unit ? d->g.bytes_unit : "bytes";
+			const char *unit = d->g->bytes_unit ? d->g->bytes_unit : "bytes";
 			units_label(a, sizeof(a), cnt[k] > 1 ? lo[k] : seed[k].value, unit, "auto");
 			units_label(b, sizeof(b), hi[k], unit, "auto");
 			if (cnt[k] > 1)
@@ -489,7 +489,7 @@ static bool numeric_nodelets(dot *d, gtag *ts, size_t n, bool flat, const char *
 		int64_t w = plain ? t->flat : t->cum;
 		if (w == 0)
 			continue;
-		const pstr *txt = &d->g.texts[t->num];
+		const pstr *txt = &d->g->texts[t->num];
 		snprintf(lbuf, sizeof(lbuf), "%.*s", (int)txt->len, txt->s);
 		nodelet(d, src, j, lbuf, w, !plain);
 	}
@@ -500,7 +500,7 @@ static bool numeric_nodelets(dot *d, gtag *ts, size_t n, bool flat, const char *
  * their numeric labels, then the numeric labels of unlabelled samples. */
 static bool write_nodelets(dot *d, size_t i, gtag *scratch)
 {
-	const graph *g = &d->g;
+	const graph *g = d->g;
 	uint32_t nd = g->rows[i].node;
 	bool flat = d->has_out[nd];
 	size_t n = 0;
@@ -571,7 +571,7 @@ static int cmp_edges(const void *a, const void *b, void *ctx)
 static void write_edge(dot *d, const gedge *e)
 {
 	out *o = d->o;
-	int64_t total = d->g.total;
+	int64_t total = d->g->total;
 	char wv[64], color[16];
 	value(d, wv, sizeof(wv), e->weight);
 	out_fmt(o, "N%u -> N%u [label=\" %s%s\"", d->id[e->src], d->id[e->dst], wv,
@@ -591,7 +591,7 @@ static void write_edge(dot *d, const gedge *e)
 	}
 	for (int k = 0; k < 2; k++) {
 		out_str(o, k ? " labeltooltip=\"" : " tooltip=\"");
-		const pstr *s = &d->g.f.nodes[e->src].name, *t = &d->g.f.nodes[e->dst].name;
+		const pstr *s = &d->g->f.nodes[e->src].name, *t = &d->g->f.nodes[e->dst].name;
 		out_dot_str(o, s->s, s->len);
 		out_str(o, e->residual ? " ... " : " -> ");
 		out_dot_str(o, t->s, t->len);
@@ -627,26 +627,21 @@ static int mem_write(void *ctx, const void *data, size_t len)
 static bool write_legend(dot *d, const char *title, const pprofc_dot_options *opt)
 {
 	pprofc_profile *p = d->p;
-	const graph *g = &d->g;
+	const graph *g = d->g;
 	membuf m = { &p->mem, NULL, 0, 0 };
 	pprofc_sink sink = { mem_write, &m };
 	out *lo = budget_alloc(&p->mem, sizeof(out));
 	if (!lo)
 		return false;
 	out_init(lo, &sink);
-	const char *type = model_str(p, p->sample_types[g->index].type)->s;
-	report_head h = { .type = type,
+	report_head h = { .type = model_str(p, p->sample_types[g->index].type)->s,
 			  .compact = opt->compact_labels,
 			  .sunit = d->sunit,
 			  .unit = opt->unit,
-			  .total = g->total,
-			  .rows = g->rows,
-			  .shown = g->shown,
-			  .nrows = g->nrows,
-			  .dropped = g->dropped,
 			  .nodefraction = report_fraction(opt->nodefraction, 0.005, false),
 			  .dropped_edges = g->dropped_edges,
 			  .edgefraction = report_fraction(opt->edgefraction, 0.001, false) };
+	report_head_rows(&h, g);
 	report_labels(lo, p, &h, &d->uf, &d->each);
 	out_flush(lo);
 	bool ok = !lo->failed;
@@ -684,42 +679,39 @@ static bool write_legend(dot *d, const char *title, const pprofc_dot_options *op
 	return true;
 }
 
-pprofc_status pprofc_write_dot(pprofc_profile *p, const pprofc_dot_options *opt,
-			       const pprofc_sink *sink)
+/* Each node's first frame (its function and line for the label), the
+ * boxes' ids, and which nodes have calls out. */
+static bool dot_nodes(dot *d, uint32_t **ret_first)
 {
-	dot d = { .p = p };
-	graph_opts go = { .sample_index = opt->sample_index,
-			  .nodecount = report_count(opt->nodecount, 80, false),
-			  .nodefraction = report_fraction(opt->nodefraction, 0.005, false),
-			  .edgefraction = report_fraction(opt->edgefraction, 0.001, false),
-			  .visual = true };
-	pprofc_status st = graph_build(p, &go, &d.g);
-	if (st != PPROFC_OK)
-		return st;
-	budget *b = &p->mem;
-	size_t nn = d.g.f.nnodes;
-	graph *g = &d.g;
-	d.sunit = model_str(p, p->sample_types[g->index].unit)->s;
-	d.o = budget_alloc(b, sizeof(out));
-	d.id = budget_alloc(b, (nn + 1) * sizeof(uint32_t));
-	d.has_out = budget_alloc(b, nn + 1);
-	d.has_nodelets = budget_alloc(b, nn + 1);
-	uint32_t *first = budget_alloc(b, (nn + 1) * sizeof(uint32_t));
-	gtag *scratch = budget_alloc(b, (2 * g->ntags + 1) * sizeof(gtag));
-	if (!d.o || !d.id || !d.has_out || !d.has_nodelets || !first || !scratch)
-		goto nomem;
-	memset(d.id, 0, nn * sizeof(uint32_t));
-	memset(d.has_out, 0, nn);
-	memset(d.has_nodelets, 0, nn);
+	const graph *g = d->g;
+	budget *b = &d->p->mem;
+	size_t nn = g->f.nnodes;
+	d->id = budget_alloc(b, (nn + 1) * sizeof(uint32_t));
+	d->has_out = budget_alloc(b, nn + 1);
+	d->has_nodelets = budget_alloc(b, nn + 1);
+	uint32_t *first = *ret_first = budget_alloc(b, (nn + 1) * sizeof(uint32_t));
+	if (!d->id || !d->has_out || !d->has_nodelets || !first)
+		return false;
+	memset(d->id, 0, nn * sizeof(uint32_t));
+	memset(d->has_out, 0, nn);
+	memset(d->has_nodelets, 0, nn);
 	for (size_t i = 0; i < nn; i++)
 		first[i] = NONE;
-	for (size_t k = g->f.loc_off[p->nlocations]; k-- > 0;)
+	for (size_t k = g->f.loc_off[d->p->nlocations]; k-- > 0;)
 		first[g->f.frames[k].node] = (uint32_t)k;
 	for (size_t i = 0; i < g->shown; i++)
-		d.id[g->rows[i].node] = (uint32_t)(i + 1);
+		d->id[g->rows[i].node] = (uint32_t)(i + 1);
 	for (size_t i = 0; i < g->nedges; i++)
-		d.has_out[g->edges[i].src] = 1;
+		d->has_out[g->edges[i].src] = 1;
+	return true;
+}
 
+/* The graph: the legend, the nodes with their nodelets, the calls. */
+static bool dot_graph(dot *d, const pprofc_dot_options *opt, const uint32_t *first, gtag *scratch)
+{
+	pprofc_profile *p = d->p;
+	graph *g = d->g;
+	out *o = d->o;
 	/* pprof's title: the main binary's base name */
 	const char *title = "";
 	if (p->nmappings && model_str(p, p->mappings[0].filename)->len) {
@@ -727,40 +719,47 @@ pprofc_status pprofc_write_dot(pprofc_profile *p, const pprofc_dot_options *opt,
 		const char *s = strrchr(f, '/');
 		title = s && s[1] ? s + 1 : f;
 	}
-	out *o = d.o;
-	out_init(o, sink);
 	out_str(o, "digraph \"");
 	out_dot_str(o, *title ? title : "unnamed", *title ? strlen(title) : 7);
 	out_str(o, "\" {\nnode [style=filled fillcolor=\"#f8f8f8\"]\n");
-	if (!write_legend(&d, title, opt))
-		goto nomem;
+	if (!write_legend(d, title, opt))
+		return false;
 	int64_t max_flat = g->shown ? abs64(g->rows[0].flat) : 0;
 	for (size_t i = 0; i < g->shown; i++)
 		if (abs64(g->rows[i].flat) > max_flat)
 			max_flat = abs64(g->rows[i].flat);
 	for (size_t i = 0; i < g->shown && !o->failed; i++) {
-		write_node(&d, i, max_flat, first[g->rows[i].node]);
-		if (!write_nodelets(&d, i, scratch))
-			goto nomem;
+		write_node(d, i, max_flat, first[g->rows[i].node]);
+		if (!write_nodelets(d, i, scratch))
+			return false;
 	}
-	if (!sort_ctx(b, g->edges, g->nedges, sizeof(gedge), cmp_edges, g))
-		goto nomem;
+	if (!sort_ctx(&p->mem, g->edges, g->nedges, sizeof(gedge), cmp_edges, g))
+		return false;
 	for (size_t i = 0; i < g->nedges && !o->failed; i++)
-		write_edge(&d, &g->edges[i]);
+		write_edge(d, &g->edges[i]);
 	out_str(o, "}\n");
-	st = out_finish(o, &p->err);
-	goto done;
+	return true;
+}
 
-nomem:
-	st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the DOT graph");
-done:
-	budget_free(b, d.o);
-	budget_free(b, d.id);
-	budget_free(b, d.has_out);
-	budget_free(b, d.has_nodelets);
-	budget_free(b, d.buf);
-	budget_free(b, first);
-	budget_free(b, scratch);
-	graph_finish(&d.g);
+static pprofc_status write_dot(writer *w, const void *ctx)
+{
+	dot d = { .p = w->p, .g = &w->g, .o = w->o, .sunit = w->sunit };
+	uint32_t *first = NULL;
+	gtag *scratch = budget_alloc(w->b, (2 * d.g->ntags + 1) * sizeof(gtag));
+	pprofc_status st = PPROFC_OK;
+	if (!dot_nodes(&d, &first) || !scratch || !dot_graph(&d, ctx, first, scratch))
+		st = writer_nomem(w);
+	budget_free_each(w->b, d.id, d.has_out, d.has_nodelets, d.buf, first, scratch);
 	return st;
+}
+
+pprofc_status pprofc_write_dot(pprofc_profile *p, const pprofc_dot_options *opt,
+			       const pprofc_sink *sink)
+{
+	graph_opts go = { .sample_index = opt->sample_index,
+			  .nodecount = report_count(opt->nodecount, 80, false),
+			  .nodefraction = report_fraction(opt->nodefraction, 0.005, false),
+			  .edgefraction = report_fraction(opt->edgefraction, 0.001, false),
+			  .visual = true };
+	return writer_run_graph(p, &go, "the DOT graph", sink, write_dot, opt);
 }

@@ -56,7 +56,7 @@ typedef struct fframe {
 
 typedef struct fg {
 	pprofc_profile *p;
-	frames f;
+	const frames *f;
 	fg_mode mode;
 	uint32_t *by_rank;   /* rank -> node */
 	uint32_t *node_func; /* node -> a function of it, or NONE */
@@ -81,18 +81,6 @@ static inline int64_t abs_wrap(int64_t v)
 }
 
 /* ---- stacks -> frames ------------------------------------------------- */
-
-static int cmp_names(const void *a, const void *b, void *ctx)
-{
-	const frames *f = ctx;
-	const pstr *x = &f->nodes[*(const uint32_t *)a].name,
-		   *y = &f->nodes[*(const uint32_t *)b].name;
-	size_t n = x->len < y->len ? x->len : y->len;
-	int c = memcmp(x->s, y->s, n);
-	if (c)
-		return c;
-	return x->len < y->len ? -1 : x->len > y->len;
-}
 
 static int cmp_entries(const void *a, const void *b, void *ctx)
 {
@@ -223,45 +211,36 @@ static pprofc_status stack_sums(fg *g, size_t index, int64_t **ret_a, int64_t **
 	return PPROFC_OK;
 }
 
-/* Builds g->kept: the frames to draw. */
-static pprofc_status build(fg *g, size_t index, double minwidth)
+/* Names in byte order: a frame's digit is its name's rank (rank[node]);
+ * and each node's function, for its colour. */
+static bool rank_names(fg *g, uint32_t *rank)
 {
-	pprofc_profile *p = g->p;
-	budget *bm = &p->mem;
-	frames *f = &g->f;
-	size_t nt = p->nsample_types, nn = f->nnodes;
-	int64_t *sa = NULL, *sb = NULL;
-	uint32_t *rank = NULL, *seq = NULL;
-	entry *entries = NULL;
-	size_t cap_seq = 0, cap_entries = 0, nseq = 0, nentries = 0, maxlen = 1;
-	pprofc_status st = stack_sums(g, index, &sa, &sb);
-	if (st != PPROFC_OK)
-		return st;
-
-	g->by_rank = budget_alloc(bm, (nn + 1) * sizeof(uint32_t));
-	g->node_func = budget_alloc(bm, (nn + 1) * sizeof(uint32_t));
-	rank = budget_alloc(bm, (nn + 1) * sizeof(uint32_t));
-	if (f->total_frames >= UINT32_MAX || !g->by_rank || !g->node_func || !rank ||
-	    !vec_reserve(bm, (void **)&seq, &cap_seq, f->total_frames + 1, sizeof(uint32_t)) ||
-	    !vec_reserve(bm, (void **)&entries, &cap_entries, p->nstacks + 1, sizeof(entry)))
-		goto nomem;
-
-	/* Names in byte order: a frame's digit is its name's rank. */
+	const frames *f = g->f;
+	size_t nn = f->nnodes;
 	for (uint32_t i = 0; i < nn; i++) {
 		g->by_rank[i] = i;
 		g->node_func[i] = NONE;
 	}
-	if (!sort_ctx(bm, g->by_rank, nn, sizeof(uint32_t), cmp_names, f))
-		goto nomem;
+	if (!sort_ctx(&g->p->mem, g->by_rank, nn, sizeof(uint32_t), report_cmp_node_names,
+		      (void *)f))
+		return false;
 	for (uint32_t r = 0; r < nn; r++)
 		rank[g->by_rank[r]] = r;
-	size_t nframes = p->nlocations ? f->loc_off[p->nlocations] : 0;
+	size_t nframes = g->p->nlocations ? f->loc_off[g->p->nlocations] : 0;
 	for (size_t k = nframes; k-- > 0;)
 		if (f->frames[k].function != NONE)
 			g->node_func[f->frames[k].node] = f->frames[k].function;
+	return true;
+}
 
-	/* One entry per stack with a value (or, in diff mode, a base value),
-	 * its digits root first. */
+/* One entry per stack with a value (or, in diff mode, a base value), its
+ * digits root first into seq; returns how many, *maxlen the most digits. */
+static size_t stack_entries(const fg *g, size_t index, const int64_t *sa, const int64_t *sb,
+			    const uint32_t *rank, uint32_t *seq, entry *entries, size_t *maxlen)
+{
+	const pprofc_profile *p = g->p;
+	const frames *f = g->f;
+	size_t nt = p->nsample_types, nseq = 0, nentries = 0;
 	const uint32_t *locs = p->stack_locs, *off = f->loc_off, *fnode = f->frame_node;
 	for (uint32_t s = 0; s < p->nstacks; s++) {
 		int64_t a = sa ? sa[s] : f->stack_values[(size_t)s * nt + index];
@@ -278,24 +257,21 @@ static pprofc_status build(fg *g, size_t index, double minwidth)
 				d[n++] = rank[fnode[k]];
 		entries[nentries++] = (entry){ (uint32_t)nseq, (uint32_t)n, a, b };
 		nseq += n;
-		if (n > maxlen)
-			maxlen = n;
+		if (n > *maxlen)
+			*maxlen = n;
 	}
-	budget_free(bm, sa);
-	budget_free(bm, sb);
-	budget_free(bm, rank);
-	sa = sb = NULL;
-	rank = NULL;
-	g->seq = seq;
-	if (!sort_ctx(bm, entries, nentries, sizeof(entry), cmp_entries, seq))
-		goto nomem;
+	return nentries;
+}
 
-	/* Stacks that read the same (other addresses, same names) are one;
-	 * the sum of |value| over them is the width to share out. */
+/* Stacks that read the same (other addresses, same names) are one, the
+ * sorted entries merged; the sum of |value| over them is the width to
+ * share out, which sets the narrowest value drawn. Returns how many. */
+static size_t merge_entries(fg *g, entry *entries, size_t n, double minwidth)
+{
 	size_t m = 0;
 	uint64_t total = 0;
-	for (size_t i = 0; i < nentries; i++) {
-		if (m > 0 && !cmp_entries(&entries[m - 1], &entries[i], seq)) {
+	for (size_t i = 0; i < n; i++) {
+		if (m > 0 && !cmp_entries(&entries[m - 1], &entries[i], (void *)g->seq)) {
 			entries[m - 1].a = wadd(entries[m - 1].a, entries[i].a);
 			entries[m - 1].b = wadd(entries[m - 1].b, entries[i].b);
 		} else {
@@ -309,9 +285,41 @@ static pprofc_status build(fg *g, size_t index, double minwidth)
 	}
 	g->minval = minwidth < 0 ? 0 : minwidth * (double)total / g->fwidth;
 	g->minwidth_px = minwidth;
-	if (!walk(g, entries, m, maxlen))
+	return m;
+}
+
+/* Builds g->kept: the frames to draw. */
+static pprofc_status build(fg *g, size_t index, double minwidth)
+{
+	pprofc_profile *p = g->p;
+	budget *bm = &p->mem;
+	const frames *f = g->f;
+	size_t nn = f->nnodes;
+	int64_t *sa = NULL, *sb = NULL;
+	uint32_t *rank = NULL, *seq = NULL;
+	entry *entries = NULL;
+	size_t cap_seq = 0, cap_entries = 0, maxlen = 1;
+	pprofc_status st = stack_sums(g, index, &sa, &sb);
+	if (st != PPROFC_OK)
+		return st;
+	g->by_rank = budget_alloc(bm, (nn + 1) * sizeof(uint32_t));
+	g->node_func = budget_alloc(bm, (nn + 1) * sizeof(uint32_t));
+	rank = budget_alloc(bm, (nn + 1) * sizeof(uint32_t));
+	if (f->total_frames >= UINT32_MAX || !g->by_rank || !g->node_func || !rank ||
+	    !vec_reserve(bm, (void **)&seq, &cap_seq, f->total_frames + 1, sizeof(uint32_t)) ||
+	    !vec_reserve(bm, (void **)&entries, &cap_entries, p->nstacks + 1, sizeof(entry)) ||
+	    !rank_names(g, rank))
 		goto nomem;
-	if (!sort_ctx(bm, g->kept, g->nkept, sizeof(fframe), cmp_kept, NULL))
+	size_t n = stack_entries(g, index, sa, sb, rank, seq, entries, &maxlen);
+	budget_free_each(bm, sa, sb, rank);
+	sa = sb = NULL;
+	rank = NULL;
+	g->seq = seq;
+	if (!sort_ctx(bm, entries, n, sizeof(entry), cmp_entries, seq))
+		goto nomem;
+	n = merge_entries(g, entries, n, minwidth);
+	if (!walk(g, entries, n, maxlen) ||
+	    !sort_ctx(bm, g->kept, g->nkept, sizeof(fframe), cmp_kept, NULL))
 		goto nomem;
 	st = PPROFC_OK;
 	goto done;
@@ -319,11 +327,7 @@ static pprofc_status build(fg *g, size_t index, double minwidth)
 nomem:
 	st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the flame graph");
 done:
-	budget_free(bm, sa);
-	budget_free(bm, sb);
-	budget_free(bm, rank);
-	budget_free(bm, entries);
-	budget_free(bm, seq);
+	budget_free_each(bm, sa, sb, rank, entries, seq);
 	g->seq = NULL;
 	return st;
 }
@@ -539,7 +543,7 @@ typedef struct rgb {
 static rgb hot_colour(const fg *g, const fframe *fr)
 {
 	static const pstr all = { "all", 3 };
-	const pstr *name = fr->node == NONE ? &all : &g->f.nodes[fr->node].name;
+	const pstr *name = fr->node == NONE ? &all : &g->f->nodes[fr->node].name;
 	const char *pkg;
 	size_t plen;
 	package_of(g->p, name, fr->node == NONE ? NONE : g->node_func[fr->node], &pkg, &plen);
@@ -803,7 +807,7 @@ static void put_tooltip(out *o, const fg *g, const fframe *fr)
 static void write_frame(out *o, const fg *g, const fframe *fr)
 {
 	static const pstr all = { "all", 3 };
-	const pstr *name = fr->node == NONE ? &all : &g->f.nodes[fr->node].name;
+	const pstr *name = fr->node == NONE ? &all : &g->f->nodes[fr->node].name;
 	double scale = g->fwidth / (double)g->total;
 	double x = XPAD + (double)fr->x * scale, w = (double)fr->w * scale;
 	int y = g->icicle ? YPAD_TOP + (int)fr->depth * FRAME_H
@@ -896,6 +900,30 @@ static void write_svg(out *o, const fg *g, const char *title)
 	out_str(o, "]]></script>\n</svg>\n");
 }
 
+static pprofc_status write_flamegraph(writer *w, const void *ctx)
+{
+	const pprofc_flamegraph_options *opt = ctx;
+	unsigned width = opt->width ? opt->width : DEFAULT_WIDTH;
+	fg g = { .p = w->p,
+		 .f = &w->f,
+		 .width = width,
+		 .fwidth = width - 2 * XPAD,
+		 .icicle = opt->icicle,
+		 .type = w->type,
+		 .unit = w->sunit };
+	pprofc_status st =
+		build(&g, w->index, opt->minwidth == 0 ? DEFAULT_MINWIDTH : opt->minwidth);
+	if (st == PPROFC_OK) {
+		g.height = ((int)g.maxdepth + 1) * FRAME_H + YPAD_TOP + YPAD_BOTTOM;
+		const char *title = opt->title	  ? opt->title
+				    : opt->icicle ? "Icicle Graph"
+						  : "Flame Graph";
+		write_svg(w->o, &g, title);
+	}
+	budget_free_each(w->b, g.kept, g.by_rank, g.node_func);
+	return st;
+}
+
 pprofc_status pprofc_write_flamegraph(pprofc_profile *p, const pprofc_flamegraph_options *opt,
 				      const pprofc_sink *sink)
 {
@@ -905,32 +933,6 @@ pprofc_status pprofc_write_flamegraph(pprofc_profile *p, const pprofc_flamegraph
 				 width);
 	if (isnan(opt->minwidth))
 		return set_error(p, PPROFC_ERR_USAGE, "invalid minimum width");
-	fg g = { .p = p, .width = width, .fwidth = width - 2 * XPAD, .icicle = opt->icicle };
-	pprofc_status st = frames_begin(p, opt->sample_index, &g.f);
-	if (st != PPROFC_OK)
-		return st;
-	const value_type *vt = &p->sample_types[opt->sample_index];
-	g.type = model_str(p, vt->type)->s;
-	g.unit = model_str(p, vt->unit)->s;
-	out *o = NULL;
-	st = build(&g, opt->sample_index, opt->minwidth == 0 ? DEFAULT_MINWIDTH : opt->minwidth);
-	if (st != PPROFC_OK)
-		goto done;
-	g.height = ((int)g.maxdepth + 1) * FRAME_H + YPAD_TOP + YPAD_BOTTOM;
-	o = budget_alloc(&p->mem, sizeof(out));
-	if (!o) {
-		st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the flame graph");
-		goto done;
-	}
-	out_init(o, sink);
-	const char *title = opt->title ? opt->title : opt->icicle ? "Icicle Graph" : "Flame Graph";
-	write_svg(o, &g, title);
-	st = out_finish(o, &p->err);
-done:
-	budget_free(&p->mem, o);
-	budget_free(&p->mem, g.kept);
-	budget_free(&p->mem, g.by_rank);
-	budget_free(&p->mem, g.node_func);
-	frames_finish(&g.f);
-	return st;
+	return writer_run(p, opt->sample_index, WRITER_FRAMES, "the flame graph", sink,
+			  write_flamegraph, opt);
 }

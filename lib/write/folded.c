@@ -139,88 +139,114 @@ static inline uint32_t entry_digit(const folded *fd, const entry *e, size_t d)
 #define MKQS_SMALL	     10
 #include "core/mkqs.h"
 
-pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_sink *sink)
+/* The writer's state: the stacks' digits and entries, the names they
+ * stand for, and with --diff-base each stack's (before, after) pair. */
+typedef struct fold {
+	writer *w;
+	pstr *names; /* node -> its safe name, in namebuf */
+	char *namebuf;
+	key *keys;
+	uint32_t *digit;	 /* [2*node+last] */
+	const pstr **digit_name; /* rank -> name */
+	uint8_t *seq;
+	entry *entries;
+	size_t nseq, cap_seq, nentries, cap_entries;
+	size_t dw; /* bytes per digit */
+	uint8_t *base;
+	int64_t *pairs; /* differential: per stack, before and after */
+} fold;
+
+/* Only the chosen type's sums are needed: keep that column alone and the
+ * counts not at all, before the stacks' digits take their room. */
+static void keep_column(writer *w)
 {
-	frames f;
-	pprofc_status st = frames_begin(p, index, &f);
-	if (st != PPROFC_OK)
-		return st;
-
-	budget *b = &p->mem;
-	size_t nt = p->nsample_types, nn = f.nnodes;
-	/* Only the chosen type's sums are needed: keep that column alone and
-	 * the counts not at all, before the stacks' digits take their room. */
+	pprofc_profile *p = w->p;
+	frames *f = &w->f;
+	size_t nt = p->nsample_types;
 	for (size_t s = 0; s < p->nstacks; s++)
-		f.stack_values[s] = f.stack_values[s * nt + index];
-	int64_t *col = budget_realloc(b, f.stack_values, (p->nstacks + 1) * sizeof(int64_t));
+		f->stack_values[s] = f->stack_values[s * nt + w->index];
+	int64_t *col = budget_realloc(w->b, f->stack_values, (p->nstacks + 1) * sizeof(int64_t));
 	if (col)
-		f.stack_values = col;
-	budget_free(b, f.stack_count);
-	f.stack_count = NULL;
-	pstr *names = budget_alloc(b, (nn + 1) * sizeof(pstr));
-	key *keys = budget_alloc(b, (2 * nn + 1) * sizeof(key));
-	uint32_t *digit = budget_alloc(b, (2 * nn + 1) * sizeof(uint32_t)); /* [2*node+last] */
-	const pstr **digit_name = budget_alloc(b, (2 * nn + 2) * sizeof(pstr *));
-	uint8_t *seq = NULL;
-	entry *entries = NULL;
-	size_t cap_seq = 0, nseq = 0, cap_entries = 0, nentries = 0, namebuf_len = 0;
-	char *namebuf = NULL;
-	out *o = NULL;
-	uint8_t *base = NULL;
-	int64_t *pairs = NULL; /* differential: per stack, before and after */
-	if (profile_diff_base(p, &base) != PPROFC_OK)
-		goto nomem;
-	if (base) {
-		pairs = budget_alloc(b, (2 * p->nstacks + 2) * sizeof(int64_t));
-		if (!pairs)
-			goto nomem;
-		memset(pairs, 0, (2 * p->nstacks + 2) * sizeof(int64_t));
-		for (size_t i = 0; i < p->nsamples; i++) {
-			int64_t v = p->values[i * nt + index];
-			int64_t *pr = &pairs[2 * (size_t)p->sample_stack[i]];
-			if (base[i])
-				pr[0] = wadd(pr[0], (int64_t)(0 - (uint64_t)v));
-			else
-				pr[1] = wadd(pr[1], v);
-		}
-	}
-	for (size_t i = 0; i < nn; i++)
-		namebuf_len += f.nodes[i].name.len + 1;
-	namebuf = budget_alloc(b, namebuf_len + 1);
-	size_t w = 2 * nn + 2 <= 0xffff ? 2 : 4; /* ranks go up to 2 * nn */
-	/* Sized once: growing by doubling would briefly hold twice the stacks. */
-	if (f.total_frames >= UINT32_MAX || !names || !keys || !digit || !digit_name || !namebuf ||
-	    !vec_reserve(b, (void **)&seq, &cap_seq, f.total_frames * w + 4, 1) ||
-	    !vec_reserve(b, (void **)&entries, &cap_entries, p->nstacks + 1, sizeof(entry)))
-		goto nomem;
+		f->stack_values = col;
+	budget_free(w->b, f->stack_count);
+	f->stack_count = NULL;
+}
 
-	/* Safe names, their two keys each, and the keys' ranks. */
-	char *nb = namebuf;
-	for (uint32_t i = 0; i < nn; i++) {
-		memcpy(nb, f.nodes[i].name.s, f.nodes[i].name.len);
-		make_safe(nb, f.nodes[i].name.len);
-		names[i].s = nb;
-		names[i].len = f.nodes[i].name.len;
-		nb += f.nodes[i].name.len + 1;
-		keys[2 * i] = (key){ names[i].s, names[i].len, 2 * i };
-		keys[2 * i + 1] = (key){ names[i].s, names[i].len, 2 * i + 1 };
+/* With --diff-base samples: each stack's base value (made positive
+ * again) and other value. */
+static bool diff_pairs(fold *fd)
+{
+	pprofc_profile *p = fd->w->p;
+	size_t nt = p->nsample_types, index = fd->w->index;
+	if (profile_diff_base(p, &fd->base) != PPROFC_OK)
+		return false;
+	if (!fd->base)
+		return true;
+	fd->pairs = budget_alloc(fd->w->b, (2 * p->nstacks + 2) * sizeof(int64_t));
+	if (!fd->pairs)
+		return false;
+	memset(fd->pairs, 0, (2 * p->nstacks + 2) * sizeof(int64_t));
+	for (size_t i = 0; i < p->nsamples; i++) {
+		int64_t v = p->values[i * nt + index];
+		int64_t *pr = &fd->pairs[2 * (size_t)p->sample_stack[i]];
+		if (fd->base[i])
+			pr[0] = wadd(pr[0], (int64_t)(0 - (uint64_t)v));
+		else
+			pr[1] = wadd(pr[1], v);
 	}
-	if (!sort_keys(b, NULL, keys, &(mkqs_task){ 0, 2 * nn, 0 }, 1, NULL))
-		goto nomem;
+	return true;
+}
+
+/* Safe names, their two keys each, and the keys' ranks: the digits. */
+static bool rank_names(fold *fd)
+{
+	const frames *f = &fd->w->f;
+	size_t nn = f->nnodes;
+	char *nb = fd->namebuf;
+	for (uint32_t i = 0; i < nn; i++) {
+		memcpy(nb, f->nodes[i].name.s, f->nodes[i].name.len);
+		make_safe(nb, f->nodes[i].name.len);
+		fd->names[i].s = nb;
+		fd->names[i].len = f->nodes[i].name.len;
+		nb += f->nodes[i].name.len + 1;
+		fd->keys[2 * i] = (key){ fd->names[i].s, fd->names[i].len, 2 * i };
+		fd->keys[2 * i + 1] = (key){ fd->names[i].s, fd->names[i].len, 2 * i + 1 };
+	}
+	if (!sort_keys(fd->w->b, NULL, fd->keys, &(mkqs_task){ 0, 2 * nn, 0 }, 1, NULL))
+		return false;
 	uint32_t rank = 0;
 	for (size_t i = 0; i < 2 * nn; i++) {
-		if (i == 0 || !same_key(&keys[i - 1], &keys[i]))
-			digit_name[++rank] = &names[keys[i].node >> 1];
-		digit[keys[i].node] = rank;
+		if (i == 0 || !same_key(&fd->keys[i - 1], &fd->keys[i]))
+			fd->digit_name[++rank] = &fd->names[fd->keys[i].node >> 1];
+		fd->digit[fd->keys[i].node] = rank;
 	}
+	return true;
+}
 
-	/* One entry per stack with a value, its digits written in place.
-	 * Stacks that read the same (other addresses, same functions; names
-	 * equal once made safe) sort next to each other and are merged as
-	 * the lines are written. */
-	const uint32_t *locs = p->stack_locs, *off = f.loc_off, *fnode = f.frame_node;
+/* The two loops over the stacks below stay functions of their own:
+ * inlined into the writer beside the sort that runs between them, they
+ * compete with it for registers, and its partition loop spills. */
+#define NOINLINE __attribute__((noinline))
+
+/*
+ * One entry per stack with a value, its digits written in place. Stacks
+ * that read the same (other addresses, same functions; names equal once
+ * made safe) sort next to each other and are merged as the lines are
+ * written.
+ */
+static NOINLINE void stack_entries(fold *fd)
+{
+	const pprofc_profile *p = fd->w->p;
+	const frames *f = &fd->w->f;
+	const uint32_t *locs = p->stack_locs, *off = f->loc_off, *fnode = f->frame_node;
+	/* in locals: the digits are bytes, which may alias anything in fd */
+	const uint32_t *digit = fd->digit;
+	const int64_t *pairs = fd->pairs;
+	uint8_t *seq = fd->seq;
+	entry *entries = fd->entries;
+	size_t w = fd->dw, nseq = 0, nentries = 0;
 	for (uint32_t s = 0; s < p->nstacks; s++) {
-		int64_t v = f.stack_values[s];
+		int64_t v = f->stack_values[s];
 		if (pairs) {
 			if (pairs[2 * (size_t)s] == 0 && pairs[2 * (size_t)s + 1] == 0)
 				continue;
@@ -232,7 +258,7 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 		size_t n = 0;
 		uint32_t lo = p->stack_off[s], hi = p->stack_off[s + 1];
 		if (lo == hi) {
-			put_digit(d, w, digit[2 * f.nostack + 1]);
+			put_digit(d, w, digit[2 * f->nostack + 1]);
 			n = 1;
 		} else if (w == 2) {
 			/* Root first: the last location, and within a location
@@ -250,15 +276,21 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 		entries[nentries++] = (entry){ (uint32_t)nseq, (uint32_t)n, v };
 		nseq += n;
 	}
+	fd->nseq = nseq;
+	fd->nentries = nentries;
+}
 
-	folded fd = { seq, w };
-	if (!sort_entries(b, &fd, entries, &(mkqs_task){ 0, nentries, 0 }, 1, NULL))
-		goto nomem;
-
-	o = budget_alloc(b, sizeof(out));
-	if (!o)
-		goto nomem;
-	out_init(o, sink);
+/* The sorted entries as lines, those that read the same merged. */
+static NOINLINE void write_lines(fold *fd)
+{
+	const folded fs = { fd->seq, fd->dw };
+	/* in locals: out's writes are bytes, which may alias anything in fd */
+	out *o = fd->w->o;
+	const int64_t *pairs = fd->pairs;
+	size_t w = fd->dw, nentries = fd->nentries;
+	const entry *entries = fd->entries;
+	const uint8_t *seq = fd->seq;
+	const pstr *const *digit_name = fd->digit_name;
 	for (size_t i = 0; i < nentries && !o->failed; i++) {
 		const entry *e = &entries[i];
 		int64_t value = e->value, before = 0;
@@ -266,7 +298,7 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 			before = pairs[2 * value];
 			value = pairs[2 * value + 1];
 		}
-		while (i + 1 < nentries && same_stack(&fd, e, &entries[i + 1])) {
+		while (i + 1 < nentries && same_stack(&fs, e, &entries[i + 1])) {
 			const entry *x = &entries[++i];
 			if (pairs) {
 				before = wadd(before, pairs[2 * x->value]);
@@ -290,22 +322,53 @@ pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_
 		out_i64(o, value);
 		out_char(o, '\n');
 	}
-	st = out_finish(o, &p->err);
-	goto done;
+}
 
-nomem:
-	st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for folded stacks");
-done:
-	budget_free(b, o);
-	budget_free(b, base);
-	budget_free(b, pairs);
-	budget_free(b, seq);
-	budget_free(b, entries);
-	budget_free(b, names);
-	budget_free(b, keys);
-	budget_free(b, digit);
-	budget_free(b, digit_name);
-	budget_free(b, namebuf);
-	frames_finish(&f);
-	return st;
+static bool fold_alloc(fold *fd)
+{
+	const pprofc_profile *p = fd->w->p;
+	const frames *f = &fd->w->f;
+	budget *b = fd->w->b;
+	size_t nn = f->nnodes, namebuf_len = 0;
+	fd->names = budget_alloc(b, (nn + 1) * sizeof(pstr));
+	fd->keys = budget_alloc(b, (2 * nn + 1) * sizeof(key));
+	fd->digit = budget_alloc(b, (2 * nn + 1) * sizeof(uint32_t));
+	fd->digit_name = budget_alloc(b, (2 * nn + 2) * sizeof(pstr *));
+	if (!diff_pairs(fd))
+		return false;
+	for (size_t i = 0; i < nn; i++)
+		namebuf_len += f->nodes[i].name.len + 1;
+	fd->namebuf = budget_alloc(b, namebuf_len + 1);
+	fd->dw = 2 * nn + 2 <= 0xffff ? 2 : 4; /* ranks go up to 2 * nn */
+	/* Sized once: growing by doubling would briefly hold twice the stacks. */
+	return f->total_frames < UINT32_MAX && fd->names && fd->keys && fd->digit &&
+	       fd->digit_name && fd->namebuf &&
+	       vec_reserve(b, (void **)&fd->seq, &fd->cap_seq, f->total_frames * fd->dw + 4, 1) &&
+	       vec_reserve(b, (void **)&fd->entries, &fd->cap_entries, p->nstacks + 1,
+			   sizeof(entry));
+}
+
+static pprofc_status write_folded(writer *w, const void *ctx)
+{
+	keep_column(w);
+	fold fd = { .w = w };
+	bool ok = fold_alloc(&fd) && rank_names(&fd);
+	if (ok) {
+		stack_entries(&fd);
+		/* (a context of the sort's own: one whose address goes
+		 * nowhere else lets the compiler keep it in registers) */
+		folded fs = { fd.seq, fd.dw };
+		ok = sort_entries(w->b, &fs, fd.entries, &(mkqs_task){ 0, fd.nentries, 0 }, 1,
+				  NULL);
+		if (ok)
+			write_lines(&fd);
+	}
+	budget_free_each(w->b, fd.base, fd.pairs, fd.seq, fd.entries, fd.names, fd.keys, fd.digit,
+			 fd.digit_name, fd.namebuf);
+	return ok ? PPROFC_OK : writer_nomem(w);
+}
+
+pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_sink *sink)
+{
+	return writer_run(p, index, WRITER_FRAMES, "folded stacks", sink, write_folded, NULL);
 }

@@ -24,9 +24,6 @@
 
 #include "write/write.h"
 
-/* Tests turn the helper off, to compare the two paths' output. */
-bool gzip_threads = true;
-
 #define BLOCK (1u << 20)
 #define DICT  32768u
 #define HEAD  10u /* gzip header */
@@ -127,13 +124,7 @@ static bool start_helper(gzwriter *g)
 		pthread_mutex_destroy(&g->mu);
 		return false;
 	}
-	/* Signals stay with the caller's threads: the CLI's handlers must
-	 * not run on this one. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	g->threaded = pthread_create(&g->thread, NULL, helper, g) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	g->threaded = thread_start(&g->thread, helper, g);
 	if (!g->threaded) {
 		pthread_cond_destroy(&g->cv);
 		pthread_mutex_destroy(&g->mu);
@@ -198,7 +189,7 @@ static void block_done(gzwriter *g, bool last)
 		j->dict_n = DICT;
 	}
 	g->have_dict = j->n >= DICT;
-	if (!g->pending && !last && gzip_threads && (g->threaded || start_helper(g))) {
+	if (!g->pending && !last && lib_tuning.gzip_threads && (g->threaded || start_helper(g))) {
 		pthread_mutex_lock(&g->mu);
 		g->queued_job = j;
 		g->queued = true;

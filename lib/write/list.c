@@ -347,6 +347,209 @@ static void put_source(out *o, lister *l, const uint32_t *idx, size_t lo, size_t
 	fclose(f);
 }
 
+/* The functions to list: each name matched once, its name and file
+ * interned. */
+static bool list_functions(lister *l, const regexp *re)
+{
+	const pprofc_profile *p = l->p;
+	for (size_t i = 0; i < p->nfunctions; i++) {
+		l->func_name[i] = NONE;
+		const pstr *name = model_str(p, p->functions[i].name);
+		if (!rx_match(re, name->s, name->len))
+			continue;
+		l->func_name[i] = intern_name(l, name);
+		l->func_file[i] = intern_file(l, model_str(p, p->functions[i].filename));
+		if (l->func_name[i] == NONE || l->func_file[i] == NONE)
+			return false;
+	}
+	return true;
+}
+
+/* The (function, file, line) node of a listed function's line. */
+static lnode *line_node(lister *l, uint32_t fn, int64_t lineno)
+{
+	bool added;
+	uint32_t id = kmap_put(&l->nodes, (uint64_t)l->func_name[fn] << 32 | l->func_file[fn],
+			       (uint64_t)lineno, &added);
+	if (id == NONE)
+		return NULL;
+	if (added) {
+		if (!vec_reserve(l->b, (void **)&l->n, &l->cap_n, (size_t)id + 1, sizeof(lnode)))
+			return NULL;
+		l->n[id] = (lnode){ l->func_name[fn], l->func_file[fn], lineno, 0, 0, 0 };
+	}
+	return &l->n[id];
+}
+
+/* Flat and cum of each line of the functions listed: cum once per stack
+ * and node, flat at the stack's innermost line. */
+static bool list_sums(lister *l, const frames *f, size_t index)
+{
+	const pprofc_profile *p = l->p;
+	size_t nt = p->nsample_types;
+	for (uint32_t s = 0; s < p->nstacks; s++) {
+		int64_t v = f->stack_values[(size_t)s * nt + index];
+		uint32_t lo = p->stack_off[s], hi = p->stack_off[s + 1];
+		if (v == 0 || lo == hi)
+			continue;
+		for (uint32_t j = lo; j < hi; j++) {
+			const location *loc = &p->locations[p->stack_locs[j]];
+			for (uint32_t k = 0; k < loc->nlines; k++) {
+				const line *ln = &p->lines[loc->line_off + k];
+				if (l->func_name[ln->function] == NONE)
+					continue;
+				lnode *nd = line_node(l, ln->function, ln->line);
+				if (!nd)
+					return false;
+				if (nd->stamp != s + 1) {
+					nd->stamp = s + 1;
+					nd->cum = wadd(nd->cum, v);
+				}
+				if (j == lo && k == 0)
+					nd->flat = wadd(nd->flat, v);
+			}
+		}
+	}
+	return true;
+}
+
+/* What the routines are written with. */
+typedef struct list_out {
+	const pprofc_list_options *opt;
+	const char *search; /* the directories searched */
+	const char *unit, *ounit;
+	int64_t total;
+} list_out;
+
+/* A function's lines in a file, idx[lo..hi): its heading, then its
+ * source. */
+static void put_routine(out *o, lister *l, const uint32_t *idx, size_t lo, size_t hi,
+			const list_out *lw)
+{
+	const lnode *first = &l->n[idx[lo]];
+	const pstr *name = l->name_of[first->fname];
+	/* The name shown is trimmed with --source-path as given, the one
+	 * opened with the directories searched (pprof's two calls). */
+	const char *shown = trim_path(l->file_of[first->file], lw->opt->trim_path,
+				      lw->opt->source_path ? lw->opt->source_path : "");
+	const char *opened = trim_path(l->file_of[first->file], lw->opt->trim_path, lw->search);
+	int64_t fs = 0, cs = 0;
+	for (size_t k = lo; k < hi; k++) {
+		fs = wadd(fs, l->n[idx[k]].flat);
+		cs = wadd(cs, l->n[idx[k]].cum);
+	}
+	char a[64], c[64], pc[64];
+	out_str(o, "ROUTINE ======================== ");
+	out_name_escaped(o, name->s, name->len);
+	out_str(o, " in ");
+	out_name_escaped(o, shown, strlen(shown));
+	out_char(o, '\n');
+	units_label(a, sizeof(a), fs, lw->unit, lw->ounit);
+	units_label(c, sizeof(c), cs, lw->unit, lw->ounit);
+	units_percent(pc, sizeof(pc), cs, lw->total);
+	out_padded(o, a, 10);
+	out_char(o, ' ');
+	out_padded(o, c, 10);
+	out_str(o, " (flat, cum) ");
+	out_str(o, pc);
+	out_str(o, " of Total\n");
+	put_source(o, l, idx, lo, hi, opened, lw->search, lw->unit, lw->ounit);
+}
+
+/* The report: the total, then each function's lines by file. */
+static void put_routines(out *o, lister *l, const uint32_t *idx, size_t nn, const list_out *lw)
+{
+	char a[64];
+	units_label(a, sizeof(a), lw->total, lw->unit, lw->ounit);
+	out_str(o, "Total: ");
+	out_str(o, a);
+	out_char(o, '\n');
+	for (size_t i = 0; i < nn && !o->failed;) {
+		size_t j = i;
+		const lnode *first = &l->n[idx[i]];
+		while (j < nn && l->n[idx[j]].fname == first->fname &&
+		       l->n[idx[j]].file == first->file)
+			j++;
+		if (first->file != NONE - 1) {
+			put_routine(o, l, idx, i, j, lw);
+		} else if (j == nn || l->n[idx[j]].fname != first->fname) {
+			/* (fileless lines sort first: the function has no file
+			 * at all when the next group is another function) */
+			const pstr *name = l->name_of[first->fname];
+			out_str(o, "No source information for ");
+			out_name_escaped(o, name->s, name->len);
+			out_char(o, '\n');
+		}
+		i = j;
+	}
+}
+
+/* The nodes in the report's order, into *ret_idx. */
+static pprofc_status list_order(writer *w, lister *l, const char *regex, uint32_t **ret_idx)
+{
+	size_t nn = l->nodes.n;
+	if (!nn)
+		return set_error(w->p, PPROFC_ERR_USAGE, "no function with samples matches '%s'",
+				 regex);
+	uint32_t *idx = *ret_idx = budget_alloc(w->b, nn * sizeof(uint32_t));
+	if (!idx)
+		return writer_nomem(w);
+	for (uint32_t i = 0; i < nn; i++)
+		idx[i] = i;
+	if (!sort_ctx(w->b, idx, nn, sizeof(uint32_t), cmp_nodes, l))
+		return writer_nomem(w);
+	return PPROFC_OK;
+}
+
+static void lister_free(lister *l)
+{
+	for (size_t i = 0; i < l->files.n; i++)
+		free(l->file_of[i]);
+	kmap_free(&l->names);
+	kmap_free(&l->files);
+	kmap_free(&l->nodes);
+	budget_free_each(l->b, l->name_of, l->file_of, l->n, l->func_name, l->func_file);
+}
+
+/* What the list's body is told. */
+typedef struct list_job {
+	const pprofc_list_options *opt;
+	const regexp *re;
+} list_job;
+
+static pprofc_status write_list(writer *w, const void *ctx)
+{
+	const list_job *j = ctx;
+	const pprofc_list_options *opt = j->opt;
+	pprofc_profile *p = w->p;
+	char cwd[4096];
+	/* pprof's -unit; by default each value in its own unit */
+	list_out lw = { .opt = opt,
+			.search = opt->source_path && *opt->source_path ? opt->source_path
+				  : getcwd(cwd, sizeof(cwd))		? cwd
+									: ".",
+			.unit = w->sunit,
+			.ounit = opt->unit && *opt->unit ? opt->unit : "minimum" };
+	lister l = { .p = p, .b = w->b };
+	uint32_t *idx = NULL;
+	pprofc_status st;
+	l.func_name = budget_alloc(w->b, (p->nfunctions + 1) * sizeof(uint32_t));
+	l.func_file = budget_alloc(w->b, (p->nfunctions + 1) * sizeof(uint32_t));
+	if (!l.func_name || !l.func_file || !kmap_init(&l.names, w->b, 64) ||
+	    !kmap_init(&l.files, w->b, 64) || !kmap_init(&l.nodes, w->b, 1024) ||
+	    !list_functions(&l, j->re) || !list_sums(&l, &w->f, w->index))
+		st = writer_nomem(w);
+	else
+		st = list_order(w, &l, opt->regex, &idx);
+	if (st == PPROFC_OK) {
+		lw.total = report_total(p, w->index);
+		put_routines(w->o, &l, idx, l.nodes.n, &lw);
+	}
+	lister_free(&l);
+	budget_free(w->b, idx);
+	return st;
+}
+
 pprofc_status pprofc_write_list(pprofc_profile *p, const pprofc_list_options *opt,
 				const pprofc_sink *sink)
 {
@@ -355,162 +558,9 @@ pprofc_status pprofc_write_list(pprofc_profile *p, const pprofc_list_options *op
 	if (!re)
 		return set_error(p, PPROFC_ERR_USAGE, "invalid regular expression '%s': %s",
 				 opt->regex ? opt->regex : "", why);
-	frames f;
-	pprofc_status st = frames_begin(p, opt->sample_index, &f);
-	if (st != PPROFC_OK) {
-		rx_free(re);
-		return st;
-	}
-	char cwd[4096];
-	const char *search = opt->source_path && *opt->source_path ? opt->source_path
-			     : getcwd(cwd, sizeof(cwd))		   ? cwd
-								   : ".";
-	lister l = { .p = p, .b = &p->mem };
-	budget *b = l.b;
-	size_t nt = p->nsample_types, index = opt->sample_index;
-	uint32_t *idx = NULL;
-	out *o = budget_alloc(b, sizeof(out));
-	l.func_name = budget_alloc(b, (p->nfunctions + 1) * sizeof(uint32_t));
-	l.func_file = budget_alloc(b, (p->nfunctions + 1) * sizeof(uint32_t));
-	if (!o || !l.func_name || !l.func_file || !kmap_init(&l.names, b, 64) ||
-	    !kmap_init(&l.files, b, 64) || !kmap_init(&l.nodes, b, 1024))
-		goto nomem;
-
-	/* Functions to list: name matched once per function. */
-	for (size_t i = 0; i < p->nfunctions; i++) {
-		l.func_name[i] = NONE;
-		const pstr *name = model_str(p, p->functions[i].name);
-		if (!rx_match(re, name->s, name->len))
-			continue;
-		l.func_name[i] = intern_name(&l, name);
-		l.func_file[i] = intern_file(&l, model_str(p, p->functions[i].filename));
-		if (l.func_name[i] == NONE || l.func_file[i] == NONE)
-			goto nomem;
-	}
-
-	for (uint32_t s = 0; s < p->nstacks; s++) {
-		int64_t v = f.stack_values[(size_t)s * nt + index];
-		uint32_t lo = p->stack_off[s], hi = p->stack_off[s + 1];
-		if (v == 0 || lo == hi)
-			continue;
-		for (uint32_t j = lo; j < hi; j++) {
-			const location *loc = &p->locations[p->stack_locs[j]];
-			for (uint32_t k = 0; k < loc->nlines; k++) {
-				const line *ln = &p->lines[loc->line_off + k];
-				uint32_t fn = ln->function;
-				if (l.func_name[fn] == NONE)
-					continue;
-				bool added;
-				uint32_t id = kmap_put(
-					&l.nodes, (uint64_t)l.func_name[fn] << 32 | l.func_file[fn],
-					(uint64_t)ln->line, &added);
-				if (id == NONE)
-					goto nomem;
-				if (added) {
-					if (!vec_reserve(b, (void **)&l.n, &l.cap_n, (size_t)id + 1,
-							 sizeof(lnode)))
-						goto nomem;
-					l.n[id] = (lnode){
-						l.func_name[fn], l.func_file[fn], ln->line, 0, 0, 0
-					};
-				}
-				if (l.n[id].stamp != s + 1) {
-					l.n[id].stamp = s + 1;
-					l.n[id].cum = wadd(l.n[id].cum, v);
-				}
-				if (j == lo && k == 0)
-					l.n[id].flat = wadd(l.n[id].flat, v);
-			}
-		}
-	}
-	size_t nn = l.nodes.n;
-	if (!nn) {
-		st = set_error(p, PPROFC_ERR_USAGE, "no function with samples matches '%s'",
-			       opt->regex);
-		goto done;
-	}
-	idx = budget_alloc(b, nn * sizeof(uint32_t));
-	if (!idx)
-		goto nomem;
-	for (uint32_t i = 0; i < nn; i++)
-		idx[i] = i;
-	if (!sort_ctx(b, idx, nn, sizeof(uint32_t), cmp_nodes, &l))
-		goto nomem;
-
-	const char *unit = model_str(p, p->sample_types[index].unit)->s;
-	int64_t total = report_total(p, index);
-	/* pprof's -unit; by default each value in its own unit */
-	const char *ounit = opt->unit && *opt->unit ? opt->unit : "minimum";
-	out_init(o, sink);
-	char a[64], c[64], pc[64];
-	units_label(a, sizeof(a), total, unit, ounit);
-	out_str(o, "Total: ");
-	out_str(o, a);
-	out_char(o, '\n');
-	for (size_t i = 0; i < nn && !o->failed;) {
-		size_t j = i;
-		const lnode *first = &l.n[idx[i]];
-		while (j < nn && l.n[idx[j]].fname == first->fname &&
-		       l.n[idx[j]].file == first->file)
-			j++;
-		const pstr *name = l.name_of[first->fname];
-		if (first->file == NONE - 1) {
-			/* (fileless lines sort first: the function has no file
-			 * at all when the next group is another function) */
-			if (j == nn || l.n[idx[j]].fname != first->fname) {
-				out_str(o, "No source information for ");
-				out_name_escaped(o, name->s, name->len);
-				out_char(o, '\n');
-			}
-			i = j;
-			continue;
-		}
-		/* The name shown is trimmed with --source-path as given, the one
-		 * opened with the directories searched (pprof's two calls). */
-		const char *shown = trim_path(l.file_of[first->file], opt->trim_path,
-					      opt->source_path ? opt->source_path : "");
-		const char *opened = trim_path(l.file_of[first->file], opt->trim_path, search);
-		int64_t fs = 0, cs = 0;
-		for (size_t k = i; k < j; k++) {
-			fs = wadd(fs, l.n[idx[k]].flat);
-			cs = wadd(cs, l.n[idx[k]].cum);
-		}
-		out_str(o, "ROUTINE ======================== ");
-		out_name_escaped(o, name->s, name->len);
-		out_str(o, " in ");
-		out_name_escaped(o, shown, strlen(shown));
-		out_char(o, '\n');
-		units_label(a, sizeof(a), fs, unit, ounit);
-		units_label(c, sizeof(c), cs, unit, ounit);
-		units_percent(pc, sizeof(pc), cs, total);
-		out_padded(o, a, 10);
-		out_char(o, ' ');
-		out_padded(o, c, 10);
-		out_str(o, " (flat, cum) ");
-		out_str(o, pc);
-		out_str(o, " of Total\n");
-		put_source(o, &l, idx, i, j, opened, search, unit, ounit);
-		i = j;
-	}
-	st = out_finish(o, &p->err);
-	goto done;
-
-nomem:
-	st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the list report");
-done:
+	list_job j = { opt, re };
+	pprofc_status st = writer_run(p, opt->sample_index, WRITER_FRAMES, "the list report", sink,
+				      write_list, &j);
 	rx_free(re);
-	for (size_t i = 0; i < l.files.n; i++)
-		free(l.file_of[i]);
-	kmap_free(&l.names);
-	kmap_free(&l.files);
-	kmap_free(&l.nodes);
-	budget_free(b, l.name_of);
-	budget_free(b, l.file_of);
-	budget_free(b, l.n);
-	budget_free(b, l.func_name);
-	budget_free(b, l.func_file);
-	budget_free(b, idx);
-	budget_free(b, o);
-	frames_finish(&f);
 	return st;
 }

@@ -28,11 +28,10 @@
 
 /*
  * zlib's level: 1, gzip.BestSpeed, which is what the Go runtime writes its
- * own profiles with (google/pprof's Profile.Write uses the default, 6). On
- * the 1-million-sample benchmark profile level 6 takes half as much CPU
- * again for a file 2.2% smaller, on a real 2.4 MB CPU profile four times
- * the writing CPU for 3.7% (README, "pprofc merge"): these files are
- * written to be read again, not archived.
+ * own profiles with (google/pprof's Profile.Write uses the default, 6).
+ * Higher levels cost much more CPU for a file only a little smaller (the
+ * figures are in README, "pprofc merge"): these files are written to be
+ * read again, not archived.
  */
 #ifndef PROTO_GZIP_LEVEL /* -DPROTO_GZIP_LEVEL=N: to measure another */
 #define PROTO_GZIP_LEVEL 1

@@ -136,83 +136,31 @@ static void go_time(out *o, int64_t ns)
 
 /* A group of one key's labels, as pprof's labelsToString and
  * numLabelsToString print it: "key:[v1 v2]" or "key:[8192 bytes 5 ms]". */
-static bool label_group(linebuf *lb, const pprofc_profile *p, const label_keys *lk,
-			const lab_ref *r, size_t n, int kind)
+static bool label_key(linebuf *lb, const pstr *key)
 {
-	const pstr *key = lk->keys[r[0].key];
-	bool units = false;
-	for (size_t k = 0; k < n; k++)
-		units |= p->labels[r[k].idx].num_unit != 0;
-	bool ok = linebuf_line(lb) && linebuf_put_escaped(lb, key->s, key->len) &&
-		  linebuf_put(lb, ":[", 2);
-	for (size_t k = 0; ok && k < n; k++) {
-		const label *l = &p->labels[r[k].idx];
-		if (k)
-			ok = linebuf_put(lb, " ", 1);
-		if (kind == LABEL_STRING) {
-			const pstr *v = model_str(p, l->str);
-			ok = ok && linebuf_put_escaped(lb, v->s, v->len);
-			continue;
-		}
-		char num[32];
-		snprintf(num, sizeof(num), "%" PRId64, l->num);
-		ok = ok && linebuf_put(lb, num, strlen(num));
-		if (units) {
-			const pstr *u = model_str(p, l->num_unit);
-			ok = ok && linebuf_put(lb, " ", 1) && linebuf_put_escaped(lb, u->s, u->len);
-		}
-	}
-	return ok && linebuf_put(lb, "]\n", 2);
+	return linebuf_put_escaped(lb, key->s, key->len) && linebuf_put(lb, ":[", 2);
 }
 
-/* One line of label groups of `kind`, sorted, joined by spaces. */
-static pprofc_status label_line(out *o, pprofc_profile *p, label_keys *lk, linebuf *lb,
-				lab_ref **refs, size_t *cap, size_t i, int kind)
+static bool label_num(linebuf *lb, const pprofc_profile *p, const label_keys *lk, const lab_ref *r,
+		      bool any_unit)
 {
-	size_t n = label_refs(lk, i, kind, refs, cap);
-	if (n == SIZE_MAX)
-		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for labels");
-	if (!n)
-		return PPROFC_OK;
-	lb->n = lb->nlines = 0;
-	const lab_ref *r = *refs;
-	for (size_t a = 0; a < n;) {
-		size_t b = a;
-		while (b < n && r[b].key == r[a].key)
-			b++;
-		if (!label_group(lb, p, lk, r + a, b - a, kind))
-			return set_error(p, PPROFC_ERR_NOMEM, "out of memory for labels");
-		a = b;
+	const label *l = &p->labels[r->idx];
+	char num[32];
+	snprintf(num, sizeof(num), "%" PRId64, l->num);
+	bool ok = linebuf_put(lb, num, strlen(num));
+	if (any_unit) {
+		const pstr *u = model_str(p, l->num_unit);
+		ok = ok && linebuf_put(lb, " ", 1) && linebuf_put_escaped(lb, u->s, u->len);
 	}
-	if (!linebuf_sort(lb))
-		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for labels");
-	out_str(o, "                ");
-	for (size_t k = 0; k < lb->nlines; k++) {
-		size_t len;
-		const char *text = linebuf_get(lb, k, &len);
-		if (k)
-			out_char(o, ' ');
-		out_write(o, text, len);
-	}
-	out_char(o, '\n');
-	return PPROFC_OK;
+	return ok;
 }
 
-pprofc_status pprofc_write_raw(pprofc_profile *p, const pprofc_sink *sink)
+/* A sample's label groups of a kind on one line, after 16 spaces. */
+static const label_form raw_labels = { label_key, label_num, "]\n", "                " };
+
+/* Comments, period, time, duration and the sample types. */
+static void raw_head(out *o, const pprofc_profile *p)
 {
-	budget *b = &p->mem;
-	pprofc_status st = PPROFC_OK;
-	out *o = budget_alloc(b, sizeof(out));
-	label_keys lk;
-	bool keys_ok = label_keys_init(&lk, p);
-	linebuf lb = { .b = b };
-	lab_ref *refs = NULL;
-	size_t cap = 0;
-	if (!o || !keys_ok) {
-		st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the dump");
-		goto done;
-	}
-	out_init(o, sink);
 	for (size_t i = 0; i < p->ncomments; i++) {
 		out_str(o, "Comment: ");
 		name(o, p, p->comments[i]);
@@ -247,8 +195,15 @@ pprofc_status pprofc_write_raw(pprofc_profile *p, const pprofc_sink *sink)
 			out_str(o, "[dflt]");
 	}
 	out_char(o, '\n');
+}
+
+/* Each sample: its values and location ids, then a line of its string
+ * labels' groups and one of its numeric labels', each sorted. */
+static pprofc_status raw_samples(out *o, pprofc_profile *p, label_lines *ll)
+{
 	size_t nt = p->nsample_types;
-	for (size_t i = 0; i < p->nsamples && !o->failed; i++) {
+	pprofc_status st = PPROFC_OK;
+	for (size_t i = 0; i < p->nsamples && !o->failed && st == PPROFC_OK; i++) {
 		for (size_t t = 0; t < nt; t++)
 			out_fmt(o, " %10" PRId64, p->values[i * nt + t]);
 		out_str(o, ": ");
@@ -258,12 +213,15 @@ pprofc_status pprofc_write_raw(pprofc_profile *p, const pprofc_sink *sink)
 			out_char(o, ' ');
 		}
 		out_char(o, '\n');
-		st = label_line(o, p, &lk, &lb, &refs, &cap, i, LABEL_STRING);
+		st = label_lines_put(ll, o, i, LABEL_STRING, &raw_labels);
 		if (st == PPROFC_OK)
-			st = label_line(o, p, &lk, &lb, &refs, &cap, i, LABEL_NUMERIC);
-		if (st != PPROFC_OK)
-			goto done;
+			st = label_lines_put(ll, o, i, LABEL_NUMERIC, &raw_labels);
 	}
+	return st;
+}
+
+static void raw_locations(out *o, const pprofc_profile *p)
+{
 	out_str(o, "Locations\n");
 	for (size_t i = 0; i < p->nlocations && !o->failed; i++) {
 		const location *l = &p->locations[i];
@@ -298,6 +256,12 @@ pprofc_status pprofc_write_raw(pprofc_profile *p, const pprofc_sink *sink)
 			out_char(o, '\n');
 		}
 	}
+}
+
+/* The mappings, then the functions (not in pprof's dump, where functions
+ * only show inside locations). */
+static void raw_mappings_functions(out *o, const pprofc_profile *p)
+{
 	out_str(o, "Mappings\n");
 	for (size_t i = 0; i < p->nmappings && !o->failed; i++) {
 		const mapping *m = &p->mappings[i];
@@ -311,7 +275,6 @@ pprofc_status pprofc_write_raw(pprofc_profile *p, const pprofc_sink *sink)
 			m->flags & MAPPING_HAS_LINE_NUMBERS ? "[LN]" : "",
 			m->flags & MAPPING_HAS_INLINE_FRAMES ? "[IN]" : "");
 	}
-	/* Not in pprof's dump, where functions only show inside locations. */
 	out_str(o, "Functions\n");
 	for (size_t i = 0; i < p->nfunctions && !o->failed; i++) {
 		const function *fn = &p->functions[i];
@@ -323,27 +286,41 @@ pprofc_status pprofc_write_raw(pprofc_profile *p, const pprofc_sink *sink)
 		name(o, p, fn->filename);
 		out_fmt(o, " s=%" PRId64 "\n", fn->start_line);
 	}
-	st = out_finish(o, &p->err);
+}
 
-done:
-	budget_free(b, o);
-	budget_free(b, refs);
-	linebuf_finish(&lb);
-	label_keys_finish(&lk);
+static pprofc_status write_raw(writer *w, const void *ctx)
+{
+	label_lines ll;
+	pprofc_status st = PPROFC_OK;
+	if (label_lines_init(&ll, w->p, false)) {
+		raw_head(w->o, w->p);
+		st = raw_samples(w->o, w->p, &ll);
+	} else {
+		st = writer_nomem(w);
+	}
+	if (st == PPROFC_OK) {
+		raw_locations(w->o, w->p);
+		raw_mappings_functions(w->o, w->p);
+	}
+	label_lines_finish(&ll);
 	return st;
+}
+
+pprofc_status pprofc_write_raw(pprofc_profile *p, const pprofc_sink *sink)
+{
+	return writer_run(p, 0, 0, "the dump", sink, write_raw, NULL);
+}
+
+static pprofc_status write_comments(writer *w, const void *ctx)
+{
+	for (size_t i = 0; i < w->p->ncomments; i++) {
+		name(w->o, w->p, w->p->comments[i]);
+		out_char(w->o, '\n');
+	}
+	return PPROFC_OK;
 }
 
 pprofc_status pprofc_write_comments(pprofc_profile *p, const pprofc_sink *sink)
 {
-	out *o = budget_alloc(&p->mem, sizeof(out));
-	if (!o)
-		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for the comments");
-	out_init(o, sink);
-	for (size_t i = 0; i < p->ncomments; i++) {
-		name(o, p, p->comments[i]);
-		out_char(o, '\n');
-	}
-	pprofc_status st = out_finish(o, &p->err);
-	budget_free(&p->mem, o);
-	return st;
+	return writer_run(p, 0, 0, "the comments", sink, write_comments, NULL);
 }

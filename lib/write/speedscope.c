@@ -25,13 +25,16 @@ typedef struct seqs {
 	uint32_t *nodes; /* all unique sequences, root first */
 	uint32_t *off;	 /* nuniq + 1 */
 	size_t nuniq, nnodes;
-	uint64_t *slots; /* hash << 32 | (id + 1), 0 = empty */
+	/* hash << 32 | (id + 1), 0 = empty: a table of its own, not kmap,
+	 * for its 8-byte slots, a third of kmap's, in a table of a slot or
+	 * two per stack (kmap measured more memory on large profiles) */
+	uint64_t *slots;
 	size_t mask;
 } seqs;
 
 typedef struct ss_ctx {
 	pprofc_profile *p;
-	frames f;
+	const frames *f;
 	seqs q;
 	uint32_t *stack_seq; /* stack -> unique sequence */
 	int64_t *weight;     /* nuniq * ntypes */
@@ -76,20 +79,20 @@ static bool build_seqs(ss_ctx *c)
 		slots *= 2;
 	q->mask = slots - 1;
 	q->slots = budget_alloc(b, slots * sizeof(uint64_t));
-	q->nodes = budget_alloc(b, (c->f.total_frames + 1) * sizeof(uint32_t));
+	q->nodes = budget_alloc(b, (c->f->total_frames + 1) * sizeof(uint32_t));
 	q->off = budget_alloc(b, (p->nstacks + 2) * sizeof(uint32_t));
 	c->stack_seq = budget_alloc(b, (p->nstacks + 1) * sizeof(uint32_t));
-	if (c->f.total_frames >= UINT32_MAX || !q->slots || !q->nodes || !q->off || !c->stack_seq)
+	if (c->f->total_frames >= UINT32_MAX || !q->slots || !q->nodes || !q->off || !c->stack_seq)
 		return false;
 	memset(q->slots, 0, slots * sizeof(uint64_t));
 	q->off[0] = 0;
-	const uint32_t *locs = p->stack_locs, *off = c->f.loc_off, *fnode = c->f.frame_node;
+	const uint32_t *locs = p->stack_locs, *off = c->f->loc_off, *fnode = c->f->frame_node;
 	for (uint32_t s = 0; s < p->nstacks; s++) {
 		uint32_t *d = q->nodes + q->nnodes;
 		size_t n = 0;
 		uint32_t lo = p->stack_off[s], hi = p->stack_off[s + 1];
 		if (lo == hi)
-			d[n++] = c->f.nostack;
+			d[n++] = c->f->nostack;
 		/* Root first: the last location, and within a location its
 		 * last line (the function the others were inlined into). */
 		for (uint32_t j = hi; j-- > lo;)
@@ -98,18 +101,6 @@ static bool build_seqs(ss_ctx *c)
 		c->stack_seq[s] = intern_seq(q, n);
 	}
 	return true;
-}
-
-static int cmp_used(const void *a, const void *b, void *ctx)
-{
-	const frames *f = ctx;
-	const pstr *x = &f->nodes[*(const uint32_t *)a].name;
-	const pstr *y = &f->nodes[*(const uint32_t *)b].name;
-	size_t n = x->len < y->len ? x->len : y->len;
-	int r = memcmp(x->s, y->s, n);
-	if (r)
-		return r;
-	return x->len < y->len ? -1 : x->len > y->len;
 }
 
 static inline void put_be32(uint32_t *p, uint32_t v)
@@ -152,7 +143,7 @@ static pprofc_status sum_weights(ss_ctx *c)
 	memset(c->weight, 0, (nu * nt + 1) * sizeof(int64_t));
 	for (uint32_t s = 0; s < p->nstacks; s++) {
 		int64_t *w = c->weight + (size_t)c->stack_seq[s] * nt;
-		const int64_t *v = c->f.stack_values + (size_t)s * nt;
+		const int64_t *v = c->f->stack_values + (size_t)s * nt;
 		for (size_t t = 0; t < nt; t++)
 			w[t] = wadd(w[t], v[t]);
 	}
@@ -183,7 +174,7 @@ static bool pick_frames(ss_ctx *c)
 {
 	pprofc_profile *p = c->p;
 	budget *b = &p->mem;
-	size_t nt = p->nsample_types, nu = c->q.nuniq, nn = c->f.nnodes;
+	size_t nt = p->nsample_types, nu = c->q.nuniq, nn = c->f->nnodes;
 	c->fidx = budget_alloc(b, (nn + 1) * sizeof(uint32_t));
 	c->used = budget_alloc(b, (nn + 1) * sizeof(uint32_t));
 	c->order = budget_alloc(b, (nu + 1) * sizeof(uint32_t));
@@ -206,7 +197,7 @@ static bool pick_frames(ss_ctx *c)
 			}
 		}
 	}
-	if (!sort_ctx(b, c->used, c->nused, sizeof(uint32_t), cmp_used, &c->f))
+	if (!sort_ctx(b, c->used, c->nused, sizeof(uint32_t), report_cmp_node_names, (void *)c->f))
 		return false;
 	for (uint32_t i = 0; i < c->nused; i++)
 		c->fidx[c->used[i]] = i;
@@ -248,10 +239,10 @@ static const char *speedscope_unit(const char *u)
 static void write_frame(out *o, const ss_ctx *c, uint32_t nd)
 {
 	pprofc_profile *p = c->p;
-	const pstr *name = &c->f.nodes[nd].name;
+	const pstr *name = &c->f->nodes[nd].name;
 	out_str(o, "{\"name\": ");
 	out_json_str(o, name->s, name->len);
-	const frame *fr = c->first[nd] != NONE ? &c->f.frames[c->first[nd]] : NULL;
+	const frame *fr = c->first[nd] != NONE ? &c->f->frames[c->first[nd]] : NULL;
 	if (fr && fr->function != NONE) {
 		const function *fn = &p->functions[fr->function];
 		const pstr *file = model_str(p, fn->filename);
@@ -337,59 +328,47 @@ static void write_json(out *o, const ss_ctx *c, size_t index, const char *name)
 	out_str(o, "\n ]}\n");
 }
 
-pprofc_status pprofc_write_speedscope(pprofc_profile *p, size_t index, const char *name,
-				      const pprofc_sink *sink)
+/* Each node's first frame record (its function, file and line), and room
+ * for the longest "TYPE (UNIT)". */
+static bool frame_records(ss_ctx *c)
 {
-	ss_ctx c = { .p = p };
-	pprofc_status st = frames_begin(p, index, &c.f);
-	if (st != PPROFC_OK)
-		return st;
+	pprofc_profile *p = c->p;
 	budget *b = &p->mem;
-	out *o = NULL;
-	if (!build_seqs(&c))
-		goto nomem;
-	st = sum_weights(&c);
-	if (st == PPROFC_ERR_NOMEM)
-		goto nomem;
-	if (st != PPROFC_OK)
-		goto done;
-	if (!pick_frames(&c))
-		goto nomem;
-	/* node -> its first frame record: its function, file and line */
-	c.first = budget_alloc(b, (c.f.nnodes + 1) * sizeof(uint32_t));
-	o = budget_alloc(b, sizeof(out));
+	c->first = budget_alloc(b, (c->f->nnodes + 1) * sizeof(uint32_t));
 	size_t label_len = 0;
 	for (size_t t = 0; t < p->nsample_types; t++) {
 		size_t n = model_str(p, p->sample_types[t].type)->len +
 			   model_str(p, p->sample_types[t].unit)->len;
 		label_len = n > label_len ? n : label_len;
 	}
-	c.label = budget_alloc(b, label_len + 4);
-	if (!c.first || !o || !c.label)
-		goto nomem;
-	for (size_t i = 0; i < c.f.nnodes; i++)
-		c.first[i] = NONE;
-	for (size_t k = c.f.loc_off[p->nlocations]; k-- > 0;)
-		c.first[c.f.frames[k].node] = (uint32_t)k;
-	out_init(o, sink);
-	write_json(o, &c, index, name ? name : "");
-	st = out_finish(o, &p->err);
-	goto done;
+	c->label = budget_alloc(b, label_len + 4);
+	if (!c->first || !c->label)
+		return false;
+	for (size_t i = 0; i < c->f->nnodes; i++)
+		c->first[i] = NONE;
+	for (size_t k = c->f->loc_off[p->nlocations]; k-- > 0;)
+		c->first[c->f->frames[k].node] = (uint32_t)k;
+	return true;
+}
 
-nomem:
-	st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the speedscope profile");
-done:
-	budget_free(b, o);
-	budget_free(b, c.first);
-	budget_free(b, c.label);
-	budget_free(b, c.q.nodes);
-	budget_free(b, c.q.off);
-	budget_free(b, c.q.slots);
-	budget_free(b, c.stack_seq);
-	budget_free(b, c.weight);
-	budget_free(b, c.fidx);
-	budget_free(b, c.used);
-	budget_free(b, c.order);
-	frames_finish(&c.f);
+static pprofc_status write_speedscope(writer *w, const void *name)
+{
+	ss_ctx c = { .p = w->p, .f = &w->f };
+	pprofc_status st = build_seqs(&c) ? sum_weights(&c) : PPROFC_ERR_NOMEM;
+	if (st == PPROFC_OK && (!pick_frames(&c) || !frame_records(&c)))
+		st = PPROFC_ERR_NOMEM;
+	if (st == PPROFC_OK)
+		write_json(w->o, &c, w->index, name);
+	else if (st == PPROFC_ERR_NOMEM)
+		st = writer_nomem(w);
+	budget_free_each(w->b, c.first, c.label, c.q.nodes, c.q.off, c.q.slots, c.stack_seq,
+			 c.weight, c.fidx, c.used, c.order);
 	return st;
+}
+
+pprofc_status pprofc_write_speedscope(pprofc_profile *p, size_t index, const char *name,
+				      const pprofc_sink *sink)
+{
+	return writer_run(p, index, WRITER_FRAMES, "the speedscope profile", sink, write_speedscope,
+			  name ? name : "");
 }

@@ -34,10 +34,12 @@ typedef struct tag_entry {
 } tag_entry;
 
 typedef struct tags_ctx {
+	pprofc_profile *p;
 	label_keys lk;
 	kmap entmap; /* (key id | numeric << 63, num or string index) -> entry */
 	tag_entry *ents;
 	size_t nents, cap_ents;
+	char *numtext; /* numeric labels' texts, 64 bytes each */
 } tags_ctx;
 
 static int cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
@@ -156,125 +158,123 @@ static void write_key_json(out *o, tags_ctx *c, const tag_entry *e, size_t n, bo
 	out_str(o, "]}");
 }
 
-pprofc_status pprofc_write_tags(pprofc_profile *p, const pprofc_tags_options *opt,
-				const pprofc_sink *sink)
+/* Sample i's labels counted: its value summed per distinct (key, value). */
+static bool count_labels(tags_ctx *c, const pprofc_profile *p, size_t i, int64_t v)
 {
-	size_t index = opt->sample_index, nt = p->nsample_types;
-	if (index >= nt)
-		return set_error(p, PPROFC_ERR_USAGE, "sample index %zu out of range", index);
-	const char *ounit = opt->unit && *opt->unit ? opt->unit : "minimum";
-	budget *b = &p->mem;
-	pprofc_status st = PPROFC_OK;
-	tags_ctx c;
-	memset(&c, 0, sizeof(c));
-	char *numtext = NULL;
-	out *o = NULL;
-	if (!label_keys_init(&c.lk, p) || !kmap_init(&c.entmap, b, 64) ||
-	    !label_keys_scan_units(&c.lk)) {
-		st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the tags");
-		goto done;
+	for (uint32_t k = p->label_off[i]; k < p->label_off[i + 1]; k++) {
+		const label *l = &p->labels[k];
+		int kind = label_kind(l);
+		if (kind == LABEL_IGNORED)
+			continue;
+		int numeric = kind == LABEL_NUMERIC;
+		uint32_t kid = label_keys_intern(&c->lk, model_str(p, l->key));
+		if (kid == NONE)
+			return false;
+		bool added;
+		uint32_t e = kmap_put(&c->entmap, kid | (uint64_t)numeric << 63,
+				      numeric ? (uint64_t)l->num : (uint64_t)l->str, &added);
+		if (e == NONE)
+			return false;
+		if (added) {
+			if (!vec_reserve(&c->p->mem, (void **)&c->ents, &c->cap_ents, (size_t)e + 1,
+					 sizeof(tag_entry)))
+				return false;
+			const pstr *s = model_str(p, l->str);
+			c->ents[e] = (tag_entry){ kid, numeric, l->num, s->s, s->len, 0 };
+			c->nents = (size_t)e + 1;
+		}
+		c->ents[e].sum = wadd(c->ents[e].sum, v);
 	}
+	return true;
+}
 
-	/* Pass 1: sum per distinct (key, value), and the unit of each key. */
+/*
+ * The rows: the sums per distinct (key, value); numeric labels as text in
+ * their key's unit; then values that read the same (string table
+ * duplicates, numbers that format alike) merged into one row. Returns how
+ * many, or SIZE_MAX when out of memory.
+ */
+static size_t tag_rows(tags_ctx *c, size_t index, const char *ounit)
+{
+	const pprofc_profile *p = c->p;
+	size_t nt = p->nsample_types;
 	for (size_t i = 0; i < p->nsamples; i++) {
-		int64_t v = p->values[i * nt + index];
 		/* pprof drops a sample whose values are all zero when it reads
 		 * the profile: its labels do not appear, not even as 0 rows. */
 		bool zero = true;
 		for (size_t t = 0; t < nt && zero; t++)
 			zero = p->values[i * nt + t] == 0;
-		if (zero)
-			continue;
-		for (uint32_t k = p->label_off[i]; k < p->label_off[i + 1]; k++) {
-			const label *l = &p->labels[k];
-			int kind = label_kind(l);
-			if (kind == LABEL_IGNORED)
-				continue;
-			int numeric = kind == LABEL_NUMERIC;
-			uint32_t kid = label_keys_intern(&c.lk, model_str(p, l->key));
-			if (kid == NONE)
-				goto nomem;
-			bool added;
-			uint32_t e =
-				kmap_put(&c.entmap, kid | (uint64_t)numeric << 63,
-					 numeric ? (uint64_t)l->num : (uint64_t)l->str, &added);
-			if (e == NONE)
-				goto nomem;
-			if (added) {
-				if (!vec_reserve(b, (void **)&c.ents, &c.cap_ents, (size_t)e + 1,
-						 sizeof(tag_entry)))
-					goto nomem;
-				const pstr *s = model_str(p, l->str);
-				c.ents[e] = (tag_entry){ kid, numeric, l->num, s->s, s->len, 0 };
-				c.nents = (size_t)e + 1;
-			}
-			c.ents[e].sum = wadd(c.ents[e].sum, v);
-		}
+		if (!zero && !count_labels(c, p, i, p->values[i * nt + index]))
+			return SIZE_MAX;
 	}
-
-	/* Pass 2: numeric labels as text, in their key's unit. */
-	numtext = budget_alloc(b, c.nents * 64 + 1);
-	if (!numtext)
-		goto nomem;
-	for (size_t i = 0; i < c.nents; i++) {
-		tag_entry *e = &c.ents[i];
+	c->numtext = budget_alloc(&c->p->mem, c->nents * 64 + 1);
+	if (!c->numtext)
+		return SIZE_MAX;
+	for (size_t i = 0; i < c->nents; i++) {
+		tag_entry *e = &c->ents[i];
 		if (!e->numeric)
 			continue;
-		const char *unit = label_keys_unit(&c.lk, e->key);
-		char *t = numtext + i * 64;
-		units_label(t, 64, e->num, unit, ounit);
+		char *t = c->numtext + i * 64;
+		units_label(t, 64, e->num, label_keys_unit(&c->lk, e->key), ounit);
 		e->s = t;
 		e->len = (uint32_t)strlen(t);
 	}
-
-	/* Pass 3: values that read the same are one row (string table
-	 * duplicates, numbers that format alike). */
-	if (!sort_ctx(b, c.ents, c.nents, sizeof(tag_entry), cmp_key_text, &c))
-		goto nomem;
+	if (!sort_ctx(&c->p->mem, c->ents, c->nents, sizeof(tag_entry), cmp_key_text, c))
+		return SIZE_MAX;
 	size_t n = 0;
-	for (size_t i = 0; i < c.nents; i++) {
-		if (n && cmp_key_text(&c.ents[n - 1], &c.ents[i], &c) == 0) {
-			c.ents[n - 1].sum = wadd(c.ents[n - 1].sum, c.ents[i].sum);
+	for (size_t i = 0; i < c->nents; i++) {
+		if (n && cmp_key_text(&c->ents[n - 1], &c->ents[i], c) == 0) {
+			c->ents[n - 1].sum = wadd(c->ents[n - 1].sum, c->ents[i].sum);
 			continue;
 		}
-		c.ents[n++] = c.ents[i];
+		c->ents[n++] = c->ents[i];
 	}
+	return n;
+}
 
-	o = budget_alloc(b, sizeof(out));
-	if (!o)
-		goto nomem;
-	out_init(o, sink);
-	const char *type = model_str(p, p->sample_types[index].type)->s;
-	const char *sunit = model_str(p, p->sample_types[index].unit)->s;
-	if (opt->json) {
-		report_json_head(o, type, sunit);
+/* Each key's rows, by decreasing sum, as text or JSON. */
+static bool write_keys(writer *w, tags_ctx *c, size_t n, bool json, const char *ounit)
+{
+	out *o = w->o;
+	if (json) {
+		report_json_head(o, w->type, w->sunit);
 		out_str(o, ", \"tags\": [");
 	}
-	for (size_t i = 0, nkeys = 0; i < n;) {
+	for (size_t i = 0, nkeys = 0; i < n; nkeys++) {
 		size_t j = i + 1;
-		while (j < n && c.ents[j].key == c.ents[i].key)
+		while (j < n && c->ents[j].key == c->ents[i].key)
 			j++;
-		if (!sort_ctx(b, c.ents + i, j - i, sizeof(tag_entry), cmp_rows, NULL))
-			goto nomem;
-		if (opt->json)
-			write_key_json(o, &c, c.ents + i, j - i, nkeys == 0);
+		if (!sort_ctx(w->b, c->ents + i, j - i, sizeof(tag_entry), cmp_rows, NULL))
+			return false;
+		if (json)
+			write_key_json(o, c, c->ents + i, j - i, nkeys == 0);
 		else
-			write_key_text(o, &c, c.ents + i, j - i, sunit, ounit);
-		nkeys++;
+			write_key_text(o, c, c->ents + i, j - i, w->sunit, ounit);
 		i = j;
 	}
-	if (opt->json)
+	if (json)
 		out_str(o, n ? "\n]}\n" : "]}\n");
-	st = out_finish(o, &p->err);
-	goto done;
+	return true;
+}
 
-nomem:
-	st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the tags");
-done:
-	budget_free(b, o);
-	budget_free(b, numtext);
-	budget_free(b, c.ents);
+static pprofc_status write_tags(writer *w, const void *ctx)
+{
+	const pprofc_tags_options *opt = ctx;
+	const char *ounit = opt->unit && *opt->unit ? opt->unit : "minimum";
+	tags_ctx c = { .p = w->p };
+	size_t n = SIZE_MAX;
+	if (label_keys_init(&c.lk, w->p) && kmap_init(&c.entmap, w->b, 64) &&
+	    label_keys_scan_units(&c.lk))
+		n = tag_rows(&c, w->index, ounit);
+	bool ok = n != SIZE_MAX && write_keys(w, &c, n, opt->json, ounit);
+	budget_free_each(w->b, c.numtext, c.ents);
 	label_keys_finish(&c.lk);
 	kmap_free(&c.entmap);
-	return st;
+	return ok ? PPROFC_OK : writer_nomem(w);
+}
+
+pprofc_status pprofc_write_tags(pprofc_profile *p, const pprofc_tags_options *opt,
+				const pprofc_sink *sink)
+{
+	return writer_run(p, opt->sample_index, WRITER_INDEX, "the tags", sink, write_tags, opt);
 }

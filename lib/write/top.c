@@ -13,458 +13,157 @@
  * "[no stack]" instead of being left out of the rows (pprof leaves them out,
  * so its rows do not add up to its total).
  */
-#include <inttypes.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "write/write.h"
 
-static int cmp_name(const frames *f, const row *a, const row *b)
-{
-	const pstr *x = &f->nodes[a->node].name, *y = &f->nodes[b->node].name;
-	size_t n = x->len < y->len ? x->len : y->len;
-	int c = memcmp(x->s, y->s, n);
-	if (c)
-		return c;
-	return x->len < y->len ? -1 : x->len > y->len;
-}
+/* The report's rows: the nodes' sums (--mean's divisors too), the rows
+ * left after -nodefraction, in pprof's order, and what the text needs of
+ * them. */
+typedef struct top {
+	node_sums s;
+	row *rows;
+	size_t nrows, shown, dropped;
+	int64_t total, fsum;
+	double nodefraction;
+} top;
 
-int64_t report_cutoff(int64_t total, double fraction)
+/* pprof's total is the sum of absolute sample values, taken before any
+ * filter: percentages stay shares of the whole profile. With --mean it is
+ * divided by the sum of the first values (not their absolute values). */
+static int64_t top_total(const pprofc_profile *p, size_t index, bool mean)
 {
-	return abs64((int64_t)((double)total * fraction));
-}
-
-size_t report_drop_rows(row *rows, size_t *nrows, double fraction, uint32_t nostack)
-{
-	if (!(fraction > 0))
-		return 0;
-	/* pprof's cut is a share of its nodes' flat sum, signed; it has no
-	 * node for stackless samples */
-	int64_t fsum = 0;
-	for (size_t i = 0; i < *nrows; i++)
-		if (rows[i].node != nostack)
-			fsum = wadd(fsum, rows[i].flat);
-	int64_t cut = report_cutoff(fsum, fraction);
-	size_t n = 0;
-	for (size_t i = 0; i < *nrows; i++)
-		if (abs64(rows[i].cum) >= cut)
-			rows[n++] = rows[i];
-	size_t dropped = *nrows - n;
-	*nrows = n;
-	return dropped;
-}
-
-void report_totals(const pprofc_profile *p, size_t index, int64_t *ret_total, int64_t *ret_div)
-{
-	/* pprof's computeTotal: with --diff-base samples, the base's alone */
-	int64_t total = 0, div = 0, btotal = 0, bdiv = 0;
-	size_t nt = p->nsample_types;
-	for (size_t i = 0; i < p->nsamples; i++) {
-		int64_t v = abs64(p->values[i * nt + index]), d = p->values[i * nt];
-		total = wadd(total, v);
-		div = wadd(div, d);
-		if (p->labels && sample_is_base(p, i)) {
-			btotal = wadd(btotal, v);
-			bdiv = wadd(bdiv, d);
-		}
+	int64_t total = 0, div = 0;
+	if (p->prefilter_total) {
+		total = p->prefilter_total[index];
+		div = p->prefilter_total[p->nsample_types + index];
+	} else {
+		report_totals(p, index, &total, &div);
 	}
-	*ret_total = btotal > 0 ? btotal : total;
-	*ret_div = btotal > 0 ? bdiv : div;
+	return mean ? report_mean(total, div) : total;
 }
 
-int64_t report_total(const pprofc_profile *p, size_t index)
+static bool top_alloc(writer *w, top *t, bool mean)
 {
-	if (p->prefilter_total)
-		return p->prefilter_total[index];
-	int64_t total, div;
-	report_totals(p, index, &total, &div);
-	return total;
-}
-
-void report_columns(out *o, int64_t flat, int64_t sum, int64_t cum, int64_t total,
-		    const units_fixed *uf, const char *sunit, bool each)
-{
-	char a[64], b[64], c[64], d[64], e[64];
-	report_value(a, sizeof(a), flat, uf, sunit, each);
-	units_percent(b, sizeof(b), flat, total);
-	units_percent(c, sizeof(c), sum, total);
-	report_value(d, sizeof(d), cum, uf, sunit, each);
-	units_percent(e, sizeof(e), cum, total);
-	/* "%10s %s %s %10s %s" without printf: it was most of a report's time */
-	out_padded(o, a, 10);
-	out_char(o, ' ');
-	out_str(o, b);
-	out_char(o, ' ');
-	out_str(o, c);
-	out_char(o, ' ');
-	out_padded(o, d, 10);
-	out_char(o, ' ');
-	out_str(o, e);
-}
-
-void report_labels(out *o, pprofc_profile *p, const report_head *h, units_fixed *uf, bool *each)
-{
-	/* pprof picks a unit only for "minimum"; any other -unit is used as
-	 * given, and "auto" scales every value on its own. */
-	const char *ounit = h->unit && *h->unit && strcmp(h->unit, "minimum")
-				    ? h->unit
-				    : report_unit(h->sunit, h->rows, h->shown, h->total);
-	*each = !strcmp(ounit, "auto");
-	units_fix(uf, h->sunit, ounit);
-	if (!h->compact)
-		report_header(o, p, h->type, h->mean, h->sunit, ounit, h->total);
-	report_active_filters(o, p);
-	int64_t flatsum = 0;
-	for (size_t i = 0; i < h->shown; i++)
-		flatsum = wadd(flatsum, h->rows[i].flatv);
-	char a[64], b[64], c[64];
-	report_value(a, sizeof(a), flatsum, uf, h->sunit, *each);
-	units_percent(b, sizeof(b), flatsum, h->total);
-	report_value(c, sizeof(c), h->total, uf, h->sunit, *each);
-	const char *pct = b;
-	while (*pct == ' ')
-		pct++;
-	out_fmt(o, "Showing nodes accounting for %s, %s of %s total\n", a, pct, c);
-	if (h->dropped && h->total) {
-		report_value(a, sizeof(a), report_cutoff(h->total, h->nodefraction), uf, h->sunit,
-			     *each);
-		out_fmt(o, "Dropped %zu node%s (cum <= %s)\n", h->dropped,
-			h->dropped > 1 ? "s" : "", a);
+	size_t nn = w->f.nnodes;
+	t->s.flat = budget_alloc(w->b, (nn + 1) * sizeof(int64_t));
+	t->s.cum = budget_alloc(w->b, (nn + 1) * sizeof(int64_t));
+	/* with --mean: the sums of the first values, the divisors */
+	if (mean) {
+		t->s.flatd = budget_alloc(w->b, (nn + 1) * sizeof(int64_t));
+		t->s.cumd = budget_alloc(w->b, (nn + 1) * sizeof(int64_t));
 	}
-	if (h->dropped_edges && h->total) {
-		report_value(a, sizeof(a), report_cutoff(h->total, h->edgefraction), uf, h->sunit,
-			     *each);
-		out_fmt(o, "Dropped %zu edge%s (freq <= %s)\n", h->dropped_edges,
-			h->dropped_edges > 1 ? "s" : "", a);
+	t->s.stamp = budget_alloc(w->b, (nn + 1) * sizeof(uint32_t));
+	t->rows = budget_alloc(w->b, (nn + 1) * sizeof(row));
+	if (!t->s.flat || !t->s.cum || (mean && (!t->s.flatd || !t->s.cumd)) || !t->s.stamp ||
+	    !t->rows)
+		return false;
+	memset(t->s.flat, 0, nn * sizeof(int64_t));
+	memset(t->s.cum, 0, nn * sizeof(int64_t));
+	if (mean) {
+		memset(t->s.flatd, 0, nn * sizeof(int64_t));
+		memset(t->s.cumd, 0, nn * sizeof(int64_t));
 	}
-	if (h->total && h->shown < h->nrows)
-		out_fmt(o, "Showing top %zu nodes out of %zu\n", h->shown, h->nrows);
+	memset(t->s.stamp, 0, nn * sizeof(uint32_t));
+	return true;
 }
 
-/* pprof's FlatNameOrder / CumNameOrder. */
-int report_cmp_rows(const frames *f, const row *a, const row *b, int by_cum)
+/* The rows, summed, trimmed and sorted. */
+static pprofc_status top_rows(writer *w, const pprofc_top_options *opt, top *t)
 {
-	int64_t a1 = abs64(by_cum ? a->cum : a->flat), b1 = abs64(by_cum ? b->cum : b->flat);
-	if (a1 != b1)
-		return a1 > b1 ? -1 : 1;
-	int c = cmp_name(f, a, b);
-	if (c)
-		return c;
-	int64_t a2 = abs64(by_cum ? a->flat : a->cum), b2 = abs64(by_cum ? b->flat : b->cum);
-	if (a2 != b2)
-		return a2 > b2 ? -1 : 1;
-	return a->node < b->node ? -1 : a->node > b->node;
+	if (!top_alloc(w, t, opt->mean))
+		return writer_nomem(w);
+	report_node_sums(w->p, &w->f, w->index, &t->s);
+	t->total = top_total(w->p, w->index, opt->mean);
+	/* pprof trims its text report, JSON is complete unless told */
+	t->nodefraction = report_fraction(opt->nodefraction, 0.005, opt->json);
+	size_t nodecount = report_count(opt->nodecount, 0, opt->json);
+	t->nrows = report_rows(&w->f, &t->s, t->rows, &t->fsum);
+	t->dropped = report_drop_rows(t->rows, &t->nrows, t->nodefraction, w->f.nostack);
+	if (!report_sort_rows(w->b, &w->f, t->rows, t->nrows, opt->sort_by_cum))
+		return set_error(w->p, PPROFC_ERR_NOMEM, "out of memory for sorting the report");
+	t->shown = nodecount && nodecount < t->nrows ? nodecount : t->nrows;
+	return PPROFC_OK;
 }
 
-typedef struct rows_ctx {
-	const frames *f;
-	int by_cum;
-} rows_ctx;
-
-static int cmp_rows_ctx(const void *a, const void *b, void *ctx)
+static void top_json(writer *w, const pprofc_top_options *opt, const top *t)
 {
-	const rows_ctx *c = ctx;
-	return report_cmp_rows(c->f, a, b, c->by_cum);
-}
-
-bool report_sort_rows(budget *b, const frames *f, row *rows, size_t n, int by_cum)
-{
-	rows_ctx c = { f, by_cum };
-	return sort_ctx(b, rows, n, sizeof(row), cmp_rows_ctx, &c);
-}
-
-void report_json_head(out *o, const char *type, const char *sunit)
-{
+	out *o = w->o;
 	out_str(o, "{\"sample_type\": ");
-	out_json_str(o, type, strlen(type));
+	out_json_str(o, w->type, strlen(w->type));
+	if (opt->mean)
+		out_str(o, ", \"mean\": true");
 	out_str(o, ", \"unit\": ");
-	out_json_str(o, sunit, strlen(sunit));
+	out_json_str(o, w->sunit, strlen(w->sunit));
+	out_str(o, ", \"total\": ");
+	out_i64(o, t->total);
+	out_str(o, ", \"rows\": [");
+	for (size_t i = 0; i < t->shown; i++) {
+		report_json_row(o, i == 0, &w->f.nodes[t->rows[i].node].name, t->rows[i].flatv,
+				t->rows[i].cumv);
+		out_char(o, '}');
+	}
+	out_str(o, t->shown ? "\n]}\n" : "]}\n");
 }
 
-/* pprof's selectOutputUnit: one unit for the report, fine enough that the
- * smallest row still shows (scaled by 100 when far below the total). */
-const char *report_unit(const char *sample_unit, const row *r, size_t n, int64_t total)
+static pprofc_status top_text(writer *w, const pprofc_top_options *opt, const top *t)
 {
-	int64_t minv = 0;
-	for (size_t i = 0; i < n; i++) {
-		int64_t v = abs64(r[i].flatv);
-		if (!v)
-			v = abs64(r[i].cumv);
-		if (v > 0 && (minv == 0 || v < minv))
-			minv = v;
-	}
-	int64_t maxv = total;
-	if (minv == 0)
-		minv = maxv;
-	const char *minu, *maxu, *u;
-	units_scale(minv, sample_unit, "minimum", &minu);
-	units_scale(maxv, sample_unit, "minimum", &maxu);
-	u = minu;
-	if (strcmp(minu, maxu) && minv < INT64_MAX / 100 && minv * 100 < maxv)
-		units_scale(minv * 100, sample_unit, "minimum", &u);
-	return *u ? u : sample_unit;
-}
-
-void report_value(char *buf, size_t n, int64_t v, const units_fixed *uf, const char *sunit,
-		  bool each)
-{
-	if (each)
-		units_label(buf, n, v, sunit, "auto");
-	else
-		units_label_fixed(buf, n, v, uf);
-}
-
-static const char *basename_of(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s && s[1] ? s + 1 : path;
-}
-
-void report_header(out *o, pprofc_profile *p, const char *type, int mean, const char *sunit,
-		   const char *ounit, int64_t total)
-{
-	char a[64], b[64], c[64];
-	if (p->nmappings) {
-		const pstr *file = model_str(p, p->mappings[0].filename);
-		const pstr *bid = model_str(p, p->mappings[0].build_id);
-		if (file->len) {
-			out_str(o, "File: ");
-			const char *base = basename_of(file->s);
-			out_name_escaped(o, base, file->len - (size_t)(base - file->s));
-			out_char(o, '\n');
-		}
-		if (bid->len) {
-			out_str(o, "Build ID: ");
-			out_name_escaped(o, bid->s, bid->len);
-			out_char(o, '\n');
-		}
-	}
-	for (size_t i = 0; i < p->ncomments; i++) {
-		const pstr *cm = model_str(p, p->comments[i]);
-		if (cm->len && cm->s[0] != '#') {
-			out_name_escaped(o, cm->s, cm->len);
-			out_char(o, '\n');
-		}
-	}
-	out_str(o, mean ? "Type: mean_" : "Type: ");
-	out_name_escaped(o, type, strlen(type));
-	out_char(o, '\n');
-	if (p->time_nanos) {
-		time_t t = (time_t)(p->time_nanos / 1000000000);
-		struct tm tm;
-		if (localtime_r(&t, &tm)) {
-			static const char *const mon[] = {
-				"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-				"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-			};
-			char zone[16];
-			strftime(zone, sizeof(zone), "%Z", &tm);
-			int h = tm.tm_hour % 12 ? tm.tm_hour % 12 : 12;
-			out_fmt(o, "Time: %s %d, %d at %d:%02d%s (%s)\n", mon[tm.tm_mon],
-				tm.tm_mday, tm.tm_year + 1900, h, tm.tm_min,
-				tm.tm_hour < 12 ? "am" : "pm", zone);
-		}
-	}
-	if (p->duration_nanos) {
-		units_label(a, sizeof(a), p->duration_nanos, "nanoseconds", "auto");
-		units_label(b, sizeof(b), total, sunit, ounit);
-		const char *u;
-		double ns = units_scale(total, sunit, "nanoseconds", &u);
-		if (!strcmp(u, "ns") && ns != 0) {
-			units_percent(c, sizeof(c), (int64_t)ns, p->duration_nanos);
-			out_fmt(o, "Duration: %s, Total samples = %s (%s)\n", a, b, c);
-		} else {
-			/* (pprof leaves the space before the missing percentage) */
-			out_fmt(o, "Duration: %s, Total samples = %s \n", a, b);
-		}
-	}
-}
-
-/* pprof's legend of the filters applied, each cut at 80 bytes. */
-void report_active_filters(out *o, const pprofc_profile *p)
-{
-	if (!p->filter_desc_len)
-		return;
-	out_str(o, "Active filters:\n");
-	const char *s = p->filter_desc, *end = s + p->filter_desc_len;
-	while (s < end) {
-		const char *nl = memchr(s, '\0', (size_t)(end - s));
-		size_t len = (size_t)(nl - s);
-		out_str(o, "   ");
-		out_name_escaped(o, s, len > 80 ? 80 : len);
-		if (len > 80)
-			out_str(o, "\xe2\x80\xa6"); /* U+2026, as pprof */
+	out *o = w->o;
+	/* the calls into each row, between the rows shown, as pprof's graph
+	 * has them: the marks (stamp's bytes are free by now) */
+	uint8_t *mark = (uint8_t *)t->s.stamp;
+	double edgefraction = report_fraction(opt->edgefraction, 0.001, opt->json);
+	pprofc_status st =
+		graph_inline_marks(w->p, &w->f, w->index, t->rows, t->shown,
+				   report_cutoff(t->fsum, edgefraction), opt->mean, mark);
+	if (st != PPROFC_OK)
+		return st;
+	report_head h = { .type = w->type,
+			  .sunit = w->sunit,
+			  .unit = opt->unit,
+			  .mean = opt->mean,
+			  .total = t->total,
+			  .rows = t->rows,
+			  .shown = t->shown,
+			  .nrows = t->nrows,
+			  .dropped = t->dropped,
+			  .nodefraction = t->nodefraction,
+			  .compact = opt->compact_labels };
+	units_fixed uf;
+	bool each;
+	report_labels(o, w->p, &h, &uf, &each);
+	out_fmt(o, "%10s %5s%% %5s%% %10s %5s%%\n", "flat", "flat", "sum", "cum", "cum");
+	int64_t sum = 0;
+	for (size_t i = 0; i < t->shown && !o->failed; i++) {
+		const row *r = &t->rows[i];
+		sum = wadd(sum, r->flatv);
+		report_columns(o, r->flatv, sum, r->cumv, t->total, &uf, w->sunit, each);
+		out_str(o, "  ");
+		const pstr *name = &w->f.nodes[r->node].name;
+		out_name_escaped(o, name->s, name->len);
+		uint8_t m = mark[r->node];
+		if (m)
+			out_str(o, m == 1 ? " (inline)" : m == 3 ? " (partial-inline)" : "");
 		out_char(o, '\n');
-		s = nl + 1;
 	}
+	return PPROFC_OK;
+}
+
+static pprofc_status write_top(writer *w, const void *ctx)
+{
+	const pprofc_top_options *opt = ctx;
+	top t = { 0 };
+	pprofc_status st = top_rows(w, opt, &t);
+	if (st == PPROFC_OK && opt->json)
+		top_json(w, opt, &t);
+	else if (st == PPROFC_OK)
+		st = top_text(w, opt, &t);
+	budget_free_each(w->b, t.s.flat, t.s.cum, t.s.flatd, t.s.cumd, t.s.stamp, t.rows);
+	return st;
 }
 
 pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 			       const pprofc_sink *sink)
 {
-	size_t index = opt->sample_index;
-	frames f;
-	pprofc_status st = frames_begin(p, index, &f);
-	if (st != PPROFC_OK)
-		return st;
-	budget *b = &p->mem;
-	size_t nt = p->nsample_types;
-	int64_t *flat = budget_alloc(b, (f.nnodes + 1) * sizeof(int64_t));
-	int64_t *cum = budget_alloc(b, (f.nnodes + 1) * sizeof(int64_t));
-	/* with --mean: the sums of the first values, the divisors */
-	int64_t *flatd = budget_alloc(b, (f.nnodes + 1) * sizeof(int64_t));
-	int64_t *cumd = budget_alloc(b, (f.nnodes + 1) * sizeof(int64_t));
-	uint32_t *stamp = budget_alloc(b, (f.nnodes + 1) * sizeof(uint32_t));
-	row *rows = budget_alloc(b, (f.nnodes + 1) * sizeof(row));
-	out *o = budget_alloc(b, sizeof(out));
-	if (!flat || !cum || !flatd || !cumd || !stamp || !rows || !o) {
-		st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the report");
-		goto done;
-	}
-	memset(flat, 0, f.nnodes * sizeof(int64_t));
-	memset(cum, 0, f.nnodes * sizeof(int64_t));
-	memset(flatd, 0, f.nnodes * sizeof(int64_t));
-	memset(cumd, 0, f.nnodes * sizeof(int64_t));
-	memset(stamp, 0, f.nnodes * sizeof(uint32_t));
-
-	/* The hot loop on large profiles: each stack's frames in place,
-	 * leaf first (cum does not care about order); the leaf's innermost
-	 * frame takes the flat value. */
-	const uint32_t *locs = p->stack_locs, *off = f.loc_off, *fnode = f.frame_node;
-	for (uint32_t s = 0; s < p->nstacks; s++) {
-		int64_t v = f.stack_values[(size_t)s * nt + index];
-		int64_t d = opt->mean ? f.stack_values[(size_t)s * nt] : 0;
-		if (v == 0 && d == 0)
-			continue;
-		uint32_t lo = p->stack_off[s], hi = p->stack_off[s + 1];
-		if (lo == hi) {
-			flat[f.nostack] = wadd(flat[f.nostack], v);
-			cum[f.nostack] = wadd(cum[f.nostack], v);
-			flatd[f.nostack] = wadd(flatd[f.nostack], d);
-			cumd[f.nostack] = wadd(cumd[f.nostack], d);
-			continue;
-		}
-		for (uint32_t j = lo; j < hi; j++)
-			for (uint32_t k = off[locs[j]], kend = off[locs[j] + 1]; k < kend; k++) {
-				uint32_t nd = fnode[k];
-				if (stamp[nd] != s + 1) {
-					stamp[nd] = s + 1;
-					cum[nd] = wadd(cum[nd], v);
-					cumd[nd] = wadd(cumd[nd], d);
-				}
-			}
-		uint32_t leaf = fnode[off[locs[lo]]];
-		flat[leaf] = wadd(flat[leaf], v);
-		flatd[leaf] = wadd(flatd[leaf], d);
-	}
-	/* pprof's total is the sum of absolute sample values, taken before
-	 * any filter: percentages stay shares of the whole profile. With
-	 * --mean it is divided by the sum of the first values (not their
-	 * absolute values). */
-	int64_t total = 0, div = 0;
-	if (p->prefilter_total) {
-		total = p->prefilter_total[index];
-		div = p->prefilter_total[nt + index];
-	} else {
-		report_totals(p, index, &total, &div);
-	}
-	if (opt->mean)
-		total = report_mean(total, div);
-
-	/* pprof trims its text report, JSON is complete unless told */
-	double nodefraction = report_fraction(opt->nodefraction, 0.005, opt->json);
-	double edgefraction = report_fraction(opt->edgefraction, 0.001, opt->json);
-	size_t nodecount = report_count(opt->nodecount, 0, opt->json);
-	size_t nrows = 0;
-	int64_t fsum = 0; /* pprof's cut-offs are shares of its nodes' flat sum */
-	for (uint32_t i = 0; i < f.nnodes; i++)
-		if (flat[i] || cum[i]) {
-			rows[nrows++] = (row){ i, flat[i], cum[i], report_mean(flat[i], flatd[i]),
-					       report_mean(cum[i], cumd[i]) };
-			if (i != f.nostack)
-				fsum = wadd(fsum, flat[i]);
-		}
-	size_t dropped = report_drop_rows(rows, &nrows, nodefraction, f.nostack);
-	if (!report_sort_rows(b, &f, rows, nrows, opt->sort_by_cum)) {
-		st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for sorting the report");
-		goto done;
-	}
-	size_t shown = nodecount && nodecount < nrows ? nodecount : nrows;
-
-	const char *type = model_str(p, p->sample_types[index].type)->s;
-	const char *sunit = model_str(p, p->sample_types[index].unit)->s;
-	out_init(o, sink);
-
-	if (opt->json) {
-		out_str(o, "{\"sample_type\": ");
-		out_json_str(o, type, strlen(type));
-		if (opt->mean)
-			out_str(o, ", \"mean\": true");
-		out_str(o, ", \"unit\": ");
-		out_json_str(o, sunit, strlen(sunit));
-		out_str(o, ", \"total\": ");
-		out_i64(o, total);
-		out_str(o, ", \"rows\": [");
-		for (size_t i = 0; i < shown; i++) {
-			const pstr *name = &f.nodes[rows[i].node].name;
-			out_str(o, i ? ",\n  {\"name\": " : "\n  {\"name\": ");
-			out_json_str(o, name->s, name->len);
-			out_str(o, ", \"flat\": ");
-			out_i64(o, rows[i].flatv);
-			out_str(o, ", \"cum\": ");
-			out_i64(o, rows[i].cumv);
-			out_char(o, '}');
-		}
-		out_str(o, shown ? "\n]}\n" : "]}\n");
-		st = out_finish(o, &p->err);
-		goto done;
-	}
-
-	/* the calls into each row, between the rows shown, as pprof's graph
-	 * has them: the marks (stamp's bytes are free by now) */
-	uint8_t *mark = (uint8_t *)stamp;
-	st = graph_inline_marks(p, &f, index, rows, shown, report_cutoff(fsum, edgefraction),
-				opt->mean, mark);
-	if (st != PPROFC_OK)
-		goto done;
-	report_head h = { .type = type,
-			  .sunit = sunit,
-			  .unit = opt->unit,
-			  .mean = opt->mean,
-			  .total = total,
-			  .rows = rows,
-			  .shown = shown,
-			  .nrows = nrows,
-			  .dropped = dropped,
-			  .nodefraction = nodefraction,
-			  .compact = opt->compact_labels };
-	units_fixed uf;
-	bool each;
-	report_labels(o, p, &h, &uf, &each);
-	out_fmt(o, "%10s %5s%% %5s%% %10s %5s%%\n", "flat", "flat", "sum", "cum", "cum");
-	int64_t sum = 0;
-	for (size_t i = 0; i < shown && !o->failed; i++) {
-		sum = wadd(sum, rows[i].flatv);
-		report_columns(o, rows[i].flatv, sum, rows[i].cumv, total, &uf, sunit, each);
-		out_str(o, "  ");
-		const pstr *name = &f.nodes[rows[i].node].name;
-		out_name_escaped(o, name->s, name->len);
-		uint8_t m = mark[rows[i].node];
-		if (m)
-			out_str(o, m == 1 ? " (inline)" : m == 3 ? " (partial-inline)" : "");
-		out_char(o, '\n');
-	}
-	st = out_finish(o, &p->err);
-
-done:
-	budget_free(b, flat);
-	budget_free(b, cum);
-	budget_free(b, flatd);
-	budget_free(b, cumd);
-	budget_free(b, stamp);
-	budget_free(b, rows);
-	budget_free(b, o);
-	frames_finish(&f);
-	return st;
+	return writer_run(p, opt->sample_index, WRITER_FRAMES, "the report", sink, write_top, opt);
 }

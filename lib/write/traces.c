@@ -23,57 +23,27 @@
 
 #define SEPARATOR "-----------+-------------------------------------------------------\n"
 
-/*
- * The label lines of sample i of one kind, sorted, into o: a line per key,
- * its values in the order the sample has them.
- */
-static pprofc_status label_lines(out *o, pprofc_profile *p, label_keys *lk, linebuf *lb,
-				 lab_ref **refs, size_t *cap_refs, size_t i, int kind)
+/* A key's labels as pprof's traces show them, a line each: "%10s:  v1 v2",
+ * numbers in their key's unit. */
+static bool label_key(linebuf *lb, const pstr *key)
 {
-	size_t n = label_refs(lk, i, kind, refs, cap_refs);
-	if (n == SIZE_MAX)
-		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for labels");
-	if (!n)
-		return PPROFC_OK;
-	lab_ref *r = *refs;
-	lb->n = lb->nlines = 0;
-	for (size_t a = 0; a < n;) {
-		const pstr *key = lk->keys[r[a].key];
-		size_t w = label_text_width(key->s, key->len);
-		bool ok = linebuf_line(lb);
-		for (; ok && w < 10; w++)
-			ok = linebuf_put(lb, " ", 1);
-		ok = ok && linebuf_put_escaped(lb, key->s, key->len) && linebuf_put(lb, ":  ", 3);
-		size_t b = a;
-		for (; ok && b < n && r[b].key == r[a].key; b++) {
-			const label *l = &p->labels[r[b].idx];
-			if (b > a)
-				ok = linebuf_put(lb, " ", 1);
-			if (kind == LABEL_STRING) {
-				const pstr *v = model_str(p, l->str);
-				ok = ok && linebuf_put_escaped(lb, v->s, v->len);
-			} else {
-				char num[64];
-				units_label(num, sizeof(num), l->num, label_keys_unit(lk, r[a].key),
-					    "auto");
-				ok = ok && linebuf_put(lb, num, strlen(num));
-			}
-		}
-		if (!ok || !linebuf_put(lb, "\n", 1))
-			return set_error(p, PPROFC_ERR_NOMEM, "out of memory for labels");
-		a = b;
-	}
-	if (!linebuf_sort(lb))
-		return set_error(p, PPROFC_ERR_NOMEM, "out of memory for labels");
-	for (size_t k = 0; k < lb->nlines; k++) {
-		size_t len;
-		const char *text = linebuf_get(lb, k, &len);
-		out_write(o, text, len + 1);
-	}
-	return PPROFC_OK;
+	bool ok = true;
+	for (size_t w = label_text_width(key->s, key->len); ok && w < 10; w++)
+		ok = linebuf_put(lb, " ", 1);
+	return ok && linebuf_put_escaped(lb, key->s, key->len) && linebuf_put(lb, ":  ", 3);
 }
 
-static void json_labels(out *o, pprofc_profile *p, size_t i)
+static bool label_num(linebuf *lb, const pprofc_profile *p, const label_keys *lk, const lab_ref *r,
+		      bool any_unit)
+{
+	char num[64];
+	units_label(num, sizeof(num), p->labels[r->idx].num, label_keys_unit(lk, r->key), "auto");
+	return linebuf_put(lb, num, strlen(num));
+}
+
+static const label_form traces_labels = { label_key, label_num, "\n", NULL };
+
+static void json_labels(out *o, const pprofc_profile *p, size_t i)
 {
 	out_str(o, ", \"labels\": [");
 	bool first = true;
@@ -102,132 +72,153 @@ static void json_labels(out *o, pprofc_profile *p, size_t i)
 	out_char(o, ']');
 }
 
-pprofc_status pprofc_write_traces(pprofc_profile *p, const pprofc_traces_options *opt,
-				  const pprofc_sink *sink)
+/* The JSON's head: the sample type chosen and all the types. */
+static void json_head(writer *w, const pprofc_traces_options *opt)
 {
-	size_t index = opt->sample_index, nt = p->nsample_types;
-	frames f;
-	pprofc_status st = frames_begin(p, index, &f);
-	if (st != PPROFC_OK)
-		return st;
-	budget *b = &p->mem;
-	const char *ounit = opt->unit && *opt->unit ? opt->unit : "minimum";
-	label_keys lk;
-	linebuf lb = { .b = b };
-	lab_ref *refs = NULL;
-	size_t cap_refs = 0;
-	out *o = budget_alloc(b, sizeof(out));
-	bool keys_ok = label_keys_init(&lk, p);
-	if (!o || !keys_ok || !label_keys_scan_units(&lk)) {
-		keys_ok = true; /* initialised, if not complete: finish it */
-		st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the traces");
-		goto done;
+	const pprofc_profile *p = w->p;
+	out *o = w->o;
+	report_json_head(o, w->type, w->sunit);
+	if (opt->mean)
+		out_str(o, ", \"mean\": true");
+	out_str(o, ", \"sample_types\": [");
+	for (size_t t = 0; t < p->nsample_types; t++) {
+		const pstr *ty = model_str(p, p->sample_types[t].type);
+		const pstr *un = model_str(p, p->sample_types[t].unit);
+		out_str(o, t ? ", {\"type\": " : "{\"type\": ");
+		out_json_str(o, ty->s, ty->len);
+		out_str(o, ", \"unit\": ");
+		out_json_str(o, un->s, un->len);
+		out_char(o, '}');
 	}
-	out_init(o, sink);
-	const char *type = model_str(p, p->sample_types[index].type)->s;
-	const char *sunit = model_str(p, p->sample_types[index].unit)->s;
+	out_str(o, "], \"samples\": [");
+}
 
-	if (opt->json) {
-		report_json_head(o, type, sunit);
-		if (opt->mean)
-			out_str(o, ", \"mean\": true");
-		out_str(o, ", \"sample_types\": [");
-		for (size_t t = 0; t < nt; t++) {
-			const pstr *ty = model_str(p, p->sample_types[t].type);
-			const pstr *un = model_str(p, p->sample_types[t].unit);
-			out_str(o, t ? ", {\"type\": " : "{\"type\": ");
-			out_json_str(o, ty->s, ty->len);
-			out_str(o, ", \"unit\": ");
-			out_json_str(o, un->s, un->len);
+/* Sample i as JSON: its value (v), all its values, labels and frames. */
+static void json_sample(writer *w, size_t i, int64_t v)
+{
+	const pprofc_profile *p = w->p;
+	const frames *f = &w->f;
+	out *o = w->o;
+	size_t nt = p->nsample_types;
+	uint32_t s = p->sample_stack[i];
+	out_str(o, i ? ",\n  {\"value\": " : "\n  {\"value\": ");
+	out_i64(o, v);
+	out_str(o, ", \"values\": [");
+	for (size_t t = 0; t < nt; t++) {
+		if (t)
+			out_str(o, ", ");
+		out_i64(o, p->values[i * nt + t]);
+	}
+	out_char(o, ']');
+	json_labels(o, p, i);
+	out_str(o, ", \"stack\": [");
+	bool first = true;
+	for (uint32_t j = p->stack_off[s]; j < p->stack_off[s + 1]; j++) {
+		uint32_t li = p->stack_locs[j];
+		for (uint32_t k = f->loc_off[li]; k < f->loc_off[li + 1]; k++) {
+			const pstr *name = &f->nodes[f->frames[k].node].name;
+			out_str(o, first ? "{\"name\": " : ", {\"name\": ");
+			first = false;
+			out_json_str(o, name->s, name->len);
+			out_str(o, ", \"location\": ");
+			out_u64(o, p->locations[li].id);
+			if (k + 1 < f->loc_off[li + 1])
+				out_str(o, ", \"inline\": true");
 			out_char(o, '}');
 		}
-		out_str(o, "], \"samples\": [");
+	}
+	out_str(o, "]}");
+}
+
+/* Sample i's frames, leaf first, its value `val` on the first line. */
+static void text_stack(writer *w, size_t i, const char *val)
+{
+	const pprofc_profile *p = w->p;
+	const frames *f = &w->f;
+	out *o = w->o;
+	uint32_t s = p->sample_stack[i];
+	uint32_t begin = p->stack_off[s], end = p->stack_off[s + 1];
+	bool first = true;
+	if (begin == end) {
+		const pstr *name = &f->nodes[f->nostack].name;
+		out_fmt(o, "%10s   ", val);
+		out_name_escaped(o, name->s, name->len);
+		out_char(o, '\n');
+	}
+	for (uint32_t j = begin; j < end; j++) {
+		uint32_t li = p->stack_locs[j];
+		for (uint32_t k = f->loc_off[li]; k < f->loc_off[li + 1]; k++) {
+			const pstr *name = &f->nodes[f->frames[k].node].name;
+			out_fmt(o, "%10s   ", first ? val : "");
+			first = false;
+			out_name_escaped(o, name->s, name->len);
+			if (k + 1 < f->loc_off[li + 1])
+				out_str(o, " (inline)");
+			out_char(o, '\n');
+		}
+	}
+}
+
+/* Every sample: as JSON, or as text blocks with their label lines. */
+static pprofc_status put_samples(writer *w, const pprofc_traces_options *opt, label_lines *ll,
+				 const char *ounit)
+{
+	pprofc_profile *p = w->p;
+	out *o = w->o;
+	size_t nt = p->nsample_types;
+	pprofc_status st = PPROFC_OK;
+	for (size_t i = 0; i < p->nsamples && !o->failed && st == PPROFC_OK; i++) {
+		int64_t v = p->values[i * nt + w->index];
+		if (opt->mean)
+			v = report_mean(v, p->values[i * nt]);
+		if (opt->json) {
+			json_sample(w, i, v);
+			continue;
+		}
+		out_str(o, SEPARATOR);
+		st = label_lines_put(ll, o, i, LABEL_STRING, &traces_labels);
+		if (st == PPROFC_OK)
+			st = label_lines_put(ll, o, i, LABEL_NUMERIC, &traces_labels);
+		if (st == PPROFC_OK) {
+			char val[64];
+			units_label(val, sizeof(val), v, w->sunit, ounit);
+			text_stack(w, i, val);
+		}
+	}
+	return st;
+}
+
+static pprofc_status write_traces(writer *w, const void *ctx)
+{
+	const pprofc_traces_options *opt = ctx;
+	pprofc_profile *p = w->p;
+	const char *ounit = opt->unit && *opt->unit ? opt->unit : "minimum";
+	label_lines ll;
+	if (!label_lines_init(&ll, p, true)) {
+		label_lines_finish(&ll);
+		return writer_nomem(w);
+	}
+	if (opt->json) {
+		json_head(w, opt);
 	} else {
 		/* pprof's total: sum of |value|, with --mean over the sum of
 		 * the first values. */
 		int64_t total, div;
-		report_totals(p, index, &total, &div);
+		report_totals(p, w->index, &total, &div);
 		if (opt->mean)
 			total = report_mean(total, div);
-		report_header(o, p, type, opt->mean, sunit, ounit, total);
+		report_header(w->o, p, w->type, opt->mean, w->sunit, ounit, total);
 	}
-
-	for (size_t i = 0; i < p->nsamples && !o->failed; i++) {
-		int64_t v = p->values[i * nt + index];
-		if (opt->mean)
-			v = report_mean(v, p->values[i * nt]);
-		uint32_t s = p->sample_stack[i];
-		uint32_t begin = p->stack_off[s], end = p->stack_off[s + 1];
-		if (opt->json) {
-			out_str(o, i ? ",\n  {\"value\": " : "\n  {\"value\": ");
-			out_i64(o, v);
-			out_str(o, ", \"values\": [");
-			for (size_t t = 0; t < nt; t++) {
-				if (t)
-					out_str(o, ", ");
-				out_i64(o, p->values[i * nt + t]);
-			}
-			out_char(o, ']');
-			json_labels(o, p, i);
-			out_str(o, ", \"stack\": [");
-			bool first = true;
-			for (uint32_t j = begin; j < end; j++) {
-				uint32_t li = p->stack_locs[j];
-				for (uint32_t k = f.loc_off[li]; k < f.loc_off[li + 1]; k++) {
-					const pstr *name = &f.nodes[f.frames[k].node].name;
-					out_str(o, first ? "{\"name\": " : ", {\"name\": ");
-					first = false;
-					out_json_str(o, name->s, name->len);
-					out_str(o, ", \"location\": ");
-					out_u64(o, p->locations[li].id);
-					if (k + 1 < f.loc_off[li + 1])
-						out_str(o, ", \"inline\": true");
-					out_char(o, '}');
-				}
-			}
-			out_str(o, "]}");
-			continue;
-		}
-		out_str(o, SEPARATOR);
-		st = label_lines(o, p, &lk, &lb, &refs, &cap_refs, i, LABEL_STRING);
-		if (st == PPROFC_OK)
-			st = label_lines(o, p, &lk, &lb, &refs, &cap_refs, i, LABEL_NUMERIC);
-		if (st != PPROFC_OK)
-			goto done;
-		char val[64];
-		units_label(val, sizeof(val), v, sunit, ounit);
-		bool first = true;
-		if (begin == end) {
-			const pstr *name = &f.nodes[f.nostack].name;
-			out_fmt(o, "%10s   ", val);
-			out_name_escaped(o, name->s, name->len);
-			out_char(o, '\n');
-		}
-		for (uint32_t j = begin; j < end; j++) {
-			uint32_t li = p->stack_locs[j];
-			for (uint32_t k = f.loc_off[li]; k < f.loc_off[li + 1]; k++) {
-				const pstr *name = &f.nodes[f.frames[k].node].name;
-				out_fmt(o, "%10s   ", first ? val : "");
-				first = false;
-				out_name_escaped(o, name->s, name->len);
-				if (k + 1 < f.loc_off[li + 1])
-					out_str(o, " (inline)");
-				out_char(o, '\n');
-			}
-		}
-	}
-	if (opt->json)
-		out_str(o, p->nsamples ? "\n]}\n" : "]}\n");
-	else
-		out_str(o, SEPARATOR);
-	st = out_finish(o, &p->err);
-
-done:
-	budget_free(b, o);
-	linebuf_finish(&lb);
-	budget_free(b, refs);
-	if (keys_ok)
-		label_keys_finish(&lk);
-	frames_finish(&f);
+	pprofc_status st = put_samples(w, opt, &ll, ounit);
+	if (st == PPROFC_OK)
+		out_str(w->o, opt->json ? p->nsamples ? "\n]}\n" : "]}\n" : SEPARATOR);
+	label_lines_finish(&ll);
 	return st;
+}
+
+pprofc_status pprofc_write_traces(pprofc_profile *p, const pprofc_traces_options *opt,
+				  const pprofc_sink *sink)
+{
+	return writer_run(p, opt->sample_index, WRITER_FRAMES, "the traces", sink, write_traces,
+			  opt);
 }

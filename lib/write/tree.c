@@ -18,26 +18,11 @@
 typedef graph tree;
 typedef gedge tedge;
 
-static int cmp_name_id(const frames *f, uint32_t a, uint32_t b)
-{
-	const pstr *x = &f->nodes[a].name, *y = &f->nodes[b].name;
-	size_t n = x->len < y->len ? x->len : y->len;
-	int c = memcmp(x->s, y->s, n);
-	if (c)
-		return c;
-	return x->len < y->len ? -1 : x->len > y->len;
-}
-
-/* pprof's edge order: heavier first, then by caller, then callee name. */
+/* pprof's edge order, over edge indices. */
 static int cmp_edges(const void *a, const void *b, void *ctx)
 {
 	const tree *t = ctx;
-	const tedge *x = &t->edges[*(const uint32_t *)a], *y = &t->edges[*(const uint32_t *)b];
-	int64_t wx = abs64(x->weight), wy = abs64(y->weight);
-	if (wx != wy)
-		return wx > wy ? -1 : 1;
-	int c = cmp_name_id(&t->f, x->src, y->src);
-	return c ? c : cmp_name_id(&t->f, x->dst, y->dst);
+	return graph_cmp_edges(t, &t->edges[*(const uint32_t *)a], &t->edges[*(const uint32_t *)b]);
 }
 
 /* Edge indices grouped by an end (dst when by_dst), each group sorted;
@@ -114,11 +99,108 @@ static void put_edges_json(out *o, const tree *t, const uint32_t *idx, uint32_t 
 	out_char(o, ']');
 }
 
+/* The graph's calls into and out of each node, each group in pprof's
+ * order. */
+typedef struct tree_edges {
+	uint32_t *in_idx, *in_start, *out_idx, *out_start;
+} tree_edges;
+
+static void tree_json(writer *w, const tree *t, const tree_edges *te, const regexp *re,
+		      size_t *matched)
+{
+	out *o = w->o;
+	report_json_head(o, w->type, w->sunit);
+	out_str(o, ", \"total\": ");
+	out_i64(o, t->total);
+	out_str(o, ", \"nodes\": [");
+	for (size_t i = 0; i < t->shown && !o->failed; i++) {
+		uint32_t nd = t->rows[i].node;
+		const pstr *name = &t->f.nodes[nd].name;
+		if (re && !rx_match(re, name->s, name->len))
+			continue;
+		report_json_row(o, (*matched)++ == 0, name, t->rows[i].flat, t->rows[i].cum);
+		out_str(o, ", \"callers\": ");
+		put_edges_json(o, t, te->in_idx, te->in_start[nd], te->in_start[nd + 1], true);
+		out_str(o, ", \"callees\": ");
+		put_edges_json(o, t, te->out_idx, te->out_start[nd], te->out_start[nd + 1], false);
+		out_char(o, '}');
+	}
+	out_str(o, *matched ? "\n]}\n" : "]}\n");
+}
+
+static void tree_text(writer *w, const pprofc_tree_options *opt, double nodefraction, const tree *t,
+		      const tree_edges *te, const regexp *re, size_t *matched)
+{
+	out *o = w->o;
+	report_head h = { .type = w->type,
+			  .sunit = w->sunit,
+			  .unit = opt->unit,
+			  .nodefraction = nodefraction,
+			  .compact = opt->compact_labels };
+	report_head_rows(&h, t);
+	units_fixed uf;
+	bool each;
+	report_labels(o, w->p, &h, &uf, &each);
+	out_str(o, separator);
+	out_str(o, "      flat  flat%   sum%        cum   cum%   calls calls% + context "
+		   "\t \t \n");
+	int64_t sum = 0;
+	for (size_t i = 0; i < t->shown && !o->failed; i++) {
+		const row *r = &t->rows[i];
+		const pstr *name = &t->f.nodes[r->node].name;
+		if (re && !rx_match(re, name->s, name->len))
+			continue;
+		(*matched)++;
+		out_str(o, separator);
+		for (uint32_t k = te->in_start[r->node]; k < te->in_start[r->node + 1]; k++) {
+			const tedge *ed = &t->edges[te->in_idx[k]];
+			put_edge_text(o, t, ed, ed->src, r->cum, &uf, w->sunit, each);
+		}
+		/* sum% adds up the functions shown (peek: matched) */
+		sum = wadd(sum, r->flat);
+		report_columns(o, r->flat, sum, r->cum, t->total, &uf, w->sunit, each);
+		out_str(o, "                | ");
+		out_name_escaped(o, name->s, name->len);
+		out_char(o, '\n');
+		for (uint32_t k = te->out_start[r->node]; k < te->out_start[r->node + 1]; k++) {
+			const tedge *ed = &t->edges[te->out_idx[k]];
+			put_edge_text(o, t, ed, ed->dst, r->cum, &uf, w->sunit, each);
+		}
+	}
+	if (t->shown)
+		out_str(o, separator);
+}
+
+/* What the tree's body is told. */
+typedef struct tree_job {
+	const pprofc_tree_options *opt;
+	const regexp *re; /* peek's, or NULL */
+	double nodefraction;
+} tree_job;
+
+static pprofc_status write_tree(writer *w, const void *ctx)
+{
+	const tree_job *j = ctx;
+	const tree *t = &w->g;
+	tree_edges te = { 0 };
+	size_t matched = 0;
+	pprofc_status st = PPROFC_OK;
+	if (!group_edges(&w->g, true, &te.in_idx, &te.in_start) ||
+	    !group_edges(&w->g, false, &te.out_idx, &te.out_start))
+		st = writer_nomem(w);
+	else if (j->opt->json)
+		tree_json(w, t, &te, j->re, &matched);
+	else
+		tree_text(w, j->opt, j->nodefraction, t, &te, j->re, &matched);
+	if (st == PPROFC_OK && j->re && !matched)
+		st = set_error(w->p, PPROFC_ERR_USAGE, "no function matches '%s'", j->opt->peek);
+	budget_free_each(w->b, te.in_idx, te.in_start, te.out_idx, te.out_start);
+	return st;
+}
+
 pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *opt,
 				const pprofc_sink *sink)
 {
-	tree t;
-	size_t index = opt->sample_index;
 	regexp *re = NULL;
 	if (opt->peek) {
 		char why[256];
@@ -127,117 +209,15 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 			return set_error(p, PPROFC_ERR_USAGE, "invalid regular expression '%s': %s",
 					 opt->peek, why);
 	}
-	bool have_rx = re != NULL;
 	/* pprof's defaults: -tree trims its text, -peek never trims */
 	bool whole = opt->json || opt->peek;
-	graph_opts go = { .sample_index = index,
+	graph_opts go = { .sample_index = opt->sample_index,
 			  .sort_by_cum = opt->sort_by_cum,
 			  .nodecount = report_count(opt->nodecount, 80, whole),
 			  .nodefraction = report_fraction(opt->nodefraction, 0.005, whole),
 			  .edgefraction = report_fraction(opt->edgefraction, 0.001, whole) };
-	pprofc_status st = graph_build(p, &go, &t);
-	if (st != PPROFC_OK) {
-		rx_free(re);
-		return st;
-	}
-	budget *b = t.b;
-	out *o = budget_alloc(b, sizeof(out));
-	uint32_t *in_idx = NULL, *in_start = NULL, *out_idx = NULL, *out_start = NULL;
-	if (!o || !group_edges(&t, true, &in_idx, &in_start) ||
-	    !group_edges(&t, false, &out_idx, &out_start))
-		goto nomem;
-	const row *rows = t.rows;
-	size_t shown = t.shown, nrows = t.nrows, dropped = t.dropped;
-	int64_t total = t.total;
-
-	const char *type = model_str(p, p->sample_types[index].type)->s;
-	const char *sunit = model_str(p, p->sample_types[index].unit)->s;
-	out_init(o, sink);
-	size_t matched = 0;
-
-	if (opt->json) {
-		report_json_head(o, type, sunit);
-		out_str(o, ", \"total\": ");
-		out_i64(o, total);
-		out_str(o, ", \"nodes\": [");
-		for (size_t i = 0; i < shown && !o->failed; i++) {
-			uint32_t nd = rows[i].node;
-			const pstr *name = &t.f.nodes[nd].name;
-			if (have_rx && !rx_match(re, name->s, name->len))
-				continue;
-			out_str(o, matched++ ? ",\n  {\"name\": " : "\n  {\"name\": ");
-			out_json_str(o, name->s, name->len);
-			out_str(o, ", \"flat\": ");
-			out_i64(o, rows[i].flat);
-			out_str(o, ", \"cum\": ");
-			out_i64(o, rows[i].cum);
-			out_str(o, ", \"callers\": ");
-			put_edges_json(o, &t, in_idx, in_start[nd], in_start[nd + 1], true);
-			out_str(o, ", \"callees\": ");
-			put_edges_json(o, &t, out_idx, out_start[nd], out_start[nd + 1], false);
-			out_char(o, '}');
-		}
-		out_str(o, matched ? "\n]}\n" : "]}\n");
-	} else {
-		report_head h = { .type = type,
-				  .sunit = sunit,
-				  .unit = opt->unit,
-				  .total = total,
-				  .rows = rows,
-				  .shown = shown,
-				  .nrows = nrows,
-				  .dropped = dropped,
-				  .nodefraction = go.nodefraction,
-				  .compact = opt->compact_labels };
-		units_fixed uf;
-		bool each;
-		report_labels(o, p, &h, &uf, &each);
-		out_str(o, separator);
-		out_str(o, "      flat  flat%   sum%        cum   cum%   calls calls% + context "
-			   "\t \t \n");
-		int64_t sum = 0;
-		for (size_t i = 0; i < shown && !o->failed; i++) {
-			uint32_t nd = rows[i].node;
-			const pstr *name = &t.f.nodes[nd].name;
-			if (have_rx && !rx_match(re, name->s, name->len))
-				continue;
-			matched++;
-			out_str(o, separator);
-			for (uint32_t k = in_start[nd]; k < in_start[nd + 1]; k++) {
-				const tedge *ed = &t.edges[in_idx[k]];
-				put_edge_text(o, &t, ed, ed->src, rows[i].cum, &uf, sunit, each);
-			}
-			/* sum% adds up the functions shown (peek: matched) */
-			sum = wadd(sum, rows[i].flat);
-			report_columns(o, rows[i].flat, sum, rows[i].cum, total, &uf, sunit, each);
-			out_str(o, "                | ");
-			out_name_escaped(o, name->s, name->len);
-			out_char(o, '\n');
-			for (uint32_t k = out_start[nd]; k < out_start[nd + 1]; k++) {
-				const tedge *ed = &t.edges[out_idx[k]];
-				put_edge_text(o, &t, ed, ed->dst, rows[i].cum, &uf, sunit, each);
-			}
-		}
-		if (shown)
-			out_str(o, separator);
-	}
-	if (have_rx && !matched) {
-		o->failed = true; /* nothing of a report with no match is kept */
-		st = set_error(p, PPROFC_ERR_USAGE, "no function matches '%s'", opt->peek);
-		goto done;
-	}
-	st = out_finish(o, &p->err);
-	goto done;
-
-nomem:
-	st = set_error(p, PPROFC_ERR_NOMEM, "out of memory for the tree report");
-done:
+	tree_job j = { opt, re, go.nodefraction };
+	pprofc_status st = writer_run_graph(p, &go, "the tree report", sink, write_tree, &j);
 	rx_free(re);
-	budget_free(b, o);
-	budget_free(b, in_idx);
-	budget_free(b, in_start);
-	budget_free(b, out_idx);
-	budget_free(b, out_start);
-	graph_finish(&t);
 	return st;
 }

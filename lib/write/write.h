@@ -17,7 +17,6 @@
  * the first failure.
  */
 typedef struct gzwriter gzwriter;
-extern bool gzip_threads; /* false: no helper thread (tests) */
 pprofc_status gzw_begin(pprofc_profile *p, const pprofc_sink *sink, int level, gzwriter **ret);
 void gzw_write(gzwriter *g, const void *data, size_t len);
 unsigned char *gzw_room(gzwriter *g, size_t *ret_room);
@@ -25,13 +24,68 @@ void gzw_commit(gzwriter *g, size_t n);
 pprofc_status gzw_status(const gzwriter *g);
 pprofc_status gzw_end(gzwriter *g);
 
-/* write_callgrind.c: the memory for call records, past which a profile
- * is walked once per range of callers (tests set it low). */
-extern size_t callgrind_record_bytes;
-/* and the stacks from which two threads share the walks (tests: 0), and
- * the bytes of records a batch of callers sums while the one before is
- * written (tests: 1) */
-extern size_t callgrind_split_min;
-extern size_t callgrind_batch_bytes;
+/*
+ * writer.c: what every writer begins and ends with. writer_run checks the
+ * sample index (WRITER_INDEX; the type's names then in w->type, w->sunit),
+ * builds the frames at the profile's granularity (WRITER_FRAMES) and opens
+ * the output over the sink in w->o; then runs body(w, ctx), which writes
+ * and frees what it took; then finishes the output when the body returned
+ * PPROFC_OK (a write that failed becomes PPROFC_ERR_IO; the output of a
+ * body that failed is not flushed) and frees the rest. writer_run_graph
+ * builds pprof's graph (in w->g) first. writer_nomem sets "out of memory
+ * for WHAT", as `what` names it.
+ */
+enum { WRITER_INDEX = 1, WRITER_FRAMES = 2 | WRITER_INDEX };
+
+typedef struct writer {
+	pprofc_profile *p;
+	budget *b;
+	size_t index;
+	const char *type, *sunit; /* the sample type's names (WRITER_INDEX) */
+	frames f;		  /* WRITER_FRAMES */
+	graph g;		  /* writer_run_graph */
+	out *o;
+	const char *what;
+	bool has_frames, has_graph;
+} writer;
+
+typedef pprofc_status (*writer_body)(writer *w, const void *ctx);
+
+pprofc_status writer_run(pprofc_profile *p, size_t index, int flags, const char *what,
+			 const pprofc_sink *sink, writer_body body, const void *ctx);
+pprofc_status writer_run_graph(pprofc_profile *p, const graph_opts *go, const char *what,
+			       const pprofc_sink *sink, writer_body body, const void *ctx);
+pprofc_status writer_nomem(writer *w);
+
+/* A sample's labels as sorted lines (raw, traces): the keys by text, the
+ * lines and room for one sample's labels. */
+typedef struct label_lines {
+	pprofc_profile *p;
+	label_keys keys;
+	linebuf lb;
+	lab_ref *refs;
+	size_t cap;
+} label_lines;
+
+/* How a key's labels on a sample make a line: the key's part, then the
+ * labels joined by spaces, strings escaped, numbers by num (any_unit:
+ * whether one of the key's labels on the sample has a unit), then end;
+ * the lines sorted, then written after `lead` joined by spaces into one
+ * line, or (lead NULL) each a line. */
+typedef struct label_form {
+	bool (*key)(linebuf *lb, const pstr *key);
+	bool (*num)(linebuf *lb, const pprofc_profile *p, const label_keys *lk, const lab_ref *r,
+		    bool any_unit);
+	const char *end; /* with the line's '\n' */
+	const char *lead;
+} label_form;
+
+/* With units, each numeric key's unit found too. false when out of
+ * memory; label_lines_finish is due either way. */
+bool label_lines_init(label_lines *ll, pprofc_profile *p, bool units);
+/* The labels of `kind` of sample i into o, as `form` says.
+ * PPROFC_ERR_NOMEM, the error set, when out of memory. */
+pprofc_status label_lines_put(label_lines *ll, out *o, size_t i, int kind, const label_form *form);
+void label_lines_finish(label_lines *ll);
 
 #endif /* PPROFC_WRITE_H */

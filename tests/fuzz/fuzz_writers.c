@@ -10,7 +10,7 @@
 #include "fuzz_common.h"
 #include "write/write.h"
 #include "load/load.h"
-#include "fetch/fetch.h" /* callgrind_record_bytes */
+#include "fetch/fetch.h" /* lib_tuning.callgrind_record_bytes */
 
 static int null_write(void *ctx, const void *buf, size_t len)
 {
@@ -116,17 +116,19 @@ static void callgrind_both_ways(pprofc_profile *p)
 	membuf a = { 0 }, b = { 0 };
 	pprofc_sink sa = { mem_write, &a }, sb = { mem_write, &b };
 	pprofc_status st = pprofc_write_callgrind(p, 0, "fuzz", &sa);
-	size_t saved = callgrind_record_bytes, saved_split = callgrind_split_min;
-	size_t saved_grouped = sort_stacks_grouped_min, saved_batch = callgrind_batch_bytes;
-	callgrind_record_bytes = 64;
-	callgrind_batch_bytes = 1; /* each caller summed on its own, threaded */
-	callgrind_split_min = 0;   /* and in two halves, on two threads */
-	sort_stacks_grouped_min = 0;
+	size_t saved = lib_tuning.callgrind_record_bytes,
+	       saved_split = lib_tuning.callgrind_split_min;
+	size_t saved_grouped = lib_tuning.sort_stacks_grouped_min,
+	       saved_batch = lib_tuning.callgrind_batch_bytes;
+	lib_tuning.callgrind_record_bytes = 64;
+	lib_tuning.callgrind_batch_bytes = 1; /* each caller summed on its own, threaded */
+	lib_tuning.callgrind_split_min = 0;   /* and in two halves, on two threads */
+	lib_tuning.sort_stacks_grouped_min = 0;
 	pprofc_status st2 = pprofc_write_callgrind(p, 0, "fuzz", &sb);
-	callgrind_record_bytes = saved;
-	callgrind_split_min = saved_split;
-	sort_stacks_grouped_min = saved_grouped;
-	callgrind_batch_bytes = saved_batch;
+	lib_tuning.callgrind_record_bytes = saved;
+	lib_tuning.callgrind_split_min = saved_split;
+	lib_tuning.sort_stacks_grouped_min = saved_grouped;
+	lib_tuning.callgrind_batch_bytes = saved_batch;
 	if (st == PPROFC_OK && st2 == PPROFC_OK && (a.n != b.n || memcmp(a.d, b.d, a.n)))
 		abort();
 	free(a.d);

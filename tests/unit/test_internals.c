@@ -291,13 +291,13 @@ static void test_sort_stacks(void **state)
 	pb_strings(&b, strs, 4);
 	pprofc_profile *p = pprofc_profile_create();
 	assert_int_equal(pprofc_profile_load_memory(p, b.d, b.n), PPROFC_OK);
-	size_t n = p->nstacks, saved = sort_stacks_grouped_min;
+	size_t n = p->nstacks, saved = lib_tuning.sort_stacks_grouped_min;
 	assert_true(n > 1000);
 	uint32_t *a = malloc(n * sizeof(uint32_t)), *lcp = malloc(n * sizeof(uint32_t));
 	assert_non_null(a);
 	assert_non_null(lcp);
 	for (int grouped = 0; grouped < 2; grouped++) {
-		sort_stacks_grouped_min = grouped ? 0 : SIZE_MAX;
+		lib_tuning.sort_stacks_grouped_min = grouped ? 0 : SIZE_MAX;
 		for (size_t i = 0; i < n; i++)
 			a[i] = (uint32_t)(n - 1 - i);
 		budget bb = { 0, 1 << 30 };
@@ -310,7 +310,7 @@ static void test_sort_stacks(void **state)
 			assert_int_equal(lcp[i], shared);
 		}
 	}
-	sort_stacks_grouped_min = saved;
+	lib_tuning.sort_stacks_grouped_min = saved;
 	free(a);
 	free(lcp);
 	pprofc_profile_destroy(p);
@@ -355,11 +355,11 @@ static pprofc_profile *load_late_locations(const uint64_t *bad, char *msg, size_
 static void test_map_stacks_halves(void **state)
 {
 	(void)state;
-	size_t saved = map_stacks_split_min;
+	size_t saved = lib_tuning.map_stacks_split_min;
 	uint64_t bad[200] = { 0 };
 	char msg[256];
 	for (int split = 0; split < 2; split++) {
-		map_stacks_split_min = split ? 0 : SIZE_MAX;
+		lib_tuning.map_stacks_split_min = split ? 0 : SIZE_MAX;
 		memset(bad, 0, sizeof(bad));
 		pprofc_profile *p = load_late_locations(bad, msg, sizeof(msg));
 		assert_string_equal(msg, "ok");
@@ -380,7 +380,7 @@ static void test_map_stacks_halves(void **state)
 		pprofc_profile_destroy(load_late_locations(bad, msg, sizeof(msg)));
 		assert_string_equal(msg, "location id 18 in sample 30 does not exist");
 	}
-	map_stacks_split_min = saved;
+	lib_tuning.map_stacks_split_min = saved;
 }
 
 /* What a name shows once escaped, whole and through escape_name's pieces. */

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -196,6 +197,54 @@ static void test_strerror(void **state)
 	assert_string_equal(pprofc_version(), PPROFC_VERSION);
 }
 
+/* The error contract: each failure sets the status, the limit it hit and a
+ * message that speaks of the input, never of a program's options. */
+static void test_error_contract(void **state)
+{
+	(void)state;
+	pbuf raw = test_profile(0);
+	static const struct {
+		pprofc_limit limit;
+		uint64_t value;
+	} cases[] = {
+		{ PPROFC_LIMIT_SAMPLES, 2 },   { PPROFC_LIMIT_LOCATIONS, 1 },
+		{ PPROFC_LIMIT_FUNCTIONS, 1 }, { PPROFC_LIMIT_STRINGS, 2 },
+		{ PPROFC_LIMIT_DEPTH, 1 },     { PPROFC_LIMIT_SIZE, 16 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pprofc_profile *p = pprofc_profile_create();
+		assert_int_equal(pprofc_profile_errcode(p), PPROFC_OK);
+		assert_int_equal(pprofc_profile_errlimit(p), -1);
+		pprofc_profile_set_limit(p, cases[i].limit, cases[i].value);
+		pprofc_status st = pprofc_profile_load_memory(p, raw.d, raw.n);
+		assert_int_equal(st, PPROFC_ERR_LIMIT);
+		assert_int_equal(pprofc_profile_errcode(p), st);
+		assert_int_equal(pprofc_profile_errlimit(p), (int)cases[i].limit);
+		const char *msg = pprofc_profile_errmsg(p);
+		assert_true(msg[0] != '\0');
+		if (strstr(msg, "--"))
+			fail_msg("a library message names an option: %s", msg);
+		pprofc_profile_destroy(p);
+	}
+
+	/* A failure that is no limit has none; every failing call sets a
+	 * message, sample_type included. */
+	pprofc_profile *p = load(&raw);
+	assert_int_equal(pprofc_profile_sample_type(p, 99, NULL, NULL), PPROFC_ERR_USAGE);
+	assert_int_equal(pprofc_profile_errcode(p), PPROFC_ERR_USAGE);
+	assert_int_equal(pprofc_profile_errlimit(p), -1);
+	assert_non_null(strstr(pprofc_profile_errmsg(p), "99"));
+	pprofc_profile_destroy(p);
+
+	pprofc_filter *f = pprofc_filter_create();
+	assert_int_equal(pprofc_filter_errcode(f), PPROFC_OK);
+	assert_int_equal(pprofc_filter_set(f, PPROFC_FILTER_FOCUS, "(unclosed"), PPROFC_ERR_USAGE);
+	assert_int_equal(pprofc_filter_errcode(f), PPROFC_ERR_USAGE);
+	assert_true(pprofc_filter_errmsg(f)[0] != '\0');
+	pprofc_filter_destroy(f);
+	pb_free(&raw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_fields_and_unpacked_ids),
 		cmocka_unit_test(test_empty_packed_fields),
 		cmocka_unit_test(test_strerror),
+		cmocka_unit_test(test_error_contract),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

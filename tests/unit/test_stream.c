@@ -51,9 +51,9 @@ static pprofc_status load_from_file(pprofc_profile *p, const unsigned char *data
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, data, len), (ssize_t)len);
 	close(fd);
-	stream_read_bytes = file_reads;
+	lib_tuning.stream_read_bytes = file_reads;
 	pprofc_status st = pprofc_profile_load_file(p, name);
-	stream_read_bytes = 1 << 18;
+	lib_tuning.stream_read_bytes = 1 << 18;
 	unlink(name);
 	return st;
 }
@@ -62,18 +62,18 @@ static pprofc_status load_from_file(pprofc_profile *p, const unsigned char *data
  * writer's output at every sample index. */
 static pbuf observe(const unsigned char *data, size_t len, path how)
 {
-	decode_early = how != PLAIN;
-	stream_thread_min = how == PLAIN ? SIZE_MAX : 0;
-	stream_first_cap_max = how == FAST_SMALL_BUFFER ? 4096 : SIZE_MAX;
+	lib_tuning.decode_early = how != PLAIN;
+	lib_tuning.stream_thread_min = how == PLAIN ? SIZE_MAX : 0;
+	lib_tuning.stream_first_cap_max = how == FAST_SMALL_BUFFER ? 4096 : SIZE_MAX;
 	pprofc_profile *p = pprofc_profile_create();
 	assert_non_null(p);
 	memsink m = { 0 };
 	pprofc_sink sink = { memsink_write, &m };
 	pprofc_status st = how == FROM_FILE ? load_from_file(p, data, len)
 					    : pprofc_profile_load_memory(p, data, len);
-	decode_early = true;
-	stream_thread_min = 1u << 20;
-	stream_first_cap_max = SIZE_MAX;
+	lib_tuning.decode_early = true;
+	lib_tuning.stream_thread_min = 1u << 20;
+	lib_tuning.stream_first_cap_max = SIZE_MAX;
 	char head[600];
 	snprintf(head, sizeof(head), "status %d: %s\n", (int)st,
 		 st == PPROFC_OK ? "" : pprofc_profile_errmsg(p));
@@ -186,15 +186,15 @@ static void test_handover(void **state)
 	pb_strings(&b, strs, 3);
 	damage(&b, 1);
 
-	decode_early = true;
-	stream_thread_min = 0;
+	lib_tuning.decode_early = true;
+	lib_tuning.stream_thread_min = 0;
 	pprofc_profile *p = pprofc_profile_create();
 	assert_int_equal(pprofc_profile_load_memory(p, b.d, b.n), PPROFC_OK);
 	assert_int_equal(p->nearly, 1);
 	assert_int_equal(p->nstacks, 3);
 	assert_int_equal(pprofc_profile_total(p, 0), 12);
 	pprofc_profile_destroy(p);
-	stream_thread_min = 1u << 20;
+	lib_tuning.stream_thread_min = 1u << 20;
 	pb_free(&b);
 }
 
@@ -242,7 +242,7 @@ static void test_memory_limits_in_batches(void **state)
 	pb_function(&b, 1, 1, 0);
 	static const char *const strs[] = { "", "x", "y" };
 	pb_strings(&b, strs, 3);
-	stream_thread_min = 0;
+	lib_tuning.stream_thread_min = 0;
 	pprofc_profile *p = pprofc_profile_create();
 	assert_int_equal(pprofc_profile_load_memory(p, b.d, b.n), PPROFC_OK);
 	pbuf want = sample_stacks(p);
@@ -250,11 +250,11 @@ static void test_memory_limits_in_batches(void **state)
 	size_t failed = 0, ok = 0;
 	for (size_t batch = 1; batch <= 16; batch += 15)
 		for (uint64_t limit = 4096; limit < (320 << 10); limit += quick() ? 2048 : 256) {
-			decode_batch = batch;
+			lib_tuning.decode_batch = batch;
 			p = pprofc_profile_create();
 			pprofc_profile_set_max_memory(p, limit);
 			pprofc_status st = pprofc_profile_load_memory(p, b.d, b.n);
-			decode_batch = 16;
+			lib_tuning.decode_batch = 16;
 			if (st == PPROFC_OK) {
 				pbuf got = sample_stacks(p);
 				assert_int_equal(got.n, want.n);
@@ -269,7 +269,7 @@ static void test_memory_limits_in_batches(void **state)
 			}
 			pprofc_profile_destroy(p);
 		}
-	stream_thread_min = 1u << 20;
+	lib_tuning.stream_thread_min = 1u << 20;
 	assert_true(failed > 0 && ok > 0); /* the sweep crossed what it needs */
 	pb_free(&want);
 	pb_free(&b);
@@ -319,11 +319,12 @@ static void test_refusal_in_a_batch(void **state)
 	pbuf raw = labelled_profile();
 	for (size_t batch = 1; batch <= 16; batch += 15)
 		for (size_t i = 0; i < 40; i++) {
-			decode_batch = batch;
-			decode_refuse_sample = i;
+			lib_tuning.decode_batch = batch;
+			lib_tuning.decode_refuse_sample = i;
 			agree(raw.d, raw.n, false, "refused sample", i);
-			assert_int_equal(decode_refuse_sample, SIZE_MAX); /* it was met */
-			decode_batch = 16;
+			assert_int_equal(lib_tuning.decode_refuse_sample,
+					 SIZE_MAX); /* it was met */
+			lib_tuning.decode_batch = 16;
 		}
 	pb_free(&raw);
 }
@@ -359,11 +360,11 @@ static void test_pages_moved_ahead(void **state)
 	pb_strings(&b, strs, 3);
 	assert_true(b.n > (16u << 20));
 	pbuf z = pb_gzip(&b);
-	size_t before = stream_pages_moved;
+	size_t before = lib_tuning.pages_moved;
 	agree(z.d, z.n, false, "pages moved ahead", 0);
 	const char *w = getenv("PPROFC_WRAPPER");
 	if (!(w && *w)) /* (valgrind refuses the move) */
-		assert_true(stream_pages_moved - before >= (8u << 20));
+		assert_true(lib_tuning.pages_moved - before >= (8u << 20));
 	pb_free(&z);
 	pb_free(&b);
 }

@@ -287,31 +287,32 @@ static void test_callgrind(void **state)
 	pb_free(&m.buf);
 	/* Each caller summed in a batch of its own, on the second thread
 	 * while the one before is written. */
-	size_t saved_batch = callgrind_batch_bytes;
-	callgrind_batch_bytes = 1;
+	size_t saved_batch = lib_tuning.callgrind_batch_bytes;
+	lib_tuning.callgrind_batch_bytes = 1;
 	assert_int_equal(pprofc_write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
 	assert_string_equal(memsink_str(&m), whole);
 	pb_free(&m.buf);
-	size_t saved = callgrind_record_bytes;
-	callgrind_record_bytes = 1;
+	size_t saved = lib_tuning.callgrind_record_bytes;
+	lib_tuning.callgrind_record_bytes = 1;
 	assert_int_equal(pprofc_write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
 	assert_string_equal(memsink_str(&m), whole);
 	pb_free(&m.buf);
 	/* And walked in two halves on two threads, the second entering its
 	 * first stack's whole path: a node both pass through gives its calls
 	 * twice, halved, summed alike. */
-	size_t saved_split = callgrind_split_min, saved_grouped = sort_stacks_grouped_min;
-	callgrind_split_min = 0;
+	size_t saved_split = lib_tuning.callgrind_split_min,
+	       saved_grouped = lib_tuning.sort_stacks_grouped_min;
+	lib_tuning.callgrind_split_min = 0;
 	assert_int_equal(pprofc_write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
 	assert_string_equal(memsink_str(&m), whole);
 	pb_free(&m.buf);
 	/* and the stacks sorted in root groups, on two threads */
-	sort_stacks_grouped_min = 0;
+	lib_tuning.sort_stacks_grouped_min = 0;
 	assert_int_equal(pprofc_write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
-	callgrind_split_min = saved_split;
-	sort_stacks_grouped_min = saved_grouped;
-	callgrind_batch_bytes = saved_batch;
-	callgrind_record_bytes = saved;
+	lib_tuning.callgrind_split_min = saved_split;
+	lib_tuning.sort_stacks_grouped_min = saved_grouped;
+	lib_tuning.callgrind_batch_bytes = saved_batch;
+	lib_tuning.callgrind_record_bytes = saved;
 	assert_string_equal(memsink_str(&m), whole);
 	free(whole);
 	pb_free(&m.buf);
@@ -1057,9 +1058,9 @@ static void test_proto_sink_failure(void **state)
 	pb_free(&again.buf);
 	pprofc_profile_destroy(q);
 	/* and without the helper thread, byte for byte the same */
-	gzip_threads = false;
+	lib_tuning.gzip_threads = false;
 	q = proto_roundtrip(p, &again);
-	gzip_threads = true;
+	lib_tuning.gzip_threads = true;
 	assert_int_equal(again.buf.n, ok.buf.n);
 	assert_memory_equal(again.buf.d, ok.buf.d, ok.buf.n);
 	pb_free(&again.buf);
