@@ -16,8 +16,8 @@ trap 'rm -rf "$tmp"' EXIT
 commands=(
 	"to-callgrind" "to-folded" "to-flamegraph" "to-speedscope" "to-dot"
 	"top" "top --cum --nodecount 0" "tree" "peek ." "traces" "tags" "raw"
-	"list ." "top --json" "to-callgrind --granularity lines"
-	"to-folded --granularity addresses" "top --focus main --hide runtime"
+	"list ." "top --json" "to-callgrind --lines"
+	"to-folded --addresses" "top --focus main --hide runtime"
 )
 same=0 diff=0
 for prof in tests/fixtures/*.pb.gz tests/fixtures/pprof-testdata/*.pb.gz "$@"; do

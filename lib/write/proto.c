@@ -30,7 +30,7 @@
  * zlib's level: 1, gzip.BestSpeed, which is what the Go runtime writes its
  * own profiles with (google/pprof's Profile.Write uses the default, 6).
  * Higher levels cost much more CPU for a file only a little smaller (the
- * figures are in README, "pprofc merge"): these files are written to be
+ * figures are in docs/performance.md): these files are written to be
  * read again, not archived.
  */
 #ifndef PROTO_GZIP_LEVEL /* -DPROTO_GZIP_LEVEL=N: to measure another */
