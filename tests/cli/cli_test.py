@@ -11,7 +11,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
-from support.harness import TestFailure, check, pprofc_cmd, run, skip
+from support.harness import cases_of, check, pprofc_cmd, run, skip
+from support.harness import main as harness_main
 
 
 def case_full_disk_output_file(p, fx, tmp):
@@ -209,7 +210,7 @@ def case_list_reads_only_regular_files(p, fx, tmp):
     check(r.stdout.count(b": not a regular file\n") == 3, r.stdout)
 
 
-CASES = {n[5:].replace("_", "-"): f for n, f in globals().items() if n.startswith("case_")}
+CASES = cases_of(globals())
 
 
 def main():
@@ -218,12 +219,7 @@ def main():
         return
     p, fx = pprofc_cmd(sys.argv[1]), sys.argv[2]
     with tempfile.TemporaryDirectory() as tmp:
-        try:
-            CASES[sys.argv[4]](p, fx, tmp)
-        except TestFailure as e:
-            print("FAIL:", e)
-            sys.exit(1)
-    print("ok")
+        harness_main(lambda: CASES[sys.argv[4]](p, fx, tmp))
 
 
 if __name__ == "__main__":

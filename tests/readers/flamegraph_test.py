@@ -22,7 +22,8 @@ import xml.etree.ElementTree as ET
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
-from support.harness import TestFailure, check, need, pprof_top, pprofc_cmd, run, sample_types, tool
+from support.harness import (TestFailure, cases_of, check, need, pprof_top, pprofc_cmd, run,
+                             sample_types, tool)
 from support.pbgen import function, gz, lfield, location, sample, value_type, vfield
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -655,7 +656,7 @@ def case_chromium_zoom_search(pprofc, tmp):
           % (t.name, shown, hidden, res["matched"]))
 
 
-CASES = {n[5:].replace("_", "-"): f for n, f in globals().items() if n.startswith("case_")}
+CASES = cases_of(globals())
 
 
 def main():
