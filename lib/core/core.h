@@ -76,6 +76,8 @@ typedef struct tuning {
 					  (tests: 0) */
 	size_t callgrind_batch_bytes;  /* bytes of records a batch of callers sums while the one
 					  before is written (tests: 1) */
+	size_t stream_lead_max;	    /* tests: the inflating thread waits while this many bytes
+				       ahead of what the reader asked for (0: never) */
 	_Atomic size_t pages_moved; /* bytes the inflater's pages were moved ahead, ever (tests) */
 } tuning;
 extern tuning lib_tuning;

@@ -50,6 +50,12 @@ static void publish(stream *s, size_t len, bool finished)
 	s->finished = finished;
 	if (s->threaded) {
 		pthread_cond_signal(&s->cv);
+		/* Tests hold the thread near the reader, so that what the
+		 * reader does while inflating goes on does not depend on
+		 * how the two threads happen to be scheduled. */
+		size_t lead = lib_tuning.stream_lead_max;
+		while (lead && !finished && s->ready > s->wanted && s->ready - s->wanted > lead)
+			pthread_cond_wait(&s->cv, &s->mu);
 		pthread_mutex_unlock(&s->mu);
 	}
 }
@@ -352,6 +358,10 @@ size_t stream_wait(stream *s, size_t need)
 {
 	if (s->threaded) {
 		pthread_mutex_lock(&s->mu);
+		if (need > s->wanted) {
+			s->wanted = need;
+			pthread_cond_signal(&s->cv);
+		}
 		while (s->ready < need && !s->finished)
 			pthread_cond_wait(&s->cv, &s->mu);
 		bool more = s->finished && s->full && s->ready < need;

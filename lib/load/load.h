@@ -41,6 +41,7 @@ typedef struct stream {
 	bool zs_live;
 	/* Shared with the thread under mu. */
 	size_t ready;
+	size_t wanted; /* the most the reader has waited for */
 	size_t ahead; /* the end of the pages stream_give_back() moved ahead */
 	/* With a thread, the reader checks the member's CRC and length (see
 	 * gunzip.c): its CRC of the bytes up to crc_done, the last 8 bytes
