@@ -22,6 +22,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "core/varint.h"
 #include "load/load.h"
 #include "profile.pb-c.h"
 
@@ -35,28 +36,6 @@ static const char *const field_names[] = {
 	"period",	"comment",	  "default_sample_type",
 	"doc_url",
 };
-
-/* Reads a base-128 varint. 0 on success, else -1 (truncated) or -2 (more
- * than 10 bytes, or bits beyond 64). */
-static int read_varint(const unsigned char **pp, const unsigned char *end, uint64_t *ret)
-{
-	const unsigned char *p = *pp;
-	uint64_t v = 0;
-	for (unsigned shift = 0; shift < 70; shift += 7) {
-		if (p == end)
-			return -1;
-		unsigned char b = *p++;
-		if (shift == 63 && b > 1)
-			return -2;
-		v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*pp = p;
-			*ret = v;
-			return 0;
-		}
-	}
-	return -2;
-}
 
 /*
  * A cheap structural check of a sub-message before protobuf-c sees it:
@@ -74,7 +53,7 @@ static const char *prescan(const unsigned char *p, size_t len, int nested_field,
 	while (p < end) {
 		const unsigned char *tag_start = p;
 		uint64_t key, v;
-		int r = read_varint(&p, end, &key);
+		int r = varint_read(&p, end, &key);
 		if (r == -1)
 			return "truncated field tag";
 		if (r == -2 || p - tag_start > 5)
@@ -84,7 +63,7 @@ static const char *prescan(const unsigned char *p, size_t len, int nested_field,
 			return "invalid field number";
 		switch (key & 7) {
 		case WT_VARINT:
-			if ((r = read_varint(&p, end, &v)))
+			if ((r = varint_read(&p, end, &v)))
 				return r == -1 ? "truncated varint" : "over-long varint";
 			break;
 		case WT_I64:
@@ -98,7 +77,7 @@ static const char *prescan(const unsigned char *p, size_t len, int nested_field,
 			p += 4;
 			break;
 		case WT_LEN:
-			if (read_varint(&p, end, &v) || v > (uint64_t)(end - p))
+			if (varint_read(&p, end, &v) || v > (uint64_t)(end - p))
 				return "length past the end of the message";
 			if ((int)field == nested_field && depth == 0) {
 				const char *e = prescan(p, (size_t)v, 0, 1, NULL);
@@ -117,7 +96,7 @@ static const char *prescan(const unsigned char *p, size_t len, int nested_field,
 				const unsigned char *q = p, *qend = p + v;
 				uint64_t x;
 				while (q < qend)
-					if ((r = read_varint(&q, qend, &x)))
+					if ((r = varint_read(&q, qend, &x)))
 						return r == -1 ? "truncated packed varint"
 							       : "over-long packed varint";
 			}
@@ -142,10 +121,10 @@ static const unsigned char *strip_empty_packed(arena *a, const unsigned char *p,
 	while (p < end) {
 		const unsigned char *start = p;
 		uint64_t key = 0, v = 0;
-		read_varint(&p, end, &key);
+		varint_read(&p, end, &key);
 		switch (key & 7) {
 		case WT_VARINT:
-			read_varint(&p, end, &v);
+			varint_read(&p, end, &v);
 			break;
 		case WT_I64:
 			p += 8;
@@ -154,7 +133,7 @@ static const unsigned char *strip_empty_packed(arena *a, const unsigned char *p,
 			p += 4;
 			break;
 		case WT_LEN:
-			read_varint(&p, end, &v);
+			varint_read(&p, end, &v);
 			p += v;
 			if (v == 0 && (key >> 3) <= 2)
 				continue; /* dropped */
@@ -224,14 +203,14 @@ typedef struct decoder {
 /* A varint field's value, or false to decline. */
 static inline bool fast_varint(const unsigned char **q, const unsigned char *end, uint64_t *v)
 {
-	return read_varint(q, end, v) == 0;
+	return varint_read(q, end, v) == 0;
 }
 
 /* The payload of a length-delimited field: [*q, *q + *n). */
 static inline bool fast_len(const unsigned char **q, const unsigned char *end, size_t *n)
 {
 	uint64_t v;
-	if (read_varint(q, end, &v) || v > (uint64_t)(end - *q))
+	if (varint_read(q, end, &v) || v > (uint64_t)(end - *q))
 		return false;
 	*n = (size_t)v;
 	return true;
@@ -756,7 +735,7 @@ static pprofc_status len_field(decoder *d, pfield *f, const unsigned char *cur,
 {
 	pprofc_profile *p = d->p;
 	uint64_t v = 0;
-	int r = read_varint(&cur, end, &v);
+	int r = varint_read(&cur, end, &v);
 	size_t poff = (size_t)(cur - p->buf), ready = (size_t)(end - p->buf);
 	if (!r) {
 		size_t need = v > SIZE_MAX - poff ? SIZE_MAX : poff + (size_t)v;
@@ -792,7 +771,7 @@ static pprofc_status next_field(decoder *d, pfield *f, bool *more)
 	const unsigned char *cur = p->buf + d->off, *end = p->buf + ready;
 	uint64_t key;
 	f->at = d->off;
-	int r = read_varint(&cur, end, &key);
+	int r = varint_read(&cur, end, &key);
 	if (r)
 		return set_error(p, PPROFC_ERR_DECODE, "%s field tag at byte %zu",
 				 r == -1 ? "truncated" : "over-long", f->at);
@@ -806,7 +785,7 @@ static pprofc_status next_field(decoder *d, pfield *f, bool *more)
 	f->len = 0;
 	switch (f->wt) {
 	case WT_VARINT:
-		if ((r = read_varint(&cur, end, &f->v)))
+		if ((r = varint_read(&cur, end, &f->v)))
 			return set_error(p, PPROFC_ERR_DECODE,
 					 "%s varint in field %llu at byte %zu",
 					 r == -1 ? "truncated" : "over-long (more than 10 bytes)",
@@ -901,7 +880,7 @@ static pprofc_status take_comments(pprofc_profile *p, const pfield *f)
 	pprofc_status st = PPROFC_OK;
 	while (q < qend && st == PPROFC_OK) {
 		uint64_t cv;
-		if (read_varint(&q, qend, &cv))
+		if (varint_read(&q, qend, &cv))
 			return set_error(p, PPROFC_ERR_DECODE,
 					 "malformed packed comment at byte %zu", f->at);
 		st = push_comment(p, cv);

@@ -28,6 +28,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "core/varint.h"
 #include "write/write.h"
 
 typedef struct cgfn {
@@ -507,43 +508,6 @@ static inline bool edge_add(etable *t, const pathpair *q, const int64_t *v, size
  * zigzagged, the samples): a large profile's calls are mostly distinct,
  * and packed they take a quarter of the room, so a quarter of the walks.
  */
-static inline uint64_t zigzag(int64_t v)
-{
-	return (uint64_t)v << 1 ^ (uint64_t)(v >> 63);
-}
-
-static inline int64_t unzigzag(uint64_t u)
-{
-	return (int64_t)(u >> 1 ^ (0 - (u & 1)));
-}
-
-static inline size_t varint_len(uint64_t v)
-{
-	/* 7 bits a byte: bit length 1..64 -> 1..10 bytes */
-	return (size_t)(63 - __builtin_clzll(v | 1)) / 7 + 1;
-}
-
-static inline unsigned char *varint_put(unsigned char *p, uint64_t v)
-{
-	for (; v >= 0x80; v >>= 7)
-		*p++ = (unsigned char)(v | 0x80);
-	*p++ = (unsigned char)v;
-	return p;
-}
-
-static inline const unsigned char *varint_get(const unsigned char *p, uint64_t *ret)
-{
-	uint64_t v = 0;
-	for (unsigned shift = 0;; shift += 7) {
-		unsigned char b = *p++;
-		v |= (uint64_t)(b & 0x7f) << shift;
-		if (b < 0x80)
-			break;
-	}
-	*ret = v;
-	return p;
-}
-
 static size_t packed_len(const cg *c, uint32_t callee, int64_t ln, const int64_t *v)
 {
 	size_t n = varint_len(callee) + varint_len(zigzag(ln)) + varint_len((uint64_t)v[c->nt]);

@@ -23,6 +23,7 @@
 
 #include <protobuf-c/protobuf-c.h>
 
+#include "core/varint.h"
 #include "write/write.h"
 #include "profile.pb-c.h"
 
@@ -68,31 +69,10 @@ static void pb_append(ProtobufCBuffer *b, size_t len, const uint8_t *data)
 	put((penc *)b, data, len);
 }
 
-static size_t varint_len(uint64_t v)
-{
-	size_t n = 1;
-	while (v >= 0x80) {
-		v >>= 7;
-		n++;
-	}
-	return n;
-}
-
-static size_t varint_to(unsigned char *d, uint64_t v)
-{
-	size_t n = 0;
-	while (v >= 0x80) {
-		d[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	d[n++] = (unsigned char)v;
-	return n;
-}
-
 static void put_varint(penc *e, uint64_t v)
 {
 	unsigned char tmp[10];
-	put(e, tmp, varint_to(tmp, v));
+	put(e, tmp, (size_t)(varint_put(tmp, v) - tmp));
 }
 
 static void put_tag(penc *e, unsigned field, unsigned wire_type)
@@ -117,9 +97,9 @@ static void put_message(penc *e, unsigned field, const ProtobufCMessage *m)
 	size_t size = protobuf_c_message_get_packed_size(m), room;
 	unsigned char *d = gzw_room(e->gz, &room);
 	if (room >= 20 && size <= room - 20) {
-		size_t n = varint_to(d, (uint64_t)field << 3 | WT_LEN);
-		n += varint_to(d + n, size);
-		n += protobuf_c_message_pack(m, d + n);
+		unsigned char *q = varint_put(d, (uint64_t)field << 3 | WT_LEN);
+		q = varint_put(q, size);
+		size_t n = (size_t)(q - d) + protobuf_c_message_pack(m, q);
 		gzw_commit(e->gz, n);
 		return;
 	}
