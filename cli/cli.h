@@ -550,7 +550,7 @@ const char *const *browsers(void);
  * The body of every converting command: options, SOURCE, loading, sample
  * type, output. The report options go to `report`'s fields; the command's
  * own options (cmd->options) to own_option() (which returns an exit code,
- * or NOT_MINE); write() or write_profile() produces the output.
+ * or NOT_MINE); write() produces the output.
  */
 typedef struct converter {
 	const command *cmd;
@@ -558,8 +558,6 @@ typedef struct converter {
 	int (*own_option)(void *ctx, int id, const char *arg);
 	pprofc_status (*write)(void *ctx, pprofc_profile *p, size_t index, const char *source,
 			       const pprofc_sink *sink);
-	/* For a writer that needs the profile alone (raw, merge): instead of write. */
-	pprofc_status (*write_profile)(pprofc_profile *p, const pprofc_sink *sink);
 	void *ctx;
 	const char *operand; /* for messages; NULL: "SOURCE" */
 	int *mean;	     /* receives --mean; NULL: the command refuses it */

@@ -64,7 +64,10 @@ int cmd_kcachegrind(int argc, char **argv)
 	if (!label)
 		error("out of memory");
 	if (rc == EXIT_OK) {
-		rc = report_write(p, pprofc_write_callgrind(p, index, label, &v.out.sink), &v.out);
+		pprofc_callgrind_options o = { .size = sizeof(o),
+					       .sample_index = index,
+					       .cmd = label };
+		rc = report_write(p, pprofc_write_callgrind(p, &o, &v.out.sink), &v.out);
 		if (rc != EXIT_OK)
 			view_discard(&v);
 	}

@@ -36,7 +36,7 @@ static pprofc_status write_list(void *ctx, pprofc_profile *p, size_t index, cons
 
 int cmd_list(int argc, char **argv)
 {
-	pprofc_list_options l = { 0 };
+	pprofc_list_options l = { .size = sizeof(l) };
 	report_fields fields = { .unit = &l.unit };
 	converter conv = {
 		.cmd = find_command("list"),

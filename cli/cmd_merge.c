@@ -47,6 +47,13 @@ static int check_options(void *ctx, const common_opts *opts)
 	return EXIT_OK;
 }
 
+static pprofc_status write_merged(void *ctx, pprofc_profile *p, size_t index, const char *source,
+				  const pprofc_sink *sink)
+{
+	(void)ctx, (void)index, (void)source;
+	return pprofc_write_proto(p, NULL, sink);
+}
+
 int cmd_merge(int argc, char **argv)
 {
 	const command *cmd = find_command("merge");
@@ -55,7 +62,7 @@ int cmd_merge(int argc, char **argv)
 	 * --sample-index only checks that the type exists. --mean is taken
 	 * so that check_options can say why it is refused. */
 	converter conv = { .cmd = cmd,
-			   .write_profile = pprofc_write_proto,
+			   .write = write_merged,
 			   .any_profile = true,
 			   .mean = &mean,
 			   .check = check_options,

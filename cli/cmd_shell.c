@@ -779,7 +779,7 @@ static void greet(pprofc_profile *p, size_t index)
 	FILE *mem = open_memstream(&text, &len);
 	if (!mem)
 		return;
-	pprofc_top_options t = { .sample_index = index, .nodecount = 1 };
+	pprofc_top_options t = { .size = sizeof(t), .sample_index = index, .nodecount = 1 };
 	pprofc_sink sink = pprofc_sink_stdio(mem);
 	pprofc_status st = pprofc_write_top(p, &t, &sink);
 	fclose(mem);
@@ -804,7 +804,7 @@ static int keep_profile(pprofc_profile *p, char **ret, size_t *ret_len)
 	size_t len = 0;
 	FILE *mem = open_memstream(&proto, &len);
 	pprofc_sink sink = pprofc_sink_stdio(mem ? mem : stderr);
-	pprofc_status st = mem ? pprofc_write_proto(p, &sink) : PPROFC_ERR_NOMEM;
+	pprofc_status st = mem ? pprofc_write_proto(p, NULL, &sink) : PPROFC_ERR_NOMEM;
 	if (mem && fclose(mem) != 0 && st == PPROFC_OK)
 		st = PPROFC_ERR_NOMEM;
 	if (st != PPROFC_OK) {

@@ -14,7 +14,7 @@ static pprofc_status write_tags(void *ctx, pprofc_profile *p, size_t index, cons
 
 int cmd_tags(int argc, char **argv)
 {
-	pprofc_tags_options t = { 0 };
+	pprofc_tags_options t = { .size = sizeof(t) };
 	report_fields fields = { .unit = &t.unit, .json = &t.json };
 	/* No --mean: pprof's -tags sums the values whatever -mean says, and
 	 * a mean per label value is not what its columns add up to. */

@@ -5,7 +5,8 @@ static pprofc_status write_callgrind(void *ctx, pprofc_profile *p, size_t index,
 				     const pprofc_sink *sink)
 {
 	(void)ctx;
-	return pprofc_write_callgrind(p, index, source, sink);
+	pprofc_callgrind_options o = { .size = sizeof(o), .sample_index = index, .cmd = source };
+	return pprofc_write_callgrind(p, &o, sink);
 }
 
 int cmd_to_callgrind(int argc, char **argv)

@@ -143,7 +143,10 @@ int dot_command(const command *cmd, bool web, int argc, char **argv)
 {
 	/* pprof's defaults for its graphs */
 	dot_ctx d = { .cmd = cmd,
-		      .opt = { .nodecount = 80, .nodefraction = 0.005, .edgefraction = 0.001 } };
+		      .opt = { .size = sizeof(pprofc_dot_options),
+			       .nodecount = 80,
+			       .nodefraction = 0.005,
+			       .edgefraction = 0.001 } };
 	report_fields fields = { .nodecount = &d.opt.nodecount,
 				 .nodefraction = &d.opt.nodefraction,
 				 .edgefraction = &d.opt.edgefraction,

@@ -56,7 +56,8 @@ static pprofc_status write_flamegraph(void *ctx, pprofc_profile *p, size_t index
 
 int cmd_to_flamegraph(int argc, char **argv)
 {
-	flamegraph_ctx t = { .cmd = find_command("to-flamegraph") };
+	flamegraph_ctx t = { .cmd = find_command("to-flamegraph"),
+			     .opt = { .size = sizeof(pprofc_flamegraph_options) } };
 	converter conv = {
 		.cmd = t.cmd,
 		.own_option = flamegraph_option,

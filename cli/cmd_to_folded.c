@@ -6,7 +6,8 @@ static pprofc_status write_folded(void *ctx, pprofc_profile *p, size_t index, co
 {
 	(void)ctx;
 	(void)source;
-	return pprofc_write_folded(p, index, sink);
+	pprofc_folded_options o = { .size = sizeof(o), .sample_index = index };
+	return pprofc_write_folded(p, &o, sink);
 }
 
 int cmd_to_folded(int argc, char **argv)

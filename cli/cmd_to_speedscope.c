@@ -12,7 +12,8 @@ static pprofc_status write_speedscope(void *ctx, pprofc_profile *p, size_t index
 	const char *name = !strcmp(source, "-") ? "standard input"
 			   : slash && slash[1]	? slash + 1
 						: source;
-	return pprofc_write_speedscope(p, index, name, sink);
+	pprofc_speedscope_options o = { .size = sizeof(o), .sample_index = index, .name = name };
+	return pprofc_write_speedscope(p, &o, sink);
 }
 
 int cmd_to_speedscope(int argc, char **argv)

@@ -18,7 +18,8 @@ static pprofc_status write_top(void *ctx, pprofc_profile *p, size_t index, const
 int cmd_top(int argc, char **argv)
 {
 	/* pprof's trimming in text; JSON complete unless told */
-	pprofc_top_options t = { .nodecount = PPROFC_DEFAULT_COUNT,
+	pprofc_top_options t = { .size = sizeof(t),
+				 .nodecount = PPROFC_DEFAULT_COUNT,
 				 .nodefraction = PPROFC_DEFAULT_FRACTION,
 				 .edgefraction = PPROFC_DEFAULT_FRACTION };
 	report_fields fields = { .sort_by_cum = &t.sort_by_cum,

@@ -14,7 +14,7 @@ static pprofc_status write_traces(void *ctx, pprofc_profile *p, size_t index, co
 
 int cmd_traces(int argc, char **argv)
 {
-	pprofc_traces_options t = { 0 };
+	pprofc_traces_options t = { .size = sizeof(t) };
 	report_fields fields = { .unit = &t.unit, .json = &t.json };
 	converter conv = {
 		.cmd = find_command("traces"),

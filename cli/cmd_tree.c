@@ -19,7 +19,8 @@ static pprofc_status write_tree(void *ctx, pprofc_profile *p, size_t index, cons
 static int tree_command(const char *name, bool peek, int argc, char **argv)
 {
 	/* pprof's trimming: -tree's in text; none for -peek, nor JSON unless told */
-	pprofc_tree_options t = { .nodecount = PPROFC_DEFAULT_COUNT,
+	pprofc_tree_options t = { .size = sizeof(t),
+				  .nodecount = PPROFC_DEFAULT_COUNT,
 				  .nodefraction = PPROFC_DEFAULT_FRACTION,
 				  .edgefraction = PPROFC_DEFAULT_FRACTION };
 	report_fields fields = { .sort_by_cum = &t.sort_by_cum,

@@ -175,10 +175,7 @@ int run_converter(const converter *conv, int argc, char **argv)
 	output out;
 	rc = output_open(&out, opts.output);
 	if (rc == EXIT_OK)
-		rc = report_write(p,
-				  conv->write ? conv->write(conv->ctx, p, index, label, &out.sink)
-					      : conv->write_profile(p, &out.sink),
-				  &out);
+		rc = report_write(p, conv->write(conv->ctx, p, index, label, &out.sink), &out);
 	free(label);
 	pprofc_profile_destroy(p);
 	return rc;

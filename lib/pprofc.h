@@ -31,7 +31,8 @@
  *     size_t idx;
  *     pprofc_profile_select_sample_type(p, NULL, &idx);
  *     pprofc_sink out = pprofc_sink_stdio(stdout);
- *     pprofc_write_folded(p, idx, &out);
+ *     pprofc_folded_options fo = { .size = sizeof fo, .sample_index = idx };
+ *     pprofc_write_folded(p, &fo, &out);
  *     pprofc_profile_destroy(p);
  */
 #ifndef PPROFC_H
@@ -330,30 +331,65 @@ PPROFC_API pprofc_status pprofc_profile_set_granularity(pprofc_profile *p, pprof
 /* ---- Writers ---------------------------------------------------------- */
 
 /*
- * Callgrind for KCachegrind and callgrind_annotate: every sample type is an
- * event, the one at `index` first. `cmd` is written on the `cmd:` line
- * (usually the source's name) and may be NULL.
+ * Every writer is called alike: pprofc_write_X(profile, options, sink).
+ * Each options structure starts with `size`, which the caller sets to the
+ * size of the structure it was compiled with, so that a structure can grow
+ * without breaking programs built against an older header:
+ *
+ *     pprofc_top_options o = { .size = sizeof o, .nodecount = 10 };
+ *     pprofc_write_top(p, &o, &sink);
+ *
+ * Fields past a smaller `size` (an older caller) take their zero value;
+ * every field's zero value is its default. A larger `size` (a newer caller)
+ * is accepted when the bytes this library does not know are all zero, as
+ * Linux's openat2 and clone3 accept them. Options may be NULL: every field
+ * zero. PPROFC_ERR_USAGE for a size smaller than the `size` field itself
+ * (a structure whose size was not set) or unknown fields that are set.
  */
-PPROFC_API pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char *cmd,
+
+typedef struct pprofc_callgrind_options {
+	size_t size;	     /* sizeof(pprofc_callgrind_options) */
+	size_t sample_index; /* the event listed first */
+	const char *cmd;     /* written on the `cmd:` line (usually the
+				source's name); NULL: none */
+} pprofc_callgrind_options;
+
+/*
+ * Callgrind for KCachegrind and callgrind_annotate: every sample type is an
+ * event, the one at sample_index first.
+ */
+PPROFC_API pprofc_status pprofc_write_callgrind(pprofc_profile *p,
+						const pprofc_callgrind_options *opt,
 						const pprofc_sink *sink);
+
+typedef struct pprofc_folded_options {
+	size_t size;	     /* sizeof(pprofc_folded_options) */
+	size_t sample_index; /* the value of each line */
+} pprofc_folded_options;
 
 /*
  * Folded stacks ("root;...;leaf VALUE\n"), identical stacks merged,
  * zero-valued stacks left out, lines in byte order.
  */
-PPROFC_API pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index,
+PPROFC_API pprofc_status pprofc_write_folded(pprofc_profile *p, const pprofc_folded_options *opt,
 					     const pprofc_sink *sink);
+
+typedef struct pprofc_speedscope_options {
+	size_t size;	     /* sizeof(pprofc_speedscope_options) */
+	size_t sample_index; /* the profile speedscope opens first */
+	const char *name;    /* names the file in speedscope; NULL: "" */
+} pprofc_speedscope_options;
 
 /*
  * speedscope's JSON file format (https://www.speedscope.app): one "sampled"
- * profile per sample type, `index` the one speedscope opens first
+ * profile per sample type, sample_index the one speedscope opens first
  * (activeProfileIndex); frames are the nodes of the granularity with their
  * file and line, each distinct stack (root first) one sample weighted by its
- * summed value, zero weights left out. `name` names the file in speedscope
- * (NULL: ""). A negative sum (a difference of profiles) cannot be drawn:
+ * summed value, zero weights left out. A negative sum (a difference of profiles) cannot be drawn:
  * PPROFC_ERR_INVALID, and nothing is written.
  */
-PPROFC_API pprofc_status pprofc_write_speedscope(pprofc_profile *p, size_t index, const char *name,
+PPROFC_API pprofc_status pprofc_write_speedscope(pprofc_profile *p,
+						 const pprofc_speedscope_options *opt,
 						 const pprofc_sink *sink);
 
 /*
@@ -369,6 +405,7 @@ PPROFC_API pprofc_status pprofc_write_speedscope(pprofc_profile *p, size_t index
 #define PPROFC_DEFAULT_FRACTION (-1.0)
 
 typedef struct pprofc_top_options {
+	size_t size;	     /* sizeof(pprofc_top_options) */
 	size_t sample_index; /* as from pprofc_profile_select_sample_type */
 	int sort_by_cum;     /* 0: by flat, like pprof's default */
 	size_t nodecount;    /* rows to show; 0 for all */
@@ -401,6 +438,7 @@ PPROFC_API pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_op
 					  const pprofc_sink *sink);
 
 typedef struct pprofc_tree_options {
+	size_t size; /* sizeof(pprofc_tree_options) */
 	size_t sample_index;
 	int sort_by_cum;  /* order of the functions, as for top */
 	size_t nodecount; /* functions to show; 0 for all; see
@@ -423,6 +461,7 @@ PPROFC_API pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_
 					   const pprofc_sink *sink);
 
 typedef struct pprofc_dot_options {
+	size_t size; /* sizeof(pprofc_dot_options) */
 	size_t sample_index;
 	size_t nodecount;    /* nodes to draw, pprof's labels boxes counted
 				too (pprof's default 80); 0 for all */
@@ -446,6 +485,7 @@ PPROFC_API pprofc_status pprofc_write_dot(pprofc_profile *p, const pprofc_dot_op
 					  const pprofc_sink *sink);
 
 typedef struct pprofc_tags_options {
+	size_t size;	     /* sizeof(pprofc_tags_options) */
 	size_t sample_index; /* as from pprofc_profile_select_sample_type */
 	int json;	     /* 1: JSON with integer sums in the sample unit */
 	const char *unit;    /* output unit like pprof's -unit ("ms", "MB"...);
@@ -464,6 +504,7 @@ PPROFC_API pprofc_status pprofc_write_tags(pprofc_profile *p, const pprofc_tags_
 					   const pprofc_sink *sink);
 
 typedef struct pprofc_traces_options {
+	size_t size;	     /* sizeof(pprofc_traces_options) */
 	size_t sample_index; /* as from pprofc_profile_select_sample_type */
 	int json;	     /* 1: JSON with every value of every sample */
 	int mean;	     /* 1: each sample's value divided by its first value */
@@ -489,7 +530,12 @@ PPROFC_API pprofc_status pprofc_write_traces(pprofc_profile *p, const pprofc_tra
  * mapping, lines innermost first), the mappings, and the functions. The
  * file's own ids and order: nothing is merged or dropped.
  */
-PPROFC_API pprofc_status pprofc_write_raw(pprofc_profile *p, const pprofc_sink *sink);
+typedef struct pprofc_raw_options {
+	size_t size; /* sizeof(pprofc_raw_options) */
+} pprofc_raw_options;
+
+PPROFC_API pprofc_status pprofc_write_raw(pprofc_profile *p, const pprofc_raw_options *opt,
+					  const pprofc_sink *sink);
 
 /*
  * The profile as gzipped profile.proto, for go tool pprof and any other
@@ -503,12 +549,24 @@ PPROFC_API pprofc_status pprofc_write_raw(pprofc_profile *p, const pprofc_sink *
  * apply: it is a view, not part of the profile.
  * @return PPROFC_OK, PPROFC_ERR_IO when the sink fails, PPROFC_ERR_NOMEM.
  */
-PPROFC_API pprofc_status pprofc_write_proto(pprofc_profile *p, const pprofc_sink *sink);
+typedef struct pprofc_proto_options {
+	size_t size; /* sizeof(pprofc_proto_options) */
+} pprofc_proto_options;
+
+PPROFC_API pprofc_status pprofc_write_proto(pprofc_profile *p, const pprofc_proto_options *opt,
+					    const pprofc_sink *sink);
+
+typedef struct pprofc_comments_options {
+	size_t size; /* sizeof(pprofc_comments_options) */
+} pprofc_comments_options;
 
 /* The profile's comments, one per line (go tool pprof -comments). */
-PPROFC_API pprofc_status pprofc_write_comments(pprofc_profile *p, const pprofc_sink *sink);
+PPROFC_API pprofc_status pprofc_write_comments(pprofc_profile *p,
+					       const pprofc_comments_options *opt,
+					       const pprofc_sink *sink);
 
 typedef struct pprofc_list_options {
+	size_t size; /* sizeof(pprofc_list_options) */
 	size_t sample_index;
 	const char *regex;	 /* RE2 syntax: the functions to list */
 	const char *source_path; /* directories, ':'-separated; NULL: the
@@ -525,6 +583,7 @@ PPROFC_API pprofc_status pprofc_write_list(pprofc_profile *p, const pprofc_list_
 					   const pprofc_sink *sink);
 
 typedef struct pprofc_flamegraph_options {
+	size_t size;	     /* sizeof(pprofc_flamegraph_options) */
 	size_t sample_index; /* as from pprofc_profile_select_sample_type */
 	const char *title;   /* NULL: "Flame Graph" (or "Icicle Graph") */
 	unsigned width;	     /* image width in pixels, 100 to 100000; 0: 1200 */

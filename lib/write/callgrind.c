@@ -1814,9 +1814,13 @@ static pprofc_status write_callgrind(writer *w, const void *cmd)
 	return st;
 }
 
-pprofc_status pprofc_write_callgrind(pprofc_profile *p, size_t index, const char *cmd,
+pprofc_status pprofc_write_callgrind(pprofc_profile *p, const pprofc_callgrind_options *opt,
 				     const pprofc_sink *sink)
 {
-	return writer_run(p, index, WRITER_INDEX, "the callgrind output", sink, write_callgrind,
-			  cmd);
+	pprofc_callgrind_options o;
+	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
+	if (st != PPROFC_OK)
+		return st;
+	return writer_run(p, o.sample_index, WRITER_INDEX, "the callgrind output", sink,
+			  write_callgrind, o.cmd);
 }

@@ -756,10 +756,14 @@ static pprofc_status write_dot(writer *w, const void *ctx)
 pprofc_status pprofc_write_dot(pprofc_profile *p, const pprofc_dot_options *opt,
 			       const pprofc_sink *sink)
 {
-	graph_opts go = { .sample_index = opt->sample_index,
-			  .nodecount = report_count(opt->nodecount, 80, false),
-			  .nodefraction = report_fraction(opt->nodefraction, 0.005, false),
-			  .edgefraction = report_fraction(opt->edgefraction, 0.001, false),
+	pprofc_dot_options o;
+	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
+	if (st != PPROFC_OK)
+		return st;
+	graph_opts go = { .sample_index = o.sample_index,
+			  .nodecount = report_count(o.nodecount, 80, false),
+			  .nodefraction = report_fraction(o.nodefraction, 0.005, false),
+			  .edgefraction = report_fraction(o.edgefraction, 0.001, false),
 			  .visual = true };
-	return writer_run_graph(p, &go, "the DOT graph", sink, write_dot, opt);
+	return writer_run_graph(p, &go, "the DOT graph", sink, write_dot, &o);
 }

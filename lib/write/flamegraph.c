@@ -927,12 +927,16 @@ static pprofc_status write_flamegraph(writer *w, const void *ctx)
 pprofc_status pprofc_write_flamegraph(pprofc_profile *p, const pprofc_flamegraph_options *opt,
 				      const pprofc_sink *sink)
 {
-	unsigned width = opt->width ? opt->width : DEFAULT_WIDTH;
+	pprofc_flamegraph_options o;
+	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
+	if (st != PPROFC_OK)
+		return st;
+	unsigned width = o.width ? o.width : DEFAULT_WIDTH;
 	if (width < 100 || width > 100000)
 		return set_error(p, PPROFC_ERR_USAGE, "width %u out of range (100 to 100000)",
 				 width);
-	if (isnan(opt->minwidth))
+	if (isnan(o.minwidth))
 		return set_error(p, PPROFC_ERR_USAGE, "invalid minimum width");
-	return writer_run(p, opt->sample_index, WRITER_FRAMES, "the flame graph", sink,
-			  write_flamegraph, opt);
+	return writer_run(p, o.sample_index, WRITER_FRAMES, "the flame graph", sink,
+			  write_flamegraph, &o);
 }

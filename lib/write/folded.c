@@ -368,7 +368,13 @@ static pprofc_status write_folded(writer *w, const void *ctx)
 	return ok ? PPROFC_OK : writer_nomem(w);
 }
 
-pprofc_status pprofc_write_folded(pprofc_profile *p, size_t index, const pprofc_sink *sink)
+pprofc_status pprofc_write_folded(pprofc_profile *p, const pprofc_folded_options *opt,
+				  const pprofc_sink *sink)
 {
-	return writer_run(p, index, WRITER_FRAMES, "folded stacks", sink, write_folded, NULL);
+	pprofc_folded_options o;
+	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
+	if (st != PPROFC_OK)
+		return st;
+	return writer_run(p, o.sample_index, WRITER_FRAMES, "folded stacks", sink, write_folded,
+			  NULL);
 }

@@ -553,14 +553,17 @@ static pprofc_status write_list(writer *w, const void *ctx)
 pprofc_status pprofc_write_list(pprofc_profile *p, const pprofc_list_options *opt,
 				const pprofc_sink *sink)
 {
+	pprofc_list_options o;
+	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
+	if (st != PPROFC_OK)
+		return st;
 	char why[256];
-	regexp *re = rx_compile(opt->regex ? opt->regex : "", why, sizeof(why));
+	regexp *re = rx_compile(o.regex ? o.regex : "", why, sizeof(why));
 	if (!re)
 		return set_error(p, PPROFC_ERR_USAGE, "invalid regular expression '%s': %s",
-				 opt->regex ? opt->regex : "", why);
-	list_job j = { opt, re };
-	pprofc_status st = writer_run(p, opt->sample_index, WRITER_FRAMES, "the list report", sink,
-				      write_list, &j);
+				 o.regex ? o.regex : "", why);
+	list_job j = { &o, re };
+	st = writer_run(p, o.sample_index, WRITER_FRAMES, "the list report", sink, write_list, &j);
 	rx_free(re);
 	return st;
 }

@@ -290,8 +290,13 @@ static void penc_finish(penc *e)
 	budget_free(b, e->linep);
 }
 
-pprofc_status pprofc_write_proto(pprofc_profile *p, const pprofc_sink *sink)
+pprofc_status pprofc_write_proto(pprofc_profile *p, const pprofc_proto_options *opt,
+				 const pprofc_sink *sink)
 {
+	pprofc_proto_options o;
+	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
+	if (st != PPROFC_OK)
+		return st;
 	if (!p->loaded || !p->strings)
 		return set_error(p, PPROFC_ERR_USAGE, "no profile loaded to write");
 	penc e;
@@ -303,7 +308,7 @@ pprofc_status pprofc_write_proto(pprofc_profile *p, const pprofc_sink *sink)
 		return e.st;
 	put_profile(&e);
 	pprofc_status gst = gzw_end(e.gz);
-	pprofc_status st = e.st != PPROFC_OK ? e.st : gst;
+	st = e.st != PPROFC_OK ? e.st : gst;
 	penc_finish(&e);
 	return st;
 }

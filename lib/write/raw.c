@@ -306,8 +306,13 @@ static pprofc_status write_raw(writer *w, const void *ctx)
 	return st;
 }
 
-pprofc_status pprofc_write_raw(pprofc_profile *p, const pprofc_sink *sink)
+pprofc_status pprofc_write_raw(pprofc_profile *p, const pprofc_raw_options *opt,
+			       const pprofc_sink *sink)
 {
+	pprofc_raw_options o;
+	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
+	if (st != PPROFC_OK)
+		return st;
 	return writer_run(p, 0, 0, "the dump", sink, write_raw, NULL);
 }
 
@@ -320,7 +325,12 @@ static pprofc_status write_comments(writer *w, const void *ctx)
 	return PPROFC_OK;
 }
 
-pprofc_status pprofc_write_comments(pprofc_profile *p, const pprofc_sink *sink)
+pprofc_status pprofc_write_comments(pprofc_profile *p, const pprofc_comments_options *opt,
+				    const pprofc_sink *sink)
 {
+	pprofc_comments_options o;
+	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
+	if (st != PPROFC_OK)
+		return st;
 	return writer_run(p, 0, 0, "the comments", sink, write_comments, NULL);
 }

@@ -366,9 +366,13 @@ static pprofc_status write_speedscope(writer *w, const void *name)
 	return st;
 }
 
-pprofc_status pprofc_write_speedscope(pprofc_profile *p, size_t index, const char *name,
+pprofc_status pprofc_write_speedscope(pprofc_profile *p, const pprofc_speedscope_options *opt,
 				      const pprofc_sink *sink)
 {
-	return writer_run(p, index, WRITER_FRAMES, "the speedscope profile", sink, write_speedscope,
-			  name ? name : "");
+	pprofc_speedscope_options o;
+	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
+	if (st != PPROFC_OK)
+		return st;
+	return writer_run(p, o.sample_index, WRITER_FRAMES, "the speedscope profile", sink,
+			  write_speedscope, o.name ? o.name : "");
 }

@@ -276,5 +276,9 @@ static pprofc_status write_tags(writer *w, const void *ctx)
 pprofc_status pprofc_write_tags(pprofc_profile *p, const pprofc_tags_options *opt,
 				const pprofc_sink *sink)
 {
-	return writer_run(p, opt->sample_index, WRITER_INDEX, "the tags", sink, write_tags, opt);
+	pprofc_tags_options o;
+	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
+	if (st != PPROFC_OK)
+		return st;
+	return writer_run(p, o.sample_index, WRITER_INDEX, "the tags", sink, write_tags, &o);
 }

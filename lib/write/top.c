@@ -165,5 +165,9 @@ static pprofc_status write_top(writer *w, const void *ctx)
 pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 			       const pprofc_sink *sink)
 {
-	return writer_run(p, opt->sample_index, WRITER_FRAMES, "the report", sink, write_top, opt);
+	pprofc_top_options o;
+	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
+	if (st != PPROFC_OK)
+		return st;
+	return writer_run(p, o.sample_index, WRITER_FRAMES, "the report", sink, write_top, &o);
 }

@@ -219,6 +219,9 @@ static pprofc_status write_traces(writer *w, const void *ctx)
 pprofc_status pprofc_write_traces(pprofc_profile *p, const pprofc_traces_options *opt,
 				  const pprofc_sink *sink)
 {
-	return writer_run(p, opt->sample_index, WRITER_FRAMES, "the traces", sink, write_traces,
-			  opt);
+	pprofc_traces_options o;
+	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
+	if (st != PPROFC_OK)
+		return st;
+	return writer_run(p, o.sample_index, WRITER_FRAMES, "the traces", sink, write_traces, opt);
 }

@@ -201,23 +201,27 @@ static pprofc_status write_tree(writer *w, const void *ctx)
 pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *opt,
 				const pprofc_sink *sink)
 {
+	pprofc_tree_options o;
+	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
+	if (st != PPROFC_OK)
+		return st;
 	regexp *re = NULL;
-	if (opt->peek) {
+	if (o.peek) {
 		char why[256];
-		re = rx_compile(opt->peek, why, sizeof(why));
+		re = rx_compile(o.peek, why, sizeof(why));
 		if (!re)
 			return set_error(p, PPROFC_ERR_USAGE, "invalid regular expression '%s': %s",
-					 opt->peek, why);
+					 o.peek, why);
 	}
 	/* pprof's defaults: -tree trims its text, -peek never trims */
-	bool whole = opt->json || opt->peek;
-	graph_opts go = { .sample_index = opt->sample_index,
-			  .sort_by_cum = opt->sort_by_cum,
-			  .nodecount = report_count(opt->nodecount, 80, whole),
-			  .nodefraction = report_fraction(opt->nodefraction, 0.005, whole),
-			  .edgefraction = report_fraction(opt->edgefraction, 0.001, whole) };
-	tree_job j = { opt, re, go.nodefraction };
-	pprofc_status st = writer_run_graph(p, &go, "the tree report", sink, write_tree, &j);
+	bool whole = o.json || o.peek;
+	graph_opts go = { .sample_index = o.sample_index,
+			  .sort_by_cum = o.sort_by_cum,
+			  .nodecount = report_count(o.nodecount, 80, whole),
+			  .nodefraction = report_fraction(o.nodefraction, 0.005, whole),
+			  .edgefraction = report_fraction(o.edgefraction, 0.001, whole) };
+	tree_job j = { &o, re, go.nodefraction };
+	st = writer_run_graph(p, &go, "the tree report", sink, write_tree, &j);
 	rx_free(re);
 	return st;
 }

@@ -56,6 +56,9 @@ pprofc_status writer_run(pprofc_profile *p, size_t index, int flags, const char 
 pprofc_status writer_run_graph(pprofc_profile *p, const graph_opts *go, const char *what,
 			       const pprofc_sink *sink, writer_body body, const void *ctx);
 pprofc_status writer_nomem(writer *w);
+/* The caller's options (opt, may be NULL) as this library's structure
+ * (*dst, dst_size bytes), under the rules of "Writers" in pprofc.h. */
+pprofc_status writer_options(pprofc_profile *p, void *dst, size_t dst_size, const void *opt);
 
 /* A sample's labels as sorted lines (raw, traces): the keys by text, the
  * lines and room for one sample's labels. */

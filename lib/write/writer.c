@@ -14,6 +14,30 @@ pprofc_status writer_nomem(writer *w)
 	return set_error(w->p, PPROFC_ERR_NOMEM, "out of memory for %s", w->what);
 }
 
+pprofc_status writer_options(pprofc_profile *p, void *dst, size_t dst_size, const void *opt)
+{
+	memset(dst, 0, dst_size);
+	*(size_t *)dst = dst_size;
+	if (!opt)
+		return PPROFC_OK;
+	size_t size;
+	memcpy(&size, opt, sizeof(size));
+	if (size < sizeof(size_t))
+		return set_error(p, PPROFC_ERR_USAGE,
+				 "options of %zu bytes: their size field is not set", size);
+	/* A newer caller's structure: what this library does not know must
+	 * be unset, or the caller would be silently misread. */
+	for (size_t i = dst_size; i < size; i++)
+		if (((const unsigned char *)opt)[i])
+			return set_error(p, PPROFC_ERR_USAGE,
+					 "options of %zu bytes set a field past the %zu bytes "
+					 "this library knows",
+					 size, dst_size);
+	memcpy((char *)dst + sizeof(size_t), (const char *)opt + sizeof(size_t),
+	       (size < dst_size ? size : dst_size) - sizeof(size_t));
+	return PPROFC_OK;
+}
+
 static pprofc_status writer_end(writer *w, pprofc_status st)
 {
 	if (st == PPROFC_OK)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
+#include "../unit/write_calls.h"
 #include "write/write.h"
 #include "load/load.h"
 #include "fetch/fetch.h" /* lib_tuning.callgrind_record_bytes */
@@ -35,9 +36,9 @@ static void fuzz_merges(pprofc_profile *p, const uint8_t *data, size_t size, ppr
 		pprofc_profile *two[2] = { p, base };
 		if (pprofc_profile_merge(m, two, 2) == PPROFC_OK) {
 			proto_roundtrip(m);
-			pprofc_write_raw(m, sink);
+			pprofc_write_raw(m, NULL, sink);
 			if (n)
-				pprofc_write_folded(m, 0, sink);
+				write_folded(m, 0, sink);
 		}
 		if (pprofc_profile_set_label(base, "pprof::base", "true") == PPROFC_OK &&
 		    pprofc_profile_normalize(m, base) == PPROFC_OK &&
@@ -45,10 +46,15 @@ static void fuzz_merges(pprofc_profile *p, const uint8_t *data, size_t size, ppr
 			two[0] = m;
 			if (pprofc_profile_merge(d, two, 2) == PPROFC_OK && n) {
 				proto_roundtrip(d);
-				pprofc_write_folded(d, 0, sink);
-				pprofc_top_options t = { .sample_index = 0, .mean = 1 };
+				write_folded(d, 0, sink);
+				pprofc_top_options t = { .size = sizeof(t),
+							 .sample_index = 0,
+							 .mean = 1 };
 				pprofc_write_top(d, &t, sink);
-				pprofc_write_traces(d, &(pprofc_traces_options){ 0 }, sink);
+				pprofc_write_traces(d,
+						    &(pprofc_traces_options){
+							    .size = sizeof(pprofc_traces_options) },
+						    sink);
 			}
 		}
 	}
@@ -82,7 +88,7 @@ static membuf raw_dump(pprofc_profile *p)
 {
 	membuf m = { 0 };
 	pprofc_sink sink = { mem_write, &m };
-	if (pprofc_write_raw(p, &sink) != PPROFC_OK)
+	if (pprofc_write_raw(p, NULL, &sink) != PPROFC_OK)
 		abort();
 	return m;
 }
@@ -92,7 +98,7 @@ static void proto_roundtrip(pprofc_profile *p)
 {
 	membuf enc = { 0 };
 	pprofc_sink sink = { mem_write, &enc };
-	if (pprofc_write_proto(p, &sink) != PPROFC_OK)
+	if (pprofc_write_proto(p, NULL, &sink) != PPROFC_OK)
 		abort();
 	pprofc_profile *q = fuzz_profile_create();
 	if (!q)
@@ -115,7 +121,7 @@ static void callgrind_both_ways(pprofc_profile *p)
 {
 	membuf a = { 0 }, b = { 0 };
 	pprofc_sink sa = { mem_write, &a }, sb = { mem_write, &b };
-	pprofc_status st = pprofc_write_callgrind(p, 0, "fuzz", &sa);
+	pprofc_status st = write_callgrind(p, 0, "fuzz", &sa);
 	size_t saved = lib_tuning.callgrind_record_bytes,
 	       saved_split = lib_tuning.callgrind_split_min;
 	size_t saved_grouped = lib_tuning.sort_stacks_grouped_min,
@@ -124,7 +130,7 @@ static void callgrind_both_ways(pprofc_profile *p)
 	lib_tuning.callgrind_batch_bytes = 1; /* each caller summed on its own, threaded */
 	lib_tuning.callgrind_split_min = 0;   /* and in two halves, on two threads */
 	lib_tuning.sort_stacks_grouped_min = 0;
-	pprofc_status st2 = pprofc_write_callgrind(p, 0, "fuzz", &sb);
+	pprofc_status st2 = write_callgrind(p, 0, "fuzz", &sb);
 	lib_tuning.callgrind_record_bytes = saved;
 	lib_tuning.callgrind_split_min = saved_split;
 	lib_tuning.sort_stacks_grouped_min = saved_grouped;
@@ -148,9 +154,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (n)
 			callgrind_both_ways(p);
 		for (size_t i = 0; i < n && i < 4; i++) {
-			pprofc_write_callgrind(p, i, "fuzz", &sink);
-			pprofc_write_folded(p, i, &sink);
-			pprofc_top_options t = { .sample_index = i };
+			write_callgrind(p, i, "fuzz", &sink);
+			write_folded(p, i, &sink);
+			pprofc_top_options t = { .size = sizeof(t), .sample_index = i };
 			pprofc_write_top(p, &t, &sink);
 			t.json = 1;
 			t.sort_by_cum = 1;
@@ -160,45 +166,56 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			t.json = 0;
 			t.unit = i & 1 ? "auto" : "MB";
 			pprofc_write_top(p, &t, &sink);
-			pprofc_tags_options g = { .sample_index = i };
+			pprofc_tags_options g = { .size = sizeof(g), .sample_index = i };
 			pprofc_write_tags(p, &g, &sink);
 			g.json = 1;
 			g.unit = "ms";
 			pprofc_write_tags(p, &g, &sink);
-			pprofc_traces_options r = { .sample_index = i };
+			pprofc_traces_options r = { .size = sizeof(r), .sample_index = i };
 			pprofc_write_traces(p, &r, &sink);
 			r.json = 1;
 			r.mean = 1;
 			pprofc_write_traces(p, &r, &sink);
-			pprofc_tree_options e = { .sample_index = i,
+			pprofc_tree_options e = { .size = sizeof(e),
+						  .sample_index = i,
 						  .nodecount = 3,
 						  .nodefraction = 0.01,
 						  .edgefraction = 0.01 };
 			pprofc_write_tree(p, &e, &sink);
-			e = (pprofc_tree_options){ .sample_index = i, .json = 1, .peek = "[a-m]" };
+			e = (pprofc_tree_options){ .size = sizeof(pprofc_tree_options),
+						   .sample_index = i,
+						   .json = 1,
+						   .peek = "[a-m]" };
 			pprofc_write_tree(p, &e, &sink);
-			t = (pprofc_top_options){ .sample_index = i, .nodefraction = 0.05 };
+			t = (pprofc_top_options){ .size = sizeof(pprofc_top_options),
+						  .sample_index = i,
+						  .nodefraction = 0.05 };
 			pprofc_write_top(p, &t, &sink);
-			pprofc_write_speedscope(p, i, "fuzz", &sink);
-			pprofc_dot_options d = { .sample_index = i,
+			write_speedscope(p, i, "fuzz", &sink);
+			pprofc_dot_options d = { .size = sizeof(d),
+						 .sample_index = i,
 						 .nodecount = 80,
 						 .nodefraction = 0.005,
 						 .edgefraction = 0.001 };
 			pprofc_write_dot(p, &d, &sink);
-			d = (pprofc_dot_options){ .sample_index = i, .nodecount = 3 };
+			d = (pprofc_dot_options){ .size = sizeof(pprofc_dot_options),
+						  .sample_index = i,
+						  .nodecount = 3 };
 			pprofc_write_dot(p, &d, &sink);
 		}
-		pprofc_write_raw(p, &sink);
-		pprofc_write_comments(p, &sink);
+		pprofc_write_raw(p, NULL, &sink);
+		pprofc_write_comments(p, NULL, &sink);
 		proto_roundtrip(p);
 		/* Every other granularity, then filters that edit the model (a
 		 * second load of the same bytes: filters change the profile). */
 		for (int g = 1; g < PPROFC_GRANULARITY_COUNT_ && n; g++) {
 			pprofc_profile_set_granularity(p, (pprofc_granularity)g, g & 1);
-			pprofc_write_folded(p, 0, &sink);
-			pprofc_write_callgrind(p, 0, "fuzz", &sink);
-			pprofc_write_speedscope(p, 0, "fuzz", &sink);
-			pprofc_dot_options d = { .sample_index = 0, .nodecount = 5 };
+			write_folded(p, 0, &sink);
+			write_callgrind(p, 0, "fuzz", &sink);
+			write_speedscope(p, 0, "fuzz", &sink);
+			pprofc_dot_options d = { .size = sizeof(d),
+						 .sample_index = 0,
+						 .nodecount = 5 };
 			pprofc_write_dot(p, &d, &sink);
 		}
 		pprofc_profile *q = fuzz_profile_create();
@@ -216,9 +233,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (filtered)
 				proto_roundtrip(q);
 			if (filtered && n) {
-				pprofc_write_folded(q, 0, &sink);
-				pprofc_write_callgrind(q, 0, "fuzz", &sink);
-				pprofc_top_options t = { .sample_index = 0 };
+				write_folded(q, 0, &sink);
+				write_callgrind(q, 0, "fuzz", &sink);
+				pprofc_top_options t = { .size = sizeof(t), .sample_index = 0 };
 				pprofc_write_top(q, &t, &sink);
 			}
 		}

@@ -24,6 +24,7 @@
 #include "load/load.h"
 #include "fetch/fetch.h"
 #include "testprof.h"
+#include "write_calls.h"
 
 static char **files;
 static int nfiles;
@@ -79,12 +80,12 @@ static pbuf observe(const unsigned char *data, size_t len, path how)
 		 st == PPROFC_OK ? "" : pprofc_profile_errmsg(p));
 	pb_raw(&m.buf, head, strlen(head));
 	if (st == PPROFC_OK)
-		pprofc_write_raw(p, &sink); /* labels too */
+		pprofc_write_raw(p, NULL, &sink); /* labels too */
 	for (size_t i = 0; st == PPROFC_OK && i < pprofc_profile_sample_type_count(p); i++) {
-		pprofc_top_options t = { .sample_index = i, .json = 1 };
+		pprofc_top_options t = { .size = sizeof(t), .sample_index = i, .json = 1 };
 		pprofc_write_top(p, &t, &sink);
-		pprofc_write_folded(p, i, &sink);
-		pprofc_write_callgrind(p, i, NULL, &sink);
+		write_folded(p, i, &sink);
+		write_callgrind(p, i, NULL, &sink);
 	}
 	pprofc_profile_destroy(p);
 	return m.buf;

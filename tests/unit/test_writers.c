@@ -13,6 +13,7 @@
 #include "load/load.h"
 #include "fetch/fetch.h" /* pprofc.h, and the model: the proto test compares it */
 #include "testprof.h"
+#include "write_calls.h"
 
 static pprofc_profile *load_test_profile(void)
 {
@@ -43,11 +44,11 @@ static char *filtered_folded(pprofc_filter_option o, const char *rx, unsigned *u
 	/* pprof's total (for top's percentages) is the unfiltered one. */
 	memsink m = { 0 };
 	pprofc_sink sink = { memsink_write, &m };
-	pprofc_top_options opt = { .sample_index = 1, .json = 1 };
+	pprofc_top_options opt = { .size = sizeof(opt), .sample_index = 1, .json = 1 };
 	assert_int_equal(pprofc_write_top(p, &opt, &sink), PPROFC_OK);
 	assert_contains(memsink_str(&m), "\"total\": 172,");
 	m.buf.n = 0;
-	assert_int_equal(pprofc_write_folded(p, 1, &sink), PPROFC_OK);
+	assert_int_equal(write_folded(p, 1, &sink), PPROFC_OK);
 	char *s = strdup(memsink_str(&m));
 	pb_free(&m.buf);
 	pprofc_profile_destroy(p);
@@ -101,7 +102,7 @@ static char *folded_at(pprofc_granularity g, int noinlines)
 	assert_int_equal(pprofc_profile_set_granularity(p, g, noinlines), PPROFC_OK);
 	memsink m = { 0 };
 	pprofc_sink sink = { memsink_write, &m };
-	assert_int_equal(pprofc_write_folded(p, 1, &sink), PPROFC_OK);
+	assert_int_equal(write_folded(p, 1, &sink), PPROFC_OK);
 	char *s = strdup(memsink_str(&m));
 	pb_free(&m.buf);
 	pprofc_profile_destroy(p);
@@ -143,7 +144,7 @@ static void test_folded(void **state)
 	pprofc_profile *p = load_test_profile();
 	memsink m = { 0 };
 	pprofc_sink sink = { memsink_write, &m };
-	assert_int_equal(pprofc_write_folded(p, 1, &sink), PPROFC_OK);
+	assert_int_equal(write_folded(p, 1, &sink), PPROFC_OK);
 	/* Root first, inlined b expanded under a, recursion kept, the no-stack
 	 * sample as its own frame, the all-zero S6 left out, bytes sorted
 	 * (' ' sorts before ';'). */
@@ -153,7 +154,7 @@ static void test_folded(void **state)
 					     "main;a;b;a 100\n"
 					     "main;b;b 50\n");
 	pb_free(&m.buf);
-	assert_int_equal(pprofc_write_folded(p, 0, &sink), PPROFC_OK);
+	assert_int_equal(write_folded(p, 0, &sink), PPROFC_OK);
 	assert_contains(memsink_str(&m), "main;b;b 2\n");
 	pb_free(&m.buf);
 	pprofc_profile_destroy(p);
@@ -167,7 +168,7 @@ static void test_flamegraph(void **state)
 	pprofc_profile *p = load_test_profile();
 	memsink m = { 0 };
 	pprofc_sink sink = { memsink_write, &m };
-	pprofc_flamegraph_options opt = { .sample_index = 1 };
+	pprofc_flamegraph_options opt = { .size = sizeof(opt), .sample_index = 1 };
 	assert_int_equal(pprofc_write_flamegraph(p, &opt, &sink), PPROFC_OK);
 	const char *s = memsink_str(&m);
 	assert_contains(s, "<g data-d=\"0\" data-x=\"0\" data-v=\"172\"><title>all (172ns, 100%)");
@@ -205,13 +206,69 @@ static void test_flamegraph(void **state)
 	pprofc_profile_destroy(p);
 }
 
+/* The options' size rules of pprofc.h: NULL is every default; a size that
+ * was not set is refused; an older caller's smaller structure reads its
+ * missing fields as zero; a newer caller's larger one is taken when what
+ * this library does not know is zero, refused when it is set. */
+static void test_options_size(void **state)
+{
+	(void)state;
+	pprofc_profile *p = load_test_profile();
+	memsink m = { 0 }, d = { 0 };
+	pprofc_sink sink = { memsink_write, &m }, dsink = { memsink_write, &d };
+	pprofc_top_options all = { .size = sizeof(all), .sample_index = 0, .json = 1 };
+	assert_int_equal(pprofc_write_top(p, &all, &dsink), PPROFC_OK);
+	assert_int_equal(pprofc_write_top(p, NULL, &sink), PPROFC_OK);
+	pprofc_top_options text = { .size = sizeof(text) };
+	m.buf.n = 0;
+	assert_int_equal(pprofc_write_top(p, &text, &sink), PPROFC_OK);
+	char *plain = strdup(memsink_str(&m));
+	m.buf.n = 0;
+	assert_int_equal(pprofc_write_top(p, NULL, &sink), PPROFC_OK);
+	assert_string_equal(memsink_str(&m), plain);
+
+	pprofc_top_options unset = { .json = 1 };
+	m.buf.n = 0;
+	assert_int_equal(pprofc_write_top(p, &unset, &sink), PPROFC_ERR_USAGE);
+	assert_contains(pprofc_profile_errmsg(p), "size field is not set");
+	assert_int_equal(m.buf.n, 0);
+
+	/* An older caller knew the fields up to json; mean lies beyond. */
+	pprofc_top_options older = {
+		.size = offsetof(pprofc_top_options, mean), .sample_index = 0, .json = 1, .mean = 1
+	};
+	m.buf.n = 0;
+	assert_int_equal(pprofc_write_top(p, &older, &sink), PPROFC_OK);
+	assert_string_equal(memsink_str(&m), memsink_str(&d));
+
+	struct {
+		pprofc_top_options o;
+		uint64_t future;
+	} newer = { .o = { .size = sizeof(newer), .sample_index = 0, .json = 1 } };
+	m.buf.n = 0;
+	assert_int_equal(pprofc_write_top(p, &newer.o, &sink), PPROFC_OK);
+	assert_string_equal(memsink_str(&m), memsink_str(&d));
+	newer.future = 1;
+	assert_int_equal(pprofc_write_top(p, &newer.o, &sink), PPROFC_ERR_USAGE);
+	assert_contains(pprofc_profile_errmsg(p), "past the");
+
+	/* Every writer takes the rules from one place: one more checked. */
+	pprofc_folded_options f = { .size = 0 };
+	assert_int_equal(pprofc_write_folded(p, &f, &sink), PPROFC_ERR_USAGE);
+	assert_int_equal(pprofc_write_raw(p, &(pprofc_raw_options){ 0 }, &sink), PPROFC_ERR_USAGE);
+	free(plain);
+	pb_free(&m.buf);
+	pb_free(&d.buf);
+	pprofc_profile_destroy(p);
+}
+
 static void test_top_json(void **state)
 {
 	(void)state;
 	pprofc_profile *p = load_test_profile();
 	memsink m = { 0 };
 	pprofc_sink sink = { memsink_write, &m };
-	pprofc_top_options opt = { .sample_index = 1, .json = 1 };
+	pprofc_top_options opt = { .size = sizeof(opt), .sample_index = 1, .json = 1 };
 	assert_int_equal(pprofc_write_top(p, &opt, &sink), PPROFC_OK);
 	/* cum once per sample: a is in S1 twice but counts 100 once. */
 	assert_string_equal(memsink_str(&m),
@@ -241,7 +298,7 @@ static void test_top_text(void **state)
 	pprofc_profile *p = load_test_profile();
 	memsink m = { 0 };
 	pprofc_sink sink = { memsink_write, &m };
-	pprofc_top_options opt = { .sample_index = 1 };
+	pprofc_top_options opt = { .size = sizeof(opt), .sample_index = 1 };
 	assert_int_equal(pprofc_write_top(p, &opt, &sink), PPROFC_OK);
 	const char *s = memsink_str(&m);
 	assert_contains(s, "Type: cpu\n");
@@ -259,7 +316,7 @@ static void test_callgrind(void **state)
 	pprofc_profile *p = load_test_profile();
 	memsink m = { 0 };
 	pprofc_sink sink = { memsink_write, &m };
-	assert_int_equal(pprofc_write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
+	assert_int_equal(write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
 	const char *s = memsink_str(&m);
 	assert_contains(s, "# callgrind format\nversion: 1\ncreator: pprofc ");
 	assert_contains(s, "cmd: x.pb.gz\npositions: line\n"
@@ -289,12 +346,12 @@ static void test_callgrind(void **state)
 	 * while the one before is written. */
 	size_t saved_batch = lib_tuning.callgrind_batch_bytes;
 	lib_tuning.callgrind_batch_bytes = 1;
-	assert_int_equal(pprofc_write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
+	assert_int_equal(write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
 	assert_string_equal(memsink_str(&m), whole);
 	pb_free(&m.buf);
 	size_t saved = lib_tuning.callgrind_record_bytes;
 	lib_tuning.callgrind_record_bytes = 1;
-	assert_int_equal(pprofc_write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
+	assert_int_equal(write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
 	assert_string_equal(memsink_str(&m), whole);
 	pb_free(&m.buf);
 	/* And walked in two halves on two threads, the second entering its
@@ -303,12 +360,12 @@ static void test_callgrind(void **state)
 	size_t saved_split = lib_tuning.callgrind_split_min,
 	       saved_grouped = lib_tuning.sort_stacks_grouped_min;
 	lib_tuning.callgrind_split_min = 0;
-	assert_int_equal(pprofc_write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
+	assert_int_equal(write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
 	assert_string_equal(memsink_str(&m), whole);
 	pb_free(&m.buf);
 	/* and the stacks sorted in root groups, on two threads */
 	lib_tuning.sort_stacks_grouped_min = 0;
-	assert_int_equal(pprofc_write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
+	assert_int_equal(write_callgrind(p, 1, "x.pb.gz", &sink), PPROFC_OK);
 	lib_tuning.callgrind_split_min = saved_split;
 	lib_tuning.sort_stacks_grouped_min = saved_grouped;
 	lib_tuning.callgrind_batch_bytes = saved_batch;
@@ -318,7 +375,7 @@ static void test_callgrind(void **state)
 	pb_free(&m.buf);
 
 	/* The selected event comes first. */
-	assert_int_equal(pprofc_write_callgrind(p, 0, NULL, &sink), PPROFC_OK);
+	assert_int_equal(write_callgrind(p, 0, NULL, &sink), PPROFC_OK);
 	assert_contains(memsink_str(&m), "events: samples_count cpu_nanoseconds\nsummary: 6 172\n");
 	pb_free(&m.buf);
 	pprofc_profile_destroy(p);
@@ -332,7 +389,7 @@ static char *callgrind_text(const pbuf *b)
 	assert_int_equal(pprofc_profile_load_memory(p, b->d, b->n), PPROFC_OK);
 	memsink m = { 0 };
 	pprofc_sink sink = { memsink_write, &m };
-	assert_int_equal(pprofc_write_callgrind(p, 0, NULL, &sink), PPROFC_OK);
+	assert_int_equal(write_callgrind(p, 0, NULL, &sink), PPROFC_OK);
 	memsink_str(&m); /* ends it with a NUL */
 	pprofc_profile_destroy(p);
 	return (char *)m.buf.d;
@@ -551,11 +608,11 @@ static void test_sink_failure(void **state)
 	pprofc_profile *p = load_test_profile();
 	memsink m = { .fail_after = 10 };
 	pprofc_sink sink = { memsink_write, &m };
-	assert_int_equal(pprofc_write_callgrind(p, 1, NULL, &sink), PPROFC_ERR_IO);
-	assert_int_equal(pprofc_write_folded(p, 1, &sink), PPROFC_ERR_IO);
-	pprofc_top_options opt = { .sample_index = 1 };
+	assert_int_equal(write_callgrind(p, 1, NULL, &sink), PPROFC_ERR_IO);
+	assert_int_equal(write_folded(p, 1, &sink), PPROFC_ERR_IO);
+	pprofc_top_options opt = { .size = sizeof(opt), .sample_index = 1 };
 	assert_int_equal(pprofc_write_top(p, &opt, &sink), PPROFC_ERR_IO);
-	assert_int_equal(pprofc_write_folded(p, 2, &sink), PPROFC_ERR_USAGE);
+	assert_int_equal(write_folded(p, 2, &sink), PPROFC_ERR_USAGE);
 	pb_free(&m.buf);
 	pprofc_profile_destroy(p);
 }
@@ -620,14 +677,14 @@ static void test_hostile_names(void **state)
 	assert_int_equal(pprofc_profile_load_memory(p, b.d, b.n), PPROFC_OK);
 	memsink m = { 0 };
 	pprofc_sink sink = { memsink_write, &m };
-	assert_int_equal(pprofc_write_folded(p, 0, &sink), PPROFC_OK);
+	assert_int_equal(write_folded(p, 0, &sink), PPROFC_OK);
 	assert_string_equal(memsink_str(&m), "semi:colon?new_42;ctl??_7 3\n");
 	pb_free(&m.buf);
-	assert_int_equal(pprofc_write_callgrind(p, 0, NULL, &sink), PPROFC_OK);
+	assert_int_equal(write_callgrind(p, 0, NULL, &sink), PPROFC_OK);
 	assert_contains(memsink_str(&m), "fl=(2) file\\x0aname\nfn=(1) semi;colon\\x0anew 42\n");
 	assert_contains(memsink_str(&m), "cfn=(2) ctl\\x01\\x0d 7\n");
 	pb_free(&m.buf);
-	pprofc_top_options opt = { .json = 1 };
+	pprofc_top_options opt = { .size = sizeof(opt), .json = 1 };
 	assert_int_equal(pprofc_write_top(p, &opt, &sink), PPROFC_OK);
 	assert_contains(memsink_str(&m), "\"name\": \"ctl\\u0001\\u000d 7\"");
 	pb_free(&m.buf);
@@ -641,7 +698,7 @@ static void test_top_mean(void **state)
 	pprofc_profile *p = load_test_profile();
 	memsink m = { 0 };
 	pprofc_sink sink = { memsink_write, &m };
-	pprofc_top_options opt = { .sample_index = 1, .json = 1, .mean = 1 };
+	pprofc_top_options opt = { .size = sizeof(opt), .sample_index = 1, .json = 1, .mean = 1 };
 	assert_int_equal(pprofc_write_top(p, &opt, &sink), PPROFC_OK);
 	/* pprof's -mean: per row the sum of cpu over the sum of samples of the
 	 * same samples (a ratio of sums). b: flat (10 + 50) / (1 + 2) = 20,
@@ -667,7 +724,7 @@ static void test_top_unit(void **state)
 	pprofc_profile *p = load_test_profile();
 	memsink m = { 0 };
 	pprofc_sink sink = { memsink_write, &m };
-	pprofc_top_options opt = { .sample_index = 1, .unit = "us" };
+	pprofc_top_options opt = { .size = sizeof(opt), .sample_index = 1, .unit = "us" };
 	assert_int_equal(pprofc_write_top(p, &opt, &sink), PPROFC_OK);
 	assert_contains(memsink_str(&m),
 			"Showing nodes accounting for 0.17us, 100% of 0.17us total\n");
@@ -696,7 +753,7 @@ static void test_traces(void **state)
 	pprofc_profile *p = load_test_profile();
 	memsink m = { 0 };
 	pprofc_sink sink = { memsink_write, &m };
-	pprofc_traces_options opt = { .sample_index = 1 };
+	pprofc_traces_options opt = { .size = sizeof(opt), .sample_index = 1 };
 	assert_int_equal(pprofc_write_traces(p, &opt, &sink), PPROFC_OK);
 	const char *s = memsink_str(&m);
 	/* Leaf first; b inlined into a in location 4; every sample a block,
@@ -728,7 +785,7 @@ static void test_raw(void **state)
 	pprofc_profile *p = load_test_profile();
 	memsink m = { 0 };
 	pprofc_sink sink = { memsink_write, &m };
-	assert_int_equal(pprofc_write_raw(p, &sink), PPROFC_OK);
+	assert_int_equal(pprofc_write_raw(p, NULL, &sink), PPROFC_OK);
 	const char *s = memsink_str(&m);
 	assert_contains(s, "Samples:\nsamples/count cpu/nanoseconds\n"
 			   "          1        100: 2 3 2 1 \n");
@@ -738,11 +795,15 @@ static void test_raw(void **state)
 			   "     5: 0xbeef \n");
 	assert_contains(s, "Functions\n     1: main  f.go s=0\n");
 	pb_free(&m.buf);
-	assert_int_equal(pprofc_write_tags(p, &(pprofc_tags_options){ .sample_index = 1 }, &sink),
-			 PPROFC_OK);
+	assert_int_equal(
+		pprofc_write_tags(p,
+				  &(pprofc_tags_options){ .size = sizeof(pprofc_tags_options),
+							  .sample_index = 1 },
+				  &sink),
+		PPROFC_OK);
 	assert_string_equal(memsink_str(&m), ""); /* no labels: nothing, as pprof */
 	pb_free(&m.buf);
-	assert_int_equal(pprofc_write_comments(p, &sink), PPROFC_OK);
+	assert_int_equal(pprofc_write_comments(p, NULL, &sink), PPROFC_OK);
 	assert_string_equal(memsink_str(&m), "");
 	pb_free(&m.buf);
 	pprofc_profile_destroy(p);
@@ -939,7 +1000,7 @@ static void assert_models_equal(const pprofc_profile *a, const pprofc_profile *b
 static pprofc_profile *proto_roundtrip(pprofc_profile *p, memsink *m)
 {
 	pprofc_sink sink = { memsink_write, m };
-	assert_int_equal(pprofc_write_proto(p, &sink), PPROFC_OK);
+	assert_int_equal(pprofc_write_proto(p, NULL, &sink), PPROFC_OK);
 	assert_true(m->buf.n > 18);
 	assert_int_equal(m->buf.d[0], 0x1f); /* gzip */
 	assert_int_equal(m->buf.d[1], 0x8b);
@@ -978,8 +1039,8 @@ static void test_proto_roundtrip(void **state)
 	/* the raw dumps agree too */
 	memsink r1 = { 0 }, r2 = { 0 };
 	pprofc_sink k1 = { memsink_write, &r1 }, k2 = { memsink_write, &r2 };
-	assert_int_equal(pprofc_write_raw(p, &k1), PPROFC_OK);
-	assert_int_equal(pprofc_write_raw(q, &k2), PPROFC_OK);
+	assert_int_equal(pprofc_write_raw(p, NULL, &k1), PPROFC_OK);
+	assert_int_equal(pprofc_write_raw(q, NULL, &k2), PPROFC_OK);
 	assert_string_equal(memsink_str(&r1), memsink_str(&r2));
 	pb_free(&r1.buf);
 	pb_free(&r2.buf);
@@ -999,7 +1060,7 @@ static void test_proto_roundtrip(void **state)
 	assert_int_equal(q->locations[3].nlines, 1); /* b's inlined line gone */
 	memsink fo = { 0 };
 	pprofc_sink fs = { memsink_write, &fo };
-	assert_int_equal(pprofc_write_folded(q, 1, &fs), PPROFC_OK);
+	assert_int_equal(write_folded(q, 1, &fs), PPROFC_OK);
 	assert_string_equal(memsink_str(&fo), "[no stack] 5\nmain 50\nmain;0xbeef 7\nmain;a 10\n"
 					      "main;a;a 100\n");
 	pb_free(&fo.buf);
@@ -1040,13 +1101,13 @@ static void test_proto_sink_failure(void **state)
 	pprofc_profile_destroy(q);
 	countsink c = { 0 };
 	pprofc_sink sink = { countsink_write, &c };
-	assert_int_equal(pprofc_write_proto(p, &sink), PPROFC_OK);
+	assert_int_equal(pprofc_write_proto(p, NULL, &sink), PPROFC_OK);
 	assert_int_equal(c.bytes, ok.buf.n);
 	assert_int_equal(c.calls, 3);
 	for (size_t k = 1; k <= 3; k++) {
 		countsink f = { .fail_at = k };
 		sink.ctx = &f;
-		assert_int_equal(pprofc_write_proto(p, &sink), PPROFC_ERR_IO);
+		assert_int_equal(pprofc_write_proto(p, NULL, &sink), PPROFC_ERR_IO);
 		assert_string_equal(pprofc_profile_errmsg(p), "write failed");
 		assert_int_equal(f.calls, k); /* nothing after the failure */
 	}
@@ -1076,6 +1137,7 @@ int main(void)
 		cmocka_unit_test(test_granularity),
 		cmocka_unit_test(test_folded),
 		cmocka_unit_test(test_flamegraph),
+		cmocka_unit_test(test_options_size),
 		cmocka_unit_test(test_top_json),
 		cmocka_unit_test(test_top_text),
 		cmocka_unit_test(test_callgrind),
