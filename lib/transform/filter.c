@@ -963,15 +963,8 @@ static void finish_run(frun *r, bool failed)
 	budget_free(b, p->stack_table);
 	p->stack_table = NULL;
 	kmap_free(&r->c.keys);
-	budget_free(b, r->c.key_unit);
-	budget_free(b, r->c.kv);
-	budget_free(b, r->c.key_verdict);
-	budget_free(b, r->fnbits);
-	budget_free(b, r->mapbits);
-	budget_free(b, r->locflags);
-	budget_free(b, r->newid);
-	budget_free(b, r->keep);
-	budget_free(b, r->buf);
+	budget_free_each(b, r->c.key_unit, r->c.kv, r->c.key_verdict, r->fnbits, r->mapbits,
+			 r->locflags, r->newid, r->keep, r->buf);
 }
 
 pprofc_status pprofc_profile_filter(pprofc_profile *p, const pprofc_filter *f,

@@ -1817,10 +1817,7 @@ static pprofc_status write_callgrind(writer *w, const void *cmd)
 pprofc_status pprofc_write_callgrind(pprofc_profile *p, const pprofc_callgrind_options *opt,
 				     const pprofc_sink *sink)
 {
-	pprofc_callgrind_options o;
-	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
-	if (st != PPROFC_OK)
-		return st;
+	WRITER_OPTIONS(pprofc_callgrind_options, o, p, opt);
 	return writer_run(p, o.sample_index, WRITER_INDEX, "the callgrind output", sink,
 			  write_callgrind, o.cmd);
 }

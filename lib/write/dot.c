@@ -756,10 +756,7 @@ static pprofc_status write_dot(writer *w, const void *ctx)
 pprofc_status pprofc_write_dot(pprofc_profile *p, const pprofc_dot_options *opt,
 			       const pprofc_sink *sink)
 {
-	pprofc_dot_options o;
-	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
-	if (st != PPROFC_OK)
-		return st;
+	WRITER_OPTIONS(pprofc_dot_options, o, p, opt);
 	graph_opts go = { .sample_index = o.sample_index,
 			  .nodecount = report_count(o.nodecount, 80, false),
 			  .nodefraction = report_fraction(o.nodefraction, 0.005, false),

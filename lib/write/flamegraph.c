@@ -927,10 +927,7 @@ static pprofc_status write_flamegraph(writer *w, const void *ctx)
 pprofc_status pprofc_write_flamegraph(pprofc_profile *p, const pprofc_flamegraph_options *opt,
 				      const pprofc_sink *sink)
 {
-	pprofc_flamegraph_options o;
-	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
-	if (st != PPROFC_OK)
-		return st;
+	WRITER_OPTIONS(pprofc_flamegraph_options, o, p, opt);
 	unsigned width = o.width ? o.width : DEFAULT_WIDTH;
 	if (width < 100 || width > 100000)
 		return set_error(p, PPROFC_ERR_USAGE, "width %u out of range (100 to 100000)",

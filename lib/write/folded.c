@@ -371,10 +371,7 @@ static pprofc_status write_folded(writer *w, const void *ctx)
 pprofc_status pprofc_write_folded(pprofc_profile *p, const pprofc_folded_options *opt,
 				  const pprofc_sink *sink)
 {
-	pprofc_folded_options o;
-	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
-	if (st != PPROFC_OK)
-		return st;
+	WRITER_OPTIONS(pprofc_folded_options, o, p, opt);
 	return writer_run(p, o.sample_index, WRITER_FRAMES, "folded stacks", sink, write_folded,
 			  NULL);
 }

@@ -553,17 +553,15 @@ static pprofc_status write_list(writer *w, const void *ctx)
 pprofc_status pprofc_write_list(pprofc_profile *p, const pprofc_list_options *opt,
 				const pprofc_sink *sink)
 {
-	pprofc_list_options o;
-	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
-	if (st != PPROFC_OK)
-		return st;
+	WRITER_OPTIONS(pprofc_list_options, o, p, opt);
 	char why[256];
 	regexp *re = rx_compile(o.regex ? o.regex : "", why, sizeof(why));
 	if (!re)
 		return set_error(p, PPROFC_ERR_USAGE, "invalid regular expression '%s': %s",
 				 o.regex ? o.regex : "", why);
 	list_job j = { &o, re };
-	st = writer_run(p, o.sample_index, WRITER_FRAMES, "the list report", sink, write_list, &j);
+	pprofc_status st = writer_run(p, o.sample_index, WRITER_FRAMES, "the list report", sink,
+				      write_list, &j);
 	rx_free(re);
 	return st;
 }

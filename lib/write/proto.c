@@ -282,21 +282,13 @@ static void put_profile(penc *e)
 
 static void penc_finish(penc *e)
 {
-	budget *b = &e->p->mem;
-	budget_free(b, e->ids);
-	budget_free(b, e->labs);
-	budget_free(b, e->labp);
-	budget_free(b, e->lines);
-	budget_free(b, e->linep);
+	budget_free_each(&e->p->mem, e->ids, e->labs, e->labp, e->lines, e->linep);
 }
 
 pprofc_status pprofc_write_proto(pprofc_profile *p, const pprofc_proto_options *opt,
 				 const pprofc_sink *sink)
 {
-	pprofc_proto_options o;
-	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
-	if (st != PPROFC_OK)
-		return st;
+	WRITER_OPTIONS(pprofc_proto_options, o, p, opt);
 	if (!p->loaded || !p->strings)
 		return set_error(p, PPROFC_ERR_USAGE, "no profile loaded to write");
 	penc e;
@@ -308,7 +300,7 @@ pprofc_status pprofc_write_proto(pprofc_profile *p, const pprofc_proto_options *
 		return e.st;
 	put_profile(&e);
 	pprofc_status gst = gzw_end(e.gz);
-	st = e.st != PPROFC_OK ? e.st : gst;
+	pprofc_status st = e.st != PPROFC_OK ? e.st : gst;
 	penc_finish(&e);
 	return st;
 }

@@ -309,10 +309,7 @@ static pprofc_status write_raw(writer *w, const void *ctx)
 pprofc_status pprofc_write_raw(pprofc_profile *p, const pprofc_raw_options *opt,
 			       const pprofc_sink *sink)
 {
-	pprofc_raw_options o;
-	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
-	if (st != PPROFC_OK)
-		return st;
+	WRITER_OPTIONS(pprofc_raw_options, o, p, opt);
 	return writer_run(p, 0, 0, "the dump", sink, write_raw, NULL);
 }
 
@@ -328,9 +325,6 @@ static pprofc_status write_comments(writer *w, const void *ctx)
 pprofc_status pprofc_write_comments(pprofc_profile *p, const pprofc_comments_options *opt,
 				    const pprofc_sink *sink)
 {
-	pprofc_comments_options o;
-	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
-	if (st != PPROFC_OK)
-		return st;
+	WRITER_OPTIONS(pprofc_comments_options, o, p, opt);
 	return writer_run(p, 0, 0, "the comments", sink, write_comments, NULL);
 }

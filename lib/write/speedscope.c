@@ -369,10 +369,7 @@ static pprofc_status write_speedscope(writer *w, const void *name)
 pprofc_status pprofc_write_speedscope(pprofc_profile *p, const pprofc_speedscope_options *opt,
 				      const pprofc_sink *sink)
 {
-	pprofc_speedscope_options o;
-	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
-	if (st != PPROFC_OK)
-		return st;
+	WRITER_OPTIONS(pprofc_speedscope_options, o, p, opt);
 	return writer_run(p, o.sample_index, WRITER_FRAMES, "the speedscope profile", sink,
 			  write_speedscope, o.name ? o.name : "");
 }

@@ -276,9 +276,6 @@ static pprofc_status write_tags(writer *w, const void *ctx)
 pprofc_status pprofc_write_tags(pprofc_profile *p, const pprofc_tags_options *opt,
 				const pprofc_sink *sink)
 {
-	pprofc_tags_options o;
-	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
-	if (st != PPROFC_OK)
-		return st;
+	WRITER_OPTIONS(pprofc_tags_options, o, p, opt);
 	return writer_run(p, o.sample_index, WRITER_INDEX, "the tags", sink, write_tags, &o);
 }

@@ -165,9 +165,6 @@ static pprofc_status write_top(writer *w, const void *ctx)
 pprofc_status pprofc_write_top(pprofc_profile *p, const pprofc_top_options *opt,
 			       const pprofc_sink *sink)
 {
-	pprofc_top_options o;
-	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
-	if (st != PPROFC_OK)
-		return st;
+	WRITER_OPTIONS(pprofc_top_options, o, p, opt);
 	return writer_run(p, o.sample_index, WRITER_FRAMES, "the report", sink, write_top, &o);
 }

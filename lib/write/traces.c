@@ -219,9 +219,6 @@ static pprofc_status write_traces(writer *w, const void *ctx)
 pprofc_status pprofc_write_traces(pprofc_profile *p, const pprofc_traces_options *opt,
 				  const pprofc_sink *sink)
 {
-	pprofc_traces_options o;
-	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
-	if (st != PPROFC_OK)
-		return st;
+	WRITER_OPTIONS(pprofc_traces_options, o, p, opt);
 	return writer_run(p, o.sample_index, WRITER_FRAMES, "the traces", sink, write_traces, opt);
 }

@@ -201,10 +201,7 @@ static pprofc_status write_tree(writer *w, const void *ctx)
 pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *opt,
 				const pprofc_sink *sink)
 {
-	pprofc_tree_options o;
-	pprofc_status st = writer_options(p, &o, sizeof(o), opt);
-	if (st != PPROFC_OK)
-		return st;
+	WRITER_OPTIONS(pprofc_tree_options, o, p, opt);
 	regexp *re = NULL;
 	if (o.peek) {
 		char why[256];
@@ -221,7 +218,7 @@ pprofc_status pprofc_write_tree(pprofc_profile *p, const pprofc_tree_options *op
 			  .nodefraction = report_fraction(o.nodefraction, 0.005, whole),
 			  .edgefraction = report_fraction(o.edgefraction, 0.001, whole) };
 	tree_job j = { &o, re, go.nodefraction };
-	st = writer_run_graph(p, &go, "the tree report", sink, write_tree, &j);
+	pprofc_status st = writer_run_graph(p, &go, "the tree report", sink, write_tree, &j);
 	rx_free(re);
 	return st;
 }

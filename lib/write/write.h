@@ -59,6 +59,16 @@ pprofc_status writer_nomem(writer *w);
 /* The caller's options (opt, may be NULL) as this library's structure
  * (*dst, dst_size bytes), under the rules of "Writers" in pprofc.h. */
 pprofc_status writer_options(pprofc_profile *p, void *dst, size_t dst_size, const void *opt);
+/* Declares `o` of `type`, the caller's options, at the top of a public
+ * writer, returning the failure (as systemd's assert_return) so that each
+ * writer is only what differs. */
+#define WRITER_OPTIONS(type, o, p, opt)                                             \
+	type o;                                                                     \
+	do {                                                                        \
+		pprofc_status o##_st = writer_options((p), &(o), sizeof(o), (opt)); \
+		if (o##_st != PPROFC_OK)                                            \
+			return o##_st;                                              \
+	} while (0)
 
 /* A sample's labels as sorted lines (raw, traces): the keys by text, the
  * lines and room for one sample's labels. */
